@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs everything Ironclad and its tests need on a Debian machine with Node >= 20 and npm:
+# the Debian tools used as independent readers and runtimes, then the npm dependencies.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+debs=(runc skopeo umoci docker-registry xz-utils dpkg-dev mmdebstrap zstd debian-archive-keyring ca-certificates git)
+missing=()
+for p in "${debs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}" >&2
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+# npm ci only when the installed tree does not match the lock (fast re-runs).
+stamp=node_modules/.ironclad-lock-sha256
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "setup: installing npm packages" >&2
+  npm ci --no-audit --no-fund --loglevel=error >&2
+  echo "$want" > "$stamp"
+fi

@@ -1,0 +1,11 @@
+import type { Command } from 'commander';
+import type { CliIO, ExitStatus } from './io.ts';
+
+/**
+ * A verb registers itself on the program; its action resolves to an exit status that main.ts reports.
+ * `run` is how a verb hands its exit status back without calling process.exit itself.
+ */
+export type VerbRegistrar = (program: Command, io: CliIO, run: (status: Promise<ExitStatus>) => void) => void;
+
+/** The explicit list of verbs (STYLE.md rule 12): nothing is discovered on disk. */
+export const verbs: readonly VerbRegistrar[] = [];

@@ -1,0 +1,82 @@
+/**
+ * One error class for the whole tool. Each code picks its exit status here, so adding a code forces a
+ * decision about how the CLI reports it (DESIGN.md, Conventions: 0 ok, 1 policy, 2 usage/input,
+ * 3 integrity, 4 network).
+ */
+export const ERROR_CODES = {
+  USAGE: 2,
+  INVALID_INPUT: 2,
+  DEFINITION_INVALID: 2,
+  LOCK_MISSING: 2,
+  LOCK_STALE: 1,
+  PACKAGE_UNKNOWN: 2,
+  UNSATISFIABLE: 2,
+  NOT_FOUND: 2,
+  CONFLICT: 2,
+  POLICY_FAILED: 1,
+  TEST_FAILED: 1,
+  DIGEST_MISMATCH: 3,
+  SIGNATURE_INVALID: 3,
+  ARCHIVE_UNTRUSTED: 3,
+  VERIFICATION_FAILED: 3,
+  HOSTILE_INPUT: 3,
+  NETWORK: 4,
+  REGISTRY_UNAVAILABLE: 4,
+  REGISTRY_DENIED: 4,
+  RUNTIME_UNAVAILABLE: 4,
+  INTERNAL: 70,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ErrorExtra {
+  hint?: string;
+  cause?: unknown;
+  /** Set by transport layers from a fixed list (timeouts, 408, 429, 5xx); retry wrappers read only this. */
+  retryable?: boolean;
+  /** Seconds to wait before retrying, e.g. from Retry-After. */
+  retryAfter?: number;
+}
+
+export class IroncladError extends Error {
+  override readonly name = 'IroncladError';
+  readonly hint: string | undefined;
+  readonly retryable: boolean;
+  readonly retryAfter: number | undefined;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    extra: ErrorExtra = {},
+  ) {
+    super(message, extra.cause === undefined ? undefined : { cause: extra.cause });
+    this.hint = extra.hint;
+    this.retryable = extra.retryable ?? false;
+    this.retryAfter = extra.retryAfter;
+  }
+
+  get exitCode(): number {
+    return ERROR_CODES[this.code];
+  }
+}
+
+/** Throws an IroncladError; typed `never` so it narrows at call sites. */
+export function fail(code: ErrorCode, message: string, extra?: ErrorExtra): never {
+  throw new IroncladError(code, message, extra);
+}
+
+export function isIroncladError(err: unknown, code?: ErrorCode): err is IroncladError {
+  return err instanceof IroncladError && (code === undefined || err.code === code);
+}
+
+/** Exhaustiveness guard for discriminated unions: adding a variant fails to compile where it is not handled. */
+export function assertNever(x: never): never {
+  throw new IroncladError('INTERNAL', `unexpected variant: ${JSON.stringify(x)}`);
+}
+
+/** Wraps an unknown error once at a module boundary, keeping an existing IroncladError as it is. */
+export function wrapError(err: unknown, code: ErrorCode, message: string, hint?: string): IroncladError {
+  if (err instanceof IroncladError) return err;
+  const detail = err instanceof Error ? err.message : String(err);
+  return new IroncladError(code, `${message}: ${detail}`, hint === undefined ? { cause: err } : { cause: err, hint });
+}

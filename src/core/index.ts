@@ -1,0 +1,6 @@
+export { siblingTempPath, writeFileAtomic } from './atomic.ts';
+export type { Fetch, Logger, StageContext } from './context.ts';
+export { createContext, silentLogger, stderrLogger } from './context.ts';
+export type { ErrorCode, ErrorExtra } from './errors.ts';
+export { assertNever, ERROR_CODES, fail, IroncladError, isIroncladError, wrapError } from './errors.ts';
+export { sha256File, sha256Hex } from './hash.ts';
