@@ -1,5 +1,10 @@
 import type { Command } from 'commander';
+import { registerDb } from './db.ts';
 import type { CliIO, ExitStatus } from './io.ts';
+import { registerKeygen } from './keygen.ts';
+import { registerLock } from './lock.ts';
+import { registerScan } from './scan.ts';
+import { registerVex } from './vex.ts';
 
 /**
  * A verb registers itself on the program; its action resolves to an exit status that main.ts reports.
@@ -8,4 +13,4 @@ import type { CliIO, ExitStatus } from './io.ts';
 export type VerbRegistrar = (program: Command, io: CliIO, run: (status: Promise<ExitStatus>) => void) => void;
 
 /** The explicit list of verbs (STYLE.md rule 12): nothing is discovered on disk. */
-export const verbs: readonly VerbRegistrar[] = [];
+export const verbs: readonly VerbRegistrar[] = [registerLock, registerKeygen, registerDb, registerScan, registerVex];

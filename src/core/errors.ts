@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   ARCHIVE_UNTRUSTED: 3,
   VERIFICATION_FAILED: 3,
   HOSTILE_INPUT: 3,
+  /** A signing key that cannot be used: wrong password, corrupt or unsupported key file. */
+  KEY_INVALID: 2,
   NETWORK: 4,
   REGISTRY_UNAVAILABLE: 4,
   REGISTRY_DENIED: 4,

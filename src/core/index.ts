@@ -4,3 +4,5 @@ export { createContext, silentLogger, stderrLogger } from './context.ts';
 export type { ErrorCode, ErrorExtra } from './errors.ts';
 export { assertNever, ERROR_CODES, fail, IroncladError, isIroncladError, wrapError } from './errors.ts';
 export { sha256File, sha256Hex } from './hash.ts';
+export type { HttpContext, HttpOptions } from './http.ts';
+export { httpDownloadFile, httpGetBytes, redact } from './http.ts';

@@ -4,7 +4,7 @@
  */
 export interface Lockfile {
   readonly lockfileVersion: 1;
-  /** sha256 of the canonical JSON of the (unexpanded) definition. */
+  /** `sha256:<hex>` of the canonical JSON of the unexpanded definition document (`LoadedDefinition.digest`). */
   readonly definitionDigest: string;
   readonly name: string;
   readonly distro: string;

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { ImageManifest } from './manifest.ts';
 
 /** `sha256:<64 hex>`; produced only by parseDigest or digestOf (STYLE.md rule 16). */
 export type Digest = string & { readonly __brand: 'Digest' };
@@ -11,12 +12,18 @@ export interface Descriptor {
   readonly annotations?: Readonly<Record<string, string>>;
   readonly platform?: Platform;
   readonly artifactType?: string;
+  /** Mirrors for the content (descriptor.md); kept when read, never followed. */
+  readonly urls?: readonly string[];
+  /** Embedded base64 content (descriptor.md, OCI 1.1). */
+  readonly data?: string;
 }
 
 export interface Platform {
   readonly os: string;
   readonly architecture: string;
   readonly variant?: string;
+  readonly 'os.version'?: string;
+  readonly 'os.features'?: readonly string[];
 }
 
 /** OCI image config (config.md), the parts we read and write. */
@@ -110,6 +117,8 @@ export interface ResolvedImage {
   readonly descriptor: Descriptor;
   /** The exact bytes the digest covers. */
   manifestBytes(): Uint8Array;
+  /** The parsed manifest (OCI or Docker schema 2). */
+  manifest(): ImageManifest;
   /** Fetched on first call, then cached. */
   config(): Promise<ImageConfig>;
   configBytes(): Promise<Uint8Array>;

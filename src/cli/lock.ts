@@ -1,0 +1,150 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { fail, isIroncladError } from '../core/index.ts';
+import { compareVersions, whyPaths } from '../debian/index.ts';
+import { type Lockfile, loadDefinition, lockPathFor, readLockfile, writeLockfile } from '../definition/index.ts';
+import { describeLockChange, diffLocks, type LockedTarget, planLock } from '../image/index.ts';
+import type { VerbRegistrar } from './commands.ts';
+import { type CliIO, type ExitStatus, stageContext } from './io.ts';
+import { formatBytes, renderTable } from './table.ts';
+
+export interface LockArgs {
+  readonly definition: string;
+  readonly platform?: string;
+  readonly variant: string;
+  readonly why?: string;
+  readonly check: boolean;
+  readonly format: string;
+  readonly mirror?: string;
+  readonly securityMirror?: string;
+  readonly snapshot?: string;
+}
+
+/** `ironclad lock`: resolve a definition against the verified archive and write (or check) its lockfile. */
+export async function lockCommand(args: LockArgs, io: CliIO): Promise<ExitStatus> {
+  if (!['table', 'json'].includes(args.format)) fail('USAGE', `--format ${args.format}: expected table or json`);
+  const ctx = stageContext(io);
+  const loaded = await loadDefinition(resolve(io.cwd, args.definition));
+  const previous = await readLockfile(loaded.dir).catch((err: unknown) => {
+    if (isIroncladError(err, 'LOCK_MISSING')) return undefined;
+    throw err;
+  });
+  const platforms = args.platform
+    ?.split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const plan = await planLock(
+    loaded,
+    {
+      variant: args.variant,
+      ...(platforms ? { platforms } : {}),
+      ...(previous ? { previous } : {}),
+      distro: {
+        ...(args.mirror ? { mirror: args.mirror } : {}),
+        ...(args.securityMirror ? { securityMirror: args.securityMirror } : {}),
+        ...(args.snapshot ? { snapshot: args.snapshot } : {}),
+      },
+    },
+    ctx,
+  );
+  if (args.why !== undefined) return renderWhy(args.why, plan.targets, io);
+  if (args.check) return checkLock(previous, plan.lock, loaded.path, io);
+
+  const path = await writeLockfile(loaded.dir, plan.lock);
+  if (args.format === 'json') io.stdout(JSON.stringify(summaryJson(plan.targets, path), null, 2));
+  else io.stdout(renderTargets(plan.targets, path));
+  return 0;
+}
+
+function checkLock(previous: Lockfile | undefined, fresh: Lockfile, defPath: string, io: CliIO): ExitStatus {
+  if (!previous) fail('LOCK_MISSING', `no lockfile for ${defPath}`, { hint: `run: ironclad lock ${defPath}` });
+  const changes = diffLocks(previous, fresh, compareVersions);
+  if (changes.length === 0) {
+    io.stdout(`${lockPathFor(defPath)} is up to date`);
+    return 0;
+  }
+  io.stdout(`${lockPathFor(defPath)} is stale (${changes.length} change${changes.length === 1 ? '' : 's'}):`);
+  for (const c of changes) io.stdout(`  ${describeLockChange(c)}`);
+  io.stderr(`hint: run: ironclad lock ${defPath}`);
+  return 1;
+}
+
+function renderWhy(name: string, targets: readonly LockedTarget[], io: CliIO): ExitStatus {
+  let found = false;
+  for (const t of targets) {
+    const paths = whyPaths(t.resolution, name);
+    if (paths.length === 0) continue;
+    found = true;
+    const excluded = t.resolution.excluded.some((x) => x.name === name);
+    io.stdout(`${t.variant} ${t.platform}${excluded ? ' (excluded, not shipped)' : ''}:`);
+    for (const p of paths) io.stdout(`  ${p.join(' → ')}`);
+  }
+  if (!found) {
+    fail('NOT_FOUND', `${name} is not in any resolved closure`, {
+      hint: 'check the spelling, or the --variant and --platform you chose',
+    });
+  }
+  return 0;
+}
+
+function renderTargets(targets: readonly LockedTarget[], path: string): string {
+  const out: string[] = [];
+  for (const t of targets) {
+    const pkgs = t.locked.packages;
+    const total = pkgs.reduce((n, p) => n + p.size, 0);
+    out.push(`${t.variant} ${t.platform} (${t.locked.architecture})`);
+    out.push(
+      renderTable(
+        ['PACKAGE', 'VERSION', 'SOURCE', 'SIZE'],
+        pkgs.map((p) => [p.name, p.version, p.source === p.name ? '' : p.source, formatBytes(p.size)]),
+        [3],
+      ),
+    );
+    const excluded = t.locked.excluded.length > 0 ? `; excluded: ${t.locked.excluded.join(', ')}` : '';
+    out.push(`total: ${pkgs.length} packages, ${formatBytes(total)} of .debs${excluded}`, '');
+  }
+  out.push(`wrote ${path}`);
+  return out.join('\n');
+}
+
+function summaryJson(targets: readonly LockedTarget[], path: string): object {
+  return {
+    lockfile: path,
+    targets: targets.map((t) => ({
+      variant: t.variant,
+      platform: t.platform,
+      packages: t.locked.packages.map((p) => ({ name: p.name, version: p.version, source: p.source, size: p.size })),
+      totalSize: t.locked.packages.reduce((n, p) => n + p.size, 0),
+      excluded: t.locked.excluded,
+    })),
+  };
+}
+
+export const registerLock: VerbRegistrar = (program: Command, io, run) => {
+  program
+    .command('lock')
+    .summary('resolve a definition against the verified Debian archive and write its lockfile')
+    .description(
+      'Resolves every package of the definition (and its dependencies) against the distro archive, verifying the\n' +
+        'InRelease signature and every index hash, and writes ironclad.lock.json beside the definition.',
+    )
+    .argument('<definition>', 'image directory or definition YAML file')
+    .option('--platform <list>', 'comma-separated platforms to lock (default: the definition platforms)')
+    .option('--variant <name>', 'runtime, dev, all, or another variant name', 'all')
+    .option('--why <package>', 'print the dependency paths that pull <package> in, and write nothing')
+    .option('--check', 'exit 1 when the lock is stale (definition changed or newer packages), write nothing', false)
+    .option('--format <format>', 'table or json', 'table')
+    .option('--mirror <url>', 'use this Debian archive mirror')
+    .option('--security-mirror <url>', 'use this Debian security archive mirror')
+    .option('--snapshot <timestamp>', 'resolve against snapshot.debian.org at this time, e.g. 20250520T000000Z')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  ironclad lock images/python
+  ironclad lock images/python --platform linux/amd64,linux/arm64 --variant runtime
+  ironclad lock images/python --why libkrb5-3
+  ironclad lock images/python --check        # CI: fail when the archive has newer packages`,
+    )
+    .action((definition: string, opts: Omit<LockArgs, 'definition'>) => run(lockCommand({ definition, ...opts }, io)));
+};

@@ -1,0 +1,198 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { fail } from '../core/index.ts';
+import {
+  cyclonedxVexReport,
+  type Distro,
+  exceedsThreshold,
+  FAIL_ON_LEVELS,
+  type FailOn,
+  jsonReport,
+  type OpenVexDocument,
+  openVulnDb,
+  parseOpenVex,
+  parseSbomForScan,
+  type ScanPackage,
+  type ScanTarget,
+  sarifReport,
+  scanPackages,
+  summaryLine,
+  TABLE_HEADER,
+  tableRows,
+} from '../vuln/index.ts';
+import type { VerbRegistrar } from './commands.ts';
+import { type CliIO, type ExitStatus, stageContext } from './io.ts';
+import { renderTable } from './table.ts';
+
+const VERSION = '0.1.0';
+const FORMATS = ['table', 'json', 'sarif', 'cyclonedx-vex'] as const;
+type ScanFormat = (typeof FORMATS)[number];
+
+/** What an input resolver hands to the scan: the packages, and what it knows about their origin. */
+export interface ResolvedScanInput {
+  readonly kind: string;
+  readonly packages: readonly ScanPackage[];
+  readonly distro: Distro | null;
+  readonly imageDigest: string | null;
+}
+
+/** Turns the user's `<input>` argument into a package list (STYLE.md rule 12: a role, wired in a Map). */
+export type ScanInputResolver = (ref: string, io: CliIO) => Promise<ResolvedScanInput>;
+
+async function sbomInput(ref: string, io: CliIO): Promise<ResolvedScanInput> {
+  const path = resolve(io.cwd, ref);
+  const parsed = parseSbomForScan(await readFile(path), ref);
+  return { kind: 'sbom', packages: parsed.packages, distro: parsed.distro, imageDigest: parsed.imageDigest };
+}
+
+/**
+ * Input kinds `scan` understands. An existing file is read as an SBOM; anything else goes to the
+ * `image` resolver once one is registered (an image reference resolved through an ImageSource).
+ */
+export const scanInputs = new Map<string, ScanInputResolver>([['sbom', sbomInput]]);
+
+function pickInput(ref: string, io: CliIO): ScanInputResolver {
+  const sbom = scanInputs.get('sbom');
+  if (sbom !== undefined && existsSync(resolve(io.cwd, ref))) return sbom;
+  const image = scanInputs.get('image');
+  if (image !== undefined) return image;
+  return fail('NOT_FOUND', `${ref}: no such SBOM file`, { hint: 'pass an SPDX 2.3 or CycloneDX JSON SBOM file' });
+}
+
+export interface ScanArgs {
+  readonly input: string;
+  readonly format: string;
+  readonly failOn?: string;
+  readonly ignoreUnfixed: boolean;
+  readonly showSuppressed: boolean;
+  readonly vex: readonly string[];
+  /** `debian:12` style override of the distribution found in the input. */
+  readonly distro?: string;
+  readonly imageDigest?: string;
+}
+
+function parseDistro(text: string): Distro {
+  const m = /^([a-z]+)[:-](\d+(?:\.\d+)*)$/.exec(text);
+  if (m?.[1] === undefined || m[2] === undefined) fail('USAGE', `--distro ${text}: expected e.g. debian:12`);
+  return { id: m[1], versionId: m[2] };
+}
+
+function checkArgs(args: ScanArgs): { format: ScanFormat; failOn: FailOn | undefined } {
+  if (!FORMATS.includes(args.format as ScanFormat)) {
+    fail('USAGE', `unknown format ${args.format}`, { hint: `use one of ${FORMATS.join(', ')}` });
+  }
+  if (args.failOn !== undefined && !FAIL_ON_LEVELS.includes(args.failOn as FailOn)) {
+    fail('USAGE', `--fail-on ${args.failOn}`, { hint: `use one of ${FAIL_ON_LEVELS.join(', ')}` });
+  }
+  return { format: args.format as ScanFormat, failOn: args.failOn as FailOn | undefined };
+}
+
+async function readVex(paths: readonly string[], io: CliIO): Promise<OpenVexDocument[]> {
+  return Promise.all(paths.map(async (p) => parseOpenVex(await readFile(resolve(io.cwd, p)), p)));
+}
+
+/**
+ * `ironclad scan <input>`: scans the packages of an SBOM (or, once registered, an image) against the
+ * local database. Exit status 1 when `--fail-on` is given and an active finding is at or above it.
+ */
+export async function scanCommand(args: ScanArgs, io: CliIO): Promise<ExitStatus> {
+  const { format, failOn } = checkArgs(args);
+  const input = await pickInput(args.input, io)(args.input, io);
+  const distro = args.distro !== undefined ? parseDistro(args.distro) : input.distro;
+  if (distro === null) {
+    fail('INVALID_INPUT', `${args.input}: the distribution is unknown`, { hint: 'pass --distro debian:12' });
+  }
+  const imageDigest = args.imageDigest ?? input.imageDigest;
+  const vex = await readVex(args.vex, io);
+  const ctx = stageContext(io);
+  const db = openVulnDb(ctx.home);
+  let result: ReturnType<typeof scanPackages>;
+  try {
+    result = scanPackages(input.packages, distro, db, {
+      ignoreUnfixed: args.ignoreUnfixed,
+      vex,
+      log: io.log,
+      ...(imageDigest !== null ? { imageDigest } : {}),
+    });
+  } finally {
+    db.close();
+  }
+  const target: ScanTarget = { kind: input.kind, ref: args.input, imageDigest };
+  switch (format) {
+    case 'json':
+      io.stdout(jsonReport(result, target));
+      break;
+    case 'sarif':
+      io.stdout(sarifReport(result, target, VERSION));
+      break;
+    case 'cyclonedx-vex':
+      io.stdout(cyclonedxVexReport(result, target, VERSION, ctx.now()));
+      break;
+    case 'table': {
+      const shown = args.showSuppressed ? [...result.findings, ...result.suppressed] : result.findings;
+      if (shown.length > 0) io.stdout(renderTable(TABLE_HEADER, tableRows(shown)));
+      const hidden = result.suppressed.length > 0 && !args.showSuppressed ? ' (--show-suppressed to list)' : '';
+      io.stdout(
+        `${summaryLine(result.findings)}  ${result.findings.length} findings, ${result.suppressed.length} suppressed by VEX${hidden}`,
+      );
+      break;
+    }
+  }
+  if (result.packagesNotCovered > 0)
+    io.log.info(`${result.packagesNotCovered} package(s) of other ecosystems not covered`);
+  return exceedsThreshold(result, failOn) ? 1 : 0;
+}
+
+const EXAMPLES = `
+Examples:
+  $ ironclad scan sbom.spdx.json
+  $ ironclad scan sbom.cdx.json --fail-on high --ignore-unfixed
+  $ ironclad scan sbom.spdx.json --vex image.openvex.json --show-suppressed
+  $ ironclad scan sbom.spdx.json --format sarif > results.sarif`;
+
+export const registerScan: VerbRegistrar = (program: Command, io: CliIO, run) => {
+  program
+    .command('scan')
+    .description('Scan an SBOM for known vulnerabilities (Debian security data, OSV format)')
+    .argument('<input>', 'SPDX 2.3 or CycloneDX JSON SBOM file')
+    .option('--format <format>', `output format: ${FORMATS.join(', ')}`, 'table')
+    .option('--fail-on <severity>', `exit 1 when a finding is at or above: ${FAIL_ON_LEVELS.join(', ')}`)
+    .option('--ignore-unfixed', 'leave out findings without a fixed version', false)
+    .option('--vex <file...>', 'OpenVEX documents to apply')
+    .option('--show-suppressed', 'also list findings VEX marked not_affected or fixed', false)
+    .option('--distro <id:version>', 'distribution when the SBOM does not say, e.g. debian:12')
+    .option('--image-digest <digest>', 'digest of the scanned image, for VEX statements about it')
+    .addHelpText('after', EXAMPLES)
+    .action(
+      (
+        input: string,
+        o: {
+          format: string;
+          failOn?: string;
+          ignoreUnfixed: boolean;
+          vex?: string[];
+          showSuppressed: boolean;
+          distro?: string;
+          imageDigest?: string;
+        },
+      ) => {
+        run(
+          scanCommand(
+            {
+              input,
+              format: o.format,
+              ignoreUnfixed: o.ignoreUnfixed,
+              showSuppressed: o.showSuppressed,
+              vex: o.vex ?? [],
+              ...(o.failOn !== undefined ? { failOn: o.failOn } : {}),
+              ...(o.distro !== undefined ? { distro: o.distro } : {}),
+              ...(o.imageDigest !== undefined ? { imageDigest: o.imageDigest } : {}),
+            },
+            io,
+          ),
+        );
+      },
+    );
+};

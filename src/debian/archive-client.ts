@@ -1,0 +1,223 @@
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import { decompress as xzDecompress } from '@napi-rs/lzma/xz';
+import { fail, type HttpOptions, httpGetBytes, isIroncladError, type StageContext, sha256Hex } from '../core/index.ts';
+import { cachedBytes, downloadToCache, type ExpectedContent } from './archive-cache.ts';
+import type { Distro } from './distro.ts';
+import { verifyInRelease } from './inrelease.ts';
+import { loadTrustedKeys, type TrustedKeys } from './keyring.ts';
+import { parsePackagesIndex } from './packages-index.ts';
+import type { ReleaseFile } from './release.ts';
+import type { PackageEntry } from './types.ts';
+
+/**
+ * The archive client: InRelease → verify → Packages index (hash-checked against the signed Release) → entries,
+ * and .deb downloads checked against the Packages entry. Index files and .debs live in the content-addressed
+ * cache, so a warm run downloads only the InRelease files (which must be fresh to be meaningful).
+ */
+
+/** One verified suite; its first four fields are a lockfile's `LockedSuite`. */
+export interface ArchiveSuite {
+  readonly suite: string;
+  readonly baseUrl: string;
+  /** The Release `Date:` as written. */
+  readonly date: string;
+  readonly inReleaseSha256: string;
+  /** Primary fingerprints of the pinned keys whose signatures verified. */
+  readonly signers: readonly string[];
+  readonly release: ReleaseFile;
+}
+
+export interface Archive {
+  readonly distro: string;
+  /** Debian architecture of the packages (arch `all` packages are included). */
+  readonly architecture: string;
+  /** In the distro config's order. */
+  readonly suites: readonly ArchiveSuite[];
+  /** Every entry of every index, suites in config order, each index in file order. */
+  readonly packages: readonly PackageEntry[];
+}
+
+export interface OpenArchiveOptions {
+  /** Debian architecture, e.g. `amd64`. */
+  readonly architecture: string;
+  /** HTTP behaviour (timeouts, retries); defaults suit deb.debian.org. */
+  readonly http?: HttpOptions;
+}
+
+/** The uncompressed size limit of one Packages index (bookworm main amd64 is ~50 MB). */
+export const MAX_PACKAGES_INDEX_BYTES = 256 * 1024 * 1024;
+/** InRelease files are ~150 KB; the parser has its own, larger limit. */
+const MAX_INRELEASE_BYTES = 16 * 1024 * 1024;
+const ARCH_RE = /^[a-z0-9][a-z0-9-]*$/;
+
+/**
+ * Opens every suite of `distro` for one architecture: fetches and verifies each InRelease, then loads the
+ * Packages index of each component for the architecture (and `binary-all` where the archive keeps arch-all
+ * packages separately). Suites are fetched in parallel. Throws ARCHIVE_UNTRUSTED (signature, key, expiry),
+ * DIGEST_MISMATCH (an index differs from the Release), NOT_FOUND (component or architecture not in the archive),
+ * NETWORK, or INVALID_INPUT (malformed Release or Packages).
+ */
+export async function openArchive(distro: Distro, ctx: StageContext, opts: OpenArchiveOptions): Promise<Archive> {
+  const arch = opts.architecture;
+  if (!ARCH_RE.test(arch) || arch === 'all') fail('USAGE', `invalid architecture "${arch.slice(0, 40)}"`);
+  const trusted = await loadTrustedKeys(
+    distro.keyring,
+    distro.signingKeys.map((k) => k.fingerprint),
+  );
+  const jobs = distro.repositories.flatMap((repo) =>
+    repo.suites.map((suite) => openSuite(repo.url, suite, repo.components, trusted, distro, ctx, opts)),
+  );
+  const opened = await Promise.all(jobs);
+  return {
+    distro: distro.name,
+    architecture: arch,
+    suites: opened.map((o) => o.suite),
+    packages: opened.flatMap((o) => o.packages),
+  };
+}
+
+/** The lockfile view of a suite (`LockedSuite`): only the identity fields, nothing derived. */
+export function toLockedSuite(s: ArchiveSuite): { suite: string; baseUrl: string; date: string; inReleaseSha256: string } {
+  return { suite: s.suite, baseUrl: s.baseUrl, date: s.date, inReleaseSha256: s.inReleaseSha256 };
+}
+
+async function openSuite(
+  baseUrl: string,
+  suite: string,
+  components: readonly string[],
+  trusted: TrustedKeys,
+  distro: Distro,
+  ctx: StageContext,
+  opts: OpenArchiveOptions,
+): Promise<{ suite: ArchiveSuite; packages: PackageEntry[] }> {
+  ctx.log.progress(`${suite}: fetching InRelease`);
+  const url = `${baseUrl}/dists/${suite}/InRelease`;
+  const bytes = (await httpGetBytes(url, ctx, { ...opts.http, maxBytes: MAX_INRELEASE_BYTES }))!;
+  const verified = await verifyInRelease(bytes, trusted, {
+    suite,
+    now: ctx.now(),
+    checkValidUntil: distro.checkValidUntil,
+  });
+  ctx.log.debug(`${suite}: InRelease sha256:${verified.inReleaseSha256} signed by ${verified.signers.join(', ')}`);
+  const { release } = verified;
+  const arches = indexArchitectures(release, suite, opts.architecture);
+  const packages: PackageEntry[] = [];
+  for (const component of components) {
+    checkComponent(release, suite, component);
+    for (const arch of arches) {
+      const where: IndexLocation = { baseUrl, suite, component, arch, release };
+      packages.push(...(await loadPackagesIndex(where, ctx, opts.http ?? {})));
+    }
+  }
+  const info: ArchiveSuite = {
+    suite,
+    baseUrl,
+    date: release.dateRaw,
+    inReleaseSha256: verified.inReleaseSha256,
+    signers: verified.signers,
+    release,
+  };
+  return { suite: info, packages };
+}
+
+/** `[arch]`, plus `all` when the archive lists arch-all packages only in `binary-all` (Repository Format). */
+function indexArchitectures(release: ReleaseFile, suite: string, arch: string): string[] {
+  if (!release.architectures.includes(arch)) {
+    fail('NOT_FOUND', `${suite}: the archive has no ${arch} packages`, {
+      hint: `architectures in this suite: ${release.architectures.join(' ')}`,
+    });
+  }
+  return release.architectures.includes('all') && !release.archAllInArchIndices ? [arch, 'all'] : [arch];
+}
+
+/** The security archive lists `updates/main` for the `main` directory; either spelling names the component. */
+function checkComponent(release: ReleaseFile, suite: string, component: string): void {
+  if (release.components.some((c) => c === component || c.endsWith(`/${component}`))) return;
+  fail('NOT_FOUND', `${suite}: the archive has no component ${component}`, {
+    hint: `components in this suite: ${release.components.join(' ')}`,
+  });
+}
+
+interface IndexLocation {
+  readonly baseUrl: string;
+  readonly suite: string;
+  readonly component: string;
+  readonly arch: string;
+  readonly release: ReleaseFile;
+}
+
+const COMPRESSIONS = ['.xz', '.gz', ''] as const;
+
+async function loadPackagesIndex(at: IndexLocation, ctx: StageContext, http: HttpOptions): Promise<PackageEntry[]> {
+  const plainPath = `${at.component}/binary-${at.arch}/Packages`;
+  const ext = COMPRESSIONS.find((e) => at.release.files.has(plainPath + e));
+  if (ext === undefined) {
+    // An arch-all index is optional; the architecture's own index is not.
+    if (at.arch === 'all') return [];
+    fail('NOT_FOUND', `${at.suite}: the Release lists no index ${plainPath}`);
+  }
+  const path = plainPath + ext;
+  const expect = at.release.files.get(path)!;
+  const what = `${at.suite} ${path}`;
+  const plain = at.release.files.get(plainPath);
+  if (plain !== undefined && plain.size > MAX_PACKAGES_INDEX_BYTES) {
+    fail('INVALID_INPUT', `${what}: index of ${plain.size} bytes exceeds the limit of ${MAX_PACKAGES_INDEX_BYTES}`);
+  }
+  const raw = await fetchIndexBytes(at, path, expect, what, ctx, http);
+  const data = await decompressIndex(raw, ext, what);
+  if (plain !== undefined && ext !== '' && (data.length !== plain.size || sha256Hex(data) !== plain.sha256)) {
+    fail('DIGEST_MISMATCH', `${what}: decompressed index does not match the Release's ${plainPath} entry`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(data);
+  } catch (err) {
+    return fail('INVALID_INPUT', `${what}: not valid UTF-8`, { cause: err });
+  }
+  return parsePackagesIndex(text, { suite: at.suite, component: at.component, baseUrl: at.baseUrl });
+}
+
+/** From the cache when present and intact; otherwise by-hash first (Acquire-By-Hash), then the plain path. */
+async function fetchIndexBytes(
+  at: IndexLocation,
+  path: string,
+  expect: ExpectedContent,
+  what: string,
+  ctx: StageContext,
+  http: HttpOptions,
+): Promise<Uint8Array> {
+  const hit = await cachedBytes(ctx.home, expect);
+  if (hit !== undefined) {
+    ctx.log.debug(`${what}: cached`);
+    return hit;
+  }
+  ctx.log.progress(`${what}: downloading ${expect.size} bytes`);
+  const dir = path.slice(0, path.lastIndexOf('/'));
+  const root = `${at.baseUrl}/dists/${at.suite}`;
+  // by-hash URLs never change content, so they are immune to a mirror updating between InRelease and index.
+  const urls = at.release.acquireByHash
+    ? [`${root}/${dir}/by-hash/SHA256/${expect.sha256}`, `${root}/${path}`]
+    : [`${root}/${path}`];
+  await downloadToCache(urls, ctx.home, expect, ctx, what, http);
+  const bytes = await cachedBytes(ctx.home, expect);
+  return bytes ?? fail('DIGEST_MISMATCH', `${what}: cache entry changed while reading it`);
+}
+
+const gunzipAsync = promisify(gunzip);
+
+async function decompressIndex(raw: Uint8Array, ext: (typeof COMPRESSIONS)[number], what: string): Promise<Uint8Array> {
+  try {
+    let out: Uint8Array;
+    if (ext === '.xz') out = await xzDecompress(raw);
+    else if (ext === '.gz') out = await gunzipAsync(raw, { maxOutputLength: MAX_PACKAGES_INDEX_BYTES });
+    else out = raw;
+    if (out.length > MAX_PACKAGES_INDEX_BYTES) {
+      fail('INVALID_INPUT', `${what}: decompressed index exceeds ${MAX_PACKAGES_INDEX_BYTES} bytes`);
+    }
+    return out;
+  } catch (err) {
+    if (isIroncladError(err)) throw err;
+    return fail('INVALID_INPUT', `${what}: cannot decompress`, { cause: err });
+  }
+}

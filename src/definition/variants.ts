@@ -1,0 +1,122 @@
+import { fail } from '../core/index.ts';
+import type { PackageSpec } from './fields.ts';
+import type { Definition, DefinitionTest, VariantOverlay } from './schema.ts';
+
+/** The name of the base definition as a variant. */
+export const RUNTIME_VARIANT = 'runtime';
+
+/** One concrete image to build: the base definition with at most one overlay applied. */
+export interface ImageVariant {
+  /** `runtime` for the base definition, otherwise the key under `variants`. */
+  readonly variant: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly kind: Definition['kind'];
+  readonly distro: string;
+  readonly platforms: readonly string[];
+  /** Base tags with the variant's suffix appended (unchanged for runtime). */
+  readonly tags: readonly string[];
+  readonly packages: readonly PackageSpec[];
+  readonly exclude: readonly string[];
+  readonly user: string;
+  readonly accounts: Definition['accounts'];
+  readonly environment: Readonly<Record<string, string>>;
+  readonly entrypoint?: readonly string[];
+  readonly cmd?: readonly string[];
+  readonly workdir?: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly sizeBudget?: number;
+  readonly paths: Definition['paths'];
+  readonly tests: readonly DefinitionTest[];
+  readonly shell: boolean;
+  readonly packageManager: boolean;
+}
+
+/**
+ * Expands a definition into its concrete variants: `runtime` first, then each named variant in name order.
+ * Overlay rules: packages, exclude and tests are appended, a later entry replacing an earlier one with the same
+ * name (so a variant can re-pin a package or redefine a test); environment and labels are merged, the overlay
+ * winning; user, entrypoint, cmd, workdir, description and the shell / package-manager flags are replaced.
+ * A package the variant lists explicitly is dropped from the inherited exclude list: that is how a dev variant
+ * brings back what the runtime leaves out. `size-budget` is not inherited, because a budget for the runtime
+ * image says nothing about a variant that adds a shell and a package manager. Pure.
+ */
+export function expandVariants(def: Definition): readonly ImageVariant[] {
+  const base = runtimeVariant(def);
+  const names = Object.keys(def.variants).sort();
+  return [base, ...names.map((n) => applyOverlay(base, n, def.variants[n] ?? {}))];
+}
+
+/**
+ * Picks variants by a selector: `all`, `runtime`, or a variant name (such as `dev`). Throws USAGE, listing the
+ * available names, when the selector names no variant of this definition.
+ */
+export function selectVariants(def: Definition, selector: string): readonly ImageVariant[] {
+  const all = expandVariants(def);
+  if (selector === 'all') return all;
+  const chosen = all.filter((v) => v.variant === selector);
+  if (chosen.length === 0) {
+    const names = ['all', ...all.map((v) => v.variant)].join(', ');
+    fail('USAGE', `image ${def.name} has no variant "${selector}"`, { hint: `choose one of: ${names}` });
+  }
+  return chosen;
+}
+
+function runtimeVariant(def: Definition): ImageVariant {
+  return {
+    variant: RUNTIME_VARIANT,
+    name: def.name,
+    ...(def.description === undefined ? {} : { description: def.description }),
+    kind: def.kind,
+    distro: def.distro,
+    platforms: def.platforms,
+    tags: def.tags,
+    packages: def.packages,
+    exclude: def.exclude,
+    user: def.user,
+    accounts: def.accounts,
+    environment: def.environment,
+    ...(def.entrypoint === undefined ? {} : { entrypoint: def.entrypoint }),
+    ...(def.cmd === undefined ? {} : { cmd: def.cmd }),
+    ...(def.workdir === undefined ? {} : { workdir: def.workdir }),
+    labels: def.labels,
+    ...(def.sizeBudget === undefined ? {} : { sizeBudget: def.sizeBudget }),
+    paths: def.paths,
+    tests: def.tests,
+    shell: def.shell,
+    packageManager: def.packageManager,
+  };
+}
+
+function applyOverlay(base: ImageVariant, variant: string, o: VariantOverlay): ImageVariant {
+  const packages = mergeByKey(base.packages, o.packages ?? [], (p) => p.name);
+  const requested = new Set(packages.map((p) => p.name));
+  const exclude = mergeByKey(base.exclude, o.exclude ?? [], (n) => n).filter((n) => !requested.has(n));
+  const suffix = o.tagsSuffix ?? `-${variant}`;
+  const { sizeBudget: _runtimeBudget, ...inherited } = base;
+  return {
+    ...inherited,
+    variant,
+    ...(o.description === undefined ? {} : { description: o.description }),
+    tags: base.tags.map((t) => `${t}${suffix}`),
+    packages,
+    exclude,
+    user: o.user ?? base.user,
+    environment: { ...base.environment, ...o.environment },
+    ...(o.entrypoint === undefined ? {} : { entrypoint: o.entrypoint }),
+    ...(o.cmd === undefined ? {} : { cmd: o.cmd }),
+    ...(o.workdir === undefined ? {} : { workdir: o.workdir }),
+    labels: { ...base.labels, ...o.labels },
+    ...(o.sizeBudget === undefined ? {} : { sizeBudget: o.sizeBudget }),
+    tests: mergeByKey(base.tests, o.tests ?? [], (t) => t.name),
+    shell: o.shell ?? base.shell,
+    packageManager: o.packageManager ?? base.packageManager,
+  };
+}
+
+/** Appends `added` to `base`; an added item whose key already exists replaces that item in place. */
+function mergeByKey<T>(base: readonly T[], added: readonly T[], key: (item: T) => string): readonly T[] {
+  const out = new Map<string, T>();
+  for (const item of [...base, ...added]) out.set(key(item), item);
+  return [...out.values()];
+}

@@ -1,0 +1,211 @@
+import { fail, type StageContext } from '../core/index.ts';
+import {
+  type BlobStore,
+  type Descriptor,
+  type Digest,
+  digestOf,
+  type ParsedManifest,
+  type Platform,
+  parseManifest,
+  pickPlatform,
+} from '../oci/index.ts';
+import type { BlobSink } from './sink.ts';
+
+/**
+ * copyImage: copies an image (index or manifest) with every blob it references, and optionally its
+ * referrers (signatures, SBOMs, attestations — and their referrers in turn), from any BlobStore into a
+ * BlobSink. Children go before parents, so a destination never holds a manifest whose content is missing;
+ * anything already at the destination is skipped, so an interrupted copy resumes by running it again.
+ */
+
+export interface CopySource {
+  readonly store: BlobStore;
+  /** Tag or digest of the image in `store`. */
+  readonly ref: string;
+}
+
+export interface CopyOptions {
+  /** Copy every manifest of an index (default true). False copies only `platform`'s manifest. */
+  readonly allPlatforms?: boolean;
+  /** The one platform to copy when `allPlatforms` is false. */
+  readonly platform?: Platform;
+  /** Copy referrers recursively (default true). Needs a store with listReferrers. */
+  readonly referrers?: boolean;
+  /** Destination tag of the top-level manifest; without it the image is stored by digest only. */
+  readonly tag?: string;
+  /** Blobs transferred at once (default 4). */
+  readonly concurrency?: number;
+}
+
+export interface CopiedItem {
+  readonly kind: 'blob' | 'manifest';
+  readonly digest: Digest;
+  readonly mediaType: string;
+  readonly size: number;
+}
+
+export interface CopyReport {
+  /** The top-level descriptor as stored at the destination. */
+  readonly descriptor: Descriptor;
+  readonly transferred: readonly CopiedItem[];
+  readonly skipped: readonly CopiedItem[];
+  readonly bytesTransferred: number;
+  readonly bytesSkipped: number;
+}
+
+type Resolved = Required<Omit<CopyOptions, 'tag' | 'platform'>> & Pick<CopyOptions, 'platform'>;
+
+class Copier {
+  readonly transferred: CopiedItem[] = [];
+  readonly skipped: CopiedItem[] = [];
+  private readonly manifestsDone = new Set<string>();
+  private readonly blobsDone = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly src: BlobStore,
+    private readonly dst: BlobSink,
+    private readonly opts: Resolved,
+    private readonly ctx: StageContext,
+  ) {}
+
+  /** Copies a manifest (and what it references) that has been read already. */
+  async manifest(desc: Descriptor, bytes: Uint8Array, place: { tag?: string; root: boolean }): Promise<void> {
+    if (this.manifestsDone.has(desc.digest)) return;
+    this.manifestsDone.add(desc.digest);
+    this.ctx.signal.throwIfAborted();
+    const parsed = parseManifest(bytes, desc.mediaType, `manifest ${desc.digest}`);
+    const item: CopiedItem = { kind: 'manifest', digest: desc.digest, mediaType: desc.mediaType, size: desc.size };
+    if (await this.dst.hasManifest(desc)) {
+      this.skipped.push(item);
+      // Present means complete (children first); a tag may still need moving onto it.
+      if (place.tag !== undefined) await this.dst.putManifest(desc, bytes, place);
+    } else {
+      await this.children(parsed);
+      await this.dst.putManifest(desc, bytes, place);
+      this.transferred.push(item);
+    }
+    if (this.opts.referrers) await this.referrersOf(desc.digest);
+    if (parsed.kind === 'index' && this.opts.referrers) {
+      for (const child of parsed.index.manifests) await this.referrersOf(child.digest);
+    }
+  }
+
+  private async children(parsed: ParsedManifest): Promise<void> {
+    if (parsed.kind === 'index') {
+      for (const child of parsed.index.manifests) {
+        await this.manifest(child, await this.readManifest(child), { root: false });
+      }
+      return;
+    }
+    const blobs = [parsed.manifest.config, ...parsed.manifest.layers];
+    await mapLimit(blobs, this.opts.concurrency, (b) => this.blob(b));
+  }
+
+  /** One transfer per digest even when several manifests share a blob (multi-platform images share layers). */
+  private blob(desc: Descriptor): Promise<void> {
+    let pending = this.blobsDone.get(desc.digest);
+    if (pending === undefined) {
+      pending = this.transferBlob(desc);
+      this.blobsDone.set(desc.digest, pending);
+    }
+    return pending;
+  }
+
+  private async transferBlob(desc: Descriptor): Promise<void> {
+    const item: CopiedItem = { kind: 'blob', digest: desc.digest, mediaType: desc.mediaType, size: desc.size };
+    if (await this.dst.hasBlob(desc)) {
+      this.skipped.push(item);
+      return;
+    }
+    this.ctx.log.progress(`copying ${desc.digest.slice(0, 19)} (${desc.size} bytes) to ${this.dst.name}`);
+    await this.dst.putBlob(desc, () => this.src.openBlob(desc), this.src);
+    this.transferred.push(item);
+  }
+
+  async readManifest(desc: Descriptor): Promise<Uint8Array> {
+    const { bytes } = await this.src.readManifest(desc.digest);
+    // A BlobStore need not verify; the copy does, once, before anything is written.
+    if (digestOf(bytes) !== desc.digest || bytes.length !== desc.size) {
+      fail('DIGEST_MISMATCH', `manifest ${desc.digest} read from the source does not match its descriptor`);
+    }
+    return bytes;
+  }
+
+  private async referrersOf(subject: Digest): Promise<void> {
+    if (this.src.listReferrers === undefined) return;
+    for (const r of await this.src.listReferrers(subject)) {
+      if (this.manifestsDone.has(r.digest)) continue;
+      await this.manifest(r, await this.readManifest(r), { root: true });
+    }
+  }
+}
+
+/** The manifest for `platform` out of an index; a single manifest is taken as it is. */
+function choosePlatform(parsed: ParsedManifest, platform: Platform): Descriptor | undefined {
+  if (parsed.kind !== 'index') return undefined;
+  const hit = pickPlatform(parsed.index.manifests, platform);
+  if (hit === undefined) {
+    fail('NOT_FOUND', `the image has no manifest for ${platform.os}/${platform.architecture}`, {
+      hint: 'copy all platforms, or pick one the index lists',
+    });
+  }
+  return hit;
+}
+
+/**
+ * Copies `src.ref` into `dst`. Throws DIGEST_MISMATCH when source content does not match its descriptors
+ * (nothing of that blob is stored), registry errors from registry.errors, NOT_FOUND for a missing platform.
+ */
+export async function copyImage(
+  src: CopySource,
+  dst: BlobSink,
+  opts: CopyOptions,
+  ctx: StageContext,
+): Promise<CopyReport> {
+  const resolved: Resolved = {
+    allPlatforms: opts.allPlatforms ?? true,
+    referrers: opts.referrers ?? true,
+    concurrency: Math.max(1, opts.concurrency ?? 4),
+    ...(opts.platform !== undefined && { platform: opts.platform }),
+  };
+  if (!resolved.allPlatforms && resolved.platform === undefined) {
+    fail('USAGE', 'copying a single platform needs the platform');
+  }
+  const copier = new Copier(src.store, dst, resolved, ctx);
+  const top = await src.store.readManifest(src.ref);
+  let desc: Descriptor = { mediaType: top.mediaType, digest: digestOf(top.bytes), size: top.bytes.length };
+  let bytes = top.bytes;
+  const chosen =
+    resolved.platform === undefined || resolved.allPlatforms
+      ? undefined
+      : choosePlatform(parseManifest(bytes, desc.mediaType), resolved.platform);
+  if (chosen !== undefined) {
+    bytes = await copier.readManifest(chosen);
+    desc = { mediaType: chosen.mediaType, digest: chosen.digest, size: chosen.size };
+  }
+  await copier.manifest(desc, bytes, { ...(opts.tag !== undefined && { tag: opts.tag }), root: true });
+  const sum = (items: readonly CopiedItem[]) => items.reduce((n, i) => n + i.size, 0);
+  return {
+    descriptor: desc,
+    transferred: copier.transferred,
+    skipped: copier.skipped,
+    bytesTransferred: sum(copier.transferred),
+    bytesSkipped: sum(copier.skipped),
+  };
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight; rejects with the first failure after all settle. */
+export async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const errors: unknown[] = [];
+  const worker = async () => {
+    while (next < items.length && errors.length === 0) {
+      const item = items[next++] as T;
+      await fn(item).catch((err: unknown) => {
+        errors.push(err);
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (errors.length > 0) throw errors[0];
+}

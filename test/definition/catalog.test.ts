@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { loadDefinition } from '../../src/definition/load.ts';
+import { expandVariants } from '../../src/definition/variants.ts';
+
+// Every image in the catalog must load, and its runtime variant must keep the hardened promises that a
+// definition can express (DESIGN.md, Image rules).
+const IMAGES = resolve(import.meta.dirname, '../../images');
+const names = readdirSync(IMAGES).sort();
+
+test('the catalog is not empty', () => {
+  assert.ok(names.length >= 6, names.join(', '));
+});
+
+for (const name of names) {
+  test(`images/${name} loads, and its runtime variant is hardened`, async () => {
+    const loaded = await loadDefinition(join(IMAGES, name));
+    const variants = expandVariants(loaded.definition);
+    const runtime = variants[0];
+    assert.ok(runtime);
+    assert.equal(runtime.kind, 'hardened');
+    assert.equal(runtime.user, 'nonroot');
+    assert.equal(runtime.shell, false);
+    assert.equal(runtime.packageManager, false);
+    assert.ok(runtime.sizeBudget !== undefined, 'a runtime image has a size budget');
+    const shipped = new Set(runtime.packages.map((p) => p.name));
+    for (const banned of ['bash', 'coreutils', 'dpkg', 'apt', 'debconf', 'perl-base', 'busybox']) {
+      assert.ok(!shipped.has(banned), `runtime requests ${banned}`);
+    }
+    assert.ok(runtime.exclude.includes('debconf'), 'tzdata/ca-certificates would pull in debconf');
+    for (const v of variants.slice(1)) {
+      assert.ok(
+        v.tags.every((t) => t.endsWith('-dev') || v.variant !== 'dev'),
+        `${v.variant} tags`,
+      );
+    }
+    const text = readFileSync(loaded.path, 'utf8');
+    assert.match(text, /^# yaml-language-server: \$schema=\.\.\/\.\.\/schema\/definition\.schema\.json$/m);
+  });
+}

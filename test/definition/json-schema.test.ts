@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { parse } from 'yaml';
+import { DEFINITION_SCHEMA_PATH, definitionJsonSchemaText } from '../../src/definition/json-schema.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+test('the committed JSON Schema is what the zod schema generates (run: npm run schema)', () => {
+  assert.equal(readFileSync(join(ROOT, DEFINITION_SCHEMA_PATH), 'utf8'), definitionJsonSchemaText());
+});
+
+test('editors using the JSON Schema accept every catalog definition and catch typos', () => {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  const validate = ajv.compile(JSON.parse(definitionJsonSchemaText()));
+  for (const name of readdirSync(join(ROOT, 'images'))) {
+    const doc: unknown = parse(readFileSync(join(ROOT, 'images', name, 'image.yaml'), 'utf8'));
+    assert.equal(validate(doc), true, `${name}: ${JSON.stringify(validate.errors)}`);
+  }
+  assert.equal(validate({ name: 'x', distro: 'debian-12', packages: ['libc6'], entrypiont: ['/x'] }), false);
+  assert.equal(
+    validate({ name: 'x', distro: 'debian-12', packages: ['libc6'], paths: [{ path: '/x', type: 'dir', mode: 755 }] }),
+    false,
+  );
+});
