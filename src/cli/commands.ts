@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { registerDb } from './db.ts';
+import { registerImages } from './images.ts';
+import { registerInspect } from './inspect.ts';
 import type { CliIO, ExitStatus } from './io.ts';
 import { registerKeygen } from './keygen.ts';
 import { registerLock } from './lock.ts';
@@ -13,4 +15,12 @@ import { registerVex } from './vex.ts';
 export type VerbRegistrar = (program: Command, io: CliIO, run: (status: Promise<ExitStatus>) => void) => void;
 
 /** The explicit list of verbs (STYLE.md rule 12): nothing is discovered on disk. */
-export const verbs: readonly VerbRegistrar[] = [registerLock, registerKeygen, registerDb, registerScan, registerVex];
+export const verbs: readonly VerbRegistrar[] = [
+  registerLock,
+  registerImages,
+  registerInspect,
+  registerKeygen,
+  registerDb,
+  registerScan,
+  registerVex,
+];

@@ -50,7 +50,11 @@ interface BodySink {
  * GETs `url` and returns the whole body. Throws NETWORK (retryable decided as above) or, with
  * `allowNotFound`, resolves `undefined` on 404/410.
  */
-export async function httpGetBytes(url: string, ctx: HttpContext, opts: HttpOptions = {}): Promise<Uint8Array | undefined> {
+export async function httpGetBytes(
+  url: string,
+  ctx: HttpContext,
+  opts: HttpOptions = {},
+): Promise<Uint8Array | undefined> {
   const found = await withRetries(url, ctx, opts, async () => {
     const chunks: Uint8Array[] = [];
     const ok = await attempt(url, ctx, opts, { write: (c) => void chunks.push(c) });
@@ -106,7 +110,10 @@ async function withRetries<T>(url: string, ctx: HttpContext, opts: HttpOptions, 
       if (!(err instanceof IroncladError) || !err.retryable || n >= retries || ctx.signal.aborted) throw err;
       // Full jitter keeps many clients from retrying in lockstep; Retry-After wins when the server sent one.
       const exp = Math.min(MAX_BACKOFF_MS, backoff * 2 ** n);
-      const delay = err.retryAfter !== undefined ? Math.min(err.retryAfter * 1000, MAX_BACKOFF_MS) : exp / 2 + (Math.random() * exp) / 2;
+      const delay =
+        err.retryAfter !== undefined
+          ? Math.min(err.retryAfter * 1000, MAX_BACKOFF_MS)
+          : exp / 2 + (Math.random() * exp) / 2;
       ctx.log.debug(`${redact(url)}: ${err.message}; retrying in ${Math.round(delay)} ms (${n + 1}/${retries})`);
       await sleep(delay, ctx.signal);
     }
@@ -145,7 +152,9 @@ async function attempt(url: string, ctx: HttpContext, opts: HttpOptions, sink: B
     }
     const declared = Number(res.headers.get('content-length') ?? Number.NaN);
     const tooLarge = (): never =>
-      opts.tooLarge ? opts.tooLarge(maxBytes) : fail('NETWORK', `${what}: response exceeds the limit of ${maxBytes} bytes`);
+      opts.tooLarge
+        ? opts.tooLarge(maxBytes)
+        : fail('NETWORK', `${what}: response exceeds the limit of ${maxBytes} bytes`);
     if (declared > maxBytes) tooLarge();
     let total = 0;
     if (res.body) {

@@ -78,7 +78,12 @@ export async function openArchive(distro: Distro, ctx: StageContext, opts: OpenA
 }
 
 /** The lockfile view of a suite (`LockedSuite`): only the identity fields, nothing derived. */
-export function toLockedSuite(s: ArchiveSuite): { suite: string; baseUrl: string; date: string; inReleaseSha256: string } {
+export function toLockedSuite(s: ArchiveSuite): {
+  suite: string;
+  baseUrl: string;
+  date: string;
+  inReleaseSha256: string;
+} {
   return { suite: s.suite, baseUrl: s.baseUrl, date: s.date, inReleaseSha256: s.inReleaseSha256 };
 }
 

@@ -95,6 +95,26 @@ class Paragraph implements ControlParagraph {
   }
 }
 
+/**
+ * Field names already seen in this input, by length. The same ~30 names repeat in every paragraph of an index;
+ * matching them in place avoids allocating a million short strings, and reuses their validated lower-case form.
+ */
+type KnownNames = Map<number, { name: string; lower: string }[]>;
+const MAX_KNOWN_NAMES = 256;
+
+function knownName(names: KnownNames, text: string, pos: number, length: number) {
+  const bucket = names.get(length);
+  if (bucket === undefined) return undefined;
+  for (const k of bucket) if (text.startsWith(k.name, pos)) return k;
+  return undefined;
+}
+
+function rememberName(names: KnownNames, name: string, lower: string): void {
+  const bucket = names.get(name.length);
+  if (bucket === undefined) names.set(name.length, [{ name, lower }]);
+  else if (bucket.length < MAX_KNOWN_NAMES) bucket.push({ name, lower });
+}
+
 function lineNumberAt(text: string, offset: number): number {
   let n = 1;
   for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) n++;
@@ -142,8 +162,7 @@ export function* iterateParagraphs(text: string, opts: ControlParseOptions = {})
   let kv: string[] = [];
   // Lower-cased names of the current paragraph, for case-insensitive duplicate detection; reused across paragraphs.
   const seen = new Set<string>();
-  // Field names repeat in every paragraph; caching their lower-cased form avoids a string allocation per field.
-  const lowerNames = new Map<string, string>();
+  const names: KnownNames = new Map();
   let firstLine = 0;
   let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0; // tolerate a UTF-8 byte order mark
   let lineNo = 1;
@@ -169,12 +188,17 @@ export function* iterateParagraphs(text: string, opts: ControlParseOptions = {})
     } else {
       const colon = text.indexOf(':', pos);
       if (colon < 0 || colon > nl) bad(pos, 'expected "Field: value"');
-      const name = text.slice(pos, colon);
-      let lower = lowerNames.get(name);
-      if (lower === undefined) {
+      const known = knownName(names, text, pos, colon - pos);
+      let name: string;
+      let lower: string;
+      if (known !== undefined) {
+        name = known.name;
+        lower = known.lower;
+      } else {
+        name = text.slice(pos, colon);
         if (!FIELD_NAME_RE.test(name)) bad(pos, `invalid field name "${name.slice(0, 80)}"`);
         lower = name.toLowerCase();
-        if (lowerNames.size < MAX_FIELDS_PER_PARAGRAPH) lowerNames.set(name, lower);
+        rememberName(names, name, lower);
       }
       if (seen.has(lower)) bad(pos, `duplicate field "${name}"`);
       seen.add(lower);

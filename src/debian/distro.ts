@@ -179,7 +179,9 @@ function applyOverrides(d: Distro & { snapshotArchives: readonly string[] }, opt
   const { snapshotArchives, ...distro } = d;
   if (opts.snapshot !== undefined) {
     if (!SNAPSHOT_RE.test(opts.snapshot)) {
-      fail('USAGE', `invalid snapshot timestamp "${opts.snapshot.slice(0, 40)}"`, { hint: 'use the form 20250520T000000Z' });
+      fail('USAGE', `invalid snapshot timestamp "${opts.snapshot.slice(0, 40)}"`, {
+        hint: 'use the form 20250520T000000Z',
+      });
     }
     const ts = opts.snapshot;
     return {
@@ -196,7 +198,8 @@ function applyOverrides(d: Distro & { snapshotArchives: readonly string[] }, opt
     const raw = role === 'security' ? opts.securityMirror : opts.mirror;
     if (raw === undefined) return undefined;
     const parsed = httpUrl.safeParse(raw);
-    if (!parsed.success) fail('USAGE', `invalid ${role} mirror URL "${raw.slice(0, 200)}"`, { hint: 'use an http(s) URL' });
+    if (!parsed.success)
+      fail('USAGE', `invalid ${role} mirror URL "${raw.slice(0, 200)}"`, { hint: 'use an http(s) URL' });
     return parsed.data;
   };
   return {

@@ -29,11 +29,13 @@ export function normalizeFingerprint(fp: string): string {
  * pinned keys, because without a trusted key no archive can be verified.
  */
 export async function loadTrustedKeys(path: string, pinned: readonly string[]): Promise<TrustedKeys> {
-  const hint = 'install the distribution archive keyring (e.g. the debian-archive-keyring package) or set the keyring path in the distro config';
+  const hint =
+    'install the distribution archive keyring (e.g. the debian-archive-keyring package) or set the keyring path in the distro config';
   let bytes: Uint8Array;
   try {
     const st = await stat(path);
-    if (st.size > MAX_KEYRING_BYTES) fail('ARCHIVE_UNTRUSTED', `keyring ${path} is larger than ${MAX_KEYRING_BYTES} bytes`);
+    if (st.size > MAX_KEYRING_BYTES)
+      fail('ARCHIVE_UNTRUSTED', `keyring ${path} is larger than ${MAX_KEYRING_BYTES} bytes`);
     bytes = await readFile(path);
   } catch (err) {
     if (err instanceof Error && 'code' in err && typeof err.code === 'string') {
@@ -45,7 +47,11 @@ export async function loadTrustedKeys(path: string, pinned: readonly string[]): 
 }
 
 /** Like {@link loadTrustedKeys} for keyring bytes already in memory; `what` names them in errors. */
-export async function trustedKeysFrom(bytes: Uint8Array, pinned: readonly string[], what: string): Promise<TrustedKeys> {
+export async function trustedKeysFrom(
+  bytes: Uint8Array,
+  pinned: readonly string[],
+  what: string,
+): Promise<TrustedKeys> {
   if (bytes.length > MAX_KEYRING_BYTES) fail('ARCHIVE_UNTRUSTED', `${what} is larger than ${MAX_KEYRING_BYTES} bytes`);
   const wanted = new Set(pinned.map(normalizeFingerprint));
   let all: openpgp.PublicKey[];

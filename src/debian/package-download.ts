@@ -34,7 +34,11 @@ const SHA256_RE = /^[0-9a-f]{64}$/;
  * Throws DIGEST_MISMATCH when the server's bytes differ from `ref`, INVALID_INPUT for an unsafe filename or a
  * malformed digest, NETWORK when it cannot be fetched. The returned file must not be modified.
  */
-export async function fetchPackageFile(ref: PackageFileRef, ctx: StageContext, http: HttpOptions = {}): Promise<string> {
+export async function fetchPackageFile(
+  ref: PackageFileRef,
+  ctx: StageContext,
+  http: HttpOptions = {},
+): Promise<string> {
   const what = `${ref.name}_${ref.version} (${ref.architecture})`;
   if (!SHA256_RE.test(ref.sha256)) fail('INVALID_INPUT', `${what}: malformed sha256 "${ref.sha256.slice(0, 80)}"`);
   if (!Number.isSafeInteger(ref.size) || ref.size < 0) fail('INVALID_INPUT', `${what}: invalid size ${ref.size}`);

@@ -45,7 +45,8 @@ const MAX_FILE_ENTRIES = 100_000;
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 // RFC 2822 date as written by `date -uR`; the repository format allows only the zones +0000, UTC, GMT and Z.
-const DATE_RE = /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) (\+0000|UTC|GMT|Z)$/;
+const DATE_RE =
+  /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) (\+0000|UTC|GMT|Z)$/;
 const SHA256_LINE_RE = /^([0-9a-f]{64})\s+(\d{1,15})\s+(\S+)$/;
 const WORD_LIST_RE = /^[A-Za-z0-9][A-Za-z0-9._/+-]*$/;
 
@@ -85,7 +86,13 @@ export function parseReleaseDate(s: string): Date | undefined {
   if (!m) return undefined;
   const month = MONTHS.indexOf(m[2]!);
   if (month < 0) return undefined;
-  const [day, year, hh, mm, ss] = [m[1], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number];
+  const [day, year, hh, mm, ss] = [m[1], m[3], m[4], m[5], m[6]].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const d = new Date(Date.UTC(year, month, day, hh, mm, ss));
   // Date.UTC rolls 31 Feb over into March; a real Release date never needs that, so reject it.
   if (d.getUTCDate() !== day || hh > 23 || mm > 59 || ss > 60) return undefined;

@@ -1,41 +1,54 @@
 /**
- * Close package names for "did you mean" hints: names that start with the query (shortest first), then names
- * within a small edit distance (closest first). Deterministic: ties sort by name.
+ * Close package names for "did you mean" hints, best first: names extending the query (shortest first), then
+ * names one edit away, then names the query extends, then names a few edits away. Deterministic: ties sort by
+ * name. Never returns the query itself.
  */
 export function suggestNames(query: string, names: Iterable<string>, max = 5): string[] {
+  // Allow roughly one edit per three characters, at least one and at most three.
   const budget = Math.max(1, Math.min(3, Math.floor(query.length / 3)));
-  const prefixed: string[] = [];
-  const near: { name: string; d: number }[] = [];
+  const scored: { name: string; rank: number; tie: number }[] = [];
   for (const name of names) {
     if (name === query) continue;
-    if (name.startsWith(query) || (query.length >= 4 && query.startsWith(name) && name.length >= 3)) {
-      prefixed.push(name);
+    if (name.startsWith(query)) {
+      scored.push({ name, rank: 0, tie: name.length });
       continue;
     }
-    if (Math.abs(name.length - query.length) > budget) continue;
-    const d = editDistance(query, name, budget);
-    if (d <= budget) near.push({ name, d });
+    const d = Math.abs(name.length - query.length) > budget ? budget + 1 : editDistance(query, name, budget);
+    if (d === 1) scored.push({ name, rank: 1, tie: 0 });
+    else if (query.startsWith(name) && name.length >= 3) scored.push({ name, rank: 2, tie: -name.length });
+    else if (d <= budget) scored.push({ name, rank: 3, tie: d });
   }
-  prefixed.sort((a, b) => a.length - b.length || (a < b ? -1 : 1));
-  near.sort((a, b) => a.d - b.d || (a.name < b.name ? -1 : 1));
-  return [
-    ...new Set([...near.filter((n) => n.d === 1).map((n) => n.name), ...prefixed, ...near.map((n) => n.name)]),
-  ].slice(0, max);
+  scored.sort((a, b) => a.rank - b.rank || a.tie - b.tie || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return scored.slice(0, max).map((s) => s.name);
 }
 
-/** Levenshtein distance, giving up (returning limit + 1) once every cell of a row exceeds `limit`. */
+/**
+ * Edit distance counting insertions, deletions, substitutions and swaps of adjacent characters as one edit each
+ * (optimal string alignment), so `crul` is one edit from `curl`. Returns `limit + 1` as soon as the distance is
+ * known to exceed `limit`.
+ */
 export function editDistance(a: string, b: string, limit = Number.POSITIVE_INFINITY): number {
+  let before: number[] = [];
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
     let best = i;
     for (let j = 1; j <= b.length; j++) {
       const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
-      const v = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost);
+      let v = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost);
+      if (
+        i > 1 &&
+        j > 1 &&
+        a.charCodeAt(i - 1) === b.charCodeAt(j - 2) &&
+        a.charCodeAt(i - 2) === b.charCodeAt(j - 1)
+      ) {
+        v = Math.min(v, before[j - 2]! + 1);
+      }
       row.push(v);
       if (v < best) best = v;
     }
     if (best > limit) return limit + 1;
+    before = prev;
     prev = row;
   }
   return prev[b.length]!;

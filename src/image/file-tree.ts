@@ -118,6 +118,7 @@ export function implicitDir(path: string, mtime: number): FileNode {
  * Returns a new tree with synthesized nodes added (owners are cleared: they belong to the image, not a
  * package). A synthesized node replaces a package's node at the same path (e.g. base-files' os-release), except
  * that a directory never replaces or is replaced by a non-directory (CONFLICT). Missing parents are created.
+ * The result's nodes are sorted by path, like `assemble`'s.
  */
 export function withSynthesized(tree: FileTree, nodes: readonly FileNode[], mtime: number): FileTree {
   const out = new Map(tree.nodes);
@@ -133,5 +134,6 @@ export function withSynthesized(tree: FileTree, nodes: readonly FileNode[], mtim
     }
     out.set(node.path, { ...node, owners: [] });
   }
-  return { ...tree, nodes: out };
+  const sorted = new Map([...out].sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+  return { ...tree, nodes: sorted };
 }

@@ -134,7 +134,7 @@ async function helperCredentials(
  * stdin, `{ServerURL, Username, Secret}` on stdout. "credentials not found" (non-zero exit) means anonymous.
  */
 export function runCredentialHelper(name: string, serverUrl: string): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
+  return new Promise<string | undefined>((resolve, reject) => {
     const child = execFile(
       `docker-credential-${name}`,
       ['get'],

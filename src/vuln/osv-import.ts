@@ -25,20 +25,31 @@ export interface ImportResult {
   readonly problems: readonly { readonly source: string; readonly name: string; readonly reason: string }[];
 }
 
+/** A URL without its query string or credentials, for messages (a signed URL's query is a secret). */
+function displayUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
 async function download(url: string, dest: string, ctx: StageContext): Promise<void> {
+  const shown = displayUrl(url);
   let res: Response;
   try {
     res = await ctx.fetch(url, { signal: ctx.signal, redirect: 'follow' });
   } catch (err) {
-    throw wrapError(err, 'NETWORK', `downloading ${new URL(url).origin}${new URL(url).pathname}`);
+    throw wrapError(err, 'NETWORK', `downloading ${shown}`);
   }
   if (!res.ok || res.body === null) {
-    fail('NETWORK', `downloading ${new URL(url).origin}${new URL(url).pathname}: HTTP ${res.status}`, {
+    fail('NETWORK', `downloading ${shown}: HTTP ${res.status}`, {
       retryable: res.status === 408 || res.status === 429 || res.status >= 500,
     });
   }
   const declared = Number(res.headers.get('content-length') ?? '0');
-  if (declared > MAX_ARCHIVE_BYTES) fail('INVALID_INPUT', `${url}: larger than ${MAX_ARCHIVE_BYTES} bytes`);
+  if (declared > MAX_ARCHIVE_BYTES) fail('INVALID_INPUT', `${shown}: larger than ${MAX_ARCHIVE_BYTES} bytes`);
   let seen = 0;
   const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
   body.on('data', (c: Buffer) => {
@@ -48,7 +59,7 @@ async function download(url: string, dest: string, ctx: StageContext): Promise<v
   try {
     await pipeline(body, createWriteStream(dest));
   } catch (err) {
-    throw wrapError(err, 'NETWORK', `downloading ${url}`);
+    throw wrapError(err, 'NETWORK', `downloading ${shown}`);
   }
 }
 

@@ -3,9 +3,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { silentLogger } from '../../src/core/index.ts';
 import type { CliIO } from '../../src/cli/io.ts';
 import { runCli } from '../../src/cli/main.ts';
+import { silentLogger } from '../../src/core/index.ts';
 
 test('db import then db status (table and json)', async () => {
   const work = await mkdtemp(join(tmpdir(), 'cli-db-'));
@@ -25,7 +25,12 @@ test('db import then db status (table and json)', async () => {
       JSON.stringify({
         id: 'CVE-2025-1',
         modified: '2025-01-01T00:00:00Z',
-        affected: [{ package: { ecosystem: 'Debian:12', name: 'zlib' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }] }] }],
+        affected: [
+          {
+            package: { ecosystem: 'Debian:12', name: 'zlib' },
+            ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }] }],
+          },
+        ],
       }),
     );
     await writeFile(join(work, 'osv', 'broken.json'), '{');

@@ -3,9 +3,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { silentLogger } from '../../src/core/index.ts';
 import type { CliIO } from '../../src/cli/io.ts';
 import { runCli } from '../../src/cli/main.ts';
+import { silentLogger } from '../../src/core/index.ts';
 
 let work: string;
 const out: string[] = [];
@@ -24,7 +24,9 @@ const osv = (id: string, pkg: string, fixed: string | null, urgency: string) => 
   affected: [
     {
       package: { ecosystem: 'Debian:12', name: pkg },
-      ranges: [{ type: 'ECOSYSTEM', events: fixed === null ? [{ introduced: '0' }] : [{ introduced: '0' }, { fixed }] }],
+      ranges: [
+        { type: 'ECOSYSTEM', events: fixed === null ? [{ introduced: '0' }] : [{ introduced: '0' }, { fixed }] },
+      ],
       ecosystem_specific: { urgency },
     },
   ],
@@ -42,7 +44,12 @@ before(async () => {
     join(work, 'sbom.json'),
     JSON.stringify({
       spdxVersion: 'SPDX-2.3',
-      packages: [{ name: 'zlib1g', externalRefs: [{ referenceType: 'purl', referenceLocator: purl('zlib1g', '1.2-1', 'zlib') }] }],
+      packages: [
+        {
+          name: 'zlib1g',
+          externalRefs: [{ referenceType: 'purl', referenceLocator: purl('zlib1g', '1.2-1', 'zlib') }],
+        },
+      ],
     }),
   );
   assert.equal(await runCli(['db', 'import', 'osv'], io()), 0);
@@ -80,9 +87,15 @@ test('scan --format json and VEX suppression', async () => {
   };
   await writeFile(join(work, 'vex.json'), JSON.stringify(vex));
   out.length = 0;
-  assert.equal(await runCli(['scan', 'sbom.json', '--format', 'json', '--vex', 'vex.json', '--fail-on', 'high'], io()), 0);
+  assert.equal(
+    await runCli(['scan', 'sbom.json', '--format', 'json', '--vex', 'vex.json', '--fail-on', 'high'], io()),
+    0,
+  );
   const report = JSON.parse(out.join(''));
-  assert.deepEqual(report.findings.map((f: { id: string }) => f.id), ['CVE-2025-0002']);
+  assert.deepEqual(
+    report.findings.map((f: { id: string }) => f.id),
+    ['CVE-2025-0002'],
+  );
   assert.equal(report.suppressed[0].vex.justification, 'component_not_present');
 });
 

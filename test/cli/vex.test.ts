@@ -3,9 +3,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { silentLogger } from '../../src/core/index.ts';
 import type { CliIO } from '../../src/cli/io.ts';
 import { runCli } from '../../src/cli/main.ts';
+import { silentLogger } from '../../src/core/index.ts';
 
 test('vex create, add, show, merge and advisories', async () => {
   const work = await mkdtemp(join(tmpdir(), 'cli-vex-'));
@@ -21,20 +21,40 @@ test('vex create, add, show, merge and advisories', async () => {
     };
     const image = `pkg:oci/base@sha256%3A${'1'.repeat(64)}`;
     const created = await runCli(
-      ['vex', 'create', '--author', 'me', '--vuln', 'CVE-1', '--product', image, '--status', 'not_affected',
-       '--justification', 'component_not_present', '--output', 'a.json'],
+      [
+        'vex',
+        'create',
+        '--author',
+        'me',
+        '--vuln',
+        'CVE-1',
+        '--product',
+        image,
+        '--status',
+        'not_affected',
+        '--justification',
+        'component_not_present',
+        '--output',
+        'a.json',
+      ],
       io,
     );
     assert.equal(created, 0);
     assert.equal(
-      await runCli(['vex', 'add', 'a.json', '--vuln', 'CVE-2', '--product', image, '--status', 'affected', '--action', 'upgrade'], io),
+      await runCli(
+        ['vex', 'add', 'a.json', '--vuln', 'CVE-2', '--product', image, '--status', 'affected', '--action', 'upgrade'],
+        io,
+      ),
       0,
     );
     const doc = JSON.parse(await readFile(join(work, 'a.json'), 'utf8'));
     assert.equal(doc.version, 2);
     assert.equal(doc.statements.length, 2);
     // affected without an action statement is refused.
-    assert.equal(await runCli(['vex', 'add', 'a.json', '--vuln', 'CVE-3', '--product', image, '--status', 'affected'], io), 2);
+    assert.equal(
+      await runCli(['vex', 'add', 'a.json', '--vuln', 'CVE-3', '--product', image, '--status', 'affected'], io),
+      2,
+    );
     out.length = 0;
     assert.equal(await runCli(['vex', 'show', 'a.json'], io), 0);
     assert.match(out.join('\n'), /CVE-2\s+affected/);
@@ -44,7 +64,10 @@ test('vex create, add, show, merge and advisories', async () => {
     await writeFile(join(work, 'adv.yaml'), '- cve: CVE-9\n  package: zlib\n  status: fixed\n');
     out.length = 0;
     assert.equal(
-      await runCli(['vex', 'advisories', 'adv.yaml', '--image', 'base', '--digest', `sha256:${'1'.repeat(64)}`, '--author', 'me'], io),
+      await runCli(
+        ['vex', 'advisories', 'adv.yaml', '--image', 'base', '--digest', `sha256:${'1'.repeat(64)}`, '--author', 'me'],
+        io,
+      ),
       0,
     );
     assert.equal(JSON.parse(out.join('')).statements[0].products[0]['@id'], image);

@@ -11,7 +11,12 @@ import { openArchive, toLockedSuite } from '../../src/debian/index.ts';
 import { createFixtureArchive, type FixtureArchive } from '../support/fixture-archive.ts';
 
 const PACKAGES = [
-  { name: 'hello', version: '1.0-1', depends: 'libgreet1 (>= 1.0)', files: [{ path: '/usr/bin/hello', content: '#!/bin/true\n', mode: 0o755 }] },
+  {
+    name: 'hello',
+    version: '1.0-1',
+    depends: 'libgreet1 (>= 1.0)',
+    files: [{ path: '/usr/bin/hello', content: '#!/bin/true\n', mode: 0o755 }],
+  },
   { name: 'libgreet1', version: '1:1.2-3', source: 'greet', multiArch: 'same' as const },
   { name: 'greet-data', version: '1.2-3', architecture: 'all', source: 'greet (1.2-3)' },
 ];
@@ -83,7 +88,9 @@ describe('openArchive on a fixture archive', () => {
   });
 
   test('an unknown architecture is NOT_FOUND', async () => {
-    await withHome((ctx) => rejectsWith(openArchive(fx.distro, ctx, { architecture: 'riscv64', ...FAST }), 'NOT_FOUND'));
+    await withHome((ctx) =>
+      rejectsWith(openArchive(fx.distro, ctx, { architecture: 'riscv64', ...FAST }), 'NOT_FOUND'),
+    );
   });
 
   test('transient server errors are retried', async () => {
@@ -123,14 +130,18 @@ describe('openArchive refuses an archive it cannot trust', () => {
     const tampered = Buffer.from(inRelease);
     tampered[at] = 'f'.charCodeAt(0);
     await withInRelease(tampered, () =>
-      withHome((ctx) => rejectsWith(openArchive(fx.distro, ctx, { architecture: 'amd64', ...FAST }), 'ARCHIVE_UNTRUSTED')),
+      withHome((ctx) =>
+        rejectsWith(openArchive(fx.distro, ctx, { architecture: 'amd64', ...FAST }), 'ARCHIVE_UNTRUSTED'),
+      ),
     );
   });
 
   test('an unsigned Release served as InRelease is ARCHIVE_UNTRUSTED', async () => {
     const release = await readFile(join(fx.root, 'dists/fixture/Release'));
     await withInRelease(release, () =>
-      withHome((ctx) => rejectsWith(openArchive(fx.distro, ctx, { architecture: 'amd64', ...FAST }), 'ARCHIVE_UNTRUSTED')),
+      withHome((ctx) =>
+        rejectsWith(openArchive(fx.distro, ctx, { architecture: 'amd64', ...FAST }), 'ARCHIVE_UNTRUSTED'),
+      ),
     );
   });
 
@@ -160,7 +171,9 @@ describe('openArchive refuses an archive it cannot trust', () => {
 
   test('a keyring without any pinned key is ARCHIVE_UNTRUSTED', async () => {
     const distro = { ...fx.distro, signingKeys: [{ fingerprint: 'A'.repeat(40), description: 'other' }] };
-    await withHome((ctx) => rejectsWith(openArchive(distro, ctx, { architecture: 'amd64', ...FAST }), 'ARCHIVE_UNTRUSTED'));
+    await withHome((ctx) =>
+      rejectsWith(openArchive(distro, ctx, { architecture: 'amd64', ...FAST }), 'ARCHIVE_UNTRUSTED'),
+    );
   });
 
   test('an expired Valid-Until is ARCHIVE_UNTRUSTED, unless the distro is a snapshot', async () => {
@@ -218,7 +231,9 @@ describe('openArchive layout variants', () => {
       });
       // A correctly signed Release of another suite served in place of this one.
       await writeFile(join(fx.root, 'dists/two/InRelease'), await readFile(join(fx.root, 'dists/one/InRelease')));
-      await withHome((ctx) => rejectsWith(openArchive(fx.distro, ctx, { architecture: 'amd64', ...FAST }), 'ARCHIVE_UNTRUSTED'));
+      await withHome((ctx) =>
+        rejectsWith(openArchive(fx.distro, ctx, { architecture: 'amd64', ...FAST }), 'ARCHIVE_UNTRUSTED'),
+      );
     } finally {
       await fx.close();
     }

@@ -134,7 +134,13 @@ describe('serializeParagraph', () => {
     ['an empty continuation line', [['Description', 'short\n\n more']]],
     ['a blank continuation line', [['Description', 'short\n   \n more']]],
     ['a continuation without leading blank', [['Description', 'short\nmore']]],
-    ['a duplicate field', [['A', '1'], ['a', '2']]],
+    [
+      'a duplicate field',
+      [
+        ['A', '1'],
+        ['a', '2'],
+      ],
+    ],
   ];
   for (const [name, fields] of UNWRITABLE) {
     test(`rejects ${name}`, () => assert.throws(() => serializeParagraph(fields), isInvalid));

@@ -37,7 +37,9 @@ function buildDeb(compression: string): string {
   chmodSync(join(root, 'usr/bin/hello'), 0o4755);
   writeFileSync(join(root, 'etc/hello.conf'), 'greeting=hi\n');
   symlinkSync('hello', join(root, 'usr/bin/hi'));
-  const md5 = createHash('md5').update(readFileSync(join(root, 'usr/bin/hello'))).digest('hex');
+  const md5 = createHash('md5')
+    .update(readFileSync(join(root, 'usr/bin/hello')))
+    .digest('hex');
   writeFileSync(join(root, 'DEBIAN/md5sums'), `${md5}  usr/bin/hello\n`);
   const out = join(work, `hello-${compression}.deb`);
   execFileSync('dpkg-deb', ['--root-owner-group', `-Z${compression}`, '--build', root, out], { stdio: 'ignore' });
@@ -84,7 +86,12 @@ function arArchive(members: readonly (readonly [string, Uint8Array])[]): Buffer 
   const parts: Buffer[] = [Buffer.from('!<arch>\n', 'latin1')];
   for (const [name, data] of members) {
     const header =
-      name.padEnd(16) + '0'.padEnd(12) + '0'.padEnd(6) + '0'.padEnd(6) + '100644'.padEnd(8) + String(data.length).padEnd(10);
+      name.padEnd(16) +
+      '0'.padEnd(12) +
+      '0'.padEnd(6) +
+      '0'.padEnd(6) +
+      '100644'.padEnd(8) +
+      String(data.length).padEnd(10);
     parts.push(Buffer.from(`${header}\`\n`, 'latin1'), Buffer.from(data));
     if (data.length % 2 === 1) parts.push(Buffer.from('\n'));
   }

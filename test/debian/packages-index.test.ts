@@ -3,7 +3,11 @@ import { describe, test } from 'node:test';
 import { isIroncladError } from '../../src/core/index.ts';
 import { parsePackagesIndex, serializeParagraph } from '../../src/debian/index.ts';
 
-const ORIGIN = { suite: 'bookworm-security', component: 'main', baseUrl: 'https://security.debian.org/debian-security' };
+const ORIGIN = {
+  suite: 'bookworm-security',
+  component: 'main',
+  baseUrl: 'https://security.debian.org/debian-security',
+};
 const SHA = 'a'.repeat(64);
 
 const INDEX = `Package: libpython3.11-minimal
@@ -68,7 +72,10 @@ describe('parsePackagesIndex', () => {
     assert.equal(py.section, 'python');
     assert.equal(py.installedSize, 5050);
     assert.equal(py.maintainer, 'Matthias Klose <doko@debian.org>');
-    assert.equal(py.description, 'Minimal subset of the Python language (version 3.11)\n This package contains some essential modules.');
+    assert.equal(
+      py.description,
+      'Minimal subset of the Python language (version 3.11)\n This package contains some essential modules.',
+    );
     assert.equal(py.homepage, 'https://www.python.org/');
     assert.deepEqual(py.depends, [
       [{ name: 'libc6', op: '>=', version: '2.34' }],
@@ -103,7 +110,10 @@ describe('parsePackagesIndex', () => {
 
   test('keeps the raw fields in order, so status.d files can be written back', () => {
     assert.ok(tz);
-    assert.deepEqual([...tz.fields.keys()], ['Package', 'Source', 'Version', 'Architecture', 'Multi-Arch', 'Depends', 'Filename', 'Size', 'SHA256']);
+    assert.deepEqual(
+      [...tz.fields.keys()],
+      ['Package', 'Source', 'Version', 'Architecture', 'Multi-Arch', 'Depends', 'Filename', 'Size', 'SHA256'],
+    );
     assert.equal(serializeParagraph(tz.fields), INDEX.slice(INDEX.indexOf('Package: tzdata')));
   });
 
@@ -143,7 +153,8 @@ describe('parsePackagesIndex', () => {
     ['a ranged Provides', { Provides: 'b (>= 1)' }],
   ];
   for (const [name, overrides] of BAD) {
-    test(`rejects a stanza with ${name}`, () => assert.throws(() => parsePackagesIndex(stanza(overrides), ORIGIN), isInvalid));
+    test(`rejects a stanza with ${name}`, () =>
+      assert.throws(() => parsePackagesIndex(stanza(overrides), ORIGIN), isInvalid));
   }
 
   test('accepts the minimal stanza used above', () => {

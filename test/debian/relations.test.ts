@@ -22,7 +22,11 @@ describe('parseDependencies', () => {
     ['libc6(>=2.34),zlib1g', undefined, ['libc6 (>= 2.34)', 'zlib1g']],
     ['a | b (<< 2) | c:any', undefined, ['a | b (<< 2) | c:any']],
     ['perl:any, python3:native, libfoo:arm64', undefined, ['perl:any', 'python3:native', 'libfoo:arm64']],
-    ['a (<< 1), b (<= 1), c (= 1), d (>= 1), e (>> 1)', undefined, ['a (<< 1)', 'b (<= 1)', 'c (= 1)', 'd (>= 1)', 'e (>> 1)']],
+    [
+      'a (<< 1), b (<= 1), c (= 1), d (>= 1), e (>> 1)',
+      undefined,
+      ['a (<< 1)', 'b (<= 1)', 'c (= 1)', 'd (>= 1)', 'e (>> 1)'],
+    ],
     // Obsolete forms, read as dpkg reads them.
     ['a (< 1), b (> 1)', undefined, ['a (<= 1)', 'b (>= 1)']],
     ['a (  >=   1:2.0-1  )', undefined, ['a (>= 1:2.0-1)']],
@@ -69,13 +73,17 @@ describe('parseDependencies', () => {
     'a <nocheck',
   ];
   for (const field of MALFORMED) {
-    test(`rejects ${JSON.stringify(field)}`, () => assert.throws(() => parseDependencies(field, { architecture: 'amd64' }), isInvalid));
+    test(`rejects ${JSON.stringify(field)}`, () =>
+      assert.throws(() => parseDependencies(field, { architecture: 'amd64' }), isInvalid));
   }
 });
 
 describe('flat relation lists', () => {
   test('Provides allows only "=" versions', () => {
-    assert.deepEqual(parseProvides('awk, libfoo-abi (= 2)'), [{ name: 'awk' }, { name: 'libfoo-abi', op: '=', version: '2' }]);
+    assert.deepEqual(parseProvides('awk, libfoo-abi (= 2)'), [
+      { name: 'awk' },
+      { name: 'libfoo-abi', op: '=', version: '2' },
+    ]);
     assert.throws(() => parseProvides('libfoo-abi (>= 2)'), isInvalid);
   });
 
@@ -100,6 +108,7 @@ describe('archMatches', () => {
     ['hurd-amd64', 'any-amd64', true],
   ];
   for (const [arch, pattern, want] of CASES) {
-    test(`${arch} ${want ? 'matches' : 'does not match'} ${pattern}`, () => assert.equal(archMatches(arch, pattern), want));
+    test(`${arch} ${want ? 'matches' : 'does not match'} ${pattern}`, () =>
+      assert.equal(archMatches(arch, pattern), want));
   }
 });

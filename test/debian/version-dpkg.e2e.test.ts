@@ -46,7 +46,8 @@ function dpkgDisagreements(lines: string[]): Promise<string[]> {
     sh.on('error', reject);
     sh.on('close', (code) => {
       const results = out.split('\n').filter((l) => l.length > 0);
-      if (code !== 0 || results.length !== lines.length) reject(new Error(`dpkg shell: exit ${code}, ${results.length} answers`));
+      if (code !== 0 || results.length !== lines.length)
+        reject(new Error(`dpkg shell: exit ${code}, ${results.length} answers`));
       else resolve(results.filter((l) => l !== 'y'));
     });
     sh.stdin.end(`${lines.join('\n')}\n`);

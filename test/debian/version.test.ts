@@ -108,9 +108,18 @@ describe('parseVersion', () => {
   ];
   for (const text of INVALID) {
     test(`rejects ${JSON.stringify(text.slice(0, 20))} with INVALID_INPUT`, () => {
-      assert.throws(() => parseVersion(text), (e) => isIroncladError(e, 'INVALID_INPUT'));
-      assert.throws(() => compareVersions(text, '1.0'), (e) => isIroncladError(e, 'INVALID_INPUT'));
-      assert.throws(() => compareVersions('1.0', text), (e) => isIroncladError(e, 'INVALID_INPUT'));
+      assert.throws(
+        () => parseVersion(text),
+        (e) => isIroncladError(e, 'INVALID_INPUT'),
+      );
+      assert.throws(
+        () => compareVersions(text, '1.0'),
+        (e) => isIroncladError(e, 'INVALID_INPUT'),
+      );
+      assert.throws(
+        () => compareVersions('1.0', text),
+        (e) => isIroncladError(e, 'INVALID_INPUT'),
+      );
       assert.equal(isValidVersion(text), false);
     });
   }

@@ -115,7 +115,12 @@ export async function createFixtureArchive(opts: FixtureArchiveOptions): Promise
       PRETTY_NAME: 'Fixture GNU/Linux 1 (fixture)',
     },
     repositories: [
-      { role: 'archive', url, suites: opts.suites.map((s) => s.name), components: [...(components.size ? components : ['main'])].sort() },
+      {
+        role: 'archive',
+        url,
+        suites: opts.suites.map((s) => s.name),
+        components: [...(components.size ? components : ['main'])].sort(),
+      },
     ],
     keyring: keyringPath,
     signingKeys: [{ fingerprint, description: 'Ironclad Fixture Archive Signing Key' }],
@@ -203,7 +208,10 @@ async function writeSuite(
   release.set('Architectures', (suite.separateArchAll ? ['all', ...realArches] : realArches).join(' '));
   release.set('Components', components.join(' '));
   release.set('Description', 'Ironclad test fixture');
-  release.set('SHA256', ['', ...files.map((f) => `${sha256(f.bytes)} ${String(f.bytes.length).padStart(8)} ${f.path}`)].join('\n'));
+  release.set(
+    'SHA256',
+    ['', ...files.map((f) => `${sha256(f.bytes)} ${String(f.bytes.length).padStart(8)} ${f.path}`)].join('\n'),
+  );
   const text = serializeControl(release);
   await writeAt(join(dist, 'Release'), Buffer.from(text));
   await writeAt(join(dist, 'InRelease'), Buffer.from(await sign(text)));

@@ -62,7 +62,11 @@ test('invalid advisories report every problem', () => {
 `;
   assert.throws(
     () => parseAdvisories(bad, 'a.yaml'),
-    (e: Error & { code: string }) => e.code === 'INVALID_INPUT' && /^\s*0:/m.test(e.message) && /1\.cve/.test(e.message),
+    (e: Error & { code: string }) =>
+      e.code === 'INVALID_INPUT' && /^\s*0:/m.test(e.message) && /1\.cve/.test(e.message),
   );
-  assert.throws(() => parseAdvisories(': : :\n- [', 'a.yaml'), (e: Error & { code: string }) => e.code === 'INVALID_INPUT');
+  assert.throws(
+    () => parseAdvisories(': : :\n- [', 'a.yaml'),
+    (e: Error & { code: string }) => e.code === 'INVALID_INPUT',
+  );
 });

@@ -34,8 +34,15 @@ test('malformed vectors give null', () => {
 });
 
 test('ratings use the specification bands', () => {
-  assert.deepEqual(
-    [0, 0.1, 3.9, 4, 6.9, 7, 8.9, 9, 10].map(cvssRating),
-    ['none', 'low', 'low', 'medium', 'medium', 'high', 'high', 'critical', 'critical'],
-  );
+  assert.deepEqual([0, 0.1, 3.9, 4, 6.9, 7, 8.9, 9, 10].map(cvssRating), [
+    'none',
+    'low',
+    'low',
+    'medium',
+    'medium',
+    'high',
+    'high',
+    'critical',
+    'critical',
+  ]);
 });

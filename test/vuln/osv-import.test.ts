@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { createContext, IroncladError } from '../../src/core/index.ts';
+import { createContext, type IroncladError } from '../../src/core/index.ts';
 import { configuredSources, DEFAULT_OSV_SOURCE, importOsv, openVulnDb, updateDb } from '../../src/vuln/index.ts';
 
 // Small, hand-written OSV documents in the shape of the Debian export.
@@ -46,7 +46,10 @@ before(async () => {
   await put('DSA/2023/DSA-9999-1.json', record('DSA-9999-1', '2024-03-01T00:00:00Z', 'curl', '7.88.1-10+deb12u9'));
   await put('DSA/2024/DSA-9999-1.json', record('DSA-9999-1', '2023-01-01T00:00:00Z', 'curl', '7.88.1-10+deb12u1'));
   // Only other ecosystems: ignored, not malformed.
-  await put('CVE/2024/CVE-2024-0003.json', record('CVE-2024-0003', '2024-02-03T00:00:00Z', 'musl', '1.2', 'Alpine:v3.20'));
+  await put(
+    'CVE/2024/CVE-2024-0003.json',
+    record('CVE-2024-0003', '2024-02-03T00:00:00Z', 'musl', '1.2', 'Alpine:v3.20'),
+  );
   // Malformed: bad JSON, unknown range type, over 4 MiB.
   await put('CVE/2024/CVE-2024-0004.json', '{"id": "CVE-2024-0004", ');
   const weird = record('CVE-2024-0005', '2024-02-05T00:00:00Z', 'bash', null);
@@ -125,7 +128,10 @@ test('a failed import leaves the previous database intact and no temp file behin
 test('a source that is neither directory nor archive is rejected', async () => {
   const junk = join(work, 'junk.bin');
   await writeFile(junk, 'hello');
-  await assert.rejects(importOsv([junk], ctxFor(join(work, 'junk-home'))), (e: IroncladError) => e.code === 'INVALID_INPUT');
+  await assert.rejects(
+    importOsv([junk], ctxFor(join(work, 'junk-home'))),
+    (e: IroncladError) => e.code === 'INVALID_INPUT',
+  );
   await assert.rejects(
     importOsv([join(work, 'missing')], ctxFor(join(work, 'junk-home'))),
     (e: IroncladError) => e.code === 'NOT_FOUND',

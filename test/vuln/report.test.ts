@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { test } from 'node:test';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import {
@@ -23,9 +23,35 @@ const result = (over: Partial<ScanResult> = {}): ScanResult => ({
   ecosystem: 'Debian:12',
   findings: [
     finding(),
-    finding({ id: 'CVE-2024-5535', sourceName: 'openssl', packages: ['libssl3'], purls: ['pkg:deb/debian/libssl3@3.0.14-1~deb12u2'], severity: 'high', fixedVersion: '3.0.15-1~deb12u1', installedVersion: '3.0.14-1~deb12u2' }),
-    finding({ id: 'CVE-2010-4756', sourceName: 'glibc', packages: ['libc6'], purls: ['pkg:deb/debian/libc6@2.36-9'], severity: 'negligible', severitySource: 'debian-urgency', cvssScore: null, cvssVector: null }),
-    finding({ id: 'CVE-2025-0001', sourceName: 'glibc', packages: ['libc6'], purls: ['pkg:deb/debian/libc6@2.36-9'], severity: 'unknown', severitySource: 'none', cvssScore: null, cvssVector: null }),
+    finding({
+      id: 'CVE-2024-5535',
+      sourceName: 'openssl',
+      packages: ['libssl3'],
+      purls: ['pkg:deb/debian/libssl3@3.0.14-1~deb12u2'],
+      severity: 'high',
+      fixedVersion: '3.0.15-1~deb12u1',
+      installedVersion: '3.0.14-1~deb12u2',
+    }),
+    finding({
+      id: 'CVE-2010-4756',
+      sourceName: 'glibc',
+      packages: ['libc6'],
+      purls: ['pkg:deb/debian/libc6@2.36-9'],
+      severity: 'negligible',
+      severitySource: 'debian-urgency',
+      cvssScore: null,
+      cvssVector: null,
+    }),
+    finding({
+      id: 'CVE-2025-0001',
+      sourceName: 'glibc',
+      packages: ['libc6'],
+      purls: ['pkg:deb/debian/libc6@2.36-9'],
+      severity: 'unknown',
+      severitySource: 'none',
+      cvssScore: null,
+      cvssVector: null,
+    }),
   ],
   suppressed: [],
   packagesScanned: 3,
@@ -59,8 +85,27 @@ test('table rows are grouped by source package', () => {
 test('JSON report has the documented shape', () => {
   const doc = JSON.parse(jsonReport(result(), TARGET));
   assert.equal(doc.schema, SCAN_REPORT_SCHEMA);
-  assert.deepEqual(Object.keys(doc), ['schema', 'target', 'distro', 'ecosystem', 'database', 'packages', 'summary', 'findings', 'suppressed']);
-  assert.deepEqual(doc.summary, { critical: 1, high: 1, medium: 0, low: 0, negligible: 1, unknown: 1, total: 4, suppressed: 0 });
+  assert.deepEqual(Object.keys(doc), [
+    'schema',
+    'target',
+    'distro',
+    'ecosystem',
+    'database',
+    'packages',
+    'summary',
+    'findings',
+    'suppressed',
+  ]);
+  assert.deepEqual(doc.summary, {
+    critical: 1,
+    high: 1,
+    medium: 0,
+    low: 0,
+    negligible: 1,
+    unknown: 1,
+    total: 4,
+    suppressed: 0,
+  });
   assert.equal(doc.findings[1].fixedVersion, '3.0.15-1~deb12u1');
   assert.equal(doc.findings[0].vex, null);
 });
@@ -77,12 +122,19 @@ test('SARIF 2.1.0: one rule per vulnerability, results with a physical location 
   assert.equal(r.locations[0].logicalLocations[0].fullyQualifiedName, finding().purls[0]);
   assert.equal(run.tool.driver.rules[r.ruleIndex].id, r.ruleId);
   assert.equal(run.tool.driver.rules[0].properties['security-severity'], '9.8');
-  assert.deepEqual(run.results.map((x: { level: string }) => x.level), ['error', 'error', 'note', 'note']);
+  assert.deepEqual(
+    run.results.map((x: { level: string }) => x.level),
+    ['error', 'error', 'note', 'note'],
+  );
 });
 
 /** The CycloneDX 1.6 JSON schema as shipped by @cyclonedx/cyclonedx-library (with its SPDX and JSF parts). */
 function cyclonedxSchema() {
-  const dir = join(dirname(createRequire(import.meta.url).resolve('@cyclonedx/cyclonedx-library/package.json')), 'res', 'schema');
+  const dir = join(
+    dirname(createRequire(import.meta.url).resolve('@cyclonedx/cyclonedx-library/package.json')),
+    'res',
+    'schema',
+  );
   const load = (name: string) => JSON.parse(readFileSync(join(dir, name), 'utf8')) as object;
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats.default(ajv);
@@ -97,12 +149,35 @@ function cyclonedxSchema() {
 }
 
 test('CycloneDX VEX validates against the CycloneDX 1.6 JSON schema', () => {
-  const suppressed = [finding({ id: 'CVE-2024-9999', vex: { status: 'not_affected', justification: 'vulnerable_code_not_present', author: 'me', documentId: 'urn:x:1' } })];
-  const text = cyclonedxVexReport(result({ suppressed }), { ...TARGET, imageDigest: `sha256:${'0'.repeat(64)}` }, '0.1.0', new Date('2025-02-13T00:00:00Z'));
+  const suppressed = [
+    finding({
+      id: 'CVE-2024-9999',
+      vex: {
+        status: 'not_affected',
+        justification: 'vulnerable_code_not_present',
+        author: 'me',
+        documentId: 'urn:x:1',
+      },
+    }),
+  ];
+  const text = cyclonedxVexReport(
+    result({ suppressed }),
+    { ...TARGET, imageDigest: `sha256:${'0'.repeat(64)}` },
+    '0.1.0',
+    new Date('2025-02-13T00:00:00Z'),
+  );
   const validate = cyclonedxSchema();
   assert.equal(validate(JSON.parse(text)), true, JSON.stringify(validate.errors));
   const doc = JSON.parse(text);
   assert.equal(doc.vulnerabilities.length, 5);
   assert.deepEqual(doc.vulnerabilities[4].analysis, { state: 'not_affected', justification: 'code_not_present' });
-  assert.equal(text, cyclonedxVexReport(result({ suppressed }), { ...TARGET, imageDigest: `sha256:${'0'.repeat(64)}` }, '0.1.0', new Date('2025-02-13T00:00:00Z')));
+  assert.equal(
+    text,
+    cyclonedxVexReport(
+      result({ suppressed }),
+      { ...TARGET, imageDigest: `sha256:${'0'.repeat(64)}` },
+      '0.1.0',
+      new Date('2025-02-13T00:00:00Z'),
+    ),
+  );
 });

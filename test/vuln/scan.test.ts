@@ -51,7 +51,14 @@ const PACKAGES: ScanPackage[] = [
   deb('libexpat1', '2.5.0-1', 'expat'),
   // A binNMU: binary version differs from the source version matched against.
   deb('libzstd1', '1.5.4+dfsg2-5+b1', 'libzstd', '1.5.4+dfsg2-5'),
-  { name: 'left-pad', version: '1.3.0', sourceName: 'left-pad', sourceVersion: '1.3.0', purl: 'pkg:npm/left-pad@1.3.0', type: 'npm' },
+  {
+    name: 'left-pad',
+    version: '1.3.0',
+    sourceName: 'left-pad',
+    sourceVersion: '1.3.0',
+    purl: 'pkg:npm/left-pad@1.3.0',
+    type: 'npm',
+  },
 ];
 
 let home: string;

@@ -101,5 +101,8 @@ test('validation collects every problem into one INVALID_INPUT', () => {
       /statements\[1\]/.test(e.message) &&
       /statements\[2\]\.status/.test(e.message),
   );
-  assert.throws(() => parseOpenVex('{', 'x'), (e: Error & { code: string }) => e.code === 'INVALID_INPUT');
+  assert.throws(
+    () => parseOpenVex('{', 'x'),
+    (e: Error & { code: string }) => e.code === 'INVALID_INPUT',
+  );
 });

@@ -32,7 +32,12 @@ test('statements match by vulnerability name or alias and by product', () => {
     ['alias', { vulnerability: 'DLA-3670-1' }, { imageDigest: DIGEST }, true],
     ['other vulnerability', { vulnerability: 'CVE-2000-1' }, { imageDigest: DIGEST }, false],
     ['matching subcomponent', { subcomponents: ['pkg:deb/debian/zlib1g'] }, { imageDigest: DIGEST }, true],
-    ['source purl subcomponent', { subcomponents: ['pkg:deb/debian/zlib@1%3A1.2.13.dfsg-1'] }, { imageDigest: DIGEST }, true],
+    [
+      'source purl subcomponent',
+      { subcomponents: ['pkg:deb/debian/zlib@1%3A1.2.13.dfsg-1'] },
+      { imageDigest: DIGEST },
+      true,
+    ],
     ['other subcomponent', { subcomponents: ['pkg:deb/debian/libc6'] }, { imageDigest: DIGEST }, false],
     ['versioned package product', { products: ['pkg:deb/debian/zlib1g@1%3A1.2.13.dfsg-1'] }, {}, true],
     ['other version', { products: ['pkg:deb/debian/zlib1g@1%3A1.2.13.dfsg-2'] }, {}, false],

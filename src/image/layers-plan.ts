@@ -1,0 +1,138 @@
+import { fail } from '../core/index.ts';
+import type { LockedPackage } from '../definition/index.ts';
+import type { TarEntry } from '../oci/index.ts';
+import type { FileNode, FileTree } from './file-tree.ts';
+import { ancestorsOf } from './file-tree.ts';
+import { comparePaths } from './tree-builder.ts';
+
+/**
+ * Layering (DESIGN.md, Image rules): one layer per source package, generated files in a final layer of their
+ * own. A patch rebuild changes only the groups whose packages changed, so the other layers keep their digests
+ * and are neither re-created nor re-pushed.
+ */
+
+export interface PackageGroup {
+  /** The source package name; for a merged group, the first source plus `+<n>` (e.g. `acl+3`). */
+  readonly name: string;
+  readonly kind: 'packages' | 'synthesized';
+  /** Binary package names in the group, sorted. */
+  readonly packages: readonly string[];
+  /** Sum of the packages' .deb sizes, in bytes. */
+  readonly size: number;
+}
+
+/** The name of the group holding generated files. */
+export const SYNTHESIZED_GROUP = 'ironclad-generated';
+
+/** Docker and containerd handle well over 100 layers, but overlayfs mounts get slow past ~64 (and 128 is a hard limit in some runtimes). */
+export const DEFAULT_MAX_LAYERS = 64;
+
+const byName = (a: PackageGroup, b: PackageGroup) => comparePaths(a.name, b.name);
+
+/**
+ * Plans layers: one group per source package, sorted by source name, then the synthesized group last. When
+ * there are more source groups than `maxLayers - 1`, the smallest groups (by size, then name) are merged into
+ * one, so large groups keep their own layer and their digests stay stable. Pure. Throws USAGE when
+ * `maxLayers < 2` and INVALID_INPUT for a package listed twice.
+ */
+export function groupPackages(pkgs: readonly LockedPackage[], maxLayers = DEFAULT_MAX_LAYERS): PackageGroup[] {
+  if (!Number.isInteger(maxLayers) || maxLayers < 2) fail('USAGE', `at least 2 layers are needed, not ${maxLayers}`);
+  const bySource = new Map<string, LockedPackage[]>();
+  const seen = new Set<string>();
+  for (const p of pkgs) {
+    if (seen.has(p.name)) fail('INVALID_INPUT', `package ${p.name} is listed twice`);
+    seen.add(p.name);
+    const list = bySource.get(p.source) ?? [];
+    list.push(p);
+    bySource.set(p.source, list);
+  }
+  let groups: PackageGroup[] = [...bySource].map(([source, list]) => ({
+    name: source,
+    kind: 'packages',
+    packages: list.map((p) => p.name).sort(comparePaths),
+    size: list.reduce((n, p) => n + p.size, 0),
+  }));
+  const budget = maxLayers - 1;
+  if (groups.length > budget) {
+    const bySize = [...groups].sort((a, b) => a.size - b.size || byName(a, b));
+    const merge = bySize.slice(0, groups.length - budget + 1);
+    const mergedNames = new Set(merge.map((g) => g.name));
+    const first = [...merge].sort(byName)[0]!;
+    groups = groups.filter((g) => !mergedNames.has(g.name));
+    groups.push({
+      name: `${first.name}+${merge.length - 1}`,
+      kind: 'packages',
+      packages: merge.flatMap((g) => g.packages).sort(comparePaths),
+      size: merge.reduce((n, g) => n + g.size, 0),
+    });
+  }
+  groups.sort(byName);
+  groups.push({ name: SYNTHESIZED_GROUP, kind: 'synthesized', packages: [], size: 0 });
+  return groups;
+}
+
+export interface LayerPlan {
+  readonly group: PackageGroup;
+  /** Tar entries of the layer, sorted by path; parents precede children and hardlink targets their links. */
+  readonly entries: readonly TarEntry[];
+}
+
+/**
+ * Cuts a tree into one entry list per group, in group order. A file goes to the first group owning one of its
+ * packages; files without owners go to the synthesized group. A directory goes to every group that ships it
+ * or has something inside it, with the same metadata in each. mtimes are clamped to `epoch`. Hardlinked paths
+ * in one layer become one file (the first path) plus links to it; a link whose file is in another layer becomes
+ * a copy. Throws INVALID_INPUT when a node belongs to no group.
+ */
+export function treeToLayers(tree: FileTree, groups: readonly PackageGroup[], epoch: number): LayerPlan[] {
+  const groupOf = new Map<string, number>();
+  groups.forEach((g, i) => {
+    for (const p of g.packages) if (!groupOf.has(p)) groupOf.set(p, i);
+  });
+  const synthesized = groups.findIndex((g) => g.kind === 'synthesized');
+  const homes = (node: FileNode): number[] => {
+    const idx = node.owners.map((o) => groupOf.get(o)).filter((i) => i !== undefined);
+    if (node.owners.length === 0 && synthesized >= 0) return [synthesized];
+    if (idx.length === 0) fail('INVALID_INPUT', `/${node.path} belongs to no layer (owners: ${node.owners.join(', ') || 'none'})`);
+    return node.type === 'dir' ? [...new Set(idx)] : [Math.min(...idx)];
+  };
+  const members: Set<string>[] = groups.map(() => new Set());
+  for (const node of tree.nodes.values()) {
+    for (const i of homes(node)) {
+      members[i]!.add(node.path);
+      for (const dir of ancestorsOf(node.path)) members[i]!.add(dir);
+    }
+  }
+  return groups.map((group, i) => ({ group, entries: layerEntries(tree, [...members[i]!], epoch) }));
+}
+
+function layerEntries(tree: FileTree, paths: string[], epoch: number): TarEntry[] {
+  paths.sort(comparePaths);
+  // Paths sharing an inode, keyed by the tree path of their file: the first one in this layer carries the data.
+  const inodeHolder = new Map<string, string>();
+  const entries: TarEntry[] = [];
+  for (const path of paths) {
+    const node = tree.nodes.get(path);
+    if (node === undefined) fail('INVALID_INPUT', `/${path} is needed as a directory but missing from the tree`);
+    const base = { path, mode: node.mode, uid: node.uid, gid: node.gid, mtime: Math.min(node.mtime, epoch) };
+    switch (node.type) {
+      case 'dir':
+        entries.push({ ...base, type: 'dir' });
+        break;
+      case 'symlink':
+        entries.push({ ...base, type: 'symlink', target: node.target });
+        break;
+      case 'file':
+      case 'hardlink': {
+        const inode = node.type === 'file' ? node.path : node.target;
+        const holder = inodeHolder.get(inode);
+        if (holder === undefined) {
+          inodeHolder.set(inode, path);
+          entries.push({ ...base, type: 'file', data: node.data });
+        } else entries.push({ ...base, type: 'hardlink', target: holder });
+        break;
+      }
+    }
+  }
+  return entries;
+}

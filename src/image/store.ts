@@ -1,0 +1,85 @@
+import { fail } from '../core/index.ts';
+import {
+  type Descriptor,
+  type ImageConfig,
+  isIndexMediaType,
+  LayoutStore,
+  MAX_CONFIG_BYTES,
+  MAX_MANIFEST_BYTES,
+  parseImageConfig,
+  parseManifest,
+  storeDir,
+} from '../oci/index.ts';
+
+/** One tag of the local store, with what `ironclad images` shows. */
+export interface StoreImage {
+  readonly name: string;
+  readonly tag: string;
+  readonly descriptor: Descriptor;
+  /** Compressed bytes of every distinct blob the tag reaches (all platforms), manifests included. */
+  readonly size: number;
+  readonly platforms: readonly string[];
+  readonly created?: string;
+}
+
+/** Lists the local store's tags, sorted by name then tag. A missing store is an empty list. */
+export async function listStoreImages(home: string): Promise<StoreImage[]> {
+  const store = await LayoutStore.open(storeDir(home), { create: true });
+  const out: StoreImage[] = [];
+  for (const t of await store.listTags()) {
+    const [name = t.name, tag = 'latest'] = splitTag(t.name);
+    out.push({ name, tag, descriptor: t.descriptor, ...(await summarize(store, t.descriptor)) });
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name) || a.tag.localeCompare(b.tag));
+}
+
+/**
+ * Removes tags (`name:tag`, or `name` for every tag of that name) and then garbage-collects blobs nothing
+ * references any more, referrers of removed images included. NOT_FOUND when a name matches no tag.
+ */
+export async function removeStoreImages(
+  home: string,
+  refs: readonly string[],
+): Promise<{ removed: string[]; freedBytes: number }> {
+  const store = await LayoutStore.open(storeDir(home), { create: true });
+  const tags = (await store.listTags()).map((t) => t.name);
+  const removed: string[] = [];
+  for (const ref of refs) {
+    const matches = ref.includes(':') ? tags.filter((t) => t === ref) : tags.filter((t) => splitTag(t)[0] === ref);
+    if (matches.length === 0)
+      fail('NOT_FOUND', `no image ${ref} in the local store`, { hint: 'list them with: ironclad images' });
+    for (const m of matches) if (await store.untag(m)) removed.push(m);
+  }
+  const gc = await store.gc();
+  return { removed, freedBytes: gc.freedBytes };
+}
+
+function splitTag(name: string): [string, string] {
+  const i = name.lastIndexOf(':');
+  return i < 0 ? [name, 'latest'] : [name.slice(0, i), name.slice(i + 1)];
+}
+
+async function summarize(
+  store: LayoutStore,
+  top: Descriptor,
+): Promise<{ size: number; platforms: string[]; created?: string }> {
+  const seen = new Map<string, number>([[top.digest, top.size]]);
+  const manifests: Descriptor[] = [];
+  const platforms: string[] = [];
+  let created: string | undefined;
+  if (isIndexMediaType(top.mediaType)) {
+    const parsed = parseManifest(await store.readBlob(top.digest, MAX_MANIFEST_BYTES), top.mediaType);
+    if (parsed.kind === 'index') manifests.push(...parsed.index.manifests);
+  } else manifests.push(top);
+  for (const m of manifests) {
+    seen.set(m.digest, m.size);
+    const parsed = parseManifest(await store.readBlob(m.digest, MAX_MANIFEST_BYTES), m.mediaType);
+    if (parsed.kind !== 'manifest') continue;
+    for (const d of [parsed.manifest.config, ...parsed.manifest.layers]) seen.set(d.digest, d.size);
+    const config: ImageConfig = parseImageConfig(await store.readBlob(parsed.manifest.config.digest, MAX_CONFIG_BYTES));
+    platforms.push(`${config.os}/${config.architecture}${config.variant ? `/${config.variant}` : ''}`);
+    created ??= config.created;
+  }
+  const size = [...seen.values()].reduce((a, b) => a + b, 0);
+  return created === undefined ? { size, platforms } : { size, platforms, created };
+}

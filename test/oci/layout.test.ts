@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { isIroncladError } from '../../src/core/index.ts';
+import {
+  buildArtifactManifest,
+  digestOf,
+  EMPTY_DESCRIPTOR,
+  EMPTY_JSON_BYTES,
+  imageSourceFrom,
+  LayoutStore,
+  layoutBlobStore,
+  REF_NAME_ANNOTATION,
+  readAll,
+} from '../../src/oci/index.ts';
+import { dir, file, writeTestImage } from '../support/oci-image.ts';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'layout-'));
+const layers = [[dir('etc'), file('etc/motd', 'hello\n')], [file('hello.txt', 'world\n')]];
+
+test('skopeo inspects our layout, and copying it to another layout keeps the digest', async () => {
+  const d = tmp();
+  const { manifest, layers: descs } = await writeTestImage(join(d, 'src'), layers, 'v1');
+  const info = JSON.parse(execFileSync('skopeo', ['inspect', `oci:${join(d, 'src')}:v1`], { encoding: 'utf8' }));
+  assert.equal(info.Digest, manifest.digest);
+  assert.deepEqual(
+    info.Layers,
+    descs.map((l) => l.digest),
+  );
+  execFileSync('skopeo', ['copy', '-q', `oci:${join(d, 'src')}:v1`, `oci:${join(d, 'dst')}:copied`]);
+  const copied = await (await LayoutStore.open(join(d, 'dst'))).resolveTag('copied');
+  assert.equal(copied?.digest, manifest.digest);
+});
+
+test('umoci unpacks our layout', async () => {
+  const d = tmp();
+  await writeTestImage(join(d, 'img'), layers, 'v1');
+  execFileSync('umoci', ['unpack', '--image', `${join(d, 'img')}:v1`, join(d, 'bundle')], { stdio: 'pipe' });
+  assert.equal(readFileSync(join(d, 'bundle', 'rootfs', 'etc', 'motd'), 'utf8'), 'hello\n');
+  assert.equal(readFileSync(join(d, 'bundle', 'rootfs', 'hello.txt'), 'utf8'), 'world\n');
+});
+
+test('tags: tag, move, untag, list; putBlob verifies and is idempotent', async () => {
+  const store = await LayoutStore.open(tmp(), { create: true });
+  const a = await store.putBlob(new TextEncoder().encode('a'));
+  assert.deepEqual(await store.putBlob(new TextEncoder().encode('a')), a);
+  await assert.rejects(
+    store.putBlob(new TextEncoder().encode('b'), { digest: digestOf('c'), size: 1 }),
+    (e: unknown) => isIroncladError(e, 'DIGEST_MISMATCH'),
+  );
+  const desc = { mediaType: 'application/octet-stream', digest: a.digest, size: a.size };
+  await Promise.all(['x', 'y', 'z', 'w'].map((t) => store.tag(t, desc)));
+  assert.deepEqual((await store.listTags()).map((t) => t.name).sort(), ['w', 'x', 'y', 'z']);
+  assert.equal(await store.untag('y'), true);
+  assert.equal(await store.untag('y'), false);
+  assert.equal((await store.readIndex()).manifests[0]?.annotations?.[REF_NAME_ANNOTATION], 'x');
+});
+
+test('a tampered blob fails with DIGEST_MISMATCH when read', async () => {
+  const d = tmp();
+  const { store, layers: descs } = await writeTestImage(d, layers);
+  const victim = descs[1]!;
+  const bytes = readFileSync(store.blobPath(victim.digest));
+  bytes[bytes.length - 5]! ^= 0xff;
+  writeFileSync(store.blobPath(victim.digest), bytes);
+  const image = await imageSourceFrom(layoutBlobStore(d), 'latest').resolve();
+  await readAll(await image.layers()[0]!.open(), 1 << 20, 'layer 1');
+  await assert.rejects(
+    async () => readAll(await image.layers()[1]!.open(), 1 << 20, 'layer 2'),
+    (e: unknown) => isIroncladError(e, 'DIGEST_MISMATCH'),
+  );
+});
+
+test('gc keeps referrers of live images and drops everything unreachable', async () => {
+  const d = tmp();
+  const { store, manifest } = await writeTestImage(d, layers, 'app');
+  const other = await writeTestImage(d, [[file('other', 'x')]], 'old');
+  await store.putBlob(EMPTY_JSON_BYTES, EMPTY_DESCRIPTOR);
+  const sbom = await store.putBlob(new TextEncoder().encode('{"spdxVersion":"SPDX-2.3"}'));
+  const sbomDesc = { mediaType: 'application/spdx+json', ...sbom };
+  const ref = buildArtifactManifest({ artifactType: 'application/spdx+json', subject: manifest, blobs: [sbomDesc] });
+  await store.putBlob(ref.bytes, ref.descriptor);
+  await store.addManifest(ref.descriptor);
+  const orphan = buildArtifactManifest({ artifactType: 'application/x-test', subject: other.manifest, blobs: [] });
+  await store.putBlob(orphan.bytes, orphan.descriptor);
+  await store.addManifest(orphan.descriptor);
+  assert.deepEqual(
+    (await store.referrers(manifest.digest)).map((r) => r.digest),
+    [ref.descriptor.digest],
+  );
+  await store.untag('old');
+  const { removed } = await store.gc();
+  assert.ok(removed.includes(other.manifest.digest));
+  assert.ok(removed.includes(orphan.descriptor.digest));
+  for (const kept of [manifest.digest, ref.descriptor.digest, sbom.digest, EMPTY_DESCRIPTOR.digest]) {
+    assert.ok(existsSync(store.blobPath(kept)), kept);
+  }
+  assert.deepEqual(
+    (await store.readIndex()).manifests.map((m) => m.digest),
+    [manifest.digest, ref.descriptor.digest],
+  );
+  const source = imageSourceFrom(layoutBlobStore(d), 'app');
+  assert.equal((await source.referrers(manifest.digest)).length, 1);
+  execFileSync('skopeo', ['inspect', `oci:${d}:app`]);
+});
