@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerBuild } from './build.ts';
 import { registerDb } from './db.ts';
 import { registerImages } from './images.ts';
 import { registerInspect } from './inspect.ts';
@@ -17,6 +18,7 @@ export type VerbRegistrar = (program: Command, io: CliIO, run: (status: Promise<
 /** The explicit list of verbs (STYLE.md rule 12): nothing is discovered on disk. */
 export const verbs: readonly VerbRegistrar[] = [
   registerLock,
+  registerBuild,
   registerImages,
   registerInspect,
   registerKeygen,

@@ -27,7 +27,10 @@ type Stage = 'version' | 'control' | 'data' | 'done';
  * The stream is consumed and closed. Throws INVALID_INPUT for a malformed, truncated or unsupported archive and
  * HOSTILE_INPUT for hostile names or an archive over the limits; messages name the package file.
  */
-export async function readDeb(source: string | AsyncIterable<Uint8Array>, opts: ReadDebOptions = {}): Promise<DebContents> {
+export async function readDeb(
+  source: string | AsyncIterable<Uint8Array>,
+  opts: ReadDebOptions = {},
+): Promise<DebContents> {
   const what = opts.name ?? (typeof source === 'string' ? basename(source) : 'package');
   try {
     return await readDebMembers(source, { ...DEFAULT_DEB_LIMITS, ...opts.limits }, what);

@@ -1,4 +1,5 @@
 import { fail } from '../core/index.ts';
+import { type Clash, ConflictIndex, describeClash } from './conflicts.ts';
 import { formatDependencyGroup, formatRelation } from './relations.ts';
 import { suggestNames } from './suggest.ts';
 import type { DependencyGroup, PackageEntry, Relation } from './types.ts';
@@ -69,11 +70,14 @@ class Resolver {
   private readonly reasons = new Map<string, DependencyReason[]>();
   private readonly excludedHits: ExcludedDependency[] = [];
   private readonly queue: PackageEntry[] = [];
+  private readonly conflicts: ConflictIndex;
 
   constructor(
     private readonly u: Universe,
     private readonly exclude: ReadonlySet<string>,
-  ) {}
+  ) {
+    this.conflicts = new ConflictIndex(this.selected, u.providers);
+  }
 
   selectRoots(requested: readonly string[]): string[] {
     const parsed = requested.map((text) => {
@@ -139,6 +143,7 @@ class Resolver {
 
   private select(entry: PackageEntry, from: string | undefined): void {
     this.selected.set(entry.name, entry);
+    this.conflicts.add(entry);
     this.parent.set(entry.name, from);
     this.queue.push(entry);
   }
@@ -159,21 +164,29 @@ class Resolver {
         return;
       }
     }
-    let excludedName: string | undefined;
+    // Excluded packages count as present but not shipped: an alternative they satisfy ends the search in its
+    // place in the order, so `debconf | debconf-2.0` with debconf excluded pulls in no other debconf-2.0 provider.
+    let clash: Clash | undefined;
     for (const rel of group) {
       const c = this.candidate(rel);
+      if (c.excluded !== undefined) {
+        this.excludedHits.push({ name: c.excluded, from: from.name, relation: text });
+        return;
+      }
       if (c.entry !== undefined) {
         this.select(c.entry, from.name);
         this.addReason(c.entry.name, from.name, text);
         return;
       }
-      excludedName ??= c.excluded;
+      clash ??= c.clash;
     }
-    if (excludedName !== undefined) {
-      this.excludedHits.push({ name: excludedName, from: from.name, relation: text });
+    // A group naming only excluded packages that are absent from the archive is still satisfied by exclusion.
+    const absentExcluded = group.find((rel) => this.exclude.has(rel.name));
+    if (absentExcluded !== undefined) {
+      this.excludedHits.push({ name: absentExcluded.name, from: from.name, relation: text });
       return;
     }
-    this.unsatisfiable(from, group, text);
+    this.unsatisfiable(from, group, text, clash);
   }
 
   /** A selected package satisfying `rel`, by name or through its Provides. */
@@ -187,26 +200,33 @@ class Resolver {
     return undefined;
   }
 
-  /** The best new candidate for `rel`, or the excluded name that would have been one. */
-  private candidate(rel: Relation): { entry?: PackageEntry; excluded?: string } {
+  /**
+   * The best new candidate for `rel`: the highest real version, else a provider. `excluded` is set instead when
+   * an excluded package would satisfy `rel`; `clash` when every candidate conflicts with the selection.
+   */
+  private candidate(rel: Relation): { entry?: PackageEntry; excluded?: string; clash?: Clash } {
     const arch = this.u.architecture;
-    let excluded: string | undefined;
-    const real = (this.u.packages.get(rel.name) ?? []).find(
+    let clash: Clash | undefined;
+    const usable = (e: PackageEntry): boolean => {
+      if (this.selected.has(e.name)) return false;
+      const c = this.conflicts.clash(e);
+      clash ??= c;
+      return c === undefined;
+    };
+    const reals = (this.u.packages.get(rel.name) ?? []).filter(
       (e) => archSatisfies(e, rel, arch) && versionSatisfies(e.version, rel),
     );
-    if (real !== undefined) {
-      if (this.exclude.has(real.name)) excluded = real.name;
-      else if (!this.selected.has(real.name)) return { entry: real };
-    }
+    if (reals.length > 0 && this.exclude.has(rel.name)) return { excluded: rel.name };
+    const real = reals.find(usable);
+    if (real !== undefined) return { entry: real };
     const providers = (this.u.providers.get(rel.name) ?? [])
       .filter((p) => provideSatisfies(p, rel, arch))
       .sort(compareProviders);
-    for (const p of providers) {
-      if (this.exclude.has(p.entry.name)) excluded ??= p.entry.name;
-      else if (!this.selected.has(p.entry.name)) return { entry: p.entry };
-    }
-    if (excluded === undefined && this.exclude.has(rel.name)) excluded = rel.name;
-    return excluded === undefined ? {} : { excluded };
+    const excludedProvider = providers.find((p) => this.exclude.has(p.entry.name));
+    if (excludedProvider !== undefined) return { excluded: excludedProvider.entry.name };
+    const provider = providers.find((p) => usable(p.entry));
+    if (provider !== undefined) return { entry: provider.entry };
+    return clash === undefined ? {} : { clash };
   }
 
   private chain(name: string): string[] {
@@ -219,8 +239,9 @@ class Resolver {
     return this.u.suites.join(', ');
   }
 
-  private unsatisfiable(from: PackageEntry, group: DependencyGroup, text: string): never {
+  private unsatisfiable(from: PackageEntry, group: DependencyGroup, text: string, clash: Clash | undefined): never {
     const why = group.map((rel) => this.explain(rel));
+    if (clash !== undefined) why.push(describeClash(clash));
     return fail(
       'UNSATISFIABLE',
       `${[...this.chain(from.name), text].join(' → ')}: no candidate for ${this.u.architecture} in ${this.suiteList()}`,
@@ -243,34 +264,17 @@ class Resolver {
     return `${name}: not in the archive`;
   }
 
-  /** Policy §7.4/§7.3: Conflicts and Breaks between selected packages; a package may conflict with what it provides. */
+  /**
+   * Candidates are chosen to avoid conflicts, but roots and earlier choices can still clash (Policy §7.3, §7.4):
+   * a final pass reports the first clash, in name order.
+   */
   checkConflicts(): void {
     for (const e of [...this.selected.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-      for (const [kind, rels] of [
-        ['conflicts with', e.conflicts],
-        ['breaks', e.breaks],
-      ] as const) {
-        for (const rel of rels) {
-          const other = this.conflicting(e, rel);
-          if (other === undefined) continue;
-          fail('CONFLICT', `${e.name} ${e.version} ${kind} ${other.name} ${other.version} (${formatRelation(rel)})`, {
-            hint: `${e.name} via ${this.chain(e.name).join(' → ')}; ${other.name} via ${this.chain(other.name).join(' → ')}`,
-          });
-        }
-      }
+      const c = this.conflicts.clash(e);
+      if (c === undefined) continue;
+      const via = (p: PackageEntry) => `${p.name} via ${this.chain(p.name).join(' → ')}`;
+      fail('CONFLICT', describeClash(c), { hint: `${via(c.declarer)}; ${via(c.target)}` });
     }
-  }
-
-  private conflicting(e: PackageEntry, rel: Relation): PackageEntry | undefined {
-    const real = this.selected.get(rel.name);
-    // For conflicts, `:any` means "of any architecture", so architecture qualifiers never narrow the match.
-    if (real !== undefined && real !== e && versionSatisfies(real.version, rel)) return real;
-    for (const p of this.u.providers.get(rel.name) ?? []) {
-      const other = p.entry;
-      if (other === e || this.selected.get(other.name) !== other) continue;
-      if (rel.op === undefined || (p.version !== undefined && versionSatisfies(p.version, rel))) return other;
-    }
-    return undefined;
   }
 
   result(roots: string[]): Resolution {

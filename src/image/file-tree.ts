@@ -82,7 +82,11 @@ export function ancestorsOf(path: string): string[] {
  * climbs above the root, i.e. it would escape the image if extracted anywhere but a chroot.
  */
 export function resolveLinkTarget(linkPath: string, target: string): string | undefined {
-  const parts = target.startsWith('/') ? [] : parentOf(linkPath).split('/').filter((p) => p !== '');
+  const parts = target.startsWith('/')
+    ? []
+    : parentOf(linkPath)
+        .split('/')
+        .filter((p) => p !== '');
   for (const part of target.split('/')) {
     if (part === '' || part === '.') continue;
     if (part === '..') {

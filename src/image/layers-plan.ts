@@ -80,7 +80,8 @@ export interface LayerPlan {
 /**
  * Cuts a tree into one entry list per group, in group order. A file goes to the first group owning one of its
  * packages; files without owners go to the synthesized group. A directory goes to every group that ships it
- * or has something inside it, with the same metadata in each. mtimes are clamped to `epoch`. Hardlinked paths
+ * or has something inside it, with the same metadata in each; one nobody ships goes to the synthesized group
+ * only when no other layer holds it. mtimes are clamped to `epoch`. Hardlinked paths
  * in one layer become one file (the first path) plus links to it; a link whose file is in another layer becomes
  * a copy. Throws INVALID_INPUT when a node belongs to no group.
  */
@@ -93,16 +94,25 @@ export function treeToLayers(tree: FileTree, groups: readonly PackageGroup[], ep
   const homes = (node: FileNode): number[] => {
     const idx = node.owners.map((o) => groupOf.get(o)).filter((i) => i !== undefined);
     if (node.owners.length === 0 && synthesized >= 0) return [synthesized];
-    if (idx.length === 0) fail('INVALID_INPUT', `/${node.path} belongs to no layer (owners: ${node.owners.join(', ') || 'none'})`);
+    if (idx.length === 0)
+      fail('INVALID_INPUT', `/${node.path} belongs to no layer (owners: ${node.owners.join(', ') || 'none'})`);
     return node.type === 'dir' ? [...new Set(idx)] : [Math.min(...idx)];
   };
   const members: Set<string>[] = groups.map(() => new Set());
-  for (const node of tree.nodes.values()) {
+  const place = (node: FileNode) => {
     for (const i of homes(node)) {
       members[i]!.add(node.path);
       for (const dir of ancestorsOf(node.path)) members[i]!.add(dir);
     }
+  };
+  const unownedDirs: FileNode[] = [];
+  for (const node of tree.nodes.values()) {
+    if (node.type === 'dir' && node.owners.length === 0) unownedDirs.push(node);
+    else place(node);
   }
+  // A directory nobody ships (a parent `assemble` created, or a generated one such as /tmp) needs a layer of
+  // its own only when no layer already holds it as a parent.
+  for (const dir of unownedDirs) if (!members.some((m) => m.has(dir.path))) place(dir);
   return groups.map((group, i) => ({ group, entries: layerEntries(tree, [...members[i]!], epoch) }));
 }
 

@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { fail } from '../core/index.ts';
+import { sniffCompression } from './decompress.ts';
 import { Digester, isDigest } from './digest.ts';
 import { descriptorJson } from './manifest-build.ts';
-import { sniffCompression } from './decompress.ts';
 import { MediaType } from './media-types.ts';
 import { indexTarFile, type TarSlice } from './tar-index.ts';
 import type { BlobStore, Descriptor, Digest } from './types.ts';
@@ -18,14 +18,19 @@ interface SaveEntry {
 const MAX_MANIFEST_JSON = 1024 * 1024;
 
 interface Archive {
-  readonly manifests: readonly { readonly tags: readonly string[]; readonly bytes: Uint8Array; readonly digest: Digest }[];
+  readonly manifests: readonly {
+    readonly tags: readonly string[];
+    readonly bytes: Uint8Array;
+    readonly digest: Digest;
+  }[];
   readonly blobs: ReadonlyMap<Digest, TarSlice>;
 }
 
 async function readSlice(file: string, s: TarSlice): Promise<Buffer> {
   const chunks: Buffer[] = [];
   if (s.size === 0) return Buffer.alloc(0);
-  for await (const c of createReadStream(file, { start: s.offset, end: s.offset + s.size - 1 })) chunks.push(c as Buffer);
+  for await (const c of createReadStream(file, { start: s.offset, end: s.offset + s.size - 1 }))
+    chunks.push(c as Buffer);
   return Buffer.concat(chunks);
 }
 

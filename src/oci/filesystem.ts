@@ -1,5 +1,5 @@
 import { fail } from '../core/index.ts';
-import { type TarHeader, type TarLimits, readTar } from './tar-reader.ts';
+import { readTar, type TarHeader, type TarLimits } from './tar-reader.ts';
 import { normalizeLayerPath, resolveTreePath } from './tree-path.ts';
 import type { ResolvedImage } from './types.ts';
 
@@ -57,7 +57,8 @@ export class ImageFilesystem {
   async readFile(path: string, maxBytes: number): Promise<Uint8Array> {
     let e = this.resolve(path);
     for (let hops = 0; e?.type === 'hardlink' && hops < 8; hops++) e = this.entries.get(e.linkTarget ?? '');
-    if (e === undefined || e.type !== 'file') fail('NOT_FOUND', `${path} is not a regular file in ${this.image.digest}`);
+    if (e === undefined || e.type !== 'file')
+      fail('NOT_FOUND', `${path} is not a regular file in ${this.image.digest}`);
     if (e.content !== undefined) return e.content;
     const layer = this.image.layers()[e.layerIndex];
     if (layer === undefined) fail('INTERNAL', `layer ${e.layerIndex} missing`);
@@ -119,11 +120,14 @@ export async function flattenImage(image: ResolvedImage, opts: FlattenOptions = 
       if (path === '') continue;
       const base = path.slice(path.lastIndexOf('/') + 1);
       if (base === OPAQUE) opaque.add(parentOf(path));
-      else if (base.startsWith(WHITEOUT_PREFIX)) whiteouts.add([parentOf(path), base.slice(4)].filter(Boolean).join('/'));
+      else if (base.startsWith(WHITEOUT_PREFIX))
+        whiteouts.add([parentOf(path), base.slice(4)].filter(Boolean).join('/'));
       else {
         const { path: _raw, ...meta } = t.header;
         const linkTarget =
-          meta.type === 'hardlink' && meta.linkTarget !== undefined ? normalizeLayerPath(meta.linkTarget) : meta.linkTarget;
+          meta.type === 'hardlink' && meta.linkTarget !== undefined
+            ? normalizeLayerPath(meta.linkTarget)
+            : meta.linkTarget;
         const keep = meta.type === 'file' && meta.size <= maxCapture && opts.capture?.(path, meta.size) === true;
         added.push({
           ...meta,

@@ -13,7 +13,16 @@ import {
 import { isIndexMediaType, isManifestMediaType, layerCompression } from './media-types.ts';
 import { formatPlatform, pickPlatform, platformMatches } from './platform.ts';
 import { readAll } from './read-all.ts';
-import type { BlobStore, Descriptor, Digest, ImageConfig, ImageSource, LayerHandle, Platform, ResolvedImage } from './types.ts';
+import type {
+  BlobStore,
+  Descriptor,
+  Digest,
+  ImageConfig,
+  ImageSource,
+  LayerHandle,
+  Platform,
+  ResolvedImage,
+} from './types.ts';
 import { verifyBytes, verifyingStream } from './verify.ts';
 
 export interface ImageSourceOptions {
@@ -64,7 +73,8 @@ export function imageSourceFrom(store: BlobStore, ref: string, opts: ImageSource
   const display = opts.display ?? ref;
   const top = once(async (): Promise<Doc> => {
     const { bytes, mediaType } = await store.readManifest(ref);
-    if (bytes.length > MAX_MANIFEST_BYTES) fail('INVALID_INPUT', `${display}: manifest exceeds ${MAX_MANIFEST_BYTES} bytes`);
+    if (bytes.length > MAX_MANIFEST_BYTES)
+      fail('INVALID_INPUT', `${display}: manifest exceeds ${MAX_MANIFEST_BYTES} bytes`);
     const digest = digestOf(bytes);
     if (isDigest(ref) && digest !== ref) fail('DIGEST_MISMATCH', `${display}: manifest content hashes to ${digest}`);
     const parsed = parseManifest(bytes, mediaType, `manifest of ${display}`);
@@ -86,7 +96,12 @@ export function imageSourceFrom(store: BlobStore, ref: string, opts: ImageSource
     const image = new Resolved(store, doc.desc, doc.bytes, doc.parsed.manifest, display);
     if (explicit !== undefined) {
       const c = await image.config();
-      if (!platformMatches({ os: c.os, architecture: c.architecture, ...(c.variant !== undefined && { variant: c.variant }) }, explicit)) {
+      if (
+        !platformMatches(
+          { os: c.os, architecture: c.architecture, ...(c.variant !== undefined && { variant: c.variant }) },
+          explicit,
+        )
+      ) {
         fail('NOT_FOUND', `${display} is ${c.os}/${c.architecture}, not ${formatPlatform(explicit)}`);
       }
     }

@@ -2,28 +2,15 @@
  * The image format layer: digests, media types, manifests, deterministic tar layers, OCI image layouts,
  * docker-archive reading, references, and the one ImageSource abstraction every stage reads images through.
  */
-export type {
-  BlobStore,
-  Descriptor,
-  Digest,
-  ImageConfig,
-  ImageRef,
-  ImageSource,
-  LayerHandle,
-  Platform,
-  ResolvedImage,
-  TarEntry,
-} from './types.ts';
+
+export { decompress, sniffCompression } from './decompress.ts';
 export { Digester, digestHex, digestOf, isDigest, parseDigest } from './digest.ts';
-export {
-  isImageConfigMediaType,
-  isIndexMediaType,
-  isManifestMediaType,
-  type LayerCompression,
-  layerCompression,
-  MediaType,
-  ociLayerMediaType,
-} from './media-types.ts';
+export { dockerArchiveBlobStore } from './docker-archive.ts';
+export { type FlattenOptions, type FsEntry, flattenImage, ImageFilesystem } from './filesystem.ts';
+export { type ImageSourceOptions, imageSourceFrom } from './image-source.ts';
+export { DEFAULT_GZIP_LEVEL, type WriteLayerOptions, type WrittenLayer, writeLayer } from './layer.ts';
+export { type GcResult, LayoutStore, type LayoutTag, REF_NAME_ANNOTATION } from './layout.ts';
+export { layoutBlobStore } from './layout-blob-store.ts';
 export {
   type ImageIndex,
   type ImageManifest,
@@ -44,11 +31,19 @@ export {
   EMPTY_JSON_BYTES,
   type ManifestInput,
 } from './manifest-build.ts';
+export {
+  isImageConfigMediaType,
+  isIndexMediaType,
+  isManifestMediaType,
+  type LayerCompression,
+  layerCompression,
+  MediaType,
+  ociLayerMediaType,
+} from './media-types.ts';
+export { type OpenSourceOptions, openImageSource, storeDir, storeTagName } from './open-source.ts';
+export { formatPlatform, hostPlatform, parsePlatform, pickPlatform, platformMatches } from './platform.ts';
 export { readAll } from './read-all.ts';
-export { verifyBytes, verifyingStream } from './verify.ts';
-export { tarBytes, tarStream } from './tar-writer.ts';
-export { DEFAULT_GZIP_LEVEL, type WriteLayerOptions, type WrittenLayer, writeLayer } from './layer.ts';
-export { decompress, sniffCompression } from './decompress.ts';
+export { DEFAULT_REGISTRY, formatImageRef, parseImageRef } from './ref.ts';
 export {
   DEFAULT_TAR_LIMITS,
   readTar,
@@ -57,12 +52,18 @@ export {
   type TarLimits,
   type TarReadEntry,
 } from './tar-reader.ts';
-export { type GcResult, LayoutStore, type LayoutTag, REF_NAME_ANNOTATION } from './layout.ts';
-export { layoutBlobStore } from './layout-blob-store.ts';
-export { dockerArchiveBlobStore } from './docker-archive.ts';
-export { formatPlatform, hostPlatform, parsePlatform, pickPlatform, platformMatches } from './platform.ts';
-export { type ImageSourceOptions, imageSourceFrom } from './image-source.ts';
-export { DEFAULT_REGISTRY, formatImageRef, parseImageRef } from './ref.ts';
-export { type OpenSourceOptions, openImageSource, storeDir, storeTagName } from './open-source.ts';
-export { type FlattenOptions, type FsEntry, flattenImage, ImageFilesystem } from './filesystem.ts';
+export { tarBytes, tarStream } from './tar-writer.ts';
+export type {
+  BlobStore,
+  Descriptor,
+  Digest,
+  ImageConfig,
+  ImageRef,
+  ImageSource,
+  LayerHandle,
+  Platform,
+  ResolvedImage,
+  TarEntry,
+} from './types.ts';
 export { type UnpackOptions, type UnpackResult, unpackImage } from './unpack.ts';
+export { verifyBytes, verifyingStream } from './verify.ts';

@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { constants as zlibConstants, createGzip } from 'node:zlib';
+import { createGzip, constants as zlibConstants } from 'node:zlib';
 import { fail, siblingTempPath } from '../core/index.ts';
 import { Digester } from './digest.ts';
 import { type LayerCompression, ociLayerMediaType } from './media-types.ts';
@@ -73,10 +73,7 @@ function compressor(o: WriteLayerOptions): Transform[] {
   if (o.compression === 'none') return [];
   const level = o.level ?? DEFAULT_GZIP_LEVEL;
   if (!Number.isInteger(level) || level < 1 || level > 9) fail('USAGE', `gzip level ${level} is not 1..9`);
-  return [
-    createGzip({ level, memLevel: 8, windowBits: 15, strategy: zlibConstants.Z_DEFAULT_STRATEGY }),
-    pinGzipOs(),
-  ];
+  return [createGzip({ level, memLevel: 8, windowBits: 15, strategy: zlibConstants.Z_DEFAULT_STRATEGY }), pinGzipOs()];
 }
 
 function collect(into: Buffer[]): Transform {

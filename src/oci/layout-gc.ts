@@ -1,5 +1,5 @@
-import { isIndexMediaType, isManifestMediaType } from './media-types.ts';
 import { MAX_MANIFEST_BYTES, parseManifest } from './manifest.ts';
+import { isIndexMediaType, isManifestMediaType } from './media-types.ts';
 import type { Descriptor, Digest } from './types.ts';
 
 /** What the mark phase needs from a layout (kept narrow so it is testable and cycle-free). */

@@ -57,8 +57,10 @@ export function withLayoutLock<T>(lockPath: string, fn: () => Promise<T>): Promi
       }
     });
   queues.set(lockPath, run);
-  void run.finally(() => {
-    if (queues.get(lockPath) === run) queues.delete(lockPath);
-  }).catch(() => {});
+  void run
+    .finally(() => {
+      if (queues.get(lockPath) === run) queues.delete(lockPath);
+    })
+    .catch(() => {});
   return run;
 }

@@ -15,7 +15,8 @@ import type { Digest, ImageRef } from './types.ts';
 const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const REPO_RE = new RegExp(`^${COMPONENT}(?:/${COMPONENT})*$`);
 const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const HOST_RE = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?$/;
+const HOST_RE =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?$/;
 /** docker's default registry, for `docker://NAME` without a host. */
 export const DEFAULT_REGISTRY = 'docker.io';
 
@@ -70,7 +71,8 @@ function registryRef(input: string, body: string, implicitHost: boolean): ImageR
     return usage(input, 'a registry reference needs HOST/REPO');
   }
   if (!HOST_RE.test(host)) usage(input, `${JSON.stringify(host)} is not a valid registry host`);
-  if (!REPO_RE.test(repo)) usage(input, `${JSON.stringify(repo)} is not a valid repository name (lowercase, digits, . _ - /)`);
+  if (!REPO_RE.test(repo))
+    usage(input, `${JSON.stringify(repo)} is not a valid repository name (lowercase, digits, . _ - /)`);
   return { kind: 'registry', host, repo, ...(tag !== undefined && { tag }), ...(digest !== undefined && { digest }) };
 }
 
@@ -111,7 +113,8 @@ export function parseImageRef(input: string): ImageRef {
 
 /** The canonical text of a reference; `parseImageRef(formatImageRef(r))` gives `r` back. */
 export function formatImageRef(ref: ImageRef): string {
-  const suffix = (tag?: string, digest?: Digest) => `${tag !== undefined ? `:${tag}` : ''}${digest !== undefined ? `@${digest}` : ''}`;
+  const suffix = (tag?: string, digest?: Digest) =>
+    `${tag !== undefined ? `:${tag}` : ''}${digest !== undefined ? `@${digest}` : ''}`;
   switch (ref.kind) {
     case 'oci-layout':
       return `oci:${ref.dir}${ref.tag !== undefined ? `:${ref.tag}` : ''}`;

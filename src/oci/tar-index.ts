@@ -73,9 +73,11 @@ export async function indexTarFile(file: string): Promise<Map<string, TarSlice>>
       longName = undefined;
       if (type === 'x') longName = paxPath(await readData());
       else if (type === 'L') longName = cstring(await readData(), 0, entrySize);
-      else if (type === '0' || type === '\0' || type === '7') files.set(clean(name), { offset: dataPos, size: entrySize });
+      else if (type === '0' || type === '\0' || type === '7')
+        files.set(clean(name), { offset: dataPos, size: entrySize });
       else if (type === '1') links.push([clean(name), clean(cstring(h, 157, 100))]);
-      else if (type === '2') links.push([clean(name), clean(posix.join(posix.dirname(clean(name)), cstring(h, 157, 100)))]);
+      else if (type === '2')
+        links.push([clean(name), clean(posix.join(posix.dirname(clean(name)), cstring(h, 157, 100)))]);
       pos = dataPos + Math.ceil(entrySize / BLOCK) * BLOCK;
     }
   } finally {
@@ -89,5 +91,8 @@ export async function indexTarFile(file: string): Promise<Map<string, TarSlice>>
 }
 
 function clean(p: string): string {
-  return posix.normalize(p).replace(/^(\.\/|\/)+/, '').replace(/\/$/, '');
+  return posix
+    .normalize(p)
+    .replace(/^(\.\/|\/)+/, '')
+    .replace(/\/$/, '');
 }

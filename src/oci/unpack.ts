@@ -70,8 +70,8 @@ async function writeFiles(image: ResolvedImage, dir: string, all: readonly FsEnt
   const wanted = new Map<number, Map<number, FsEntry>>();
   for (const e of all) {
     if (e.type !== 'file') continue;
-    let m = wanted.get(e.layerIndex);
-    if (m === undefined) wanted.set(e.layerIndex, (m = new Map()));
+    const m = wanted.get(e.layerIndex) ?? new Map<number, FsEntry>();
+    wanted.set(e.layerIndex, m);
     m.set(e.ordinal, e);
   }
   const layers = image.layers();

@@ -108,11 +108,65 @@ const CASES: Case[] = [
     excluded: ['debconf<-app', 'debconf<-lib'],
   },
   {
-    name: 'an exclusion does not block other alternatives',
-    entries: [pkg('app', { depends: 'debconf | cdebconf' }), pkg('debconf'), pkg('cdebconf')],
+    name: 'an excluded alternative counts as satisfied in its place in the order',
+    entries: [
+      pkg('app', { depends: 'debconf | cdebconf, cdebconf | debconf' }),
+      pkg('debconf', { provides: 'debconf-2.0' }),
+      pkg('cdebconf', { provides: 'debconf-2.0' }),
+    ],
     packages: ['app'],
     exclude: ['debconf'],
     want: ['app=1.0', 'cdebconf=1.0'],
+    excluded: ['debconf<-app'],
+  },
+  {
+    name: 'a virtual name that an excluded package provides pulls in no other provider',
+    entries: [
+      pkg('app', { depends: 'debconf-2.0' }),
+      pkg('debconf', { provides: 'debconf-2.0' }),
+      pkg('cdebconf', { provides: 'debconf-2.0' }),
+    ],
+    packages: ['app'],
+    exclude: ['debconf'],
+    want: ['app=1.0'],
+    excluded: ['debconf<-app'],
+  },
+  {
+    name: 'an already selected alternative wins over an excluded one',
+    entries: [pkg('app', { depends: 'debconf | cdebconf' }), pkg('debconf'), pkg('cdebconf')],
+    packages: ['app', 'cdebconf'],
+    exclude: ['debconf'],
+    want: ['app=1.0', 'cdebconf=1.0'],
+  },
+  {
+    name: 'an excluded name absent from the archive still satisfies its group',
+    entries: [pkg('app', { depends: 'ghost' })],
+    packages: ['app'],
+    exclude: ['ghost'],
+    want: ['app=1.0'],
+    excluded: ['ghost<-app'],
+  },
+  {
+    name: 'candidates that conflict with the selection are skipped',
+    entries: [
+      pkg('app', { depends: 'pipewire-alsa, sound-server' }),
+      pkg('pipewire-alsa', { conflicts: 'pulseaudio' }),
+      pkg('pulseaudio', { provides: 'sound-server', priority: 'standard' }),
+      pkg('pipewire-pulse', { provides: 'sound-server' }),
+    ],
+    packages: ['app'],
+    want: ['app=1.0', 'pipewire-alsa=1.0', 'pipewire-pulse=1.0'],
+  },
+  {
+    name: 'a lower version is taken when the highest is broken by the selection',
+    entries: [
+      pkg('app', { depends: 'a, lib' }),
+      pkg('a', { breaks: 'lib (>= 2)' }),
+      pkg('lib', { v: '1' }),
+      pkg('lib', { v: '2' }),
+    ],
+    packages: ['app'],
+    want: ['a=1.0', 'app=1.0', 'lib=1'],
   },
   {
     name: 'cycles resolve',
@@ -276,6 +330,7 @@ describe('resolveClosure errors', () => {
     const conflicts = universe([pkg('a', { conflicts: 'b' }), pkg('b')]);
     assert.throws(() => resolveClosure({ packages: ['a', 'b'] }, conflicts), code('CONFLICT'));
     const breaks = universe([pkg('a', { breaks: 'b (<< 2)' }), pkg('b', { v: '1' })]);
+    assert.throws(() => resolveClosure({ packages: ['b', 'a'] }, breaks), code('CONFLICT'));
     assert.throws(() => resolveClosure({ packages: ['a', 'b'] }, breaks), code('CONFLICT'));
     const fine = universe([pkg('a', { breaks: 'b (<< 2)' }), pkg('b', { v: '2' })]);
     assert.equal(resolveClosure({ packages: ['a', 'b'] }, fine).packages.length, 2);
@@ -288,6 +343,14 @@ describe('resolveClosure errors', () => {
       (e) => isIroncladError(e, 'UNSATISFIABLE') && /gawk, mawk/.test(e.hint ?? ''),
     );
     assert.deepEqual(names(resolveClosure({ packages: ['awk', 'gawk'] }, u)), ['gawk=1.0']);
+  });
+
+  test('a dependency whose only candidates conflict with the selection is unsatisfiable', () => {
+    const u = universe([pkg('app', { depends: 'x, y' }), pkg('x', { conflicts: 'y' }), pkg('y')]);
+    assert.throws(
+      () => resolveClosure({ packages: ['app'] }, u),
+      (e) => isIroncladError(e, 'UNSATISFIABLE') && /x 1\.0 conflicts with y 1\.0/.test(e.hint ?? ''),
+    );
   });
 
   test('a malformed request is a usage error', () => {

@@ -10,7 +10,7 @@ import { dir, file, writeTestImage } from '../support/oci-image.ts';
 
 test('a docker-archive written by skopeo reads back with the same diff_ids and files', async () => {
   const d = mkdtempSync(join(tmpdir(), 'darch-'));
-  const { diffIds } = await writeTestImage(join(d, 'oci'), [[dir('etc'), file('etc/motd', 'hi\\n')], [file('b', 'b')]]);
+  const { diffIds } = await writeTestImage(join(d, 'oci'), [[dir('etc'), file('etc/motd', 'hi\n')], [file('b', 'b')]]);
   const archive = join(d, 'img.tar');
   execFileSync('skopeo', ['copy', '-q', `oci:${join(d, 'oci')}:latest`, `docker-archive:${archive}:example/app:1`]);
   const source = openImageSource(parseImageRef(`docker-archive:${archive}`), { home: d });
@@ -23,7 +23,7 @@ test('a docker-archive written by skopeo reads back with the same diff_ids and f
     diffIds,
   );
   const fs = await flattenImage(image);
-  assert.equal(Buffer.from(await fs.readFile('etc/motd', 100)).toString(), 'hi\\n');
+  assert.equal(Buffer.from(await fs.readFile('etc/motd', 100)).toString(), 'hi\n');
   assert.equal((await source.platforms())[0]?.architecture, 'amd64');
 });
 

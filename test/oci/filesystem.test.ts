@@ -83,7 +83,11 @@ test('a layer path escaping the root is refused with HOSTILE_INPUT', async () =>
   execFileSync('tar', ['-C', join(d, 'a'), '--absolute-names', '-cf', join(d, 'evil.tar'), '../x']);
   const { store } = await writeTestImage(join(d, 'layout'), [[file('ok', 'ok')]]);
   const layer = await store.putBlob(readFileSync(join(d, 'evil.tar')));
-  const cfg = buildImageConfig({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [layer.digest] } });
+  const cfg = buildImageConfig({
+    architecture: 'amd64',
+    os: 'linux',
+    rootfs: { type: 'layers', diff_ids: [layer.digest] },
+  });
   await store.putBlob(cfg.bytes);
   const m = buildManifest({ config: cfg.descriptor, layers: [{ mediaType: MediaType.OCI_LAYER_TAR, ...layer }] });
   await store.putBlob(m.bytes);

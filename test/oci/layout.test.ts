@@ -47,9 +47,8 @@ test('tags: tag, move, untag, list; putBlob verifies and is idempotent', async (
   const store = await LayoutStore.open(tmp(), { create: true });
   const a = await store.putBlob(new TextEncoder().encode('a'));
   assert.deepEqual(await store.putBlob(new TextEncoder().encode('a')), a);
-  await assert.rejects(
-    store.putBlob(new TextEncoder().encode('b'), { digest: digestOf('c'), size: 1 }),
-    (e: unknown) => isIroncladError(e, 'DIGEST_MISMATCH'),
+  await assert.rejects(store.putBlob(new TextEncoder().encode('b'), { digest: digestOf('c'), size: 1 }), (e: unknown) =>
+    isIroncladError(e, 'DIGEST_MISMATCH'),
   );
   const desc = { mediaType: 'application/octet-stream', digest: a.digest, size: a.size };
   await Promise.all(['x', 'y', 'z', 'w'].map((t) => store.tag(t, desc)));

@@ -16,7 +16,10 @@ const good: [string, ImageRef][] = [
   ['docker://bitnami/redis:7', { kind: 'registry', host: 'docker.io', repo: 'bitnami/redis', tag: '7' }],
   ['registry.example.com/a/b:c', { kind: 'registry', host: 'registry.example.com', repo: 'a/b', tag: 'c' }],
   ['localhost/app', { kind: 'registry', host: 'localhost', repo: 'app' }],
-  ['127.0.0.1:5000/app:t@' + D, { kind: 'registry', host: '127.0.0.1:5000', repo: 'app', tag: 't', digest: D as never }],
+  [
+    '127.0.0.1:5000/app:t@' + D,
+    { kind: 'registry', host: '127.0.0.1:5000', repo: 'app', tag: 't', digest: D as never },
+  ],
   ['python:3.11', { kind: 'store', name: 'python', tag: '3.11' }],
   ['python', { kind: 'store', name: 'python' }],
   ['team/python@' + D, { kind: 'store', name: 'team/python', digest: D as never }],

@@ -16,7 +16,9 @@ export const CA_BUNDLE_PATH = 'etc/ssl/certs/ca-certificates.crt';
 export function caBundle(tree: FileTree): Uint8Array | undefined {
   if (!tree.packages.some((p) => p.locked.name === 'ca-certificates')) return undefined;
   const certs = [...tree.nodes.values()]
-    .filter((n) => (n.type === 'file' || n.type === 'hardlink') && n.path.startsWith(CERT_DIR) && n.path.endsWith('.crt'))
+    .filter(
+      (n) => (n.type === 'file' || n.type === 'hardlink') && n.path.startsWith(CERT_DIR) && n.path.endsWith('.crt'),
+    )
     .sort((a, b) => comparePaths(a.path, b.path));
   const parts: Uint8Array[] = [];
   for (const cert of certs) {
@@ -34,5 +36,8 @@ export function caBundle(tree: FileTree): Uint8Array | undefined {
 export function caCertificateNodes(tree: FileTree, mtime: number): FileNode[] {
   const bundle = caBundle(tree);
   if (bundle === undefined) return [];
-  return [fileNode(CA_BUNDLE_PATH, bundle, { mtime }), symlinkNode('usr/lib/ssl/cert.pem', `/${CA_BUNDLE_PATH}`, { mtime })];
+  return [
+    fileNode(CA_BUNDLE_PATH, bundle, { mtime }),
+    symlinkNode('usr/lib/ssl/cert.pem', `/${CA_BUNDLE_PATH}`, { mtime }),
+  ];
 }

@@ -21,7 +21,7 @@ export interface Account {
 export const NOLOGIN = '/usr/sbin/nologin';
 
 /** Built-in accounts. 65534 is `nobody`/`nogroup` in Debian; 65532 is distroless' `nonroot`. */
-export const BUILTIN_ACCOUNTS: readonly Account[] = [
+export const BASE_ACCOUNTS: readonly Account[] = [
   { name: 'root', uid: 0, gid: 0, home: '/root' },
   { name: 'nonroot', uid: 65532, gid: 65532, home: '/home/nonroot' },
   { name: 'nobody', uid: 65534, gid: 65534, home: '/nonexistent' },
@@ -35,20 +35,19 @@ export type VariantKind = 'runtime' | 'dev';
  * that reuses a built-in name or uid, or a field that would corrupt the colon-separated files.
  */
 export function resolveAccounts(declared: readonly Account[], kind: VariantKind): Account[] {
-  const all = [...BUILTIN_ACCOUNTS, ...declared];
+  const all = [...BASE_ACCOUNTS, ...declared];
   const names = new Set<string>();
   const uids = new Set<number>();
   for (const a of all) {
-    if (names.has(a.name) || uids.has(a.uid)) fail('DEFINITION_INVALID', `account ${a.name} (${a.uid}) is declared twice`);
+    if (names.has(a.name) || uids.has(a.uid))
+      fail('DEFINITION_INVALID', `account ${a.name} (${a.uid}) is declared twice`);
     names.add(a.name);
     uids.add(a.uid);
     for (const v of [a.name, a.home, a.shell ?? '', a.gecos ?? '']) {
       if (/[:\n]/.test(v)) fail('DEFINITION_INVALID', `account ${a.name}: fields may not contain ":" or newlines`);
     }
   }
-  return all
-    .map((a) => ({ ...a, shell: shellFor(a, kind) }))
-    .sort((a, b) => a.uid - b.uid);
+  return all.map((a) => ({ ...a, shell: shellFor(a, kind) })).sort((a, b) => a.uid - b.uid);
 }
 
 function shellFor(a: Account, kind: VariantKind): string {

@@ -1,0 +1,167 @@
+import type { StageContext } from '../core/index.ts';
+import { fail } from '../core/index.ts';
+import { type DebContents, type Distro, fetchDebs, type PackageFileRef, readDeb } from '../debian/index.ts';
+import { BUILTIN_ACCOUNTS, type ImageVariant, type LockedPlatform, parseNumericUser } from '../definition/index.ts';
+import {
+  buildImageConfig,
+  buildManifest,
+  type Descriptor,
+  type ImageConfig,
+  type LayoutStore,
+  MediaType,
+  parsePlatform,
+  type WrittenLayer,
+  writeLayer,
+} from '../oci/index.ts';
+import { assemble } from './assemble.ts';
+import { defaultEpoch } from './epoch.ts';
+import type { FileTree } from './file-tree.ts';
+import { imageConfigFor } from './image-config.ts';
+import { groupPackages, type PackageGroup, treeToLayers } from './layers-plan.ts';
+import type { DistroRelease } from './synthesize/os-release.ts';
+import { synthesize } from './synthesize.ts';
+
+export interface PlatformBuildInput {
+  readonly variant: ImageVariant;
+  readonly locked: LockedPlatform;
+  readonly distro: Distro;
+  /** SOURCE_DATE_EPOCH override; default: the newest package date. */
+  readonly epoch?: number;
+  readonly source?: { readonly repository?: string; readonly revision?: string };
+  /** Parallel .deb downloads. */
+  readonly concurrency?: number;
+}
+
+/** One platform image written into a layout (blobs only; tagging is the caller's). */
+export interface PlatformBuild {
+  readonly platform: string;
+  /** The manifest descriptor, with `platform` set, as it goes into the index. */
+  readonly manifest: Descriptor;
+  readonly manifestBytes: Uint8Array;
+  readonly config: ImageConfig;
+  readonly layers: readonly { readonly group: PackageGroup; readonly layer: WrittenLayer }[];
+  readonly tree: FileTree;
+  readonly epoch: number;
+  readonly compressedSize: number;
+  readonly uncompressedSize: number;
+}
+
+/** Paths whose presence makes an image have a shell or an OS package manager (checked on the tree). */
+const SHELLS = ['usr/bin/sh', 'usr/bin/bash', 'usr/bin/dash', 'usr/bin/busybox', 'usr/bin/zsh'];
+const PACKAGE_MANAGERS = ['usr/bin/apt', 'usr/bin/apt-get', 'usr/bin/dpkg'];
+
+/**
+ * Builds one platform of one variant: fetch the locked .debs (verified), read them, assemble the tree,
+ * synthesize what maintainer scripts would have written, cut it into one layer per source package, and store
+ * layers, config and manifest in `store`. Layers are compressed in parallel (zlib runs on the libuv pool).
+ */
+export async function buildPlatform(
+  input: PlatformBuildInput,
+  store: LayoutStore,
+  ctx: StageContext,
+): Promise<PlatformBuild> {
+  const { variant, locked } = input;
+  const debs = await readLockedDebs(locked, input.concurrency ?? 8, ctx);
+  const epoch = input.epoch ?? defaultEpoch(debs);
+  const hardened = variant.kind === 'hardened' && !variant.shell;
+  ctx.log.progress(`${variant.name} ${variant.variant} ${locked.platform}: assembling`);
+  const assembled = assemble(
+    locked.packages.map((pkg, i) => ({ pkg, deb: debs[i]! })),
+    { stripSetuid: hardened, strip: variant.kind === 'hardened', epoch },
+  );
+  const tree = synthesize(assembled, {
+    image: variant.name,
+    distro: distroRelease(input.distro),
+    accounts: variant.accounts.map((a) => ({
+      name: a.name,
+      uid: a.uid,
+      gid: a.gid,
+      home: a.home,
+      ...(a.shell !== undefined && { shell: a.shell }),
+    })),
+    kind: variant.shell ? 'dev' : 'runtime',
+    epoch,
+  });
+  const groups = groupPackages(locked.packages);
+  const plans = treeToLayers(tree, groups, epoch);
+  ctx.log.progress(`${variant.name} ${variant.variant} ${locked.platform}: writing ${plans.length} layers`);
+  const written = await Promise.all(plans.map((p) => writeLayer(p.entries, { compression: 'gzip' })));
+  for (const w of written) await store.putBlob(w.bytes!, { digest: w.descriptor.digest, size: w.descriptor.size });
+
+  const versions = new Map(locked.packages.map((p) => [p.name, `${p.name} ${p.version}`]));
+  const platform =
+    parsePlatform(locked.platform) ?? fail('INVALID_INPUT', `lock platform ${locked.platform} is malformed`);
+  const config = imageConfigFor({
+    variant,
+    os: platform.os,
+    architecture: platform.architecture,
+    ...(platform.variant !== undefined && { platformVariant: platform.variant }),
+    epoch,
+    user: resolveUser(variant),
+    layers: written.map((w, i) => ({
+      diffId: w.diffId,
+      group: plans[i]!.group,
+      packages: plans[i]!.group.packages.map((n) => versions.get(n) ?? n),
+    })),
+    hasShell: SHELLS.some((p) => tree.nodes.has(p)),
+    hasPackageManager: PACKAGE_MANAGERS.some((p) => tree.nodes.has(p)),
+    ...(input.source !== undefined && { source: input.source }),
+  });
+  const configBlob = buildImageConfig(config);
+  await store.putBlob(configBlob.bytes, { digest: configBlob.descriptor.digest, size: configBlob.descriptor.size });
+  const manifestBlob = buildManifest({ config: configBlob.descriptor, layers: written.map((w) => w.descriptor) });
+  await store.putBlob(manifestBlob.bytes, {
+    digest: manifestBlob.descriptor.digest,
+    size: manifestBlob.descriptor.size,
+  });
+  return {
+    platform: locked.platform,
+    manifest: { ...manifestBlob.descriptor, mediaType: MediaType.OCI_MANIFEST, platform },
+    manifestBytes: manifestBlob.bytes,
+    config,
+    layers: written.map((layer, i) => ({ group: plans[i]!.group, layer })),
+    tree,
+    epoch,
+    compressedSize: written.reduce((n, w) => n + w.descriptor.size, 0),
+    uncompressedSize: written.reduce((n, w) => n + w.uncompressedSize, 0),
+  };
+}
+
+async function readLockedDebs(locked: LockedPlatform, concurrency: number, ctx: StageContext): Promise<DebContents[]> {
+  const baseUrls = new Map(locked.suites.map((s) => [s.suite, s.baseUrl]));
+  const refs: PackageFileRef[] = locked.packages.map((p) => ({
+    name: p.name,
+    version: p.version,
+    architecture: p.architecture,
+    baseUrl: baseUrls.get(p.suite) ?? fail('INVALID_INPUT', `lock: ${p.name} comes from unknown suite ${p.suite}`),
+    filename: p.filename,
+    size: p.size,
+    sha256: p.sha256,
+  }));
+  const paths = await fetchDebs(refs, ctx, { concurrency });
+  ctx.log.progress(`reading ${paths.length} packages`);
+  return Promise.all(paths.map((path) => readDeb(path)));
+}
+
+function resolveUser(variant: ImageVariant): { uid: number; gid: number } {
+  const numeric = parseNumericUser(variant.user);
+  if (numeric) return numeric;
+  const builtin = BUILTIN_ACCOUNTS[variant.user as keyof typeof BUILTIN_ACCOUNTS];
+  if (builtin) return { uid: builtin.uid, gid: builtin.gid };
+  const declared = variant.accounts.find((a) => a.name === variant.user);
+  if (declared) return { uid: declared.uid, gid: declared.gid };
+  return fail('DEFINITION_INVALID', `user ${variant.user} is not declared`, { hint: 'declare it under accounts:' });
+}
+
+function distroRelease(d: Distro): DistroRelease {
+  const os = d.osRelease;
+  return {
+    id: os.ID ?? 'debian',
+    name: os.NAME ?? 'Debian GNU/Linux',
+    versionId: os.VERSION_ID ?? d.versionId,
+    versionCodename: os.VERSION_CODENAME ?? d.codename,
+    ...(os.HOME_URL !== undefined && { homeUrl: os.HOME_URL }),
+    ...(os.SUPPORT_URL !== undefined && { supportUrl: os.SUPPORT_URL }),
+    ...(os.BUG_REPORT_URL !== undefined && { bugReportUrl: os.BUG_REPORT_URL }),
+  };
+}

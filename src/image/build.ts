@@ -1,0 +1,104 @@
+import { fail, type StageContext } from '../core/index.ts';
+import { type LoadDistroOptions, loadDistro } from '../debian/index.ts';
+import {
+  assertLockFresh,
+  type ImageVariant,
+  type LoadedDefinition,
+  type Lockfile,
+  selectVariants,
+} from '../definition/index.ts';
+import { buildIndex, type Descriptor, LayoutStore, storeDir, storeTagName } from '../oci/index.ts';
+import { buildPlatform, type PlatformBuild } from './build-platform.ts';
+
+export interface BuildOptions {
+  /** `runtime` (default), `dev`, `all`, or a variant name. */
+  readonly variant?: string;
+  /** Only these platforms (each must be in the lock); default: every locked platform. */
+  readonly platforms?: readonly string[];
+  /** Write into this OCI layout (tags are the image tags) instead of the local store (tags `name:tag`). */
+  readonly out?: string;
+  /** SOURCE_DATE_EPOCH override in seconds. */
+  readonly epoch?: number;
+  readonly source?: { readonly repository?: string; readonly revision?: string };
+  readonly distro?: LoadDistroOptions;
+}
+
+/** One variant built for all its platforms, under one index. */
+export interface BuiltImage {
+  readonly variant: ImageVariant;
+  readonly index: Descriptor;
+  /** References written: `name:tag` in the store, or `tag` in an --out layout. */
+  readonly tags: readonly string[];
+  readonly platforms: readonly PlatformBuild[];
+}
+
+export interface BuildResult {
+  readonly layout: string;
+  readonly images: readonly BuiltImage[];
+}
+
+/**
+ * Builds the selected variants of a definition from its lock only (a stale lock is refused), one manifest per
+ * platform under an OCI index, and tags them in the target layout. Blobs are content-addressed and written
+ * before any tag moves, so an interrupted build leaves the store as it was (plus unreferenced blobs for gc).
+ */
+export async function buildImages(
+  loaded: LoadedDefinition,
+  lock: Lockfile,
+  opts: BuildOptions,
+  ctx: StageContext,
+): Promise<BuildResult> {
+  assertLockFresh(lock, loaded);
+  const layoutDir = opts.out ?? storeDir(ctx.home);
+  const store = await LayoutStore.open(layoutDir, { create: true });
+  const distro = await loadDistro(loaded.definition.distro, opts.distro ?? {});
+  const images: BuiltImage[] = [];
+  for (const variant of selectVariants(loaded.definition, opts.variant ?? 'runtime')) {
+    const platforms: PlatformBuild[] = [];
+    for (const locked of lockedPlatforms(lock, variant, opts.platforms, loaded.path)) {
+      platforms.push(
+        await buildPlatform(
+          {
+            variant,
+            locked,
+            distro,
+            ...(opts.epoch !== undefined && { epoch: opts.epoch }),
+            ...(opts.source !== undefined && { source: opts.source }),
+          },
+          store,
+          ctx,
+        ),
+      );
+    }
+    const index = buildIndex({ manifests: platforms.map((p) => p.manifest) });
+    await store.putBlob(index.bytes, { digest: index.descriptor.digest, size: index.descriptor.size });
+    const tags = variant.tags.map((t) => (opts.out === undefined ? storeTagName(variant.name, t) : t));
+    for (const tag of tags) await store.tag(tag, index.descriptor);
+    // In an --out layout each platform manifest is also tagged `TAG-ARCH`: tools that read one manifest per tag
+    // (umoci) cannot choose a platform from an index.
+    if (opts.out !== undefined && platforms.length > 1) {
+      for (const t of variant.tags) for (const p of platforms) await store.tag(`${t}-${archSuffix(p.platform)}`, p.manifest);
+    }
+    images.push({ variant, index: index.descriptor, tags, platforms });
+  }
+  ctx.log.progress('');
+  return { layout: layoutDir, images };
+}
+
+function archSuffix(platform: string): string {
+  return platform.split('/').slice(1).join('');
+}
+
+function lockedPlatforms(lock: Lockfile, variant: ImageVariant, only: readonly string[] | undefined, defPath: string) {
+  const locked = lock.variants[variant.variant];
+  const hint = { hint: `run: ironclad lock ${defPath} --variant ${variant.variant}` };
+  if (!locked) failStale(`the lock has no variant ${variant.variant}`, hint.hint);
+  const wanted = only ?? variant.platforms;
+  return wanted.map(
+    (p) => locked.platforms[p] ?? failStale(`the lock has no ${p} platform for ${variant.variant}`, hint.hint),
+  );
+}
+
+function failStale(message: string, hint: string): never {
+  return fail('LOCK_STALE', message, { hint });
+}

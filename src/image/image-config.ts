@@ -1,0 +1,85 @@
+import type { ImageVariant } from '../definition/index.ts';
+import type { Digest, ImageConfig } from '../oci/index.ts';
+import type { PackageGroup } from './layers-plan.ts';
+
+/** What the config needs to know about one written layer. */
+export interface ConfigLayer {
+  readonly diffId: Digest;
+  readonly group: PackageGroup;
+  /** `name version` of each package in the layer, for history. */
+  readonly packages: readonly string[];
+}
+
+export interface ConfigInput {
+  readonly variant: ImageVariant;
+  /** OCI platform parts. */
+  readonly os: string;
+  readonly architecture: string;
+  readonly platformVariant?: string;
+  /** SOURCE_DATE_EPOCH in seconds: `created` and every history entry. */
+  readonly epoch: number;
+  readonly user: { readonly uid: number; readonly gid: number };
+  readonly layers: readonly ConfigLayer[];
+  /** What the filesystem holds, checked on the tree rather than trusted from the definition. */
+  readonly hasShell: boolean;
+  readonly hasPackageManager: boolean;
+  readonly source?: { readonly repository?: string; readonly revision?: string };
+}
+
+const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** Labels an image carries (OCI annotations spec "pre-defined annotation keys", plus ours under dev.ironclad). */
+export function imageLabels(input: ConfigInput): Record<string, string> {
+  const v = input.variant;
+  const created = new Date(input.epoch * 1000).toISOString();
+  const labels: Record<string, string> = {
+    'org.opencontainers.image.title': v.name,
+    'org.opencontainers.image.created': created,
+    'org.opencontainers.image.version': v.tags[0] ?? 'latest',
+    // Built from packages, not on top of another image.
+    'org.opencontainers.image.base.name': 'scratch',
+    'dev.ironclad.variant': v.variant,
+    'dev.ironclad.kind': v.kind,
+    'dev.ironclad.distro': v.distro,
+    'dev.ironclad.shell': String(input.hasShell),
+    'dev.ironclad.package-manager': String(input.hasPackageManager),
+  };
+  if (v.description !== undefined) labels['org.opencontainers.image.description'] = v.description;
+  if (input.source?.repository) labels['org.opencontainers.image.source'] = input.source.repository;
+  if (input.source?.revision) labels['org.opencontainers.image.revision'] = input.source.revision;
+  return { ...labels, ...v.labels };
+}
+
+/**
+ * The OCI image config of one platform (image-spec config.md). Pure: the same inputs give the same bytes once
+ * serialised by buildImageConfig. `User` is always numeric so Kubernetes' runAsNonRoot can verify it.
+ */
+export function imageConfigFor(input: ConfigInput): ImageConfig {
+  const v = input.variant;
+  const created = new Date(input.epoch * 1000).toISOString();
+  const env = Object.entries(v.environment).map(([k, val]) => `${k}=${val}`);
+  const hasPath = env.some((e) => e.startsWith('PATH='));
+  return {
+    created,
+    architecture: input.architecture,
+    os: input.os,
+    ...(input.platformVariant !== undefined && { variant: input.platformVariant }),
+    config: {
+      User: `${input.user.uid}:${input.user.gid}`,
+      Env: hasPath ? env : [DEFAULT_PATH, ...env],
+      ...(v.entrypoint !== undefined && { Entrypoint: v.entrypoint }),
+      ...(v.cmd !== undefined && { Cmd: v.cmd }),
+      WorkingDir: v.workdir ?? '/',
+      Labels: imageLabels(input),
+    },
+    rootfs: { type: 'layers', diff_ids: input.layers.map((l) => l.diffId) },
+    history: input.layers.map((l) => ({
+      created,
+      created_by:
+        l.group.kind === 'synthesized'
+          ? 'ironclad: generated files (accounts, os-release, CA bundle, dpkg status, SBOM)'
+          : `ironclad: source package ${l.group.name}: ${l.packages.join(', ')}`,
+      comment: l.group.name,
+    })),
+  };
+}

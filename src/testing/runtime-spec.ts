@@ -1,0 +1,149 @@
+import { fail } from '../core/index.ts';
+import type { ImageConfig } from '../oci/index.ts';
+import type { ResolvedUser } from './image-user.ts';
+
+/** The PATH docker and containerd give a process whose image sets none. */
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/**
+ * Docker's default capability set for root processes (moby `oci/caps/defaults.go`). Non-root processes get none:
+ * a uid other than 0 loses its permitted set across exec anyway, and an empty bounding set makes sure a
+ * setuid binary cannot win them back.
+ */
+const ROOT_CAPABILITIES = [
+  'CAP_CHOWN',
+  'CAP_DAC_OVERRIDE',
+  'CAP_FSETID',
+  'CAP_FOWNER',
+  'CAP_MKNOD',
+  'CAP_NET_RAW',
+  'CAP_SETGID',
+  'CAP_SETUID',
+  'CAP_SETFCAP',
+  'CAP_SETPCAP',
+  'CAP_NET_BIND_SERVICE',
+  'CAP_SYS_CHROOT',
+  'CAP_KILL',
+  'CAP_AUDIT_WRITE',
+] as const;
+
+/** The runtime-spec defaults `runc spec` writes: kernel interfaces a container has no business reading. */
+const MASKED_PATHS = [
+  '/proc/acpi',
+  '/proc/asound',
+  '/proc/kcore',
+  '/proc/keys',
+  '/proc/latency_stats',
+  '/proc/timer_list',
+  '/proc/timer_stats',
+  '/proc/sched_debug',
+  '/proc/scsi',
+  '/sys/firmware',
+];
+const READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
+
+/** How to start the process; everything else about the container is fixed policy. */
+export interface ProcessOverrides {
+  /** Replaces the image's Cmd (docker: arguments after the image name). */
+  readonly argv?: readonly string[];
+  /** Replaces the image's Entrypoint; like `docker run --entrypoint`, it also drops the image's Cmd. */
+  readonly entrypoint?: readonly string[];
+  /** `K=V` entries added to, or replacing, the image's Env. */
+  readonly env?: readonly string[];
+  readonly workdir?: string;
+}
+
+/**
+ * The process argv with docker semantics: Entrypoint + Cmd from the image config, `argv` replacing Cmd, and
+ * an overridden entrypoint dropping the image's Cmd.
+ * @throws IroncladError USAGE when the result is empty (nothing to run).
+ */
+export function processArgs(config: ImageConfig['config'], o: ProcessOverrides): string[] {
+  const entrypoint = o.entrypoint ?? config?.Entrypoint ?? [];
+  const cmd = o.argv ?? (o.entrypoint !== undefined ? [] : (config?.Cmd ?? []));
+  const args = [...entrypoint, ...cmd];
+  if (args.length === 0 || args[0] === '') {
+    fail('USAGE', 'the image has no Entrypoint or Cmd and no command was given', {
+      hint: 'pass a command after `--`, or --entrypoint',
+    });
+  }
+  return args;
+}
+
+/** Image Env, then overrides (a later `K=` wins), PATH and HOME defaulted as docker does. */
+export function processEnv(config: ImageConfig['config'], o: ProcessOverrides, home: string | undefined): string[] {
+  const env = new Map<string, string>();
+  for (const kv of [...(config?.Env ?? []), ...(o.env ?? [])]) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) fail('USAGE', `environment entry ${JSON.stringify(kv)} is not KEY=VALUE`);
+    env.set(kv.slice(0, eq), kv.slice(eq + 1));
+  }
+  if (!env.has('PATH')) env.set('PATH', DEFAULT_PATH);
+  if (!env.has('HOME')) env.set('HOME', home ?? '/');
+  return [...env].map(([k, v]) => `${k}=${v}`);
+}
+
+export interface RuntimeSpecInput {
+  readonly args: readonly string[];
+  readonly env: readonly string[];
+  readonly cwd: string;
+  readonly user: ResolvedUser;
+  readonly hostname: string;
+  /** Directory of the root filesystem, relative to the bundle. */
+  readonly rootfs: string;
+}
+
+/**
+ * An OCI runtime config.json (runtime-spec config.md, config-linux.md) for running one image process:
+ * no terminal, no new privileges, private pid/ipc/uts/mount namespaces and a new, empty network namespace
+ * (so the container has only a loopback device and no network), the minimal mounts every Linux program
+ * expects, capabilities as described at ROOT_CAPABILITIES, and the default masked and read-only /proc paths.
+ * The root filesystem is writable: it is a throw-away copy. Pure.
+ */
+export function runtimeSpec(i: RuntimeSpecInput): object {
+  const caps = i.user.uid === 0 ? [...ROOT_CAPABILITIES] : [];
+  return {
+    ociVersion: '1.0.2',
+    process: {
+      terminal: false,
+      user: { uid: i.user.uid, gid: i.user.gid, additionalGids: i.user.additionalGids },
+      args: i.args,
+      env: i.env,
+      cwd: i.cwd,
+      capabilities: { bounding: caps, effective: caps, permitted: caps },
+      rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1024, soft: 1024 }],
+      noNewPrivileges: true,
+    },
+    root: { path: i.rootfs, readonly: false },
+    hostname: i.hostname,
+    mounts: [
+      { destination: '/proc', type: 'proc', source: 'proc' },
+      {
+        destination: '/dev',
+        type: 'tmpfs',
+        source: 'tmpfs',
+        options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'],
+      },
+      {
+        destination: '/dev/pts',
+        type: 'devpts',
+        source: 'devpts',
+        options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620'],
+      },
+      {
+        destination: '/dev/shm',
+        type: 'tmpfs',
+        source: 'shm',
+        options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'],
+      },
+      { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
+      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+    ],
+    linux: {
+      resources: { devices: [{ allow: false, access: 'rwm' }] },
+      namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
+      maskedPaths: MASKED_PATHS,
+      readonlyPaths: READONLY_PATHS,
+    },
+  };
+}
