@@ -6,7 +6,10 @@ import { registerInspect } from './inspect.ts';
 import type { CliIO, ExitStatus } from './io.ts';
 import { registerKeygen } from './keygen.ts';
 import { registerLock } from './lock.ts';
+import { registerRun } from './run.ts';
+import { registerSbom } from './sbom.ts';
 import { registerScan } from './scan.ts';
+import { registerTest } from './test.ts';
 import { registerVex } from './vex.ts';
 
 /**
@@ -25,4 +28,7 @@ export const verbs: readonly VerbRegistrar[] = [
   registerDb,
   registerScan,
   registerVex,
+  registerSbom,
+  registerRun,
+  registerTest,
 ];

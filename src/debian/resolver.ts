@@ -3,7 +3,7 @@ import { type Clash, ConflictIndex, describeClash } from './conflicts.ts';
 import { formatDependencyGroup, formatRelation } from './relations.ts';
 import { suggestNames } from './suggest.ts';
 import type { DependencyGroup, PackageEntry, Relation } from './types.ts';
-import { archSatisfies, type Provider, provideSatisfies, type Universe, versionSatisfies } from './universe.ts';
+import { archSatisfies, compareProviders, provideSatisfies, type Universe, versionSatisfies } from './universe.ts';
 import { compareVersions } from './version.ts';
 
 /** What to install: package names, optionally pinned as `name=version`, and names never to pull in. */
@@ -296,15 +296,4 @@ class Resolver {
       excluded: [...this.excludedHits].sort((a, b) => byName(a.name, b.name) || byName(a.from, b.from)),
     };
   }
-}
-
-const PRIORITY_RANK: Readonly<Record<string, number>> = { required: 0, important: 1, standard: 2, optional: 3 };
-
-/** Among several providers of a virtual name: higher Priority first, then by name, then highest version. */
-function compareProviders(a: Provider, b: Provider): number {
-  const pa = PRIORITY_RANK[a.entry.priority] ?? 4;
-  const pb = PRIORITY_RANK[b.entry.priority] ?? 4;
-  if (pa !== pb) return pa - pb;
-  if (a.entry.name !== b.entry.name) return a.entry.name < b.entry.name ? -1 : 1;
-  return compareVersions(b.entry.version, a.entry.version);
 }

@@ -104,3 +104,14 @@ export function provideSatisfies(p: Provider, rel: Relation, target: string): bo
   if (rel.op === undefined) return true;
   return p.version !== undefined && versionSatisfies(p.version, rel);
 }
+
+const PRIORITY_RANK: Readonly<Record<string, number>> = { required: 0, important: 1, standard: 2, optional: 3 };
+
+/** Among several providers of a virtual name: higher Priority first, then by name, then highest version. */
+export function compareProviders(a: Provider, b: Provider): number {
+  const pa = PRIORITY_RANK[a.entry.priority] ?? 4;
+  const pb = PRIORITY_RANK[b.entry.priority] ?? 4;
+  if (pa !== pb) return pa - pb;
+  if (a.entry.name !== b.entry.name) return a.entry.name < b.entry.name ? -1 : 1;
+  return compareVersions(b.entry.version, a.entry.version);
+}

@@ -35,6 +35,8 @@ export interface PlatformBuildInput {
 /** One platform image written into a layout (blobs only; tagging is the caller's). */
 export interface PlatformBuild {
   readonly platform: string;
+  /** The lock entry the image was built from (every .deb and suite, for provenance). */
+  readonly locked: LockedPlatform;
   /** The manifest descriptor, with `platform` set, as it goes into the index. */
   readonly manifest: Descriptor;
   readonly manifestBytes: Uint8Array;
@@ -116,6 +118,7 @@ export async function buildPlatform(
   });
   return {
     platform: locked.platform,
+    locked,
     manifest: { ...manifestBlob.descriptor, mediaType: MediaType.OCI_MANIFEST, platform },
     manifestBytes: manifestBlob.bytes,
     config,

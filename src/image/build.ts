@@ -1,5 +1,5 @@
 import { fail, type StageContext } from '../core/index.ts';
-import { type LoadDistroOptions, loadDistro } from '../debian/index.ts';
+import { type Distro, type LoadDistroOptions, loadDistro } from '../debian/index.ts';
 import {
   assertLockFresh,
   type ImageVariant,
@@ -21,6 +21,8 @@ export interface BuildOptions {
   readonly epoch?: number;
   readonly source?: { readonly repository?: string; readonly revision?: string };
   readonly distro?: LoadDistroOptions;
+  /** A distro config given directly; wins over `distro`. */
+  readonly distroConfig?: Distro;
 }
 
 /** One variant built for all its platforms, under one index. */
@@ -34,6 +36,8 @@ export interface BuiltImage {
 
 export interface BuildResult {
   readonly layout: string;
+  /** The definition the images were built from (path and digest go into provenance). */
+  readonly definition: { readonly path: string; readonly digest: string };
   readonly images: readonly BuiltImage[];
 }
 
@@ -51,7 +55,7 @@ export async function buildImages(
   assertLockFresh(lock, loaded);
   const layoutDir = opts.out ?? storeDir(ctx.home);
   const store = await LayoutStore.open(layoutDir, { create: true });
-  const distro = await loadDistro(loaded.definition.distro, opts.distro ?? {});
+  const distro = opts.distroConfig ?? (await loadDistro(loaded.definition.distro, opts.distro ?? {}));
   const images: BuiltImage[] = [];
   for (const variant of selectVariants(loaded.definition, opts.variant ?? 'runtime')) {
     const platforms: PlatformBuild[] = [];
@@ -77,12 +81,13 @@ export async function buildImages(
     // In an --out layout each platform manifest is also tagged `TAG-ARCH`: tools that read one manifest per tag
     // (umoci) cannot choose a platform from an index.
     if (opts.out !== undefined && platforms.length > 1) {
-      for (const t of variant.tags) for (const p of platforms) await store.tag(`${t}-${archSuffix(p.platform)}`, p.manifest);
+      for (const t of variant.tags)
+        for (const p of platforms) await store.tag(`${t}-${archSuffix(p.platform)}`, p.manifest);
     }
     images.push({ variant, index: index.descriptor, tags, platforms });
   }
   ctx.log.progress('');
-  return { layout: layoutDir, images };
+  return { layout: layoutDir, definition: { path: loaded.path, digest: loaded.digest }, images };
 }
 
 function archSuffix(platform: string): string {

@@ -1,6 +1,7 @@
 import type { StageContext } from '../core/index.ts';
 import {
   type Archive,
+  type Distro,
   buildUniverse,
   debianArchitecture,
   type LoadDistroOptions,
@@ -27,6 +28,8 @@ export interface LockOptions {
   readonly variant?: string;
   /** Mirror, security mirror or snapshot overrides for the distro's repositories. */
   readonly distro?: LoadDistroOptions;
+  /** A distro config given directly (a test archive, a custom mirror set); wins over `distro`. */
+  readonly distroConfig?: Distro;
   /** A previous lock of the same definition: variants and platforms not re-resolved are carried over. */
   readonly previous?: Lockfile;
 }
@@ -53,7 +56,7 @@ export async function planLock(loaded: LoadedDefinition, opts: LockOptions, ctx:
   const def = loaded.definition;
   const variants = selectVariants(def, opts.variant ?? 'all');
   const platforms = opts.platforms ?? def.platforms;
-  const distro = await loadDistro(def.distro, opts.distro ?? {});
+  const distro = opts.distroConfig ?? (await loadDistro(def.distro, opts.distro ?? {}));
   const targets: LockedTarget[] = [];
   for (const platform of platforms) {
     const architecture = debianArchitecture(platform);

@@ -59,6 +59,14 @@ export interface UnownedFiles {
 
 export const UNOWNED_SAMPLE = 50;
 
+/** A file of the image with its digests (SPDX 2.3 §8.4 requires SHA1 for every file). */
+export interface SbomFile {
+  /** Relative to the image root. */
+  readonly path: string;
+  readonly sha1: string;
+  readonly sha256: string;
+}
+
 /** What the document says about the image itself. */
 export interface SbomMeta {
   /** Image name as the user knows it, e.g. `python` or `ghcr.io/acme/app`; no tag or digest. */
@@ -71,6 +79,8 @@ export interface SbomMeta {
   /** Document creation time, ISO 8601 UTC without fractions (from SOURCE_DATE_EPOCH for reproducibility). */
   readonly created: string;
   readonly unowned?: UnownedFiles;
+  /** Files to list (`--files`); packages claim them through their `files`. Sorted by path in the document. */
+  readonly files?: readonly SbomFile[];
 }
 
 export interface SbomDocument extends SbomMeta {
@@ -103,8 +113,9 @@ function comparePackages(a: SbomPackage, b: SbomPackage): number {
 
 /**
  * Builds the document from a package list without an image (the builder's path) or from catalogers' output.
- * Pure: sorts packages (and their dependsOn, files, locations), drops exact duplicate purls (keeping the first
- * cataloger's, in input order), and keeps only dependencies on packages present in the list.
+ * Pure: sorts packages (and their dependsOn, files, locations), merges packages with the same purl (the first
+ * in input order wins, the others add their locations: one Go module in several binaries), and keeps only
+ * dependencies on packages present in the list.
  * @throws IroncladError INVALID_INPUT for a malformed digest or time, or a package without name, version or purl.
  */
 export function sbomFromPackages(packages: readonly SbomPackage[], meta: SbomMeta): SbomDocument {
@@ -117,7 +128,8 @@ export function sbomFromPackages(packages: readonly SbomPackage[], meta: SbomMet
     if (p.name === '' || p.version === '' || !p.purl.startsWith('pkg:')) {
       fail('INVALID_INPUT', `SBOM: package ${JSON.stringify(p.name)} lacks a name, version or purl`);
     }
-    if (!byPurl.has(p.purl)) byPurl.set(p.purl, p);
+    const seen = byPurl.get(p.purl);
+    byPurl.set(p.purl, seen === undefined ? p : { ...seen, locations: [...seen.locations, ...p.locations] });
   }
   const names = new Set([...byPurl.values()].map((p) => `${p.type}/${p.name}`));
   const sorted = [...byPurl.values()]
@@ -128,5 +140,6 @@ export function sbomFromPackages(packages: readonly SbomPackage[], meta: SbomMet
       ...(p.files !== undefined && { files: [...new Set(p.files)].sort() }),
     }))
     .sort(comparePackages);
-  return { ...meta, packages: sorted };
+  const files = meta.files === undefined ? undefined : [...meta.files].sort((a, b) => (a.path < b.path ? -1 : 1));
+  return { ...meta, ...(files !== undefined && { files }), packages: sorted };
 }

@@ -1,3 +1,4 @@
+import type { Logger } from '../../core/index.ts';
 import type { FsEntry, ImageFilesystem } from '../../oci/index.ts';
 import type { SbomDistro, SbomPackage } from '../model.ts';
 
@@ -5,12 +6,13 @@ import type { SbomDistro, SbomPackage } from '../model.ts';
 export interface CatalogContext {
   readonly fs: ImageFilesystem;
   readonly distro: SbomDistro | null;
+  readonly log: Logger;
   /** Whether packages should list their files (`--files`). */
   readonly withFiles: boolean;
   /**
    * A regular file's content (symlinks followed), from the capture made while flattening when there is one;
-   * undefined when the path is missing or not a file.
-   * @throws IroncladError INVALID_INPUT when the file is larger than `maxBytes`.
+   * undefined when the path is missing, not a file, or larger than `maxBytes` (logged as a warning): one odd
+   * file in a foreign image must not cost the whole SBOM.
    */
   read(path: string, maxBytes: number): Promise<Uint8Array | undefined>;
   /** Regular files whose path matches, in byte order of path. */

@@ -1,0 +1,136 @@
+import { tmpdir } from 'node:os';
+import type { Command } from 'commander';
+import { fail } from '../core/index.ts';
+import { formatPlatform, hostPlatform } from '../oci/index.ts';
+import { runImage } from '../testing/index.ts';
+import type { VerbRegistrar } from './commands.ts';
+import type { CliIO, ExitStatus } from './io.ts';
+import { stageContext } from './io.ts';
+import { openSource, platformOption } from './source.ts';
+
+export interface RunArgs {
+  readonly image: string;
+  readonly command: readonly string[];
+  readonly platform?: string;
+  readonly user?: string;
+  readonly env: readonly string[];
+  readonly entrypoint?: string;
+  /** Seconds. */
+  readonly timeout: string;
+}
+
+/** Seconds as typed → milliseconds; USAGE unless a positive number. */
+export function timeoutArg(text: string): number {
+  const s = Number(text);
+  if (!Number.isFinite(s) || s <= 0) fail('USAGE', `--timeout ${text}: expected a positive number of seconds`);
+  return Math.round(s * 1000);
+}
+
+/**
+ * Forwards container output to a line-oriented writer: complete lines as they arrive, the rest at the end.
+ * (CliIO writes whole lines; a partial last line gets its newline then.)
+ */
+function lineSink(write: (text: string) => void): { sink: (c: Uint8Array) => void; flush: () => void } {
+  const decoder = new TextDecoder();
+  let pending = '';
+  return {
+    sink: (c) => {
+      pending += decoder.decode(c, { stream: true });
+      const nl = pending.lastIndexOf('\n');
+      if (nl < 0) return;
+      write(pending.slice(0, nl + 1));
+      pending = pending.slice(nl + 1);
+    },
+    flush: () => {
+      pending += decoder.decode();
+      if (pending !== '') write(pending);
+      pending = '';
+    },
+  };
+}
+
+/**
+ * `ironclad run <image> [-- CMD ARGS...]`: runs the image once in runc (no network) and exits with the
+ * container's exit status. Output is streamed as it comes.
+ */
+export async function runCommand(args: RunArgs, io: CliIO): Promise<ExitStatus> {
+  const host = hostPlatform();
+  const platform = platformOption(args.platform) ?? host;
+  const timeoutMs = timeoutArg(args.timeout);
+  const ctx = stageContext(io);
+  const image = await openSource(args.image, io).resolve(platform);
+  const out = lineSink(io.stdout);
+  const err = lineSink(io.stderr);
+  io.log.debug(`running ${args.image} (${formatPlatform(platform)}, ${image.digest})`);
+  try {
+    const result = await runImage(
+      image,
+      {
+        ...(args.command.length > 0 && { argv: args.command }),
+        ...(args.entrypoint !== undefined && { entrypoint: [args.entrypoint] }),
+        ...(args.user !== undefined && { user: args.user }),
+        env: args.env,
+        timeoutMs,
+        stdout: out.sink,
+        stderr: err.sink,
+        maxCaptureBytes: 0,
+        tmpDir: tmpdir(),
+        network: 'none',
+        host,
+      },
+      ctx,
+    );
+    if (result.timedOut) io.log.warn(`killed after the timeout of ${args.timeout} s`);
+    return result.exitCode;
+  } finally {
+    out.flush();
+    err.flush();
+  }
+}
+
+/** Commander option reducer for repeatable options (`--env A=1 --env B=2`). */
+export function collect(value: string, previous: readonly string[]): string[] {
+  return [...previous, value];
+}
+
+const EXAMPLES = `
+Examples:
+  $ ironclad run python:3.11 -- python3 -c 'print(1)'
+  $ ironclad run oci:./out:latest --user 65532:65532 --env LANG=C.UTF-8
+  $ ironclad run python:3.11-dev --entrypoint /bin/bash -- -c 'id'`;
+
+export const registerRun: VerbRegistrar = (program: Command, io: CliIO, run) => {
+  program
+    .command('run')
+    .description('Run an image once in runc (no network), streaming its output; exits with its status')
+    .argument('<image>', 'image reference: NAME[:TAG] in the local store, oci:DIR[:TAG], docker-archive:FILE')
+    .argument('[command...]', 'replaces the image Cmd (after --); the Entrypoint is kept')
+    .option('--platform <os/arch>', 'platform of a multi-platform image (default: this machine)')
+    .option('--user <user>', 'run as uid[:gid] or a name from the image /etc/passwd')
+    .option('--env <KEY=VALUE>', 'set an environment variable (repeatable)', collect, [])
+    .option('--entrypoint <path>', 'replace the image Entrypoint (the image Cmd is dropped, as docker does)')
+    .option('--timeout <seconds>', 'kill the container after this long', '3600')
+    .addHelpText('after', EXAMPLES)
+    .action(
+      (
+        image: string,
+        command: string[],
+        o: { platform?: string; user?: string; env: string[]; entrypoint?: string; timeout: string },
+      ) => {
+        run(
+          runCommand(
+            {
+              image,
+              command,
+              env: o.env,
+              timeout: o.timeout,
+              ...(o.platform !== undefined && { platform: o.platform }),
+              ...(o.user !== undefined && { user: o.user }),
+              ...(o.entrypoint !== undefined && { entrypoint: o.entrypoint }),
+            },
+            io,
+          ),
+        );
+      },
+    );
+};

@@ -1,0 +1,95 @@
+import type { StageContext } from '../core/index.ts';
+import type { ImageSource, Platform } from '../oci/index.ts';
+import { SEVERITIES, type VulnDb } from '../vuln/index.ts';
+import { diffAttackSurface } from './attack-surface.ts';
+import { type ImageFacts, provenanceOf, readImageFacts } from './image-facts.ts';
+import { diffKeyValues, envRecord } from './kv-diff.ts';
+import { type DiffPackage, diffPackages } from './packages-diff.ts';
+import { COMPARE_SCHEMA, type CompareResult, type ImageOverview, type VulnerabilityDelta } from './types.ts';
+import { type ImageVulnerabilities, imageVulnerabilities, packageVulnerabilities } from './vuln-summary.ts';
+
+export interface CompareOptions {
+  /** Platform to compare on both sides; default: the sources' preferred platform (the host's, or the only one). */
+  readonly platform?: Platform;
+  /** An open vulnerability database; without one, vulnerability counts are null with a reason. */
+  readonly db?: VulnDb;
+}
+
+interface Side {
+  readonly facts: ImageFacts;
+  readonly vulns: ImageVulnerabilities;
+}
+
+async function readSide(source: ImageSource, opts: CompareOptions, ctx: StageContext): Promise<Side> {
+  ctx.log.progress(`reading ${source.ref}`);
+  const facts = await readImageFacts(source, opts.platform);
+  ctx.log.debug(`${source.ref}: ${facts.packages.length} packages, distro ${facts.distro?.id ?? 'unknown'}`);
+  return { facts, vulns: imageVulnerabilities(facts.packages, facts.distro, opts.db) };
+}
+
+function overview(s: Side): ImageOverview {
+  const { facts } = s;
+  return {
+    ref: facts.ref,
+    digest: facts.digest,
+    manifestDigest: facts.manifestDigest,
+    tag: facts.tag,
+    platform: facts.platform,
+    provenance: provenanceOf(facts.config.config?.Labels ?? {}),
+    created: facts.config.created ?? null,
+    user: facts.config.config?.User ?? '',
+    compressedSize: facts.compressedSize,
+    layers: facts.layers,
+    packageCount: facts.packages.length,
+    distro: facts.distro,
+    vulnerabilities: s.vulns.summary,
+  };
+}
+
+function vulnerabilityDelta(target: Side, baseline: Side): VulnerabilityDelta {
+  const t = target.vulns.summary;
+  const b = baseline.vulns.summary;
+  if (!t.available || !b.available) return null;
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, t.counts[s] - b.counts[s]]));
+  return { ...(bySeverity as Record<(typeof SEVERITIES)[number], number>), total: t.total - b.total };
+}
+
+function diffSides(s: Side): DiffPackage[] {
+  return s.facts.packages.map((p) => ({ ...p, vulnerabilities: packageVulnerabilities(s.vulns, p.name) }));
+}
+
+/**
+ * Compares two images, `target` against `baseline` (`ironclad compare TARGET --to BASELINE`): overview facts of
+ * each, their deltas, attack surface, environment, labels and packages. Both images are read in parallel, each
+ * layer streamed once; nothing is written. The result is sorted deterministically (see types.ts).
+ * @throws IroncladError from reading either image (NOT_FOUND, DIGEST_MISMATCH, INVALID_INPUT, ...).
+ */
+export async function compareImages(
+  target: ImageSource,
+  baseline: ImageSource,
+  opts: CompareOptions,
+  ctx: StageContext,
+): Promise<CompareResult> {
+  const [t, b] = await Promise.all([readSide(target, opts, ctx), readSide(baseline, opts, ctx)]);
+  const to = overview(t);
+  const bo = overview(b);
+  return {
+    schema: COMPARE_SCHEMA,
+    target: to,
+    baseline: bo,
+    delta: {
+      compressedSize: to.compressedSize - bo.compressedSize,
+      layers: to.layers - bo.layers,
+      packageCount: to.packageCount - bo.packageCount,
+      vulnerabilities: vulnerabilityDelta(t, b),
+    },
+    attackSurface: {
+      target: t.facts.surface,
+      baseline: b.facts.surface,
+      delta: diffAttackSurface(t.facts.surface, b.facts.surface),
+    },
+    environment: diffKeyValues(envRecord(t.facts.config.config?.Env), envRecord(b.facts.config.config?.Env)),
+    labels: diffKeyValues(t.facts.config.config?.Labels ?? {}, b.facts.config.config?.Labels ?? {}),
+    packages: diffPackages(diffSides(t), diffSides(b)),
+  };
+}

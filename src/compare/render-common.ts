@@ -1,0 +1,112 @@
+import { type SeverityCounts, SEVERITIES, type Severity } from '../vuln/index.ts';
+import type { AttackSurface, AttackSurfaceDelta, CompareResult, ImageOverview, PackageChange } from './types.ts';
+
+/** What every renderer accepts. */
+export interface RenderOptions {
+  /** Leave out packages whose version did not change (`--ignore-unchanged`). */
+  readonly ignoreUnchanged?: boolean;
+}
+
+/** Letters of the severity summary, the same as `ironclad scan` prints (N = negligible, ? = unknown). */
+const LETTER: Readonly<Record<Severity, string>> = {
+  critical: 'C',
+  high: 'H',
+  medium: 'M',
+  low: 'L',
+  negligible: 'N',
+  unknown: '?',
+};
+
+/** `0C 1H 5M 14L 3N 2?`, every severity. */
+export function severityLine(c: SeverityCounts): string {
+  return SEVERITIES.map((s) => `${c[s]}${LETTER[s]}`).join(' ');
+}
+
+/** Only the non-zero severities (`1H 2M`), or `0` when there are none: short enough for a package row. */
+export function severityShort(c: SeverityCounts | null): string {
+  if (c === null) return '';
+  const parts = SEVERITIES.filter((s) => c[s] > 0).map((s) => `${c[s]}${LETTER[s]}`);
+  return parts.length === 0 ? '0' : parts.join(' ');
+}
+
+/** A delta with its sign (`+3`, `-2`), or the empty string for zero. */
+export function signed(n: number, format: (v: number) => string = String): string {
+  if (n === 0) return '';
+  return n > 0 ? `+${format(n)}` : `-${format(-n)}`;
+}
+
+/** Decimal units, like `docker images` and `ironclad build`. */
+export function formatBytes(n: number): string {
+  if (n < 1000) return `${n} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let v = n / 1000;
+  let u = 0;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
+}
+
+/** Vulnerability summary of one side, or the reason it is missing. */
+export function vulnCell(o: ImageOverview): string {
+  return o.vulnerabilities.available ? severityLine(o.vulnerabilities.counts) : `n/a (${o.vulnerabilities.reason})`;
+}
+
+/** `org.opencontainers.image.source@revision`, or the empty string. */
+export function provenanceCell(o: ImageOverview): string {
+  const p = o.provenance;
+  if (p === null) return '';
+  const at = p.revision === null ? '' : `@${p.revision}`;
+  return p.source === null ? at.slice(1) : `${p.source}${at}`;
+}
+
+/** Shown packages: all, or only changed ones with `ignoreUnchanged`. */
+export function shownPackages(r: CompareResult, o: RenderOptions): readonly PackageChange[] {
+  return o.ignoreUnchanged ? r.packages.filter((p) => p.change !== 'unchanged') : r.packages;
+}
+
+/** Package counts by kind of change, in the order docker scout prints them. */
+export function packageTally(r: CompareResult): { marker: string; count: number; label: string }[] {
+  const n = (k: PackageChange['change']) => r.packages.filter((p) => p.change === k).length;
+  return [
+    { marker: '-', count: n('removed'), label: 'removed' },
+    { marker: '↑', count: n('upgraded'), label: 'upgraded' },
+    { marker: '↓', count: n('downgraded'), label: 'downgraded' },
+    { marker: '+', count: n('added'), label: 'added' },
+    { marker: ' ', count: n('unchanged'), label: 'unchanged' },
+  ];
+}
+
+/** One row per attack-surface category: label, target value, baseline value, delta. */
+export function surfaceRows(t: AttackSurface, b: AttackSurface, d: AttackSurfaceDelta): string[][] {
+  const names = (xs: readonly { name: string }[]) => xs.map((x) => x.name).join(', ') || 'none';
+  const count = (xs: readonly unknown[]) => String(xs.length);
+  const listDelta = (x: { added: readonly unknown[]; removed: readonly unknown[] }) =>
+    [x.added.length > 0 ? `+${x.added.length}` : '', x.removed.length > 0 ? `-${x.removed.length}` : '']
+      .filter(Boolean)
+      .join(' ');
+  return [
+    ['shells', names(t.shells), names(b.shells), listDelta(d.shells)],
+    ['package managers', names(t.packageManagers), names(b.packageManagers), listDelta(d.packageManagers)],
+    ['setuid/setgid files', count(t.setuidFiles), count(b.setuidFiles), listDelta(d.setuidFiles)],
+    ['executables', String(t.executables), String(b.executables), signed(d.executables)],
+    ['login users', names(t.loginUsers), names(b.loginUsers), listDelta(d.loginUsers)],
+    ['world-writable dirs', count(t.worldWritableDirs), count(b.worldWritableDirs), listDelta(d.worldWritableDirs)],
+  ];
+}
+
+/** The `+ item` / `- item` lines under the attack-surface table, for the lists that changed. */
+export function surfaceChanges(d: AttackSurfaceDelta): string[] {
+  const lines: string[] = [];
+  const push = <T>(label: string, x: { added: readonly T[]; removed: readonly T[] }, show: (v: T) => string) => {
+    for (const v of x.removed) lines.push(`- ${label}: ${show(v)}`);
+    for (const v of x.added) lines.push(`+ ${label}: ${show(v)}`);
+  };
+  push('shell', d.shells, (p) => p.path);
+  push('package manager', d.packageManagers, (p) => p.path);
+  push('setuid/setgid', d.setuidFiles, (f) => `${f.path} (${f.mode})`);
+  push('login user', d.loginUsers, (u) => `${u.name} (uid ${u.uid}, ${u.shell})`);
+  push('world-writable', d.worldWritableDirs, (w) => `${w.path}${w.sticky ? ' (sticky)' : ''}`);
+  return lines;
+}

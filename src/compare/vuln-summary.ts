@@ -1,0 +1,63 @@
+import { countBySeverity, type Distro, type ScanPackage, type SeverityCounts, SEVERITIES, scanPackages, type VulnDb } from '../vuln/index.ts';
+import { debPurl } from '../vuln/index.ts';
+import type { InstalledPackage } from './dpkg-packages.ts';
+import type { VulnerabilitySummary } from './types.ts';
+
+/** Vulnerabilities of one image: the totals, and per binary package name the findings that touch it. */
+export interface ImageVulnerabilities {
+  readonly summary: VulnerabilitySummary;
+  /** Null when the summary is unavailable. */
+  readonly byPackage: ReadonlyMap<string, SeverityCounts> | null;
+}
+
+const zero = (): Record<(typeof SEVERITIES)[number], number> =>
+  Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<(typeof SEVERITIES)[number], number>;
+
+function unavailable(reason: string): ImageVulnerabilities {
+  return { summary: { available: false, reason }, byPackage: null };
+}
+
+function toScanPackage(p: InstalledPackage): ScanPackage {
+  return {
+    name: p.name,
+    version: p.version,
+    ...(p.arch !== '' && { arch: p.arch }),
+    sourceName: p.sourceName,
+    sourceVersion: p.sourceVersion,
+    purl: debPurl(p.name, p.version),
+    type: 'deb',
+  };
+}
+
+/**
+ * Scans an image's packages against the local database. Without a database, or for an image whose
+ * distribution is unknown or not covered, the result says why instead of reporting zero findings (zero
+ * would read as "clean"). Findings are counted once per vulnerability and source package in the totals,
+ * and once for every installed binary of that source in `byPackage`.
+ */
+export function imageVulnerabilities(
+  packages: readonly InstalledPackage[],
+  distro: Distro | null,
+  db: VulnDb | undefined,
+): ImageVulnerabilities {
+  if (db === undefined) return unavailable('no vulnerability database; run `ironclad db update`');
+  if (distro === null) return unavailable('the image has no os-release, so its distribution is unknown');
+  const result = scanPackages(packages.map(toScanPackage), distro, db);
+  if (result.ecosystem === null) return unavailable(`no vulnerability data for ${distro.id} ${distro.versionId}`);
+  const counts = countBySeverity(result.findings);
+  const byPackage = new Map<string, Record<(typeof SEVERITIES)[number], number>>();
+  for (const f of result.findings) {
+    for (const name of new Set(f.packages)) {
+      const c = byPackage.get(name) ?? zero();
+      c[f.severity]++;
+      byPackage.set(name, c);
+    }
+  }
+  return { summary: { available: true, counts, total: result.findings.length }, byPackage };
+}
+
+/** The per-package counts for a package of a scanned image (all zero when nothing touches it). */
+export function packageVulnerabilities(v: ImageVulnerabilities, name: string): SeverityCounts | null {
+  if (v.byPackage === null) return null;
+  return v.byPackage.get(name) ?? zero();
+}

@@ -1,0 +1,35 @@
+import type { CheckResult } from '../types.ts';
+import type { Check, CheckInput } from './check.ts';
+import { noPackageManager } from './package-manager.ts';
+import { noSetuid, noWorldWritable } from './permissions.ts';
+import { embeddedSbom } from './sbom.ts';
+import { noShell } from './shell.ts';
+import { sizeBudget } from './size.ts';
+import { kubernetesCompatible, nonRootUser } from './user.ts';
+import { noFixableCves } from './vulnerabilities.ts';
+
+export type { Check, CheckInput } from './check.ts';
+export { DECLARED_PLATFORMS, declaredPlatforms } from './platforms.ts';
+export { EMBEDDED_SBOM_PATH } from './sbom.ts';
+export { type InstalledPackage, installedPackages, isStatusPath } from './installed-packages.ts';
+export { OS_RELEASE_PATHS } from './vulnerabilities.ts';
+
+/** The per-platform standards checks, in report order (STYLE.md rule 12: an explicit list). */
+export const CHECKS: readonly Check[] = [
+  nonRootUser,
+  noShell,
+  noPackageManager,
+  noSetuid,
+  noWorldWritable,
+  sizeBudget,
+  embeddedSbom,
+  noFixableCves,
+  kubernetesCompatible,
+];
+
+/** Runs every check over one platform image, in order. */
+export async function runChecks(input: CheckInput): Promise<CheckResult[]> {
+  const out: CheckResult[] = [];
+  for (const check of CHECKS) out.push(await check(input));
+  return out;
+}

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { isIroncladError } from '../../src/core/index.ts';
+import type { Lockfile } from '../../src/definition/index.ts';
+import { buildImages } from '../../src/image/index.ts';
+import { flattenImage, imageSourceFrom, layoutBlobStore, storeDir } from '../../src/oci/index.ts';
+import { createFixtureImage, type FixtureImage } from '../support/fixture-image.ts';
+
+describe('buildImages over the fixture archive', () => {
+  let fx: FixtureImage;
+  before(async () => {
+    fx = await createFixtureImage();
+  });
+  after(async () => fx.close());
+
+  test('the lock holds the closure without the excluded package', () => {
+    const pkgs = fx.lock.variants.runtime?.platforms['linux/amd64']?.packages.map((p) => p.name);
+    assert.deepEqual(pkgs, ['fix-config', 'fixtool', 'libfix1']);
+    assert.deepEqual(fx.lock.variants.runtime?.platforms['linux/amd64']?.excluded, ['debconf']);
+  });
+
+  test('builds a tagged, non-root runtime image with stripped docs and no setuid bits', async () => {
+    const result = await buildImages(fx.loaded, fx.lock, { distroConfig: fx.archive.distro }, fx.ctx);
+    const [image] = result.images;
+    assert.ok(image);
+    assert.deepEqual(image.tags, ['fixture:1.0']);
+    const platform = image.platforms[0]!;
+    assert.equal(platform.config.config?.User, '65532:65532');
+    assert.equal(platform.config.config?.Labels?.['dev.ironclad.shell'], 'false');
+    // One layer per source package plus the generated files.
+    assert.deepEqual(
+      platform.layers.map((l) => l.group.name),
+      ['fix-config', 'fixlib', 'fixtool', 'ironclad-generated'],
+    );
+
+    const source = imageSourceFrom(layoutBlobStore(storeDir(fx.home)), 'fixture:1.0');
+    const fs = await flattenImage(await source.resolve());
+    const paths = new Set(fs.paths());
+    assert.ok(paths.has('usr/bin/fixtool'));
+    assert.ok(paths.has('usr/share/doc/libfix1/copyright'), 'copyright files are kept for licenses');
+    assert.ok(!paths.has('usr/share/doc/libfix1/changelog.Debian.gz'));
+    assert.ok(!paths.has('usr/share/man/man1/fixtool.1.gz'));
+    assert.ok(!paths.has('usr/share/locale/de/LC_MESSAGES/fixtool.mo'));
+    assert.ok(!paths.has('usr/bin/debconf'), 'excluded packages are not shipped');
+    assert.equal((fs.get('usr/bin/fixhelper')?.mode ?? 0) & 0o6000, 0, 'setuid removed in runtime variants');
+    assert.ok(paths.has('var/lib/dpkg/status.d/fixtool'));
+    assert.match(new TextDecoder().decode(await fs.readFile('etc/passwd', 1 << 20)), /^nonroot:x:65532:65532:/m);
+  });
+
+  test('building the same lock twice gives the same index digest', async () => {
+    const a = await buildImages(fx.loaded, fx.lock, { distroConfig: fx.archive.distro }, fx.ctx);
+    const b = await buildImages(fx.loaded, fx.lock, { distroConfig: fx.archive.distro, variant: 'all' }, fx.ctx);
+    assert.equal(a.images[0]?.index.digest, b.images[0]?.index.digest);
+    const dev = b.images.find((i) => i.variant.variant === 'dev');
+    assert.equal(dev?.platforms[0]?.config.config?.User, '0:0');
+    assert.equal(dev?.platforms[0]?.config.config?.Labels?.['dev.ironclad.shell'], 'true');
+  });
+
+  test('a lock for another definition is refused as stale', async () => {
+    const stale: Lockfile = { ...fx.lock, definitionDigest: `sha256:${'0'.repeat(64)}` };
+    await assert.rejects(buildImages(fx.loaded, stale, { distroConfig: fx.archive.distro }, fx.ctx), (err) =>
+      isIroncladError(err, 'LOCK_STALE'),
+    );
+  });
+
+  test('a tampered .deb in the archive is refused before anything is tagged', async () => {
+    const tampered: Lockfile = JSON.parse(JSON.stringify(fx.lock));
+    const pkg = (tampered.variants.runtime?.platforms['linux/amd64']?.packages ?? [])[0] as { sha256: string };
+    pkg.sha256 = 'f'.repeat(64);
+    await assert.rejects(
+      buildImages(fx.loaded, tampered, { distroConfig: fx.archive.distro, out: `${fx.dir}/tampered` }, fx.ctx),
+      (err) => isIroncladError(err, 'DIGEST_MISMATCH'),
+    );
+  });
+});
