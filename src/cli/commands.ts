@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerBuild } from './build.ts';
+import { registerCompare } from './compare.ts';
 import { registerDb } from './db.ts';
 import { registerImages } from './images.ts';
 import { registerInspect } from './inspect.ts';
@@ -28,6 +29,7 @@ export const verbs: readonly VerbRegistrar[] = [
   registerDb,
   registerScan,
   registerVex,
+  registerCompare,
   registerSbom,
   registerRun,
   registerTest,

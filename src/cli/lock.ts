@@ -37,6 +37,7 @@ export async function lockCommand(args: LockArgs, io: CliIO): Promise<ExitStatus
     loaded,
     {
       variant: args.variant,
+      fresh: args.why !== undefined,
       ...(platforms ? { platforms } : {}),
       ...(previous ? { previous } : {}),
       distro: {
@@ -72,6 +73,7 @@ function checkLock(previous: Lockfile | undefined, fresh: Lockfile, defPath: str
 function renderWhy(name: string, targets: readonly LockedTarget[], io: CliIO): ExitStatus {
   let found = false;
   for (const t of targets) {
+    if (!t.resolution) continue;
     const paths = whyPaths(t.resolution, name);
     if (paths.length === 0) continue;
     found = true;

@@ -43,6 +43,11 @@ export interface OpenArchiveOptions {
   readonly architecture: string;
   /** HTTP behaviour (timeouts, retries); defaults suit deb.debian.org. */
   readonly http?: HttpOptions;
+  /**
+   * Load the Packages indices (default true). False verifies only the InRelease files, leaving `packages`
+   * empty: enough to learn the archive's identity, e.g. to look up a cached resolution.
+   */
+  readonly indices?: boolean;
 }
 
 /** The uncompressed size limit of one Packages index (bookworm main amd64 is ~50 MB). */
@@ -108,7 +113,7 @@ async function openSuite(
   const { release } = verified;
   const arches = indexArchitectures(release, suite, opts.architecture);
   const packages: PackageEntry[] = [];
-  for (const component of components) {
+  for (const component of opts.indices === false ? [] : components) {
     checkComponent(release, suite, component);
     for (const arch of arches) {
       const where: IndexLocation = { baseUrl, suite, component, arch, release };

@@ -1,8 +1,8 @@
 import type { StageContext } from '../core/index.ts';
 import {
   type Archive,
-  type Distro,
   buildUniverse,
+  type Distro,
   debianArchitecture,
   type LoadDistroOptions,
   loadDistro,
@@ -20,6 +20,7 @@ import {
   type Lockfile,
   selectVariants,
 } from '../definition/index.ts';
+import { readCachedResolution, resolutionKey, writeCachedResolution } from './resolution-cache.ts';
 
 export interface LockOptions {
   /** Platforms to lock; default: every platform of the definition. */
@@ -30,6 +31,8 @@ export interface LockOptions {
   readonly distro?: LoadDistroOptions;
   /** A distro config given directly (a test archive, a custom mirror set); wins over `distro`. */
   readonly distroConfig?: Distro;
+  /** Resolve even when a cached resolution exists for this archive state (needed for `--why`). */
+  readonly fresh?: boolean;
   /** A previous lock of the same definition: variants and platforms not re-resolved are carried over. */
   readonly previous?: Lockfile;
 }
@@ -38,7 +41,8 @@ export interface LockOptions {
 export interface LockedTarget {
   readonly variant: string;
   readonly platform: string;
-  readonly resolution: Resolution;
+  /** The full resolution (for `--why`); absent when the lock came from the resolution cache. */
+  readonly resolution?: Resolution;
   readonly locked: LockedPlatform;
 }
 
@@ -57,28 +61,52 @@ export async function planLock(loaded: LoadedDefinition, opts: LockOptions, ctx:
   const variants = selectVariants(def, opts.variant ?? 'all');
   const platforms = opts.platforms ?? def.platforms;
   const distro = opts.distroConfig ?? (await loadDistro(def.distro, opts.distro ?? {}));
-  const targets: LockedTarget[] = [];
-  for (const platform of platforms) {
-    const architecture = debianArchitecture(platform);
-    ctx.log.progress(`${platform}: opening ${distro.name} archive`);
-    const archive = await openArchive(distro, ctx, { architecture });
-    const universe = buildUniverse(archive.packages, {
-      architecture,
-      suites: archive.suites.map((s) => s.suite),
-    });
-    for (const variant of variants) {
-      if (!variant.platforms.includes(platform) && opts.platforms === undefined) continue;
-      const resolution = resolveClosure(resolveRequest(variant), universe);
-      targets.push({
-        variant: variant.variant,
-        platform,
-        resolution,
-        locked: lockedPlatform(platform, archive, resolution),
-      });
-    }
-  }
+  // Platforms are independent: their downloads and parses overlap.
+  const perPlatform = await Promise.all(
+    platforms.map((platform) => {
+      const wanted = variants.filter((v) => opts.platforms !== undefined || v.platforms.includes(platform));
+      return lockPlatform(platform, wanted, distro, opts.fresh === true, ctx);
+    }),
+  );
+  const targets = perPlatform.flat();
   ctx.log.progress('');
   return { lock: assembleLock(loaded, targets, opts.previous), targets };
+}
+
+/**
+ * Locks the variants for one platform. The InRelease files are verified first; when every variant's resolution
+ * is cached for exactly that archive state, the indices are not even fetched.
+ */
+async function lockPlatform(
+  platform: string,
+  variants: readonly ImageVariant[],
+  distro: Distro,
+  fresh: boolean,
+  ctx: StageContext,
+): Promise<LockedTarget[]> {
+  const architecture = debianArchitecture(platform);
+  ctx.log.progress(`${platform}: verifying ${distro.name} archive`);
+  const releases = await openArchive(distro, ctx, { architecture, indices: false });
+  const keyOf = (archive: Archive, v: ImageVariant) =>
+    resolutionKey({ archive, repositories: distro.repositories, request: resolveRequest(v), platform });
+  if (!fresh) {
+    const cached = await Promise.all(variants.map((v) => readCachedResolution(ctx.home, keyOf(releases, v))));
+    if (cached.every((c) => c !== undefined)) {
+      ctx.log.debug(`${platform}: resolutions cached for this archive state`);
+      return variants.map((v, i) => ({ variant: v.variant, platform, locked: cached[i]! }));
+    }
+  }
+  ctx.log.progress(`${platform}: loading ${distro.name} package indices`);
+  const archive = await openArchive(distro, ctx, { architecture });
+  const universe = buildUniverse(archive.packages, { architecture, suites: archive.suites.map((s) => s.suite) });
+  const out: LockedTarget[] = [];
+  for (const variant of variants) {
+    const resolution = resolveClosure(resolveRequest(variant), universe);
+    const locked = lockedPlatform(platform, archive, resolution);
+    await writeCachedResolution(ctx.home, keyOf(archive, variant), locked);
+    out.push({ variant: variant.variant, platform, resolution, locked });
+  }
+  return out;
 }
 
 function resolveRequest(variant: ImageVariant): { packages: string[]; exclude: string[] } {

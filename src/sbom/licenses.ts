@@ -111,20 +111,29 @@ export function normalizeExpression(text: string): string {
   if (!tokens.every((x) => /^(\(|\)|[A-Za-z0-9.+:-]+)$/.test(x))) return licenseRef(t);
   let depth = 0;
   let afterWith = false;
+  // Ids and operators must alternate (Annex D grammar); `SEE LICENSE IN FILE` is text, not an expression.
+  let wantId = true;
   const out: string[] = [];
   for (const tok of tokens) {
     const upper = tok.toUpperCase();
     if (tok === '(' || tok === ')') {
+      if ((tok === '(') !== wantId) return licenseRef(t);
       depth += tok === '(' ? 1 : -1;
       if (depth < 0) return licenseRef(t);
       out.push(tok);
     } else if (upper === 'AND' || upper === 'OR' || upper === 'WITH') {
+      if (wantId) return licenseRef(t);
       out.push(upper);
       afterWith = upper === 'WITH';
-      continue;
-    } else out.push(afterWith ? (exceptionId(tok) ?? licenseRef(tok)) : licenseId(tok));
-    afterWith = false;
+      wantId = true;
+    } else {
+      if (!wantId) return licenseRef(t);
+      out.push(afterWith ? (exceptionId(tok) ?? licenseRef(tok)) : licenseId(tok));
+      afterWith = false;
+      wantId = false;
+    }
   }
+  if (wantId) return licenseRef(t);
   return depth === 0 ? out.join(' ').replace(/\( /g, '(').replace(/ \)/g, ')') : licenseRef(t);
 }
 

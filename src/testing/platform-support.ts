@@ -34,7 +34,8 @@ export async function platformSupport(
   host: Platform,
   binfmtDir: string = BINFMT_DIR,
 ): Promise<PlatformSupport> {
-  if (platform.os !== 'linux') return { kind: 'unsupported', reason: `${formatPlatform(platform)} is not a Linux platform` };
+  if (platform.os !== 'linux')
+    return { kind: 'unsupported', reason: `${formatPlatform(platform)} is not a Linux platform` };
   if (platformMatches(host, platform) || platformMatches(platform, host)) return { kind: 'native' };
   const arch = QEMU_ARCH[platform.architecture];
   const what = formatPlatform(platform);
@@ -47,6 +48,7 @@ export async function platformSupport(
       reason: `${what} cannot run on ${formatPlatform(host)}: no binfmt_misc handler ${handler} is registered`,
     };
   }
-  if (!state.startsWith('enabled')) return { kind: 'unsupported', reason: `binfmt_misc handler ${handler} is disabled` };
+  if (!state.startsWith('enabled'))
+    return { kind: 'unsupported', reason: `binfmt_misc handler ${handler} is disabled` };
   return { kind: 'emulated', handler };
 }

@@ -100,6 +100,8 @@ async function testPlatform(
 export function reportFailed(report: TestReport): boolean {
   return (
     report.imageChecks.some((c) => c.status === 'failed') ||
-    report.platforms.some((p) => p.checks.some((c) => c.status === 'failed') || p.tests.some((t) => t.status === 'failed'))
+    report.platforms.some(
+      (p) => p.checks.some((c) => c.status === 'failed') || p.tests.some((t) => t.status === 'failed'),
+    )
   );
 }

@@ -47,7 +47,18 @@ test('arguments after -- replace Cmd; --entrypoint, --user and --env apply; the 
   assert.equal(await runCli(['run', '--entrypoint', 'id', '--user', '1000:1000', 'tiny:1', '--', '-u'], io), 0);
   assert.equal(io.out.join('').trim(), '1000');
   io = captureIO();
-  const env = ['run', '--env', 'FOO=bar', '--env', 'X=1', '--entrypoint', '/usr/bin/cat', 'tiny:1', '--', '/proc/self/environ'];
+  const env = [
+    'run',
+    '--env',
+    'FOO=bar',
+    '--env',
+    'X=1',
+    '--entrypoint',
+    '/usr/bin/cat',
+    'tiny:1',
+    '--',
+    '/proc/self/environ',
+  ];
   assert.equal(await runCli(env, io), 0);
   assert.ok(io.out.join('').split('\0').includes('FOO=bar'));
   io = captureIO();

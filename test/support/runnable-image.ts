@@ -96,7 +96,9 @@ export async function writeRunnableImage(
   await store.putBlob(manifest.bytes, manifest.descriptor);
   let top = manifest.descriptor;
   if (o.index === true) {
-    const index = buildIndex({ manifests: [{ ...manifest.descriptor, platform: { os: 'linux', architecture: 'amd64' } }] });
+    const index = buildIndex({
+      manifests: [{ ...manifest.descriptor, platform: { os: 'linux', architecture: 'amd64' } }],
+    });
     await store.putBlob(index.bytes, index.descriptor);
     top = index.descriptor;
   }

@@ -65,7 +65,10 @@ test('a CTRF report of one image validates against the CTRF schema', () => {
 test('an empty run and several images validate too', () => {
   const validate = validator();
   assert.equal(validate(toCtrf([], '0.1.0')), true, JSON.stringify(validate.errors));
-  const two = toCtrf([report, { ...report, image: 'tiny:1-dev', start: 1_700_000_001_000, stop: 1_700_000_002_000 }], '0.1.0');
+  const two = toCtrf(
+    [report, { ...report, image: 'tiny:1-dev', start: 1_700_000_001_000, stop: 1_700_000_002_000 }],
+    '0.1.0',
+  );
   assert.equal(validate(two), true, JSON.stringify(validate.errors));
   assert.equal(two.results.summary.tests, 10);
   assert.equal(two.results.summary.stop, 1_700_000_002_000);

@@ -25,7 +25,11 @@ test('resolves the forms of config User (OCI config.md)', () => {
 test('works without account files for numeric users, and refuses unknown names', () => {
   assert.deepEqual(resolveImageUser('65532:65532', {}), { uid: 65532, gid: 65532, additionalGids: [] });
   for (const spec of ['app', '1000:nogroup', '99999999999']) {
-    assert.throws(() => resolveImageUser(spec, files), (e) => isIroncladError(e, 'INVALID_INPUT'), spec);
+    assert.throws(
+      () => resolveImageUser(spec, files),
+      (e) => isIroncladError(e, 'INVALID_INPUT'),
+      spec,
+    );
   }
 });
 

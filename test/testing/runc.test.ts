@@ -76,9 +76,8 @@ test('resolves user names through the image /etc/passwd', async () => {
   assert.equal(app.stdout.trim(), '1234');
   const gid = await runImage(rootImage, { ...base(), user: 'app', argv: ['/usr/bin/id', '-g'] }, ctx());
   assert.equal(gid.stdout.trim(), '4321');
-  await assert.rejects(
-    runImage(rootImage, { ...base(), user: 'nobody-here' }, ctx()),
-    (e) => isIroncladError(e, 'INVALID_INPUT'),
+  await assert.rejects(runImage(rootImage, { ...base(), user: 'nobody-here' }, ctx()), (e) =>
+    isIroncladError(e, 'INVALID_INPUT'),
   );
 });
 
@@ -124,16 +123,14 @@ test('a process over its timeout is killed and reported', async () => {
 });
 
 test('a missing runc binary is RUNTIME_UNAVAILABLE; an empty command is USAGE', async () => {
-  await assert.rejects(
-    runImage(image, { ...base(), runc: '/nonexistent/runc' }, ctx()),
-    (e) => isIroncladError(e, 'RUNTIME_UNAVAILABLE'),
+  await assert.rejects(runImage(image, { ...base(), runc: '/nonexistent/runc' }, ctx()), (e) =>
+    isIroncladError(e, 'RUNTIME_UNAVAILABLE'),
   );
   await assert.rejects(runImage(image, { ...base(), entrypoint: [] }, ctx()), (e) => isIroncladError(e, 'USAGE'));
 });
 
 test('a platform without an emulator is RUNTIME_UNAVAILABLE', async () => {
-  await assert.rejects(
-    runImage(image, { ...base(), host: { os: 'linux', architecture: 's390x' } }, ctx()),
-    (e) => isIroncladError(e, 'RUNTIME_UNAVAILABLE'),
+  await assert.rejects(runImage(image, { ...base(), host: { os: 'linux', architecture: 's390x' } }, ctx()), (e) =>
+    isIroncladError(e, 'RUNTIME_UNAVAILABLE'),
   );
 });

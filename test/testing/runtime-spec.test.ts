@@ -13,7 +13,10 @@ test('argv follows docker: Cmd replaced by argv, entrypoint override drops Cmd',
     [{ entrypoint: ['/bin/echo'], argv: ['x'] }, ['/bin/echo', 'x']],
   ];
   for (const [o, want] of cases) assert.deepEqual(processArgs(config, o), want, JSON.stringify(o));
-  assert.throws(() => processArgs({}, {}), (e) => isIroncladError(e, 'USAGE'));
+  assert.throws(
+    () => processArgs({}, {}),
+    (e) => isIroncladError(e, 'USAGE'),
+  );
 });
 
 test('env: image values, overrides winning, PATH and HOME defaulted', () => {
@@ -24,7 +27,10 @@ test('env: image values, overrides winning, PATH and HOME defaulted', () => {
     'HOME=/home/app',
   ]);
   assert.deepEqual(processEnv({}, {}, undefined), [`PATH=${DEFAULT_PATH}`, 'HOME=/']);
-  assert.throws(() => processEnv({}, { env: ['=x'] }, undefined), (e) => isIroncladError(e, 'USAGE'));
+  assert.throws(
+    () => processEnv({}, { env: ['=x'] }, undefined),
+    (e) => isIroncladError(e, 'USAGE'),
+  );
 });
 
 test('the runtime config isolates the network and drops capabilities for non-root', () => {

@@ -23,9 +23,16 @@ after(async () => {
 const enc = (s: string) => new TextEncoder().encode(s);
 const meta = { uid: 0, gid: 0, mtime: 1700000000 };
 const d = (path: string, mode = 0o755): TarEntry => ({ type: 'dir', path, mode, ...meta });
-const f = (path: string, text: string, mode = 0o644): TarEntry => ({ type: 'file', path, mode, data: enc(text), ...meta });
+const f = (path: string, text: string, mode = 0o644): TarEntry => ({
+  type: 'file',
+  path,
+  mode,
+  data: enc(text),
+  ...meta,
+});
 
-const STATUS = 'Package: libfoo1\nVersion: 1.2-3\nArchitecture: amd64\nSource: foo (1.2-3)\nStatus: install ok installed\n';
+const STATUS =
+  'Package: libfoo1\nVersion: 1.2-3\nArchitecture: amd64\nSource: foo (1.2-3)\nStatus: install ok installed\n';
 const SBOM = JSON.stringify({
   spdxVersion: 'SPDX-2.3',
   packages: [
@@ -88,7 +95,11 @@ test('a hardened image passes every check and its functional tests', async () =>
 });
 
 test('a shell in a runtime image fails no-shell, found through symlinks', async () => {
-  const extra = [...goodExtra, ...mirrorHostPaths(['/bin/dash']), { type: 'symlink', path: 'usr/bin/sh', target: 'dash', mode: 0o777, ...meta } as TarEntry];
+  const extra = [
+    ...goodExtra,
+    ...mirrorHostPaths(['/bin/dash']),
+    { type: 'symlink', path: 'usr/bin/sh', target: 'dash', mode: 0o777, ...meta } as TarEntry,
+  ];
   const r = await run({ extra, config: { User: '65532:65532', Labels: LABELS } });
   assert.equal(status(r, 'no-shell'), 'failed');
   assert.equal(reportFailed(r), true);
@@ -117,12 +128,17 @@ test('a setuid file fails no-setuid; a world-writable file fails no-world-writab
 });
 
 test('a package manager fails no-package-manager', async () => {
-  const r = await run({ extra: [...goodExtra, f('usr/bin/dpkg', '#!', 0o755)], config: { User: '1:1', Labels: LABELS } });
+  const r = await run({
+    extra: [...goodExtra, f('usr/bin/dpkg', '#!', 0o755)],
+    config: { User: '1:1', Labels: LABELS },
+  });
   assert.equal(status(r, 'no-package-manager'), 'failed');
 });
 
 test('a functional test printing the wrong thing fails, with the reason', async () => {
-  const variant = variantOf(`${BASE_YAML}tests:\n  - {name: greet, run: [echo, goodbye], stdout: hello}\n  - {name: code, run: [cat, /missing], exit-code: 0}\n`);
+  const variant = variantOf(
+    `${BASE_YAML}tests:\n  - {name: greet, run: [echo, goodbye], stdout: hello}\n  - {name: code, run: [cat, /missing], exit-code: 0}\n`,
+  );
   const r = await run({ extra: goodExtra, config: { User: '65532:65532', Labels: LABELS } }, variant);
   const tests = r.platforms[0]!.tests;
   assert.deepEqual(
@@ -137,7 +153,9 @@ test('a functional test printing the wrong thing fails, with the reason', async 
 });
 
 test('an image over its size budget fails size-budget; a missing platform fails declared-platforms', async () => {
-  const variant = variantOf(`name: tiny\ndistro: debian-12\nplatforms: [linux/amd64, linux/arm64]\npackages: [libfoo1]\nsize-budget: 1000\n`);
+  const variant = variantOf(
+    `name: tiny\ndistro: debian-12\nplatforms: [linux/amd64, linux/arm64]\npackages: [libfoo1]\nsize-budget: 1000\n`,
+  );
   const r = await run({ extra: goodExtra, config: { User: '65532:65532', Labels: LABELS } }, variant);
   assert.equal(status(r, 'size-budget'), 'failed');
   assert.equal(status(r, 'declared-platforms'), 'failed');
@@ -157,7 +175,11 @@ test('asking for a platform the image does not have is USAGE', async () => {
   await writeRunnableImage(join(dir, 'layout'), { tag: 'plain', index: true });
   const source = openImageSource({ kind: 'oci-layout', dir: join(dir, 'layout'), tag: 'plain' }, { home: dir });
   await assert.rejects(
-    testImage(source, { host, tmpDir: dir, platforms: [{ os: 'linux', architecture: 'riscv64' }] }, createContext({ home: dir })),
+    testImage(
+      source,
+      { host, tmpDir: dir, platforms: [{ os: 'linux', architecture: 'riscv64' }] },
+      createContext({ home: dir }),
+    ),
     (e) => isIroncladError(e, 'USAGE'),
   );
 });

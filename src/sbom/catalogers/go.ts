@@ -13,7 +13,8 @@ import { forEachFileContent } from './layer-content.ts';
 
 /** Larger Go binaries exist (kubelet is ~110 MB); past this we skip rather than hold the file in memory. */
 export const MAX_GO_BINARY_BYTES = 512 * 1024 * 1024;
-const MIN_BINARY_BYTES = 1024;
+/** Below the ELF header size nothing can be a binary. */
+const MIN_BINARY_BYTES = 64;
 
 function modulePackage(path: string, version: string, location: string, dependsOn: string[]): SbomPackage {
   return {

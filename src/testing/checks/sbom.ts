@@ -27,9 +27,14 @@ export function spdxDebPackages(bytes: Uint8Array): Set<string> | string {
   for (const p of packages as unknown[]) {
     if (typeof p !== 'object' || p === null) continue;
     const { name, versionInfo, externalRefs } = p as { name?: unknown; versionInfo?: unknown; externalRefs?: unknown };
-    const refs = Array.isArray(externalRefs) ? (externalRefs as { referenceType?: unknown; referenceLocator?: unknown }[]) : [];
+    const refs = Array.isArray(externalRefs)
+      ? (externalRefs as { referenceType?: unknown; referenceLocator?: unknown }[])
+      : [];
     const isDeb = refs.some(
-      (r) => r?.referenceType === 'purl' && typeof r.referenceLocator === 'string' && r.referenceLocator.startsWith('pkg:deb/'),
+      (r) =>
+        r?.referenceType === 'purl' &&
+        typeof r.referenceLocator === 'string' &&
+        r.referenceLocator.startsWith('pkg:deb/'),
     );
     if (isDeb && typeof name === 'string' && typeof versionInfo === 'string') out.add(`${name} ${versionInfo}`);
   }

@@ -31,6 +31,7 @@ export const SHELL_NAMES: ReadonlySet<string> = new Set([
 export const noShell: Check = ({ fs, expect }) => {
   const shells = findExecutables(fs, SHELL_NAMES);
   if (shells.length === 0) return passed(NO_SHELL, 'no shell found');
-  if (expect.shellAllowed) return passed(NO_SHELL, `shell allowed for the ${expect.variant} variant: ${listSome(shells)}`);
+  if (expect.shellAllowed)
+    return passed(NO_SHELL, `shell allowed for the ${expect.variant} variant: ${listSome(shells)}`);
   return failed(NO_SHELL, `shell found: ${listSome(shells)}`);
 };

@@ -26,7 +26,8 @@ export const nonRootUser: Check = ({ config, expect }) => {
  * capability the process does not have). Skipped for variants other than runtime.
  */
 export const kubernetesCompatible: Check = ({ config, expect }) => {
-  if (expect.variant !== 'runtime') return skipped(KUBERNETES, `the ${expect.variant} variant is not meant for clusters`);
+  if (expect.variant !== 'runtime')
+    return skipped(KUBERNETES, `the ${expect.variant} variant is not meant for clusters`);
   const problems: string[] = [];
   const user = config.config?.User ?? '';
   const n = numericUser(user);

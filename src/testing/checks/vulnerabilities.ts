@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isIroncladError } from '../../core/index.ts';
 import type { ImageFilesystem } from '../../oci/index.ts';
-import { debPurl, type Distro, openVulnDb, type ScanPackage, scanPackages, vulnDbPath } from '../../vuln/index.ts';
+import { type Distro, debPurl, openVulnDb, type ScanPackage, scanPackages, vulnDbPath } from '../../vuln/index.ts';
 import { type Check, failed, listSome, passed, skipped } from './check.ts';
 
 export const NO_FIXABLE_CVES = 'no-fixable-critical-high';
