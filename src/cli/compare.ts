@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { fail, isIroncladError } from '../core/index.ts';
 import {
   type CompareResult,
   compareImages,
@@ -9,6 +8,7 @@ import {
   renderCompareMarkdown,
   renderCompareText,
 } from '../compare/index.ts';
+import { fail, isIroncladError } from '../core/index.ts';
 import { openVulnDb, type VulnDb } from '../vuln/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
@@ -100,7 +100,10 @@ export const registerCompare: VerbRegistrar = (program: Command, io: CliIO, run)
     .option('--exit-on <conditions>', 'exit 1 when: vulnerability (more in the target), package (any difference)')
     .addHelpText('after', EXAMPLES)
     .action(
-      (image: string, o: { to: string; platform?: string; ignoreUnchanged: boolean; format: string; exitOn?: string }) => {
+      (
+        image: string,
+        o: { to: string; platform?: string; ignoreUnchanged: boolean; format: string; exitOn?: string },
+      ) => {
         run(
           compareCommand(
             {

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { fail, writeFileAtomic } from '../core/index.ts';
+import { fail, isIroncladError, writeFileAtomic } from '../core/index.ts';
 import { expandVariants, loadDefinition } from '../definition/index.ts';
 import { formatPlatform, hostPlatform } from '../oci/index.ts';
 import {
@@ -88,8 +88,20 @@ export async function testCommand(args: TestArgs, io: CliIO): Promise<ExitStatus
   const platforms = args.platforms.map((p) => platformOption(p)!);
   const ctx = stageContext(io);
   const reports: TestReport[] = [];
-  for (const s of await subjects(args.target, io)) {
+  const all = await subjects(args.target, io);
+  for (const s of all) {
     const source = openSource(s.image, io);
+    // For a definition, variants not built yet are skipped, not failed: `build` defaults to the runtime variant.
+    if (s.variant !== undefined && all.length > 1) {
+      const present = await source.top().then(
+        () => true,
+        (err: unknown) => (isIroncladError(err, 'NOT_FOUND') ? false : Promise.reject(err)),
+      );
+      if (!present) {
+        io.log.warn(`${s.image} (${s.variant.variant}) is not in the local store; skipped`);
+        continue;
+      }
+    }
     const opts: TestImageOptions = {
       host,
       tmpDir: tmpdir(),
@@ -98,6 +110,11 @@ export async function testCommand(args: TestArgs, io: CliIO): Promise<ExitStatus
       ...(s.variant !== undefined && { variant: s.variant }),
     };
     reports.push(await testImage(source, opts, ctx));
+  }
+  if (reports.length === 0) {
+    fail('NOT_FOUND', `no image of ${args.target} is in the local store`, {
+      hint: `run: ironclad build ${args.target}`,
+    });
   }
   const ctrf = toCtrf(reports, VERSION);
   if (args.ctrf !== undefined) await writeFileAtomic(resolve(io.cwd, args.ctrf), `${JSON.stringify(ctrf, null, 2)}\n`);

@@ -71,7 +71,12 @@ export function setuidFiles(fs: SurfaceFs): SpecialFile[] {
   const out: SpecialFile[] = [];
   for (const e of fs.entries.values()) {
     if (!isRegular(e) || (e.mode & 0o6000) === 0) continue;
-    out.push({ path: `/${e.path}`, mode: octal(e.mode), setuid: (e.mode & 0o4000) !== 0, setgid: (e.mode & 0o2000) !== 0 });
+    out.push({
+      path: `/${e.path}`,
+      mode: octal(e.mode),
+      setuid: (e.mode & 0o4000) !== 0,
+      setgid: (e.mode & 0o2000) !== 0,
+    });
   }
   return out.sort((a, b) => cmp(a.path, b.path));
 }

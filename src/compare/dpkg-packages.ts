@@ -68,7 +68,5 @@ export function installedPackages(
   };
   if (status !== undefined) add(status, `/${DPKG_STATUS}`);
   for (const f of statusD) add(f.text, `/${f.path}`);
-  return [...out.values()].sort((a, b) =>
-    a.name === b.name ? (a.arch < b.arch ? -1 : 1) : a.name < b.name ? -1 : 1,
-  );
+  return [...out.values()].sort((a, b) => (a.name === b.name ? (a.arch < b.arch ? -1 : 1) : a.name < b.name ? -1 : 1));
 }

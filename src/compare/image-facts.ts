@@ -43,7 +43,9 @@ const decoder = new TextDecoder();
 
 /** Files kept in memory while the layers stream by, so no layer has to be read twice. */
 function capture(path: string): boolean {
-  return path === DPKG_STATUS || isStatusDFile(path) || path === PASSWD || (OS_RELEASE as readonly string[]).includes(path);
+  return (
+    path === DPKG_STATUS || isStatusDFile(path) || path === PASSWD || (OS_RELEASE as readonly string[]).includes(path)
+  );
 }
 
 /** A file's text, or undefined when the image lacks it (NOT_FOUND); other errors propagate. */

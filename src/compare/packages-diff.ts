@@ -26,11 +26,7 @@ function byKey(pkgs: readonly DiffPackage[]): Map<string, DiffPackage> {
 function versionChange(target: string, baseline: string): PackageChangeKind {
   if (target === baseline) return 'unchanged';
   const c =
-    isValidVersion(target) && isValidVersion(baseline)
-      ? compareVersions(target, baseline)
-      : target < baseline
-        ? -1
-        : 1;
+    isValidVersion(target) && isValidVersion(baseline) ? compareVersions(target, baseline) : target < baseline ? -1 : 1;
   return c === 0 ? 'unchanged' : c > 0 ? 'upgraded' : 'downgraded';
 }
 

@@ -1,4 +1,4 @@
-import { type SeverityCounts, SEVERITIES, type Severity } from '../vuln/index.ts';
+import { SEVERITIES, type Severity, type SeverityCounts } from '../vuln/index.ts';
 import type { AttackSurface, AttackSurfaceDelta, CompareResult, ImageOverview, PackageChange } from './types.ts';
 
 /** What every renderer accepts. */
@@ -53,12 +53,18 @@ export function vulnCell(o: ImageOverview): string {
   return o.vulnerabilities.available ? severityLine(o.vulnerabilities.counts) : `n/a (${o.vulnerabilities.reason})`;
 }
 
-/** `org.opencontainers.image.source@revision`, or the empty string. */
+/**
+ * `SOURCE@REVISION` from the OCI labels, then what Ironclad's labels say (`ironclad runtime, hardened,
+ * debian-12`); the empty string when the image carries neither.
+ */
 export function provenanceCell(o: ImageOverview): string {
   const p = o.provenance;
   if (p === null) return '';
-  const at = p.revision === null ? '' : `@${p.revision}`;
-  return p.source === null ? at.slice(1) : `${p.source}${at}`;
+  const oci = [p.source ?? '', p.revision === null ? '' : `@${p.revision}`].join('').replace(/^@/, '');
+  const ours = ['variant', 'kind', 'distro']
+    .map((k) => p.ironclad[`dev.ironclad.${k}`])
+    .filter((v): v is string => v !== undefined);
+  return [oci, ours.length > 0 ? `ironclad ${ours.join(', ')}` : ''].filter(Boolean).join('  ');
 }
 
 /** Shown packages: all, or only changed ones with `ignoreUnchanged`. */

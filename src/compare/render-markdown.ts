@@ -46,7 +46,11 @@ function overview(r: CompareResult): string[] {
         ['Provenance', provenanceCell(t), provenanceCell(b)],
         ['User', t.user || 'root (unset)', b.user || 'root (unset)'],
         ['Vulnerabilities', withDelta(vulnCell(t), vulnDelta), vulnCell(b)],
-        ['Size', withDelta(formatBytes(t.compressedSize), signed(d.compressedSize, formatBytes)), formatBytes(b.compressedSize)],
+        [
+          'Size',
+          withDelta(formatBytes(t.compressedSize), signed(d.compressedSize, formatBytes)),
+          formatBytes(b.compressedSize),
+        ],
         ['Packages', withDelta(String(t.packageCount), signed(d.packageCount)), String(b.packageCount)],
       ],
     ),
@@ -68,7 +72,11 @@ function keyValues(title: string, changes: readonly KeyValueChange[]): string[] 
   const rows = changes
     .filter((c) => c.change !== 'unchanged')
     .map((c) => [c.change, code(c.key), code(c.target ?? ''), code(c.baseline ?? '')]);
-  return [`## ${title}`, '', ...(rows.length > 0 ? gfmTable(['', 'Key', 'Target', 'Baseline'], rows) : ['No differences.'])];
+  return [
+    `## ${title}`,
+    '',
+    ...(rows.length > 0 ? gfmTable(['', 'Key', 'Target', 'Baseline'], rows) : ['No differences.']),
+  ];
 }
 
 function packages(r: CompareResult, o: RenderOptions): string[] {
@@ -82,7 +90,9 @@ function packages(r: CompareResult, o: RenderOptions): string[] {
     code(p.name),
     p.target?.version ?? '',
     p.baseline?.version ?? '',
-    ...(vulns ? [severityShort(p.target?.vulnerabilities ?? null), severityShort(p.baseline?.vulnerabilities ?? null)] : []),
+    ...(vulns
+      ? [severityShort(p.target?.vulnerabilities ?? null), severityShort(p.baseline?.vulnerabilities ?? null)]
+      : []),
   ]);
   const header = ['', 'Package', 'Target', 'Baseline', ...(vulns ? ['Target vulns', 'Baseline vulns'] : [])];
   return [

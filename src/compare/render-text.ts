@@ -21,8 +21,12 @@ import type { CompareResult, KeyValueChange } from './types.ts';
 /** Left-aligned columns separated by two spaces; trailing blanks trimmed. */
 function table(rows: readonly (readonly string[])[], indent = '  '): string[] {
   const widths: number[] = [];
-  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, [...c].length)));
-  return rows.map((r) => `${indent}${r.map((c, i) => c + ' '.repeat((widths[i] ?? 0) - [...c].length)).join('  ')}`.trimEnd());
+  for (const r of rows) {
+    for (const [i, c] of r.entries()) widths[i] = Math.max(widths[i] ?? 0, [...c].length);
+  }
+  return rows.map((r) =>
+    `${indent}${r.map((c, i) => c + ' '.repeat((widths[i] ?? 0) - [...c].length)).join('  ')}`.trimEnd(),
+  );
 }
 
 const withDelta = (value: string, delta: string) => (delta === '' ? value : `${value} (${delta})`);
@@ -40,7 +44,11 @@ function overview(r: CompareResult): string[] {
     ['provenance', provenanceCell(t), provenanceCell(b)],
     ['user', t.user || 'root (unset)', b.user || 'root (unset)'],
     ['vulnerabilities', withDelta(vulnCell(t), vulnDelta), vulnCell(b)],
-    ['size', withDelta(formatBytes(t.compressedSize), signed(d.compressedSize, formatBytes)), formatBytes(b.compressedSize)],
+    [
+      'size',
+      withDelta(formatBytes(t.compressedSize), signed(d.compressedSize, formatBytes)),
+      formatBytes(b.compressedSize),
+    ],
     ['layers', withDelta(String(t.layers), signed(d.layers)), String(b.layers)],
     ['packages', withDelta(String(t.packageCount), signed(d.packageCount)), String(b.packageCount)],
   ];
@@ -75,9 +83,11 @@ function packages(r: CompareResult, o: RenderOptions): string[] {
     p.name,
     p.target?.version ?? '',
     p.baseline?.version ?? '',
-    ...(vulns ? [severityShort(p.target?.vulnerabilities ?? null), severityShort(p.baseline?.vulnerabilities ?? null)] : []),
+    ...(vulns
+      ? [severityShort(p.target?.vulnerabilities ?? null), severityShort(p.baseline?.vulnerabilities ?? null)]
+      : []),
   ]);
-  const body = rows.length > 0 ? ['', ...table([header, ...rows], '')] : [];
+  const body = rows.length > 0 ? ['', ...table([header, ...rows])] : [];
   return ['## Packages and vulnerabilities', '', ...(tally.length > 0 ? tally : ['  no packages']), ...body];
 }
 

@@ -1,5 +1,13 @@
-import { countBySeverity, type Distro, type ScanPackage, type SeverityCounts, SEVERITIES, scanPackages, type VulnDb } from '../vuln/index.ts';
-import { debPurl } from '../vuln/index.ts';
+import {
+  countBySeverity,
+  type Distro,
+  debPurl,
+  type ScanPackage,
+  SEVERITIES,
+  type SeverityCounts,
+  scanPackages,
+  type VulnDb,
+} from '../vuln/index.ts';
 import type { InstalledPackage } from './dpkg-packages.ts';
 import type { VulnerabilitySummary } from './types.ts';
 

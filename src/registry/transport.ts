@@ -42,27 +42,24 @@ export function withTimeouts(fetch: Fetch, t: Timeouts): Fetch {
   return async (input, init) => {
     const ctl = new AbortController();
     const outer = init?.signal ?? undefined;
-    const onOuter = () => ctl.abort(outer?.reason);
-    if (outer?.aborted) ctl.abort(outer.reason);
-    outer?.addEventListener('abort', onOuter, { once: true });
+    // AbortSignal.any holds its sources weakly, so per-request signals do not pile up listeners on `outer`.
+    const signal = outer === undefined ? ctl.signal : AbortSignal.any([outer, ctl.signal]);
     const timeoutError = () => new DOMException('request timed out', 'TimeoutError');
     let timer = setTimeout(() => ctl.abort(timeoutError()), t.requestMs);
     let res: Response;
     try {
-      res = await fetch(input, { ...init, signal: ctl.signal });
+      res = await fetch(input, { ...init, signal });
     } catch (err) {
+      throw ctl.signal.aborted && outer?.aborted !== true ? timeoutError() : err;
+    } finally {
       clearTimeout(timer);
-      outer?.removeEventListener('abort', onOuter);
-      throw ctl.signal.aborted && !outer?.aborted ? timeoutError() : err;
     }
-    clearTimeout(timer);
-    if (res.body === null) {
-      outer?.removeEventListener('abort', onOuter);
-      return res;
-    }
+    if (res.body === null) return res;
     const arm = () => {
       clearTimeout(timer);
       timer = setTimeout(() => ctl.abort(timeoutError()), t.idleMs);
+      // An abandoned body must not keep the process alive.
+      timer.unref();
     };
     arm();
     const body = res.body.pipeThrough(
@@ -73,7 +70,6 @@ export function withTimeouts(fetch: Fetch, t: Timeouts): Fetch {
         },
         flush() {
           clearTimeout(timer);
-          outer?.removeEventListener('abort', onOuter);
         },
       }),
     );

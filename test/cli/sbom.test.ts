@@ -10,7 +10,16 @@ import { sampleImage } from '../sbom/sample.ts';
 function io(env: Record<string, string> = {}): CliIO & { out: string[]; err: string[] } {
   const out: string[] = [];
   const err: string[] = [];
-  return { out, err, stdout: (t) => out.push(t), stderr: (t) => err.push(t), log: silentLogger, env, cwd: '/', isTTY: false };
+  return {
+    out,
+    err,
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    log: silentLogger,
+    env,
+    cwd: '/',
+    isTTY: false,
+  };
 }
 
 test('ironclad sbom: SPDX by default, SOURCE_DATE_EPOCH sets the time, -o writes a file, table lists packages', async () => {

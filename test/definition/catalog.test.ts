@@ -6,9 +6,14 @@ import { loadDefinition } from '../../src/definition/load.ts';
 import { expandVariants } from '../../src/definition/variants.ts';
 
 // Every image in the catalog must load, and its runtime variant must keep the hardened promises that a
-// definition can express (DESIGN.md, Image rules).
+// definition can express (DESIGN.md, Image rules). images/reference/* holds unhardened look-alikes of
+// well-known images, built only to compare against; they are checked separately below.
 const IMAGES = resolve(import.meta.dirname, '../../images');
-const names = readdirSync(IMAGES).sort();
+const REFERENCES = join(IMAGES, 'reference');
+const names = readdirSync(IMAGES)
+  .filter((n) => n !== 'reference')
+  .sort();
+const references = readdirSync(REFERENCES).sort();
 
 test('the catalog is not empty', () => {
   assert.ok(names.length >= 6, names.join(', '));
@@ -38,5 +43,18 @@ for (const name of names) {
     }
     const text = readFileSync(loaded.path, 'utf8');
     assert.match(text, /^# yaml-language-server: \$schema=\.\.\/\.\.\/schema\/definition\.schema\.json$/m);
+  });
+}
+
+test('the reference catalog is not empty', () => {
+  assert.ok(references.length >= 1);
+});
+
+for (const name of references) {
+  test(`images/reference/${name} loads as a reference image`, async () => {
+    const loaded = await loadDefinition(join(REFERENCES, name));
+    for (const v of expandVariants(loaded.definition)) assert.equal(v.kind, 'reference', v.variant);
+    const text = readFileSync(loaded.path, 'utf8');
+    assert.match(text, /^# yaml-language-server: \$schema=\.\.\/\.\.\/\.\.\/schema\/definition\.schema\.json$/m);
   });
 }

@@ -15,7 +15,11 @@ test('the committed JSON Schema is what the zod schema generates (run: npm run s
 test('editors using the JSON Schema accept every catalog definition and catch typos', () => {
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   const validate = ajv.compile(JSON.parse(definitionJsonSchemaText()));
-  for (const name of readdirSync(join(ROOT, 'images'))) {
+  // images/reference/* nests one level deeper: look-alikes of well-known images, built only to compare against.
+  const catalog = readdirSync(join(ROOT, 'images')).flatMap((n) =>
+    n === 'reference' ? readdirSync(join(ROOT, 'images', n)).map((r) => join(n, r)) : [n],
+  );
+  for (const name of catalog) {
     const doc: unknown = parse(readFileSync(join(ROOT, 'images', name, 'image.yaml'), 'utf8'));
     assert.equal(validate(doc), true, `${name}: ${JSON.stringify(validate.errors)}`);
   }

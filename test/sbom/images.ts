@@ -2,13 +2,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../src/core/index.ts';
-import { flattenImage, layoutBlobStore, type TarEntry, imageSourceFrom } from '../../src/oci/index.ts';
+import { flattenImage, imageSourceFrom, layoutBlobStore, type TarEntry } from '../../src/oci/index.ts';
 import { catalogImage, type ImageCatalog } from '../../src/sbom/index.ts';
 import { dir, file, symlink, writeTestImage } from '../support/oci-image.ts';
 
 /** Shared builders for SBOM tests: small images written with our own OCI writer into a fresh layout. */
 
-export const OS_RELEASE = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION="12 (bookworm)"\nVERSION_CODENAME=bookworm\nID=debian\n';
+export const OS_RELEASE =
+  'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION="12 (bookworm)"\nVERSION_CODENAME=bookworm\nID=debian\n';
 
 export const DEP5 = `Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
 Upstream-Name: glibc
@@ -26,7 +27,13 @@ License: LGPL-2.1+
 `;
 
 export function osRelease(): TarEntry[] {
-  return [dir('etc'), dir('usr'), dir('usr/lib'), file('usr/lib/os-release', OS_RELEASE), symlink('etc/os-release', '../usr/lib/os-release')];
+  return [
+    dir('etc'),
+    dir('usr'),
+    dir('usr/lib'),
+    file('usr/lib/os-release', OS_RELEASE),
+    symlink('etc/os-release', '../usr/lib/os-release'),
+  ];
 }
 
 export function tempLayout(): string {

@@ -40,5 +40,9 @@ export async function sampleImage() {
 
 export async function sampleDocument(files = false): Promise<SbomDocument> {
   const { source } = await sampleImage();
-  return generateSbom(source, { files, created: '2024-01-02T03:04:05Z', imageName: 'sample' }, createContext({ home: '' }));
+  return generateSbom(
+    source,
+    { files, created: '2024-01-02T03:04:05Z', imageName: 'sample' },
+    createContext({ home: '' }),
+  );
 }

@@ -37,11 +37,14 @@ test('SPDX document: image package, purls, DEPENDS_ON, LicenseRef declared, name
   const gcc = s.packages.find((p) => p.name === 'libgcc-s1')!;
   assert.equal(libc.licenseDeclared, 'GPL-2.0-or-later AND LGPL-2.1-or-later AND LicenseRef-Odd-License');
   assert.equal(libc.sourceInfo, 'built package from: glibc 2.36-9+deb12u4');
-  assert.deepEqual((gcc.externalRefs as Json[])[0]!.referenceLocator,
-    'pkg:deb/debian/libgcc-s1@1:12.2.0-14+deb12u1?arch=amd64&upstream=gcc-12%4012.2.0-14&distro=debian-12');
+  assert.deepEqual(
+    (gcc.externalRefs as Json[])[0]!.referenceLocator,
+    'pkg:deb/debian/libgcc-s1@1:12.2.0-14+deb12u1?arch=amd64&upstream=gcc-12%4012.2.0-14&distro=debian-12',
+  );
   assert.ok(
     s.relationships.some(
-      (r) => r.spdxElementId === libc.SPDXID && r.relationshipType === 'DEPENDS_ON' && r.relatedSpdxElement === gcc.SPDXID,
+      (r) =>
+        r.spdxElementId === libc.SPDXID && r.relationshipType === 'DEPENDS_ON' && r.relatedSpdxElement === gcc.SPDXID,
     ),
   );
   assert.deepEqual(
@@ -53,7 +56,10 @@ test('SPDX document: image package, purls, DEPENDS_ON, LicenseRef declared, name
 test('SPDX with files: each owned file has SHA1 and SHA256 and a CONTAINS from its package', async () => {
   const s = spdxDocument(await sampleDocument(true)) as Json;
   const f = s.files!.find((x) => x.fileName === '/usr/lib/libc.so.6')!;
-  assert.deepEqual((f.checksums as Json[]).map((c) => c.algorithm), ['SHA1', 'SHA256']);
+  assert.deepEqual(
+    (f.checksums as Json[]).map((c) => c.algorithm),
+    ['SHA1', 'SHA256'],
+  );
   const libc = s.packages.find((p) => p.name === 'libc6')!;
   assert.ok(s.relationships.some((r) => r.spdxElementId === libc.SPDXID && r.relatedSpdxElement === f.SPDXID));
 });

@@ -115,7 +115,10 @@ test('corrupt build info is INVALID_INPUT, not a crash', () => {
   const bin = inlineBinary();
   bin.writeUInt8(0xff, 0x100 + 32); // a varint that never ends within bounds → absurd length
   bin.fill(0xff, 0x100 + 33, 0x100 + 44);
-  assert.throws(() => readGoBuildInfo(bin), (e: { code?: string }) => e.code === 'INVALID_INPUT');
+  assert.throws(
+    () => readGoBuildInfo(bin),
+    (e: { code?: string }) => e.code === 'INVALID_INPUT',
+  );
 });
 
 test('the Go cataloger reports modules and stdlib from executables in the image', async () => {
