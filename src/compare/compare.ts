@@ -22,7 +22,7 @@ interface Side {
 
 async function readSide(source: ImageSource, opts: CompareOptions, ctx: StageContext): Promise<Side> {
   ctx.log.progress(`reading ${source.ref}`);
-  const facts = await readImageFacts(source, opts.platform);
+  const facts = await readImageFacts(source, opts.platform, ctx.log);
   ctx.log.debug(`${source.ref}: ${facts.packages.length} packages, distro ${facts.distro?.id ?? 'unknown'}`);
   return { facts, vulns: imageVulnerabilities(facts.packages, facts.distro, opts.db) };
 }
@@ -55,7 +55,15 @@ function vulnerabilityDelta(target: Side, baseline: Side): VulnerabilityDelta {
 }
 
 function diffSides(s: Side): DiffPackage[] {
-  return s.facts.packages.map((p) => ({ ...p, vulnerabilities: packageVulnerabilities(s.vulns, p.name) }));
+  return s.facts.packages.map((p) => ({
+    type: p.type,
+    name: p.name,
+    version: p.version,
+    arch: p.arch,
+    sourceName: p.sourceName,
+    sourceVersion: p.sourceVersion,
+    vulnerabilities: packageVulnerabilities(s.vulns, p),
+  }));
 }
 
 /**

@@ -12,7 +12,6 @@ export {
   type SurfaceFs,
 } from './attack-surface.ts';
 export { type CompareOptions, compareImages } from './compare.ts';
-export { type InstalledPackage, installedPackages } from './dpkg-packages.ts';
 export { EXIT_ON_CONDITIONS, type ExitOnCondition, exitOnReasons, parseExitOn } from './exit-on.ts';
 export { diffKeyValues, envRecord } from './kv-diff.ts';
 export { CHANGE_MARKER, type DiffPackage, diffPackages } from './packages-diff.ts';

@@ -6,15 +6,29 @@ export interface DiffPackage extends PackageSide {
   readonly name: string;
 }
 
+/** `type/name` pairs that appear more than once in a list (multi-arch: `libc6` for amd64 and i386). */
+function multiArchNames(pkgs: readonly DiffPackage[]): Set<string> {
+  const seen = new Set<string>();
+  const multi = new Set<string>();
+  for (const p of pkgs) (seen.has(typed(p)) ? multi : seen).add(typed(p));
+  return multi;
+}
+
+const typed = (p: DiffPackage) => `${p.type}/${p.name}`;
+
+/** The name a package is shown and paired under: `name`, or `name:arch` when it is multi-arch on either side. */
+function displayName(p: DiffPackage, multi: ReadonlySet<string>): string {
+  return multi.has(typed(p)) ? `${p.name}:${p.arch}` : p.name;
+}
+
 /**
- * Keys packages by name. When one image has several architectures of a name (multi-arch `libc6:i386` next to
- * `libc6`), those get `name:arch`, as dpkg prints them, so no package is silently dropped.
+ * Keys packages by ecosystem and name, so a Python `six` never pairs with a Debian `six`. A name installed for
+ * several architectures on either side is keyed `name:arch` on both sides, as dpkg prints it, so `libc6:amd64`
+ * still pairs with `libc6:amd64` and no package is dropped.
  */
-function byKey(pkgs: readonly DiffPackage[]): Map<string, DiffPackage> {
-  const count = new Map<string, number>();
-  for (const p of pkgs) count.set(p.name, (count.get(p.name) ?? 0) + 1);
+function byKey(pkgs: readonly DiffPackage[], multi: ReadonlySet<string>): Map<string, DiffPackage> {
   const out = new Map<string, DiffPackage>();
-  for (const p of pkgs) out.set((count.get(p.name) ?? 0) > 1 ? `${p.name}:${p.arch}` : p.name, p);
+  for (const p of pkgs) out.set(`${displayName(p, multi)}\0${p.type}`, p);
   return out;
 }
 
@@ -36,20 +50,23 @@ function strip(p: DiffPackage): PackageSide {
 }
 
 /**
- * Diffs two package lists. Returns one entry per package of either side, sorted by name: `added` (only in the
+ * Diffs two package lists. Returns one entry per package of either side, sorted by name then type (see byKey): `added` (only in the
  * target), `removed` (only in the baseline), `upgraded`/`downgraded` (target version higher/lower than the
  * baseline's), `unchanged`. Pure.
  */
 export function diffPackages(target: readonly DiffPackage[], baseline: readonly DiffPackage[]): PackageChange[] {
-  const t = byKey(target);
-  const b = byKey(baseline);
-  const names = [...new Set([...t.keys(), ...b.keys()])].sort();
-  return names.map((name) => {
-    const tp = t.get(name);
-    const bp = b.get(name);
+  const multi = new Set([...multiArchNames(target), ...multiArchNames(baseline)]);
+  const t = byKey(target, multi);
+  const b = byKey(baseline, multi);
+  // Keys are `name\0type`, so sorting them sorts by name, then ecosystem.
+  const keys = [...new Set([...t.keys(), ...b.keys()])].sort();
+  return keys.map((key) => {
+    const tp = t.get(key);
+    const bp = b.get(key);
+    const [name = '', type = ''] = key.split('\0');
     const change: PackageChangeKind =
       tp === undefined ? 'removed' : bp === undefined ? 'added' : versionChange(tp.version, bp.version);
-    return { name, change, target: tp ? strip(tp) : null, baseline: bp ? strip(bp) : null };
+    return { name, type, change, target: tp ? strip(tp) : null, baseline: bp ? strip(bp) : null };
   });
 }
 

@@ -54,8 +54,8 @@ export function vulnCell(o: ImageOverview): string {
 }
 
 /**
- * `SOURCE@REVISION` from the OCI labels, then what Ironclad's labels say (`ironclad runtime, hardened,
- * debian-12`); the empty string when the image carries neither.
+ * `SOURCE@REVISION` from the OCI labels, then what Ironclad's labels say in parentheses (`(ironclad runtime,
+ * hardened, debian-12)`); the empty string when the image carries neither.
  */
 export function provenanceCell(o: ImageOverview): string {
   const p = o.provenance;
@@ -64,7 +64,8 @@ export function provenanceCell(o: ImageOverview): string {
   const ours = ['variant', 'kind', 'distro']
     .map((k) => p.ironclad[`dev.ironclad.${k}`])
     .filter((v): v is string => v !== undefined);
-  return [oci, ours.length > 0 ? `ironclad ${ours.join(', ')}` : ''].filter(Boolean).join('  ');
+  const tail = ours.length > 0 ? `ironclad ${ours.join(', ')}` : '';
+  return oci !== '' && tail !== '' ? `${oci} (${tail})` : oci || tail;
 }
 
 /** Shown packages: all, or only changed ones with `ignoreUnchanged`. */

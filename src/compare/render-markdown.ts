@@ -88,13 +88,14 @@ function packages(r: CompareResult, o: RenderOptions): string[] {
   const rows = shownPackages(r, o).map((p) => [
     CHANGE_MARKER[p.change].trim(),
     code(p.name),
+    p.type,
     p.target?.version ?? '',
     p.baseline?.version ?? '',
     ...(vulns
       ? [severityShort(p.target?.vulnerabilities ?? null), severityShort(p.baseline?.vulnerabilities ?? null)]
       : []),
   ]);
-  const header = ['', 'Package', 'Target', 'Baseline', ...(vulns ? ['Target vulns', 'Baseline vulns'] : [])];
+  const header = ['', 'Package', 'Type', 'Target', 'Baseline', ...(vulns ? ['Target vulns', 'Baseline vulns'] : [])];
   return [
     '## Packages and vulnerabilities',
     '',

@@ -77,10 +77,11 @@ function packages(r: CompareResult, o: RenderOptions): string[] {
     .filter((x) => x.count > 0)
     .map((x) => `  ${x.marker} ${String(x.count).padStart(5)} packages ${x.label}`);
   const vulns = r.target.vulnerabilities.available || r.baseline.vulnerabilities.available;
-  const header = ['', 'Package', 'Target', 'Baseline', ...(vulns ? ['Target vulns', 'Baseline vulns'] : [])];
+  const header = ['', 'Package', 'Type', 'Target', 'Baseline', ...(vulns ? ['Target vulns', 'Baseline vulns'] : [])];
   const rows = shownPackages(r, o).map((p) => [
     CHANGE_MARKER[p.change],
     p.name,
+    p.type,
     p.target?.version ?? '',
     p.baseline?.version ?? '',
     ...(vulns

@@ -120,17 +120,24 @@ export type PackageChangeKind = 'added' | 'removed' | 'upgraded' | 'downgraded' 
 
 /** One installed package on one side. */
 export interface PackageSide {
+  /** Ecosystem: `deb`, `pypi`, `npm` or `golang`. */
+  readonly type: string;
   readonly version: string;
   readonly arch: string;
   readonly sourceName: string;
   readonly sourceVersion: string;
-  /** Active findings touching this package, by severity; null when vulnerability data is unavailable. */
+  /**
+   * Active findings touching this package, by severity; null when vulnerability data is unavailable or does not
+   * cover the package's ecosystem.
+   */
   readonly vulnerabilities: SeverityCounts | null;
 }
 
 export interface PackageChange {
-  /** Binary package name. */
+  /** Package name (`name:arch` for a Debian package installed for several architectures). */
   readonly name: string;
+  /** Ecosystem, as in PackageSide. */
+  readonly type: string;
   readonly change: PackageChangeKind;
   readonly target: PackageSide | null;
   readonly baseline: PackageSide | null;

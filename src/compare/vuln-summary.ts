@@ -1,14 +1,13 @@
 import {
   countBySeverity,
   type Distro,
-  debPurl,
   type ScanPackage,
   SEVERITIES,
   type SeverityCounts,
   scanPackages,
   type VulnDb,
 } from '../vuln/index.ts';
-import type { InstalledPackage } from './dpkg-packages.ts';
+import type { ImagePackage } from './image-facts.ts';
 import type { VulnerabilitySummary } from './types.ts';
 
 /** Vulnerabilities of one image: the totals, and per binary package name the findings that touch it. */
@@ -25,15 +24,15 @@ function unavailable(reason: string): ImageVulnerabilities {
   return { summary: { available: false, reason }, byPackage: null };
 }
 
-function toScanPackage(p: InstalledPackage): ScanPackage {
+function toScanPackage(p: ImagePackage): ScanPackage {
   return {
     name: p.name,
     version: p.version,
     ...(p.arch !== '' && { arch: p.arch }),
     sourceName: p.sourceName,
     sourceVersion: p.sourceVersion,
-    purl: debPurl(p.name, p.version),
-    type: 'deb',
+    purl: p.purl,
+    type: p.type,
   };
 }
 
@@ -44,7 +43,7 @@ function toScanPackage(p: InstalledPackage): ScanPackage {
  * and once for every installed binary of that source in `byPackage`.
  */
 export function imageVulnerabilities(
-  packages: readonly InstalledPackage[],
+  packages: readonly ImagePackage[],
   distro: Distro | null,
   db: VulnDb | undefined,
 ): ImageVulnerabilities {
@@ -64,8 +63,11 @@ export function imageVulnerabilities(
   return { summary: { available: true, counts, total: result.findings.length }, byPackage };
 }
 
-/** The per-package counts for a package of a scanned image (all zero when nothing touches it). */
-export function packageVulnerabilities(v: ImageVulnerabilities, name: string): SeverityCounts | null {
-  if (v.byPackage === null) return null;
-  return v.byPackage.get(name) ?? zero();
+/**
+ * The counts for one package of a scanned image: all zero when nothing touches it, null when the image was not
+ * scanned or the database does not cover the package's ecosystem (only Debian packages are matched today).
+ */
+export function packageVulnerabilities(v: ImageVulnerabilities, p: ImagePackage): SeverityCounts | null {
+  if (v.byPackage === null || p.type !== 'deb') return null;
+  return v.byPackage.get(p.name) ?? zero();
 }

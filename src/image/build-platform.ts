@@ -6,18 +6,22 @@ import {
   buildImageConfig,
   buildManifest,
   type Descriptor,
+  digestOf,
   type ImageConfig,
   type LayoutStore,
   MediaType,
   parsePlatform,
   type WrittenLayer,
-  writeLayer,
 } from '../oci/index.ts';
+import type { SbomPackage } from '../sbom/index.ts';
 import { assemble } from './assemble.ts';
+import { embeddedSbomBytes, sbomLayerEntries, treeSbomPackages } from './embedded-sbom.ts';
 import { defaultEpoch } from './epoch.ts';
 import type { FileTree } from './file-tree.ts';
 import { imageConfigFor } from './image-config.ts';
+import { storeLayer } from './layer-cache.ts';
 import { groupPackages, type PackageGroup, treeToLayers } from './layers-plan.ts';
+import { storeSbomReferrers } from './sbom-referrers.ts';
 import type { DistroRelease } from './synthesize/os-release.ts';
 import { synthesize } from './synthesize.ts';
 
@@ -43,12 +47,17 @@ export interface PlatformBuild {
   readonly config: ImageConfig;
   readonly layers: readonly { readonly group: PackageGroup; readonly layer: WrittenLayer }[];
   readonly tree: FileTree;
+  /** The packages as the embedded SBOM lists them (for the SBOMs kept beside the image). */
+  readonly sbomPackages: readonly SbomPackage[];
   readonly epoch: number;
   readonly compressedSize: number;
   readonly uncompressedSize: number;
 }
 
 /** Paths whose presence makes an image have a shell or an OS package manager (checked on the tree). */
+/** The embedded SBOM's own last layer, so a package change does not touch the generated-files layer. */
+const SBOM_GROUP: PackageGroup = { name: 'ironclad-sbom', kind: 'synthesized', packages: [], size: 0 };
+
 const SHELLS = ['usr/bin/sh', 'usr/bin/bash', 'usr/bin/dash', 'usr/bin/busybox', 'usr/bin/zsh'];
 const PACKAGE_MANAGERS = ['usr/bin/apt', 'usr/bin/apt-get', 'usr/bin/dpkg'];
 
@@ -85,10 +94,25 @@ export async function buildPlatform(
     epoch,
   });
   const groups = groupPackages(locked.packages);
-  const plans = treeToLayers(tree, groups, epoch);
+  const sbomDistro = {
+    id: input.distro.osRelease.ID ?? 'debian',
+    versionId: input.distro.versionId,
+    codename: input.distro.codename,
+  };
+  const sbomPackages = treeSbomPackages(tree, locked, sbomDistro);
+  const sbom = embeddedSbomBytes(sbomPackages, {
+    imageName: variant.name,
+    platform: locked.platform,
+    distro: sbomDistro,
+    epoch,
+    packagesDigest: digestOf(JSON.stringify(locked.packages)),
+  });
+  const plans = [
+    ...treeToLayers(tree, groups, epoch),
+    { group: SBOM_GROUP, entries: sbomLayerEntries(tree, sbom, epoch) },
+  ];
   ctx.log.progress(`${variant.name} ${variant.variant} ${locked.platform}: writing ${plans.length} layers`);
-  const written = await Promise.all(plans.map((p) => writeLayer(p.entries, { compression: 'gzip' })));
-  for (const w of written) await store.putBlob(w.bytes!, { digest: w.descriptor.digest, size: w.descriptor.size });
+  const written = await Promise.all(plans.map((p) => storeLayer(p.entries, store, ctx.home)));
 
   const versions = new Map(locked.packages.map((p) => [p.name, `${p.name} ${p.version}`]));
   const platform =
@@ -116,6 +140,12 @@ export async function buildPlatform(
     digest: manifestBlob.descriptor.digest,
     size: manifestBlob.descriptor.size,
   });
+  await storeSbomReferrers(store, manifestBlob.descriptor, sbomPackages, {
+    imageName: variant.name,
+    platform: locked.platform,
+    distro: sbomDistro,
+    epoch,
+  });
   return {
     platform: locked.platform,
     locked,
@@ -124,6 +154,7 @@ export async function buildPlatform(
     config,
     layers: written.map((layer, i) => ({ group: plans[i]!.group, layer })),
     tree,
+    sbomPackages,
     epoch,
     compressedSize: written.reduce((n, w) => n + w.descriptor.size, 0),
     uncompressedSize: written.reduce((n, w) => n + w.uncompressedSize, 0),

@@ -76,9 +76,11 @@ export function imageConfigFor(input: ConfigInput): ImageConfig {
     history: input.layers.map((l) => ({
       created,
       created_by:
-        l.group.kind === 'synthesized'
-          ? 'ironclad: generated files (accounts, os-release, CA bundle, dpkg status, SBOM)'
-          : `ironclad: source package ${l.group.name}: ${l.packages.join(', ')}`,
+        l.group.name === 'ironclad-sbom'
+          ? 'ironclad: embedded SPDX SBOM'
+          : l.group.kind === 'synthesized'
+            ? 'ironclad: generated files (accounts, os-release, CA bundle, nsswitch, merged-/usr links)'
+            : `ironclad: source package ${l.group.name}: ${l.packages.join(', ')}`,
       comment: l.group.name,
     })),
   };

@@ -76,6 +76,8 @@ export class Authenticator {
   private basic = false;
   private bearer: { realm: string; service: string | undefined } | undefined;
   private readonly tokens = new Map<string, CachedToken>();
+  /** Token requests in flight, so parallel requests for one scope set share one round trip. */
+  private readonly pending = new Map<string, Promise<CachedToken>>();
 
   constructor(private readonly opts: AuthenticatorOptions) {}
 
@@ -86,7 +88,12 @@ export class Authenticator {
     const key = [...scopes].sort().join(' ');
     const cached = this.tokens.get(key);
     if (cached !== undefined && cached.expiresAt > this.opts.now()) return `Bearer ${cached.token}`;
-    const token = await this.fetchToken(scopes);
+    let pending = this.pending.get(key);
+    if (pending === undefined) {
+      pending = this.fetchToken(scopes).finally(() => this.pending.delete(key));
+      this.pending.set(key, pending);
+    }
+    const token = await pending;
     this.tokens.set(key, token);
     return `Bearer ${token.token}`;
   }
@@ -131,7 +138,11 @@ export class Authenticator {
     if (this.opts.signal !== undefined) init.signal = this.opts.signal;
     if (creds?.kind === 'identity-token') {
       // OAuth2 refresh-token grant (oauth.md): POST form, scopes space-separated.
-      const form = new URLSearchParams({ grant_type: 'refresh_token', client_id: 'ironclad', refresh_token: creds.token });
+      const form = new URLSearchParams({
+        grant_type: 'refresh_token',
+        client_id: 'ironclad',
+        refresh_token: creds.token,
+      });
       if (service !== undefined) form.set('service', service);
       if (scopes.length > 0) form.set('scope', scopes.join(' '));
       init.method = 'POST';

@@ -37,12 +37,13 @@ export async function openBlob(client: RegistryClient, repo: string, desc: Descr
   const length = res.headers.get('content-length');
   if (length !== null && Number(length) !== desc.size) {
     await res.body?.cancel();
-    fail('DIGEST_MISMATCH', `blob ${desc.digest} from ${client.host}/${repo} is ${length} bytes, expected ${desc.size}`);
+    fail(
+      'DIGEST_MISMATCH',
+      `blob ${desc.digest} from ${client.host}/${repo} is ${length} bytes, expected ${desc.size}`,
+    );
   }
   const raw =
-    res.body === null
-      ? Readable.from([])
-      : Readable.fromWeb(res.body as unknown as ReadableStream<Uint8Array>);
+    res.body === null ? Readable.from([]) : Readable.fromWeb(res.body as unknown as ReadableStream<Uint8Array>);
   const verified = verifyingStream(desc, `blob from ${client.host}/${repo}`);
   pipeline(raw, verified, () => {});
   return verified;

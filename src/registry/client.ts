@@ -44,7 +44,8 @@ export interface RegistryRequest {
 
 const MAX_REDIRECTS = 5;
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
-const HOST_RE = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
+const HOST_RE =
+  /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
 
 /**
  * A client for one registry host (OCI distribution spec 1.1). It owns the transport stack
@@ -97,13 +98,25 @@ export class RegistryClient {
   }
 
   /**
+   * Checks that the host speaks the distribution API and accepts our credentials (`GET /v2/`, spec "end-1");
+   * for `ironclad login`. Throws REGISTRY_DENIED for refused credentials, REGISTRY_UNAVAILABLE otherwise.
+   */
+  async ping(): Promise<void> {
+    const res = await this.request({ method: 'GET', path: '/v2/', action: `checking ${this.host}`, scopes: [] });
+    await res.body?.cancel();
+  }
+
+  /**
    * Sends a request with auth, redirects and retries. Returns a response whose status is in `accept`;
    * the caller consumes or cancels its body. Throws IroncladError for everything else (errors.ts).
    */
   request(req: RegistryRequest): Promise<Response> {
     const url = new URL(req.path, this.baseUrl).toString();
-    return withRetry(() => this.once(req, url), req.retry ?? this.retryPolicy, this.signal, (err, ms) =>
-      this.log.debug(`${err.message}; retrying in ${ms} ms`),
+    return withRetry(
+      () => this.once(req, url),
+      req.retry ?? this.retryPolicy,
+      this.signal,
+      (err, ms) => this.log.debug(`${err.message}; retrying in ${ms} ms`),
     );
   }
 

@@ -42,6 +42,8 @@ export interface CopiedItem {
   readonly digest: Digest;
   readonly mediaType: string;
   readonly size: number;
+  /** A blob the destination registry mounted from another repository rather than receiving its bytes. */
+  readonly mounted?: true;
 }
 
 export interface CopyReport {
@@ -118,8 +120,8 @@ class Copier {
       return;
     }
     this.ctx.log.progress(`copying ${desc.digest.slice(0, 19)} (${desc.size} bytes) to ${this.dst.name}`);
-    await this.dst.putBlob(desc, () => this.src.openBlob(desc), this.src);
-    this.transferred.push(item);
+    const how = await this.dst.putBlob(desc, () => this.src.openBlob(desc), this.src);
+    this.transferred.push(how === 'mounted' ? { ...item, mounted: true } : item);
   }
 
   async readManifest(desc: Descriptor): Promise<Uint8Array> {
@@ -184,7 +186,8 @@ export async function copyImage(
     desc = { mediaType: chosen.mediaType, digest: chosen.digest, size: chosen.size };
   }
   await copier.manifest(desc, bytes, { ...(opts.tag !== undefined && { tag: opts.tag }), root: true });
-  const sum = (items: readonly CopiedItem[]) => items.reduce((n, i) => n + i.size, 0);
+  // Mounted blobs cost no transfer: they count as neither transferred nor skipped bytes.
+  const sum = (items: readonly CopiedItem[]) => items.reduce((n, i) => n + (i.mounted ? 0 : i.size), 0);
   return {
     descriptor: desc,
     transferred: copier.transferred,

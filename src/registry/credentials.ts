@@ -52,7 +52,10 @@ export function normalizeRegistryKey(key: string): string {
 }
 
 /** Resolves credentials for `host`; undefined means anonymous. Throws INVALID_INPUT for a malformed file. */
-export async function resolveCredentials(host: string, src: CredentialSources): Promise<RegistryCredentials | undefined> {
+export async function resolveCredentials(
+  host: string,
+  src: CredentialSources,
+): Promise<RegistryCredentials | undefined> {
   const wanted = normalizeRegistryKey(host);
   if (src.home !== undefined) {
     const store = await readConfig(join(src.home, 'auth.json'));
@@ -92,7 +95,8 @@ function findEntry(auths: Record<string, AuthEntry> | undefined, wanted: string)
 }
 
 function entryCredentials(e: AuthEntry, where: string): RegistryCredentials | undefined {
-  if (typeof e.identitytoken === 'string' && e.identitytoken !== '') return { kind: 'identity-token', token: e.identitytoken };
+  if (typeof e.identitytoken === 'string' && e.identitytoken !== '')
+    return { kind: 'identity-token', token: e.identitytoken };
   if (typeof e.auth === 'string' && e.auth !== '') {
     const decoded = Buffer.from(e.auth, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');

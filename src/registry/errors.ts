@@ -105,7 +105,7 @@ function codeFor(status: number, diags: readonly RegistryDiagnostic[]): ErrorCod
  * `now` feeds HTTP-date Retry-After values; the status, spec codes and the redacted URL go into the message.
  */
 export async function responseError(res: Response, what: RequestWhat, now = 0): Promise<IroncladError> {
-  const diags = res.status === 401 || res.headers.get('content-length') !== '0' ? await readLimited(res) : [];
+  const diags = parseDiagnostics(await readLimitedText(res));
   const code = codeFor(res.status, diags);
   const retryable = RETRYABLE_STATUS.has(res.status) || diags.some((d) => RETRYABLE_CODES.has(d.code));
   const detail = diags.map((d) => (d.message ? `${d.code}: ${d.message}` : d.code)).join('; ');
@@ -120,10 +120,6 @@ export async function responseError(res: Response, what: RequestWhat, now = 0): 
     ...(hint === undefined ? {} : { hint }),
     ...(retryAfter === undefined ? {} : { retryAfter }),
   });
-}
-
-async function readLimited(res: Response): Promise<RegistryDiagnostic[]> {
-  return parseDiagnostics(await readLimitedText(res));
 }
 
 /**

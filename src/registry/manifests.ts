@@ -59,7 +59,7 @@ export async function getManifest(client: RegistryClient, repo: string, ref: str
   const bytes = res.body === null ? new Uint8Array() : await readAll(res.body, MAX_MANIFEST_BYTES, `manifest ${ref}`);
   const digest = digestOf(bytes);
   const announced = res.headers.get('docker-content-digest');
-  const expected = isDigest(ref) ? ref : announced !== null && announced.startsWith('sha256:') ? announced : undefined;
+  const expected = isDigest(ref) ? ref : announced?.startsWith('sha256:') ? announced : undefined;
   if (expected !== undefined && expected !== digest) {
     fail('DIGEST_MISMATCH', `manifest ${ref} from ${client.host}/${repo} hashes to ${digest}, expected ${expected}`, {
       hint: 'the registry or something between it and you altered the manifest',
@@ -128,7 +128,7 @@ export async function putManifest(
   });
   await res.body?.cancel();
   const announced = res.headers.get('docker-content-digest');
-  if (announced !== null && announced.startsWith('sha256:') && announced !== digest) {
+  if (announced?.startsWith('sha256:') && announced !== digest) {
     fail('DIGEST_MISMATCH', `registry ${client.host} stored manifest ${ref} as ${announced}, expected ${digest}`);
   }
   return { digest, subjectProcessed: res.headers.has('oci-subject') };

@@ -83,8 +83,7 @@ async function readFallbackIndex(client: RegistryClient, repo: string, subject: 
 export function referrerDescriptor(bytes: Uint8Array, mediaType: string, digest: Digest): Descriptor {
   const parsed = parseManifest(bytes, mediaType, 'referrer manifest');
   const doc = parsed.kind === 'manifest' ? parsed.manifest : parsed.index;
-  const artifactType =
-    doc.artifactType ?? (parsed.kind === 'manifest' ? parsed.manifest.config.mediaType : undefined);
+  const artifactType = doc.artifactType ?? (parsed.kind === 'manifest' ? parsed.manifest.config.mediaType : undefined);
   return {
     mediaType: parsed.mediaType,
     digest,

@@ -15,14 +15,21 @@ export interface BlobSink {
   /** For messages: `host/repo` or the layout directory. */
   readonly name: string;
   hasBlob(desc: Descriptor): Promise<boolean>;
-  /** Stores a blob read through `open` (called again on a retry). `from` lets a registry sink mount. */
-  putBlob(desc: Descriptor, open: () => Promise<Readable>, from?: BlobStore): Promise<void>;
+  /**
+   * Stores a blob read through `open` (called again on a retry). `from` lets a registry sink mount it from
+   * another repository of the same registry instead of uploading; the result says which happened.
+   */
+  putBlob(desc: Descriptor, open: () => Promise<Readable>, from?: BlobStore): Promise<'stored' | 'mounted'>;
   hasManifest(desc: Descriptor): Promise<boolean>;
   /**
    * Stores a manifest whose children are already stored. `tag` names it; `root` marks a top-level image
    * or referrer (a layout lists those in index.json; a registry handles referrers of a `subject`).
    */
-  putManifest(desc: Descriptor, bytes: Uint8Array, opts: { readonly tag?: string; readonly root: boolean }): Promise<void>;
+  putManifest(
+    desc: Descriptor,
+    bytes: Uint8Array,
+    opts: { readonly tag?: string; readonly root: boolean },
+  ): Promise<void>;
 }
 
 /** A sink pushing into one repository; uses cross-repository mount when the source is the same registry. */
@@ -34,7 +41,8 @@ export function registrySink(client: RegistryClient, repo: string): BlobSink {
     },
     async putBlob(desc, open, from) {
       const mountFrom = from !== undefined && isRegistryBlobStore(from) && from.client.host === client.host;
-      await uploadBlob(client, repo, desc, open, mountFrom ? { mountFrom: from.repo } : {});
+      const outcome = await uploadBlob(client, repo, desc, open, mountFrom ? { mountFrom: from.repo } : {});
+      return outcome === 'mounted' ? 'mounted' : 'stored';
     },
     async hasManifest(desc) {
       return (await headManifest(client, repo, desc.digest)) !== undefined;
@@ -53,6 +61,7 @@ export function layoutSink(store: LayoutStore): BlobSink {
     hasBlob: (desc) => store.hasBlob(desc.digest),
     async putBlob(desc, open) {
       await store.putBlob(await open(), { digest: desc.digest, size: desc.size });
+      return 'stored';
     },
     hasManifest: (desc) => store.hasBlob(desc.digest),
     async putManifest(desc, bytes, opts) {

@@ -1,6 +1,6 @@
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { fail } from '../core/index.ts';
-import { type Descriptor, readAll, verifyBytes, verifyingStream } from '../oci/index.ts';
+import { type Descriptor, readAll, verifyingStream } from '../oci/index.ts';
 import { repositoryScope } from './auth.ts';
 import type { RegistryClient, RegistryRequest } from './client.ts';
 import { withRetry } from './transport.ts';
@@ -100,8 +100,8 @@ async function putMonolithic(
   location: string,
   open: () => Promise<Readable>,
 ): Promise<void> {
-  const bytes = await readAll(await open(), desc.size, `blob ${desc.digest}`);
-  verifyBytes(bytes, desc);
+  // The verifier fails with DIGEST_MISMATCH on the first byte past desc.size, before readAll's own limit.
+  const bytes = await readAll(verified(await open(), desc), desc.size, `blob ${desc.digest}`);
   const res = await client.request({
     ...sessionRequest(client, repo, desc),
     method: 'PUT',
@@ -121,13 +121,10 @@ async function putChunked(
   open: () => Promise<Readable>,
 ): Promise<void> {
   const source = await open();
-  const verified = verifyingStream(desc);
-  source.on('error', (err) => verified.destroy(err));
-  source.pipe(verified);
   let offset = 0;
   let url = location;
   try {
-    for await (const chunk of chunksOf(verified, client.chunkSize)) {
+    for await (const chunk of chunksOf(verified(source, desc), client.chunkSize)) {
       const end = offset + chunk.length - 1;
       const res = await client.request({
         ...sessionRequest(client, repo, desc),
@@ -154,6 +151,13 @@ async function putChunked(
     accept: [201],
   });
   await res.body?.cancel();
+}
+
+/** `source` checked against `desc`; errors of either side surface on the returned stream. */
+function verified(source: Readable, desc: Descriptor): Readable {
+  const check = verifyingStream(desc);
+  pipeline(source, check, () => {});
+  return check;
 }
 
 /** The registry reports what it holds as `Range: 0-<last byte>`; anything else means the session is broken. */

@@ -200,16 +200,17 @@ test('the JSON rendering has the documented shape and round-trips', () => {
 
 test('markdown renders GitHub tables; text shows markers and deltas', () => {
   const md = renderCompareMarkdown(withDb);
-  assert.match(md, /^\| \| Target \| Baseline \|$/m);
+  assert.match(md, /^\| {2}\| Target \| Baseline \|$/m);
   assert.match(md, /^\| --- \| --- \| --- \|$/m);
-  assert.match(md, /^\| ↑ \| `zlib1g` \| 1:1\.3-1 \| 1:1\.2\.13\.dfsg-1 \| 0 \| 1L \|$/m);
+  assert.match(md, /^\| ↑ \| `zlib1g` \| deb \| 1:1\.3-1 \| 1:1\.2\.13\.dfsg-1 \| 0 \| 1L \|$/m);
   assert.match(md, /^\| - \| `bash` \|/m);
+  assert.match(md, /^\| Provenance \| https:\/\/example\.org\/images@abc123 \(ironclad hardened\) \|/m);
   const text = renderCompareText(withDb);
   assert.match(text, /^## Overview$/m);
   assert.match(text, /packages\s+5\s+5/);
   assert.match(text, /^\s+- shell: \/bin\/bash$/m);
   assert.match(text, /^\s+\+ SSL_CERT_FILE=\/etc\/ssl\/certs\/ca-certificates\.crt$/m);
-  assert.match(text, /^\s+↓\s+tzdata\s+2024a-0\+deb12u1\s+2024b-0\+deb12u1/m);
+  assert.match(text, /^\s+↓\s+tzdata\s+deb\s+2024a-0\+deb12u1\s+2024b-0\+deb12u1/m);
   assert.match(text, /^\s+base-files/m);
   assert.doesNotMatch(renderCompareText(withDb, { ignoreUnchanged: true }), /^\s+base-files/m);
 });

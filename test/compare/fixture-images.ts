@@ -76,7 +76,10 @@ export const TARGET_LAYERS: readonly (readonly TarEntry[])[] = [
   [
     dir('etc'),
     file('etc/os-release', OS_RELEASE),
-    file('etc/passwd', 'root:x:0:0:root:/root:/usr/sbin/nologin\nnonroot:x:65532:65532::/home/nonroot:/usr/sbin/nologin\n'),
+    file(
+      'etc/passwd',
+      'root:x:0:0:root:/root:/usr/sbin/nologin\nnonroot:x:65532:65532::/home/nonroot:/usr/sbin/nologin\n',
+    ),
     dir('tmp', 0o1777),
     dir('usr/bin'),
     file('usr/bin/python3', 'ELF', 0o755),
@@ -150,7 +153,11 @@ function osv(id: string, pkg: string, fixed: string | null, urgency: string) {
     id,
     modified: '2025-01-01T00:00:00Z',
     affected: [
-      { package: { ecosystem: 'Debian:12', name: pkg }, ranges: [{ type: 'ECOSYSTEM', events }], ecosystem_specific: { urgency } },
+      {
+        package: { ecosystem: 'Debian:12', name: pkg },
+        ranges: [{ type: 'ECOSYSTEM', events }],
+        ecosystem_specific: { urgency },
+      },
     ],
   };
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { isIroncladError } from '../../src/core/index.ts';
 import type { Lockfile } from '../../src/definition/index.ts';
-import { buildImages } from '../../src/image/index.ts';
+import { buildImages, CYCLONEDX_MEDIA_TYPE, EMBEDDED_SBOM_PATH, SPDX_MEDIA_TYPE } from '../../src/image/index.ts';
 import { flattenImage, imageSourceFrom, layoutBlobStore, storeDir } from '../../src/oci/index.ts';
 import { createFixtureImage, type FixtureImage } from '../support/fixture-image.ts';
 
@@ -30,7 +30,7 @@ describe('buildImages over the fixture archive', () => {
     // One layer per source package plus the generated files.
     assert.deepEqual(
       platform.layers.map((l) => l.group.name),
-      ['fix-config', 'fixlib', 'fixtool', 'ironclad-generated'],
+      ['fix-config', 'fixlib', 'fixtool', 'ironclad-generated', 'ironclad-sbom'],
     );
 
     const source = imageSourceFrom(layoutBlobStore(storeDir(fx.home)), 'fixture:1.0');
@@ -44,6 +44,16 @@ describe('buildImages over the fixture archive', () => {
     assert.ok(!paths.has('usr/bin/debconf'), 'excluded packages are not shipped');
     assert.equal((fs.get('usr/bin/fixhelper')?.mode ?? 0) & 0o6000, 0, 'setuid removed in runtime variants');
     assert.ok(paths.has('var/lib/dpkg/status.d/fixtool'));
+    const sbom = JSON.parse(new TextDecoder().decode(await fs.readFile(EMBEDDED_SBOM_PATH, 1 << 20)));
+    assert.deepEqual(
+      sbom.packages
+        .filter((p: { versionInfo?: string }) => p.versionInfo !== undefined && p.versionInfo !== '1.0')
+        .map((p: { name: string }) => p.name)
+        .sort(),
+      ['fix-config', 'fixtool', 'libfix1'].filter((n) => n !== 'fix-config'),
+    );
+    const referrers = await source.referrers(platform.manifest.digest);
+    assert.deepEqual(referrers.map((r) => r.artifactType).sort(), [CYCLONEDX_MEDIA_TYPE, SPDX_MEDIA_TYPE]);
     assert.match(new TextDecoder().decode(await fs.readFile('etc/passwd', 1 << 20)), /^nonroot:x:65532:65532:/m);
   });
 

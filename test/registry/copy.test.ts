@@ -10,18 +10,20 @@ import { digestOf, LayoutStore, layoutBlobStore, parseManifest } from '../../src
 import {
   copyImage,
   createRegistryClient,
+  layoutSink,
   listReferrers,
   listTags,
   mirror,
   referrersTag,
   registryBlobStore,
-  layoutSink,
   registrySink,
 } from '../../src/registry/index.ts';
 import { addTestReferrer, buildTestImage, type TestImage } from '../support/registry-image.ts';
 import { type RegistryServer, startRegistry } from '../support/registry-server.ts';
 
 const run = promisify(execFile);
+const manifestBytes = (items: readonly { kind: string; size: number }[]) =>
+  items.filter((i) => i.kind === 'manifest').reduce((n, i) => n + i.size, 0);
 const SBOM = 'application/vnd.example.sbom+json';
 
 describe('copyImage and mirror against a real registry', () => {
@@ -120,13 +122,25 @@ describe('copyImage and mirror against a real registry', () => {
 
   test('mirror copies matching tags with their referrers, mounting blobs within the registry', async () => {
     const c = client();
-    const report = await mirror({ client: c, repo: 'test/app' }, { client: c, repo: 'mirror/app' }, { tags: 'v*' }, ctx);
+    const report = await mirror(
+      { client: c, repo: 'test/app' },
+      { client: c, repo: 'mirror/app' },
+      { tags: 'v*' },
+      ctx,
+    );
     assert.deepEqual(
       report.tags.map((t) => t.tag),
       ['v1'],
     );
-    assert.deepEqual((await listTags(c, 'mirror/app')).sort(), [referrersTag(image.index.descriptor.digest), 'v1'].sort());
+    assert.deepEqual(
+      (await listTags(c, 'mirror/app')).sort(),
+      [referrersTag(image.index.descriptor.digest), 'v1'].sort(),
+    );
     const refs = await listReferrers(c, 'mirror/app', image.index.descriptor.digest);
     assert.equal(refs[0]?.artifactType, SBOM);
+    const blobs = report.tags[0]?.report.transferred.filter((i) => i.kind === 'blob') ?? [];
+    assert.equal(blobs.length, 7);
+    assert.ok(blobs.every((b) => b.mounted === true));
+    assert.equal(report.tags[0]?.report.bytesTransferred, manifestBytes(report.tags[0]?.report.transferred ?? []));
   });
 });

@@ -3,7 +3,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { IroncladError } from '../../src/core/index.ts';
+import type { IroncladError } from '../../src/core/index.ts';
 import {
   normalizeRegistryKey,
   resolveCredentials,
@@ -104,7 +104,10 @@ test('credHelpers and credsStore go through docker-credential-<name> get', async
       token: 'tok',
     });
     assert.equal(await resolveCredentials('none.example', { dockerConfigDir: docker }), undefined);
-    await assert.rejects(runCredentialHelper('does-not-exist-xyz', 'h'), (e: IroncladError) => e.code === 'INVALID_INPUT');
+    await assert.rejects(
+      runCredentialHelper('does-not-exist-xyz', 'h'),
+      (e: IroncladError) => e.code === 'INVALID_INPUT',
+    );
   } finally {
     process.env.PATH = oldPath;
   }
@@ -114,9 +117,18 @@ test('malformed files and helper names are INVALID_INPUT', async () => {
   const docker = join(dir, 'docker4');
   await mkdir(docker, { recursive: true });
   await writeFile(join(docker, 'config.json'), '[1,2]');
-  await assert.rejects(resolveCredentials('x.example', { dockerConfigDir: docker }), (e: IroncladError) => e.code === 'INVALID_INPUT');
+  await assert.rejects(
+    resolveCredentials('x.example', { dockerConfigDir: docker }),
+    (e: IroncladError) => e.code === 'INVALID_INPUT',
+  );
   await writeFile(join(docker, 'config.json'), JSON.stringify({ credsStore: '../../bin/sh' }));
-  await assert.rejects(resolveCredentials('x.example', { dockerConfigDir: docker }), (e: IroncladError) => e.code === 'INVALID_INPUT');
+  await assert.rejects(
+    resolveCredentials('x.example', { dockerConfigDir: docker }),
+    (e: IroncladError) => e.code === 'INVALID_INPUT',
+  );
   await writeFile(join(docker, 'config.json'), JSON.stringify({ auths: { 'x.example': { auth: b64('nocolon') } } }));
-  await assert.rejects(resolveCredentials('x.example', { dockerConfigDir: docker }), (e: IroncladError) => e.code === 'INVALID_INPUT');
+  await assert.rejects(
+    resolveCredentials('x.example', { dockerConfigDir: docker }),
+    (e: IroncladError) => e.code === 'INVALID_INPUT',
+  );
 });

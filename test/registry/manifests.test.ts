@@ -27,7 +27,12 @@ describe('manifest operations', () => {
     work = await mkdtemp(join(tmpdir(), 'ironclad-manifests-'));
     image = await buildTestImage(join(work, 'src'), 'manifests');
     const client = createRegistryClient({ host: registry.host }, ctx);
-    await copyImage({ store: layoutBlobStore(image.store), ref: 'v1' }, registrySink(client, 'm/app'), { tag: 'v1' }, ctx);
+    await copyImage(
+      { store: layoutBlobStore(image.store), ref: 'v1' },
+      registrySink(client, 'm/app'),
+      { tag: 'v1' },
+      ctx,
+    );
   });
   after(async () => {
     await registry.stop();
@@ -58,7 +63,11 @@ describe('manifest operations', () => {
 
   test('altered manifest bytes are DIGEST_MISMATCH, by digest and by tag', async () => {
     const proxy = await startFaultProxy(registry.host, [
-      { match: (r) => r.method === 'GET' && (r.url ?? '').includes('/manifests/'), fault: { kind: 'corrupt-response' }, times: 10 },
+      {
+        match: (r) => r.method === 'GET' && (r.url ?? '').includes('/manifests/'),
+        fault: { kind: 'corrupt-response' },
+        times: 10,
+      },
     ]);
     try {
       const client = createRegistryClient({ host: proxy.host }, ctx);

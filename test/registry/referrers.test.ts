@@ -50,7 +50,8 @@ describe('referrers', () => {
       blobs: [],
       annotations: { 'org.example.kind': 'sbom' },
     });
-    for (const a of [sig, sbom, sig]) await pushManifest(client, 'r/app', a.descriptor.digest, a.bytes, MediaType.OCI_MANIFEST);
+    for (const a of [sig, sbom, sig])
+      await pushManifest(client, 'r/app', a.descriptor.digest, a.bytes, MediaType.OCI_MANIFEST);
     const all = await listReferrers(client, 'r/app', subject.digest);
     assert.deepEqual(
       all.map((d) => [d.digest, d.artifactType]),

@@ -20,7 +20,12 @@ describe('an ImageSource over a registry', () => {
     image = await buildTestImage(join(work, 'src'), 'rstore');
     await addTestReferrer(image.store, image.index.descriptor, 'application/vnd.example.sig', 'sig');
     const client = createRegistryClient({ host: registry.host }, ctx);
-    await copyImage({ store: layoutBlobStore(image.store), ref: 'v1' }, registrySink(client, 's/app'), { tag: 'v1' }, ctx);
+    await copyImage(
+      { store: layoutBlobStore(image.store), ref: 'v1' },
+      registrySink(client, 's/app'),
+      { tag: 'v1' },
+      ctx,
+    );
   });
   after(async () => {
     await registry.stop();

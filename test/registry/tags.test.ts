@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
+import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { createContext } from '../../src/core/index.ts';
 import { buildImageConfig, buildManifest, MediaType } from '../../src/oci/index.ts';
 import { createRegistryClient, putManifest, uploadBlob } from '../../src/registry/index.ts';
 import { listTags, nextLink } from '../../src/registry/tags.ts';
 import { type RegistryServer, startRegistry } from '../support/registry-server.ts';
-import { Readable } from 'node:stream';
 
 test('nextLink finds rel="next" in a Link header', () => {
   assert.equal(nextLink('</v2/a/tags/list?last=b&n=2>; rel="next"'), '/v2/a/tags/list?last=b&n=2');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import type { IncomingMessage } from 'node:http';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -111,7 +111,12 @@ describe('uploads and faults against a real registry behind a fault proxy', () =
     try {
       const client = createRegistryClient({ host: proxy.host, retry: fast }, ctx);
       await assert.rejects(
-        copyImage({ store: registryBlobStore(client, 'faults/src'), ref: image.index.descriptor.digest }, layoutSink(dst), {}, ctx),
+        copyImage(
+          { store: registryBlobStore(client, 'faults/src'), ref: image.index.descriptor.digest },
+          layoutSink(dst),
+          {},
+          ctx,
+        ),
         (e: IroncladError) => e.code === 'DIGEST_MISMATCH',
       );
     } finally {

@@ -43,7 +43,11 @@ export async function buildTestImage(dir: string, seed: string, tag = 'v1', laye
   const shared = await blob(store, gzipSync(noise(`${seed}-shared`, 2048), { level: 1 }), MediaType.OCI_LAYER_GZIP);
   const manifests: Descriptor[] = [];
   for (const architecture of ['amd64', 'arm64']) {
-    const own = await blob(store, gzipSync(noise(`${seed}-${architecture}`, layerSize), { level: 1 }), MediaType.OCI_LAYER_GZIP);
+    const own = await blob(
+      store,
+      gzipSync(noise(`${seed}-${architecture}`, layerSize), { level: 1 }),
+      MediaType.OCI_LAYER_GZIP,
+    );
     const config = buildImageConfig({
       architecture,
       os: 'linux',

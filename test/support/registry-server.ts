@@ -31,9 +31,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startRegistry(
-  opts: { auth?: { user: string; password: string } } = {},
-): Promise<RegistryServer> {
+export async function startRegistry(opts: { auth?: { user: string; password: string } } = {}): Promise<RegistryServer> {
   const dir = await mkdtemp(join(tmpdir(), 'ironclad-registry-'));
   const port = await freePort();
   const htpasswd = join(dir, 'htpasswd');

@@ -10,6 +10,8 @@ export interface NodeMeta {
   readonly mode?: number;
   readonly uid?: number;
   readonly gid?: number;
+  /** Packages the generated file belongs to (it is layered with them); default none: the generated layer. */
+  readonly owners?: readonly string[];
 }
 
 export function fileNode(path: string, content: string | Uint8Array, meta: NodeMeta): FileNode {
@@ -26,5 +28,5 @@ export function symlinkNode(path: string, target: string, meta: NodeMeta): FileN
 }
 
 function times(meta: NodeMeta): { mtime: number; owners: readonly string[] } {
-  return { mtime: meta.mtime, owners: [] };
+  return { mtime: meta.mtime, owners: meta.owners ?? [] };
 }

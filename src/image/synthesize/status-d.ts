@@ -45,9 +45,12 @@ export function statusDNodes(tree: FileTree, mtime: number): FileNode[] {
   const nodes: FileNode[] = [dirNode(STATUS_D, { mtime })];
   for (const pkg of tree.packages) {
     const name = pkg.locked.name;
-    nodes.push(fileNode(`${STATUS_D}/${name}`, statusStanza(pkg), { mtime }));
+    // Owned by the package, so its entry sits in the package's own layer: a version bump then changes
+    // that one layer, not the shared generated one.
+    const owners = [name];
+    nodes.push(fileNode(`${STATUS_D}/${name}`, statusStanza(pkg), { mtime, owners }));
     const sums = md5sumsText(tree, name);
-    if (sums.length > 0) nodes.push(fileNode(`${STATUS_D}/${name}.md5sums`, sums, { mtime }));
+    if (sums.length > 0) nodes.push(fileNode(`${STATUS_D}/${name}.md5sums`, sums, { mtime, owners }));
   }
   return nodes;
 }
