@@ -9,6 +9,7 @@ import {
   exceedsThreshold,
   FAIL_ON_LEVELS,
   type FailOn,
+  imageScanInput,
   jsonReport,
   type OpenVexDocument,
   openVulnDb,
@@ -24,6 +25,7 @@ import {
 } from '../vuln/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
+import { openSource } from './source.ts';
 import { renderTable } from './table.ts';
 
 const VERSION = '0.1.0';
@@ -51,7 +53,15 @@ async function sbomInput(ref: string, io: CliIO): Promise<ResolvedScanInput> {
  * Input kinds `scan` understands. An existing file is read as an SBOM; anything else goes to the
  * `image` resolver once one is registered (an image reference resolved through an ImageSource).
  */
-export const scanInputs = new Map<string, ScanInputResolver>([['sbom', sbomInput]]);
+async function imageInput(ref: string, io: CliIO): Promise<ResolvedScanInput> {
+  const input = await imageScanInput(openSource(ref, io), undefined, stageContext(io));
+  return { kind: 'image', packages: input.packages, distro: input.distro, imageDigest: input.imageDigest };
+}
+
+export const scanInputs = new Map<string, ScanInputResolver>([
+  ['sbom', sbomInput],
+  ['image', imageInput],
+]);
 
 function pickInput(ref: string, io: CliIO): ScanInputResolver {
   const sbom = scanInputs.get('sbom');
