@@ -118,6 +118,16 @@ export function treeToLayers(tree: FileTree, groups: readonly PackageGroup[], ep
 
 function layerEntries(tree: FileTree, paths: string[], epoch: number): TarEntry[] {
   paths.sort(comparePaths);
+  // Directories are shared by many packages (usr/, usr/share/), and the tree keeps one package's mtime for them.
+  // Taking that here would tie every layer to whichever package it came from, so a patch to one package would
+  // change every layer. Instead a directory gets the newest mtime of this layer's own non-directory entries.
+  const dirMtime = Math.min(
+    epoch,
+    paths.reduce((m, p) => {
+      const n = tree.nodes.get(p);
+      return n !== undefined && n.type !== 'dir' ? Math.max(m, n.mtime) : m;
+    }, 0) || epoch,
+  );
   // Paths sharing an inode, keyed by the tree path of their file: the first one in this layer carries the data.
   const inodeHolder = new Map<string, string>();
   const entries: TarEntry[] = [];
@@ -127,7 +137,7 @@ function layerEntries(tree: FileTree, paths: string[], epoch: number): TarEntry[
     const base = { path, mode: node.mode, uid: node.uid, gid: node.gid, mtime: Math.min(node.mtime, epoch) };
     switch (node.type) {
       case 'dir':
-        entries.push({ ...base, type: 'dir' });
+        entries.push({ ...base, mtime: dirMtime, type: 'dir' });
         break;
       case 'symlink':
         entries.push({ ...base, type: 'symlink', target: node.target });

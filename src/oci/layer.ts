@@ -10,11 +10,12 @@ import { tarStream } from './tar-writer.ts';
 import type { Descriptor, Digest, TarEntry } from './types.ts';
 
 /**
- * Gzip level for layers. 9 trades build CPU for smaller pushes and pulls of images that are built once and
- * pulled many times; determinism only needs it fixed. Reproducing a digest also needs the same zlib, which is
- * bundled with Node: the uncompressed `diffId` is the identity that survives a Node upgrade.
+ * Gzip level for layers: zlib's default. Measured on the python runtime's 50 MB of files, level 9 took 4.2x the
+ * time of level 6 for output 0.4% smaller (17.95 vs 18.02 MB), so 9 is not worth a build's time. Determinism only
+ * needs the level fixed. Reproducing a digest also needs the same zlib, which is bundled with Node: the
+ * uncompressed `diffId` is the identity that survives a Node upgrade.
  */
-export const DEFAULT_GZIP_LEVEL = 9;
+export const DEFAULT_GZIP_LEVEL = 6;
 
 export interface WriteLayerOptions {
   /**

@@ -164,9 +164,31 @@ function readDependency(f: Fields, d: Record<string, unknown>, path: string): Pr
         suite: f.str(ann, 'suite', apath),
         uri,
         sha256: f.sha256(d, path),
+        ...readRebuildHints(f, ann, apath),
       };
     default:
       f.problems.push(`${apath}.kind`);
       return undefined;
   }
+}
+
+/** The optional `source`, `sourceVersion` and decimal `size` annotations of a .deb dependency. */
+function readRebuildHints(
+  f: Fields,
+  ann: Record<string, unknown>,
+  path: string,
+): { source?: string; sourceVersion?: string; size?: number } {
+  const source = f.optStr(ann, 'source', path);
+  const sourceVersion = f.optStr(ann, 'sourceVersion', path);
+  const sizeText = f.optStr(ann, 'size', path);
+  let size: number | undefined;
+  if (sizeText !== undefined) {
+    size = /^[0-9]{1,15}$/.test(sizeText) ? Number(sizeText) : undefined;
+    if (size === undefined) f.problems.push(`${path}.size`);
+  }
+  return {
+    ...(source !== undefined && { source }),
+    ...(sourceVersion !== undefined && { sourceVersion }),
+    ...(size !== undefined && { size }),
+  };
 }

@@ -43,6 +43,10 @@ export interface ProvenancePackage {
   /** Pool path relative to the suite's archive base URL. */
   readonly filename: string;
   readonly sha256: string;
+  /** Source package name and version and the .deb's size: what a rebuild needs besides the digest. */
+  readonly source?: string;
+  readonly sourceVersion?: string;
+  readonly size?: number;
 }
 
 /** A verified archive suite; structurally a subset of the lockfile's LockedSuite. */
@@ -95,6 +99,9 @@ export type ProvenanceDependency =
       readonly suite: string;
       readonly uri: string;
       readonly sha256: string;
+      readonly source?: string;
+      readonly sourceVersion?: string;
+      readonly size?: number;
     };
 
 /** What `parseProvenance` returns: the build parameters needed to repeat the build and check its result. */
@@ -187,9 +194,18 @@ function packageDependencies(input: ProvenanceInput): ResourceDescriptor[] {
       uri: `${base}/${p.filename.replace(/^\/+/, '')}`,
       digest: { sha256: p.sha256 },
       name: p.name,
-      annotations: { kind: 'deb', version: p.version, architecture: p.architecture, suite: p.suite },
+      annotations: { kind: 'deb', version: p.version, architecture: p.architecture, suite: p.suite, ...rebuildHints(p) },
     };
   });
+}
+
+/** Annotation values are strings (resource_descriptor.md), so the size is written in decimal. */
+function rebuildHints(p: ProvenancePackage): Record<string, string> {
+  return {
+    ...(p.source === undefined ? {} : { source: p.source }),
+    ...(p.sourceVersion === undefined ? {} : { sourceVersion: p.sourceVersion }),
+    ...(p.size === undefined ? {} : { size: String(p.size) }),
+  };
 }
 
 function checkDigest(hex: string, what: string): void {

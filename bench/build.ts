@@ -1,0 +1,130 @@
+/**
+ * Build benchmark on the real Debian archive:  node --import tsx bench/build.ts
+ * - Ironclad: warm-cache full build of the python runtime (linux/amd64), layers compressed, into a fresh layout.
+ * - Reference, same run: `mmdebstrap --variant=extract` of the same package set with everything warm (the same
+ *   .debs pre-seeded, this machine's apt lists, no index update), which only unpacks into a directory.
+ * - Patch rebuild: one package swapped for another version (as a security update does), rebuilt into the same
+ *   layout; prints how many layers changed and the time against the full build.
+ */
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { createContext } from '../src/core/index.ts';
+import { buildUniverse, cachePath, loadDistro, openArchive } from '../src/debian/index.ts';
+import { type Lockfile, loadDefinition, writeLockfile } from '../src/definition/index.ts';
+import { buildImages, planLock } from '../src/image/index.ts';
+
+const run = promisify(execFile);
+const REPO = resolve(import.meta.dirname, '..');
+const PLATFORM = 'linux/amd64';
+const RUNS = 3;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+const work = await mkdtemp(join(tmpdir(), 'bench-build-'));
+try {
+  await mkdir(join(work, 'def'));
+  await copyFile(join(REPO, 'images/python/image.yaml'), join(work, 'def/image.yaml'));
+  const ctx = createContext({ home: join(work, 'home') });
+  const loaded = await loadDefinition(join(work, 'def'));
+  const { lock } = await planLock(loaded, { platforms: [PLATFORM], variant: 'runtime' }, ctx);
+  await writeLockfile(loaded.dir, lock);
+  const opts = (out: string) => ({ platforms: [PLATFORM], out: join(work, out) });
+  await buildImages(loaded, lock, opts('warmup'), ctx); // fills the .deb cache
+
+  const full: number[] = [];
+  for (let i = 0; i < RUNS; i++) full.push(await timed(() => buildImages(loaded, lock, opts(`full${i}`), ctx)));
+  const fullMs = median(full);
+  console.log(`ironclad full build (warm .deb cache, gzip):      ${fullMs.toFixed(0)} ms (median of ${RUNS})`);
+
+  const reference = await mmdebstrapMs(lock, work, ctx.home);
+  if (reference !== undefined) {
+    console.log(`mmdebstrap --variant=extract (warm, no update):   ${reference.toFixed(0)} ms (median of ${RUNS})`);
+    console.log(`ratio mmdebstrap / ironclad:                      ${(reference / fullMs).toFixed(2)}x (target >= 3x)`);
+  }
+
+  const patched = await patchOnePackage(lock, ctx);
+  if (patched) {
+    const before = await buildImages(loaded, lock, opts('full0'), ctx);
+    const patchMs = await timed(() => buildImages(loaded, patched.lock, opts('full0'), ctx));
+    const after = await buildImages(loaded, patched.lock, opts('full0'), ctx);
+    const a = before.images[0]!.platforms[0]!.layers.map((l) => l.layer.diffId);
+    const b = after.images[0]!.platforms[0]!.layers.map((l) => l.layer.diffId);
+    const changed = b.filter((d, i) => d !== a[i]).length;
+    console.log(`patch rebuild (${patched.what}):`);
+    console.log(
+      `  ${changed} of ${b.length} layers changed; ${patchMs.toFixed(0)} ms = ${((patchMs / fullMs) * 100).toFixed(0)}% of a full build (target <= 25%)`,
+    );
+  }
+} finally {
+  await rm(work, { recursive: true, force: true });
+}
+
+/** mmdebstrap with the same .debs and this machine's apt lists: no network, nothing but extraction. */
+async function mmdebstrapMs(lock: Lockfile, work: string, home: string): Promise<number | undefined> {
+  const lists = (await readdir('/var/lib/apt/lists').catch(() => [])).filter((f) => f.startsWith('deb.debian.org_'));
+  if (lists.length === 0) {
+    console.log('reference skipped: no deb.debian.org apt lists on this machine (run apt-get update)');
+    return undefined;
+  }
+  const locked = lock.variants.runtime!.platforms[PLATFORM]!;
+  const seed = join(work, 'seed');
+  await mkdir(seed);
+  for (const p of locked.packages) await copyFile(cachePath(home, p.sha256), join(seed, p.filename.split('/').pop()!));
+  const include = locked.packages.map((p) => `${p.name}=${p.version}`).join(',');
+  const hook = `mkdir -p "$1/var/lib/apt/lists" "$1/var/cache/apt/archives"; cp /var/lib/apt/lists/deb.debian.org_* "$1/var/lib/apt/lists/"; cp ${seed}/*.deb "$1/var/cache/apt/archives/"`;
+  const sources = locked.suites.map((s) => `deb ${s.baseUrl} ${s.suite} main`);
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const target = join(work, `mm${i}`);
+    const args = ['--quiet', '--variant=extract', '--skip=update', `--include=${include}`, `--setup-hook=${hook}`];
+    try {
+      times.push(await timed(() => run('mmdebstrap', [...args, 'bookworm', target, ...sources])));
+    } catch (err) {
+      console.log(`reference skipped: mmdebstrap failed: ${(err as Error).message.split('\n')[0]}`);
+      return undefined;
+    }
+  }
+  return median(times);
+}
+
+/** The lock with one package replaced by another version the archive has (an older one from the main suite). */
+async function patchOnePackage(lock: Lockfile, ctx: ReturnType<typeof createContext>) {
+  const locked = lock.variants.runtime!.platforms[PLATFORM]!;
+  const archive = await openArchive(await loadDistro('debian-12'), ctx, { architecture: 'amd64' });
+  const universe = buildUniverse(archive.packages, {
+    architecture: 'amd64',
+    suites: archive.suites.map((s) => s.suite),
+  });
+  for (const p of locked.packages) {
+    const other = universe.packages.get(p.name)?.find((e) => e.version !== p.version && e.source === p.source);
+    if (!other) continue;
+    const packages = locked.packages.map((x) =>
+      x.name === p.name
+        ? {
+            ...x,
+            version: other.version,
+            sourceVersion: other.sourceVersion,
+            suite: other.suite,
+            filename: other.filename,
+            size: other.size,
+            sha256: other.sha256,
+          }
+        : x,
+    );
+    const patched: Lockfile = {
+      ...lock,
+      variants: { ...lock.variants, runtime: { platforms: { [PLATFORM]: { ...locked, packages } } } },
+    };
+    return { lock: patched, what: `${p.name} ${p.version} → ${other.version}` };
+  }
+  console.log('patch rebuild skipped: no locked package has a second version in the archive');
+  return undefined;
+}
