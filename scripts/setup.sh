@@ -22,6 +22,8 @@ stamp=node_modules/.ironclad-lock-sha256
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "setup: installing npm packages" >&2
-  npm ci --no-audit --no-fund --loglevel=error >&2
+  # Some npm 11 setups record optional platform packages (biome's) in a way their own `npm ci` then rejects;
+  # `npm install --no-save` installs the same locked versions without rewriting the lock.
+  npm ci --no-audit --no-fund --loglevel=error >&2 2>/dev/null || npm install --no-save --no-audit --no-fund --loglevel=error >&2
   echo "$want" > "$stamp"
 fi

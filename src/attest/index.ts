@@ -62,3 +62,28 @@ export type { Statement, StatementSubject } from './statement.ts';
 export { buildStatement, imageSubject, parseStatement, STATEMENT_TYPE_V1, statementBytes } from './statement.ts';
 export type { ExpectedAttestation, VerifiedAttestation } from './verify.ts';
 export { verifyAttestation, verifyImageSignature } from './verify.ts';
+export type { AttachedImage, AttachedPlatform, BuildAttestationOptions } from './build-attestations.ts';
+export { attachBuildAttestations, LOCAL_BUILDER_ID } from './build-attestations.ts';
+export type { Evidence } from './evidence.ts';
+export { collectEvidence } from './evidence.ts';
+export {
+  evidenceKeyHint,
+  unverifiedStatement,
+  verifyAttestationEvidence,
+  verifySignatureEvidence,
+} from './evidence-verify.ts';
+export type { PredicateInput } from './publish.ts';
+export { attachAttestation, attachSignature } from './publish.ts';
+export type { PlatformRebuild, RebuildOptions, RebuildReport } from './rebuild.ts';
+export { rebuildImage } from './rebuild.ts';
+export { lockedPlatformFromProvenance } from './rebuild-lock.ts';
+export type { ReferrerSink } from './referrer-sink.ts';
+export {
+  COSIGN_ATTESTATION_SUFFIX,
+  COSIGN_SIGNATURE_SUFFIX,
+  cosignTag,
+  layoutReferrerSink,
+  referrerManifest,
+} from './referrer-sink.ts';
+export type { ImageTarget, ImageVerification, VerificationCheck } from './verify-image.ts';
+export { REQUIREMENTS, requirementTypes, verifyImage } from './verify-image.ts';

@@ -4,7 +4,9 @@ import { fail } from '../core/index.ts';
 import { loadDefinition, readLockfile } from '../definition/index.ts';
 import { type BuildResult, buildImages } from '../image/index.ts';
 import type { VerbRegistrar } from './commands.ts';
+import { loadSigner } from './image-target.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
+import { signBuild } from './sign.ts';
 import { formatBytes, renderTable } from './table.ts';
 
 export interface BuildArgs {
@@ -14,6 +16,8 @@ export interface BuildArgs {
   readonly out?: string;
   readonly format: string;
   readonly sourceDateEpoch?: string;
+  /** Sign the images and attach signed provenance and SBOM attestations with this private key. */
+  readonly key?: string;
 }
 
 /** `ironclad build`: build images from a definition's lock into the local store or an OCI layout. */
@@ -24,6 +28,8 @@ export async function buildCommand(args: BuildArgs, io: CliIO): Promise<ExitStat
   const lock = await readLockfile(loaded.dir);
   const epochText = args.sourceDateEpoch ?? io.env.SOURCE_DATE_EPOCH;
   const epoch = epochText === undefined ? undefined : parseEpoch(epochText);
+  // The key is unlocked before building, so a wrong password fails fast rather than after a long build.
+  const signer = args.key === undefined ? undefined : await loadSigner(args.key, io);
   const result = await buildImages(
     loaded,
     lock,
@@ -35,6 +41,7 @@ export async function buildCommand(args: BuildArgs, io: CliIO): Promise<ExitStat
     },
     ctx,
   );
+  if (signer !== undefined) await signBuild(result, signer, io, ctx);
   io.stdout(args.format === 'json' ? JSON.stringify(buildJson(result), null, 2) : renderBuild(result));
   return 0;
 }
@@ -104,11 +111,13 @@ export const registerBuild: VerbRegistrar = (program: Command, io, run) => {
     .option('--out <dir>', 'write into this OCI image layout instead of the local store')
     .option('--source-date-epoch <seconds>', 'timestamp for files and config (default: newest package date)')
     .option('--format <format>', 'table or json', 'table')
+    .option('--key <file>', 'sign the images and attach signed provenance and SBOM attestations')
     .addHelpText(
       'after',
       `
 Examples:
   ironclad build images/python
+  IRONCLAD_PASSWORD=... ironclad build images/python --key ironclad.key
   ironclad build images/python --variant all --platform linux/amd64
   ironclad build images/python --out ./oci && skopeo inspect oci:./oci:3.11`,
     )

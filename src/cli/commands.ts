@@ -1,16 +1,25 @@
 import type { Command } from 'commander';
+import { registerAttest } from './attest.ts';
 import { registerBuild } from './build.ts';
 import { registerCompare } from './compare.ts';
+import { registerCopy } from './copy.ts';
 import { registerDb } from './db.ts';
 import { registerImages } from './images.ts';
 import { registerInspect } from './inspect.ts';
 import type { CliIO, ExitStatus } from './io.ts';
 import { registerKeygen } from './keygen.ts';
 import { registerLock } from './lock.ts';
+import { registerRebuild } from './rebuild.ts';
+import { registerLogin } from './login.ts';
+import { registerMirror } from './mirror.ts';
+import { registerPull } from './pull.ts';
+import { registerPush } from './push.ts';
 import { registerRun } from './run.ts';
 import { registerSbom } from './sbom.ts';
 import { registerScan } from './scan.ts';
+import { registerSign } from './sign.ts';
 import { registerTest } from './test.ts';
+import { registerVerify } from './verify.ts';
 import { registerVex } from './vex.ts';
 
 /**
@@ -33,4 +42,13 @@ export const verbs: readonly VerbRegistrar[] = [
   registerSbom,
   registerRun,
   registerTest,
+  registerLogin,
+  registerPush,
+  registerPull,
+  registerCopy,
+  registerMirror,
+  registerSign,
+  registerAttest,
+  registerVerify,
+  registerRebuild,
 ];

@@ -1,5 +1,7 @@
+import { Readable } from 'node:stream';
 import { assertNever, fail } from '../core/index.ts';
 import {
+  type BlobStore,
   DEFAULT_REGISTRY,
   dockerArchiveBlobStore,
   formatImageRef,
@@ -45,6 +47,21 @@ export function sourceTag(ref: ImageRef): string | undefined {
   }
 }
 
+/**
+ * Serves a blob from its descriptor's embedded `data` (OCI image spec, descriptor "data" property) before
+ * asking the store. Layouts may lack such blobs (the image-layout spec lets referenced blobs be missing),
+ * typically the empty `{}` config of artifact manifests, yet a registry needs them uploaded. The copy
+ * verifies the bytes against the descriptor like any other blob.
+ */
+function withEmbeddedData(store: BlobStore): BlobStore {
+  return {
+    readManifest: (ref) => store.readManifest(ref),
+    openBlob: async (desc) =>
+      desc.data === undefined ? store.openBlob(desc) : Readable.from([Buffer.from(desc.data, 'base64')]),
+    ...(store.listReferrers !== undefined && { listReferrers: store.listReferrers.bind(store) }),
+  };
+}
+
 /** Opens `ref` for reading; lazy for files, resolves registry credentials now. */
 export async function copySource(ref: ImageRef, io: CliIO, access: RegistryAccess): Promise<CopyEnd<CopySource>> {
   const display = formatImageRef(ref);
@@ -57,13 +74,13 @@ export async function copySource(ref: ImageRef, io: CliIO, access: RegistryAcces
       };
     }
     case 'oci-layout':
-      return { value: { store: layoutBlobStore(ref.dir), ref: ref.tag ?? '' }, display };
+      return { value: { store: withEmbeddedData(layoutBlobStore(ref.dir)), ref: ref.tag ?? '' }, display };
     case 'docker-archive':
       return { value: { store: dockerArchiveBlobStore(ref.file), ref: '' }, display };
     case 'store':
       return {
         value: {
-          store: layoutBlobStore(storeDir(ironcladHome(io))),
+          store: withEmbeddedData(layoutBlobStore(storeDir(ironcladHome(io)))),
           ref: ref.digest ?? storeTagName(ref.name, ref.tag),
         },
         display,

@@ -31,12 +31,7 @@ export interface Transfer {
  * descriptor before it becomes visible at the destination; what is already there is skipped), and names
  * the result. Progress goes to the logger, which shows it on a TTY only.
  */
-export async function transferImage(
-  src: ImageRef,
-  dst: ImageRef,
-  opts: TransferOptions,
-  io: CliIO,
-): Promise<Transfer> {
+export async function transferImage(src: ImageRef, dst: ImageRef, opts: TransferOptions, io: CliIO): Promise<Transfer> {
   const ctx = stageContext(io);
   const access = registryAccess(io, { insecure: opts.insecure === true }, ctx);
   const from = await copySource(src, io, access);

@@ -74,7 +74,5 @@ export const registerPull: VerbRegistrar = (program: Command, io, run) => {
         '  ironclad pull ghcr.io/acme/app@sha256:… oci:out --platform linux/arm64',
       ].join('\n'),
     )
-    .action((image: string, target: string | undefined, opts: PullArgs) =>
-      run(pullCommand(image, target, opts, io)),
-    );
+    .action((image: string, target: string | undefined, opts: PullArgs) => run(pullCommand(image, target, opts, io)));
 };

@@ -1,4 +1,11 @@
-import { buildArtifactManifest, type Descriptor, digestOf, type LayoutStore } from '../oci/index.ts';
+import {
+  buildArtifactManifest,
+  type Descriptor,
+  digestOf,
+  EMPTY_DESCRIPTOR,
+  EMPTY_JSON_BYTES,
+  type LayoutStore,
+} from '../oci/index.ts';
 import {
   isoFromEpoch,
   type SbomDistro,
@@ -31,6 +38,8 @@ export async function storeSbomReferrers(
     created: isoFromEpoch(meta.epoch),
   });
   const out: Descriptor[] = [];
+  // The artifact manifests use the OCI empty config; the blob must exist for a layout to be complete.
+  await store.putBlob(EMPTY_JSON_BYTES, { digest: EMPTY_DESCRIPTOR.digest, size: EMPTY_DESCRIPTOR.size });
   for (const [mediaType, bytes] of [
     [SPDX_MEDIA_TYPE, writeSpdxJson(doc)],
     [CYCLONEDX_MEDIA_TYPE, writeCycloneDxJson(doc)],

@@ -1,0 +1,202 @@
+import type { KeyObject } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import { fail, IroncladError, type StageContext } from '../core/index.ts';
+import { type Distro, type LoadDistroOptions, loadDistro } from '../debian/index.ts';
+import { type LoadedDefinition, loadDefinition, selectVariants } from '../definition/index.ts';
+import { buildPlatform, type PlatformBuild } from '../image/index.ts';
+import {
+  type Descriptor,
+  type Digest,
+  formatPlatform,
+  LayoutStore,
+  MAX_MANIFEST_BYTES,
+  parseManifest,
+} from '../oci/index.ts';
+import { TOOL_VERSION } from '../sbom/index.ts';
+import { collectEvidence } from './evidence.ts';
+import { unverifiedStatement, verifyAttestationEvidence } from './evidence-verify.ts';
+import { parseProvenance, type ReadProvenance, SLSA_PROVENANCE_V1 } from './predicates/index.ts';
+import { lockedPlatformFromProvenance } from './rebuild-lock.ts';
+import type { ReferrerSink } from './referrer-sink.ts';
+import type { Statement } from './statement.ts';
+import type { ImageTarget } from './verify-image.ts';
+
+export interface RebuildOptions {
+  /** The directory the provenance's definition path is relative to (the source repository root). */
+  readonly repoRoot: string;
+  /** Where temporary layouts go; each platform's is removed afterwards. */
+  readonly workDir: string;
+  /** When given, the provenance attestation must verify with this key; otherwise it is read unverified. */
+  readonly publicKey?: KeyObject;
+  readonly distro?: LoadDistroOptions;
+  /** A distro config given directly; wins over `distro`. */
+  readonly distroConfig?: Distro;
+}
+
+/** The outcome for one platform manifest. `differences` is empty exactly when `identical`. */
+export interface PlatformRebuild {
+  readonly platform: string;
+  readonly expected: Digest;
+  readonly rebuilt?: Digest;
+  readonly identical: boolean;
+  readonly provenanceVerified: boolean;
+  readonly definition: { readonly path: string; readonly matches: boolean };
+  readonly differences: readonly string[];
+}
+
+export interface RebuildReport {
+  readonly ok: boolean;
+  readonly platforms: readonly PlatformRebuild[];
+}
+
+/**
+ * `rebuild --verify`: for each platform manifest, reads its SLSA provenance, checks the definition at the recorded
+ * (repository-relative) path has the recorded digest, rebuilds the image from the recorded packages, suites and
+ * SOURCE_DATE_EPOCH into a temporary layout, and compares manifest digests, naming the config or layers that
+ * differ. The .debs are fetched by digest through the verified cache, so a changed .deb is refused
+ * (DIGEST_MISMATCH), never built.
+ * @throws IroncladError `VERIFICATION_FAILED` when a platform has no (valid) provenance; `INVALID_INPUT` for
+ *   provenance that cannot drive a rebuild; fetch and build errors as they come.
+ */
+export async function rebuildImage(
+  sink: ReferrerSink,
+  target: ImageTarget,
+  opts: RebuildOptions,
+  ctx: StageContext,
+): Promise<RebuildReport> {
+  const platforms: PlatformRebuild[] = [];
+  for (const manifest of target.platforms) platforms.push(await rebuildPlatform(sink, manifest, opts, ctx));
+  return { ok: platforms.every((p) => p.identical), platforms };
+}
+
+async function rebuildPlatform(
+  sink: ReferrerSink,
+  manifest: Descriptor,
+  opts: RebuildOptions,
+  ctx: StageContext,
+): Promise<PlatformRebuild> {
+  const statement = await provenanceStatement(sink, manifest, opts.publicKey);
+  const prov = parseProvenance(statement.predicate);
+  const label = manifest.platform === undefined ? prov.platform : formatPlatform(manifest.platform);
+  if (prov.ironcladVersion !== TOOL_VERSION) {
+    ctx.log.warn(`${label}: built by Ironclad ${prov.ironcladVersion}, rebuilding with ${TOOL_VERSION}`);
+  }
+  const loaded = await loadDefinition(definitionPath(opts.repoRoot, prov.definition.path));
+  const base = {
+    platform: label,
+    expected: manifest.digest,
+    provenanceVerified: opts.publicKey !== undefined,
+  };
+  if (hexOf(loaded.digest) !== prov.definition.sha256) {
+    return {
+      ...base,
+      identical: false,
+      definition: { path: prov.definition.path, matches: false },
+      differences: [`definition ${prov.definition.path}: digest ${loaded.digest}, provenance says sha256:${prov.definition.sha256}`],
+    };
+  }
+  const rebuilt = await buildInTemp(loaded, prov, opts, ctx);
+  const differences = rebuilt.build.manifest.digest === manifest.digest ? [] : await diff(sink, manifest, rebuilt.build);
+  return {
+    ...base,
+    rebuilt: rebuilt.build.manifest.digest,
+    identical: differences.length === 0,
+    definition: { path: prov.definition.path, matches: true },
+    differences,
+  };
+}
+
+/** The provenance statement about `manifest`: verified with `publicKey` when given. */
+async function provenanceStatement(
+  sink: ReferrerSink,
+  manifest: Descriptor,
+  publicKey: KeyObject | undefined,
+): Promise<Statement<unknown>> {
+  const expected = { subjectDigest: manifest.digest, predicateType: SLSA_PROVENANCE_V1 };
+  let failure: unknown;
+  for (const e of await collectEvidence(sink, manifest.digest)) {
+    if (e.kind !== 'attestation' && e.kind !== 'cosign-attestation') continue;
+    if (e.predicateType !== undefined && e.predicateType !== SLSA_PROVENANCE_V1) continue;
+    try {
+      if (publicKey !== undefined) return verifyAttestationEvidence(e, publicKey, expected).statement;
+      const statement = unverifiedStatement(e);
+      const hex = manifest.digest.slice('sha256:'.length);
+      if (statement.predicateType === SLSA_PROVENANCE_V1 && statement.subject.some((s) => s.digest.sha256 === hex)) {
+        return statement;
+      }
+    } catch (err) {
+      if (!(err instanceof IroncladError)) throw err;
+      failure = err;
+    }
+  }
+  return fail('VERIFICATION_FAILED', `${manifest.digest}: no ${publicKey ? 'valid ' : ''}provenance attestation`, {
+    ...(failure !== undefined && { cause: failure }),
+    hint: 'build with --key to attach provenance, or check the key',
+  });
+}
+
+/** The recorded path, which must stay inside the repository (it is outside data). */
+function definitionPath(repoRoot: string, recorded: string): string {
+  if (isAbsolute(recorded) || recorded.split(/[\\/]/).includes('..')) {
+    fail('INVALID_INPUT', `provenance: definition path ${JSON.stringify(recorded)} is not inside the repository`);
+  }
+  return resolve(repoRoot, recorded);
+}
+
+async function buildInTemp(
+  loaded: LoadedDefinition,
+  prov: ReadProvenance,
+  opts: RebuildOptions,
+  ctx: StageContext,
+): Promise<{ build: PlatformBuild }> {
+  const variant = selectVariants(loaded.definition, prov.variant).find((v) => v.variant === prov.variant);
+  if (variant === undefined) fail('INVALID_INPUT', `provenance: the definition has no variant ${prov.variant}`);
+  const distro = opts.distroConfig ?? (await loadDistro(loaded.definition.distro, opts.distro ?? {}));
+  const dir = await mkdtemp(join(opts.workDir, 'ironclad-rebuild-'));
+  try {
+    const store = await LayoutStore.open(dir, { create: true });
+    const locked = lockedPlatformFromProvenance(prov);
+    const build = await buildPlatform(
+      {
+        variant,
+        locked,
+        distro,
+        epoch: prov.sourceDateEpoch,
+        ...(prov.source !== undefined && { source: prov.source }),
+      },
+      store,
+      ctx,
+    );
+    return { build };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** What differs between the published manifest and the rebuilt one: config and layers by position. */
+async function diff(sink: ReferrerSink, published: Descriptor, rebuilt: PlatformBuild): Promise<string[]> {
+  const bytes = await sink.readBlob(published, MAX_MANIFEST_BYTES);
+  const parsed = parseManifest(bytes, published.mediaType, `manifest ${published.digest}`);
+  if (parsed.kind !== 'manifest') return [`${published.digest} is an index, the rebuild a manifest`];
+  const again = parseManifest(rebuilt.manifestBytes, rebuilt.manifest.mediaType);
+  if (again.kind !== 'manifest') return ['the rebuilt manifest could not be read'];
+  const mine = again.manifest;
+  const out: string[] = [];
+  if (parsed.manifest.config.digest !== mine.config.digest) {
+    out.push(`config: ${parsed.manifest.config.digest} published, ${mine.config.digest} rebuilt`);
+  }
+  const n = Math.max(parsed.manifest.layers.length, mine.layers.length);
+  for (let i = 0; i < n; i++) {
+    const a = parsed.manifest.layers[i]?.digest ?? 'none';
+    const b = mine.layers[i]?.digest ?? 'none';
+    const group = rebuilt.layers[i]?.group.name ?? `#${i + 1}`;
+    if (a !== b) out.push(`layer ${i + 1} (${group}): ${a} published, ${b} rebuilt`);
+  }
+  if (out.length === 0) out.push(`manifest: ${published.digest} published, ${rebuilt.manifest.digest} rebuilt`);
+  return out;
+}
+
+function hexOf(digest: string): string {
+  return digest.startsWith('sha256:') ? digest.slice('sha256:'.length) : digest;
+}

@@ -1,0 +1,242 @@
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import {
+  attachAttestation,
+  collectEvidence,
+  type Evidence,
+  evidenceKeyHint,
+  type Statement,
+  unverifiedStatement,
+  verifyAttestationEvidence,
+} from '../attest/index.ts';
+import { fail, IroncladError } from '../core/index.ts';
+import type { Descriptor } from '../oci/index.ts';
+import type { VerbRegistrar } from './commands.ts';
+import { loadPublicKeyFile, loadSigner, openTarget, platformLabel, selectPlatforms } from './image-target.ts';
+import type { CliIO, ExitStatus } from './io.ts';
+import { formatBytes, renderTable } from './table.ts';
+
+/** A predicate is one JSON document; SBOMs of large images stay well below this. */
+const MAX_PREDICATE_BYTES = 32 * 1024 * 1024;
+
+export interface AttestArgs {
+  readonly image: string;
+  readonly predicate: string;
+  readonly type: string;
+  readonly key: string;
+  readonly platform?: string;
+}
+
+/** `ironclad attest IMAGE --predicate FILE --type URI --key KEY`: attests every platform manifest (or one). */
+export async function attestCommand(args: AttestArgs, io: CliIO): Promise<ExitStatus> {
+  if (!/^[a-z][a-z0-9+.-]*:\/\/./i.test(args.type)) fail('USAGE', `--type ${args.type}: expected a predicate type URI`);
+  const predicate = await readPredicate(resolve(io.cwd, args.predicate));
+  const { sink, target, repository } = await openTarget(args.image, io);
+  const signer = await loadSigner(args.key, io);
+  const lines: string[] = [];
+  for (const m of selectPlatforms(target, args.platform)) {
+    const referrer = await attachAttestation(sink, m, repository, { type: args.type, predicate }, signer);
+    lines.push(`attested ${platformLabel(m).padEnd(10)}${m.digest}  → ${referrer.digest}`);
+  }
+  io.stdout(lines.join('\n'));
+  return 0;
+}
+
+export interface AttestListArgs {
+  readonly image: string;
+  readonly format: string;
+}
+
+/** One row of `attest list`. */
+interface ListedEvidence {
+  readonly subject: Descriptor;
+  readonly label: string;
+  readonly evidence: Evidence;
+}
+
+/** `ironclad attest list IMAGE`: signatures and attestations attached to the index and each platform manifest. */
+export async function attestListCommand(args: AttestListArgs, io: CliIO): Promise<ExitStatus> {
+  if (!['table', 'json'].includes(args.format)) fail('USAGE', `--format ${args.format}: expected table or json`);
+  const { sink, target } = await openTarget(args.image, io);
+  const isIndex = target.platforms[0]?.digest !== target.top.digest;
+  const subjects = [
+    ...(isIndex ? [{ subject: target.top, label: 'index' }] : []),
+    ...target.platforms.map((subject) => ({ subject, label: platformLabel(subject) })),
+  ];
+  const rows: ListedEvidence[] = [];
+  for (const { subject, label } of subjects) {
+    for (const evidence of await collectEvidence(sink, subject.digest)) rows.push({ subject, label, evidence });
+  }
+  if (args.format === 'json') {
+    io.stdout(JSON.stringify(rows.map(listJson), null, 2));
+    return 0;
+  }
+  if (rows.length === 0) {
+    io.stdout(`${args.image}: nothing attached`);
+    return 0;
+  }
+  io.stdout(
+    renderTable(
+      ['DIGEST', 'SUBJECT', 'KIND', 'PREDICATE TYPE', 'SIGNED BY (KEY HINT)', 'SIZE'],
+      rows.map((r) => {
+        const j = listJson(r);
+        return [j.digest.slice(0, 19), j.subject, j.kind, j.predicateType ?? '-', j.keyHint || '-', formatBytes(j.size)];
+      }),
+      [5],
+    ),
+  );
+  return 0;
+}
+
+function listJson(r: ListedEvidence) {
+  const e = r.evidence;
+  const predicateType =
+    e.kind === 'attestation' || e.kind === 'cosign-attestation'
+      ? e.predicateType
+      : e.kind === 'other'
+        ? e.artifactType
+        : undefined;
+  return {
+    digest: e.manifest.digest,
+    subject: r.label,
+    subjectDigest: r.subject.digest,
+    kind: e.kind,
+    ...(predicateType !== undefined && { predicateType }),
+    keyHint: evidenceKeyHint(e),
+    size: sizeOf(e),
+  };
+}
+
+function sizeOf(e: Evidence): number {
+  switch (e.kind) {
+    case 'signature':
+    case 'attestation':
+      return e.bundle.length;
+    case 'cosign-signature':
+      return e.payload.length;
+    case 'cosign-attestation':
+      return e.envelope.length;
+    default:
+      return e.manifest.size;
+  }
+}
+
+export interface AttestGetArgs {
+  readonly image: string;
+  readonly predicateType: string;
+  readonly predicate: boolean;
+  readonly verify: boolean;
+  readonly key?: string;
+  readonly platform?: string;
+}
+
+/**
+ * `ironclad attest get IMAGE --predicate-type URI`: prints the newest matching statement (or only its predicate)
+ * of the chosen platform manifest. With `--verify --key PUB` the attestation must verify first (exit 3 if not).
+ */
+export async function attestGetCommand(args: AttestGetArgs, io: CliIO): Promise<ExitStatus> {
+  if (args.verify && args.key === undefined) fail('USAGE', '--verify needs --key with a public key');
+  const { sink, target } = await openTarget(args.image, io);
+  const manifests = selectPlatforms(target, args.platform);
+  if (manifests.length > 1) {
+    fail('USAGE', `${args.image} has ${manifests.length} platforms; choose one with --platform`, {
+      hint: `platforms: ${manifests.map(platformLabel).join(', ')}`,
+    });
+  }
+  const manifest = manifests[0]!;
+  const publicKey = args.key === undefined ? undefined : await loadPublicKeyFile(args.key, io);
+  const candidates = (await collectEvidence(sink, manifest.digest)).filter(
+    (e): e is Extract<Evidence, { kind: 'attestation' | 'cosign-attestation' }> =>
+      (e.kind === 'attestation' || e.kind === 'cosign-attestation') &&
+      (e.predicateType === undefined || e.predicateType === args.predicateType),
+  );
+  let statement: Statement<unknown> | undefined;
+  let failure: unknown;
+  // Newest first: referrers are appended to the layout's index as they are added.
+  for (const e of candidates.reverse()) {
+    try {
+      statement = args.verify
+        ? verifyAttestationEvidence(e, publicKey!, { subjectDigest: manifest.digest, predicateType: args.predicateType })
+            .statement
+        : unverifiedStatement(e);
+      if (statement.predicateType === args.predicateType) break;
+      statement = undefined;
+    } catch (err) {
+      failure = err;
+    }
+  }
+  if (statement === undefined) {
+    if (failure !== undefined) throw failure;
+    fail('NOT_FOUND', `${args.image} (${platformLabel(manifest)}) has no ${args.predicateType} attestation`, {
+      hint: `see what is attached with: ironclad attest list ${args.image}`,
+    });
+  }
+  if (!args.verify) io.log.warn('printing an attestation whose signature was not checked (add --verify --key)');
+  io.stdout(JSON.stringify(args.predicate ? statement.predicate : statement, null, 2));
+  return 0;
+}
+
+async function readPredicate(path: string): Promise<unknown> {
+  const st = await stat(path).catch((cause: unknown) => fail('NOT_FOUND', `cannot read ${path}`, { cause }));
+  if (st.size > MAX_PREDICATE_BYTES) fail('INVALID_INPUT', `${path}: larger than ${MAX_PREDICATE_BYTES} bytes`);
+  const text = await readFile(path, 'utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    return fail('INVALID_INPUT', `${path}: not JSON`, { cause });
+  }
+}
+
+export const registerAttest: VerbRegistrar = (program: Command, io, run) => {
+  const attest = program
+    .command('attest')
+    .summary('attach signed attestations to an image, list and read them')
+    .description(
+      'Wraps a predicate (JSON) in an in-toto Statement v1 naming each platform manifest, signs it (DSSE in a\n' +
+        'sigstore bundle v0.3) and stores it beside the image as an OCI 1.1 referrer.',
+    )
+    .argument('[image]', 'image in the local store (name:tag) or an OCI layout (oci:DIR[:TAG])')
+    .option('--predicate <file>', 'the predicate JSON document')
+    .option('--type <uri>', 'predicate type, e.g. https://openvex.dev/ns/v0.2.0')
+    .option('--key <file>', 'private key')
+    .option('--platform <os/arch>', 'attest only this platform manifest')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  ironclad attest python:3.11 --predicate vex.json --type https://openvex.dev/ns/v0.2.0 --key ironclad.key
+  ironclad attest list python:3.11
+  ironclad attest get python:3.11 --predicate-type https://slsa.dev/provenance/v1 --verify --key ironclad.pub`,
+    )
+    .action((image: string | undefined, opts: Partial<Omit<AttestArgs, 'image'>>) => {
+      if (image === undefined || opts.predicate === undefined || opts.type === undefined || opts.key === undefined) {
+        run(Promise.reject(new IroncladError('USAGE', 'attest needs <image> --predicate FILE --type URI --key KEY')));
+        return;
+      }
+      run(attestCommand({ image, predicate: opts.predicate, type: opts.type, key: opts.key, ...platform(opts) }, io));
+    });
+  attest
+    .command('list')
+    .description('List signatures and attestations attached to an image')
+    .argument('<image>', 'image reference')
+    .option('--format <format>', 'table or json', 'table')
+    .exitOverride()
+    .action((image: string, opts: { format: string }) => run(attestListCommand({ image, format: opts.format }, io)));
+  attest
+    .command('get')
+    .description('Print an attestation statement (or only its predicate)')
+    .argument('<image>', 'image reference')
+    .requiredOption('--predicate-type <uri>', 'which attestation')
+    .option('--predicate', 'print only the predicate', false)
+    .option('--verify', 'verify the signature, subject and type first (needs --key)', false)
+    .option('--key <file>', 'public key for --verify')
+    .option('--platform <os/arch>', 'which platform manifest (needed for multi-platform images)')
+    .exitOverride()
+    .action((image: string, opts: Omit<AttestGetArgs, 'image'>) => run(attestGetCommand({ image, ...opts }, io)));
+};
+
+function platform(opts: { platform?: string | undefined }): { platform?: string } {
+  return opts.platform === undefined ? {} : { platform: opts.platform };
+}
+
