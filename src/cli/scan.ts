@@ -165,8 +165,11 @@ Examples:
 export const registerScan: VerbRegistrar = (program: Command, io: CliIO, run) => {
   program
     .command('scan')
-    .description('Scan an SBOM for known vulnerabilities (Debian security data, OSV format)')
-    .argument('<input>', 'SPDX 2.3 or CycloneDX JSON SBOM file')
+    .description('Scan an image or an SBOM for known vulnerabilities (Debian security data, OSV format), applying VEX')
+    .argument(
+      '<input>',
+      'image reference (python:3.11, oci:DIR:TAG, docker://HOST/REPO:TAG) or an SPDX 2.3 / CycloneDX JSON SBOM file',
+    )
     .option('--format <format>', `output format: ${FORMATS.join(', ')}`, 'table')
     .option('--fail-on <severity>', `exit 1 when a finding is at or above: ${FAIL_ON_LEVELS.join(', ')}`)
     .option('--ignore-unfixed', 'leave out findings without a fixed version', false)
