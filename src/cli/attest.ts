@@ -201,6 +201,8 @@ export const registerAttest: VerbRegistrar = (program: Command, io, run) => {
     .option('--type <uri>', 'predicate type, e.g. https://openvex.dev/ns/v0.2.0')
     .option('--key <file>', 'private key')
     .option('--platform <os/arch>', 'attest only this platform manifest')
+    // `attest get --predicate` is a flag, `attest --predicate FILE` an argument: options belong to the verb they follow.
+    .enablePositionalOptions()
     .addHelpText(
       'after',
       `

@@ -11,6 +11,9 @@ export function buildProgram(io: CliIO, run: (status: Promise<ExitStatus>) => vo
     .description('Build, sign, scan, test and compare hardened container images from verified Debian packages')
     .version(VERSION)
     .showHelpAfterError('(add --help for usage)')
+    // Options belong to the verb they follow, so a verb and its subcommands may reuse a flag name
+    // (`attest --predicate FILE`, `attest get --predicate`).
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout(s.replace(/\n$/, '')),
