@@ -12,12 +12,12 @@ import {
 } from '../oci/index.ts';
 import { generateSbom, TOOL_VERSION, writeCycloneDxJson, writeSpdxJson } from '../sbom/index.ts';
 import { parseJsonBytes } from './encoding.ts';
-import { MAX_STATEMENT_BYTES } from './statement.ts';
 import { CYCLONEDX_BOM, SLSA_PROVENANCE_V1, SPDX_DOCUMENT } from './predicates/index.ts';
 import { buildProvenance } from './predicates/provenance.ts';
 import { attachAttestation, attachSignature, type PredicateInput } from './publish.ts';
 import { layoutReferrerSink } from './referrer-sink.ts';
 import type { Signer } from './signer.ts';
+import { MAX_STATEMENT_BYTES } from './statement.ts';
 
 /** The builder id of a build run on a workstation (docs/build-type.md, runDetails). */
 export const LOCAL_BUILDER_ID = 'https://ironclad.dev/builder/local';

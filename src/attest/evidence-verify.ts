@@ -1,12 +1,16 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import { fail, IroncladError } from '../core/index.ts';
-import { parseBundle, serializeBundle } from './bundle.ts';
+import { MAX_BUNDLE_BYTES, parseBundle, serializeBundle } from './bundle.ts';
 import { envelopeFromJson } from './dsse.ts';
 import { parseJsonBytes } from './encoding.ts';
 import type { Evidence } from './evidence.ts';
-import { MAX_BUNDLE_BYTES } from './bundle.ts';
 import { parseStatement, type Statement } from './statement.ts';
-import { type ExpectedAttestation, type VerifiedAttestation, verifyAttestation, verifyImageSignature } from './verify.ts';
+import {
+  type ExpectedAttestation,
+  type VerifiedAttestation,
+  verifyAttestation,
+  verifyImageSignature,
+} from './verify.ts';
 
 /*
  * Verification of one piece of evidence, whatever its storage form. cosign's tag-scheme signatures and
@@ -24,7 +28,12 @@ export function verifySignatureEvidence(e: SignatureEvidence, publicKey: KeyObje
     return;
   }
   const messageDigest = new Uint8Array(createHash('sha256').update(e.payload).digest());
-  const bundle = serializeBundle({ kind: 'message-signature', keyHint: 'cosign', messageDigest, signature: e.signature });
+  const bundle = serializeBundle({
+    kind: 'message-signature',
+    keyHint: 'cosign',
+    messageDigest,
+    signature: e.signature,
+  });
   verifyImageSignature(bundle, e.payload, publicKey, manifestDigest);
 }
 

@@ -3,11 +3,21 @@
  * description of bundles as OCI referrers. Pure apart from key-file writing; no network.
  */
 
+export type { AttachedImage, AttachedPlatform, BuildAttestationOptions } from './build-attestations.ts';
+export { attachBuildAttestations, LOCAL_BUILDER_ID } from './build-attestations.ts';
 export type { SigstoreBundle } from './bundle.ts';
 export { parseBundle, SIGSTORE_BUNDLE_V03_MEDIA_TYPE, serializeBundle } from './bundle.ts';
 export { canonicalJson, canonicalJsonBytes } from './canonical-json.ts';
 export type { DsseEnvelope, DsseEnvelopeJson, DsseSignature } from './dsse.ts';
 export { envelopeFromJson, envelopeToJson, IN_TOTO_PAYLOAD_TYPE, pae, signEnvelope, verifyEnvelope } from './dsse.ts';
+export type { Evidence } from './evidence.ts';
+export { collectEvidence } from './evidence.ts';
+export {
+  evidenceKeyHint,
+  unverifiedStatement,
+  verifyAttestationEvidence,
+  verifySignatureEvidence,
+} from './evidence-verify.ts';
 export type { KeyFilePaths } from './key-files.ts';
 export { assertKeyFilesAbsent, keyFilePaths, writeKeyPairFiles } from './key-files.ts';
 export type { GeneratedKeyPair } from './keys.ts';
@@ -39,6 +49,11 @@ export {
   SLSA_PROVENANCE_V1,
   SPDX_DOCUMENT,
 } from './predicates/index.ts';
+export type { PredicateInput } from './publish.ts';
+export { attachAttestation, attachSignature } from './publish.ts';
+export type { PlatformRebuild, RebuildOptions, RebuildReport } from './rebuild.ts';
+export { rebuildImage } from './rebuild.ts';
+export { lockedPlatformFromProvenance } from './rebuild-lock.ts';
 export type { ReferrerArtifact, ReferrerBlob, ReferrerOptions, ReferrerSubject } from './referrer.ts';
 export {
   ANNOTATION_BUNDLE_CONTENT,
@@ -47,6 +62,14 @@ export {
   imageSignatureReferrer,
   OCI_EMPTY_MEDIA_TYPE,
 } from './referrer.ts';
+export type { ReferrerSink } from './referrer-sink.ts';
+export {
+  COSIGN_ATTESTATION_SUFFIX,
+  COSIGN_SIGNATURE_SUFFIX,
+  cosignTag,
+  layoutReferrerSink,
+  referrerManifest,
+} from './referrer-sink.ts';
 export type { ImageSignature } from './sign.ts';
 export { signImage, signStatement } from './sign.ts';
 export type { Signer } from './signer.ts';
@@ -62,28 +85,5 @@ export type { Statement, StatementSubject } from './statement.ts';
 export { buildStatement, imageSubject, parseStatement, STATEMENT_TYPE_V1, statementBytes } from './statement.ts';
 export type { ExpectedAttestation, VerifiedAttestation } from './verify.ts';
 export { verifyAttestation, verifyImageSignature } from './verify.ts';
-export type { AttachedImage, AttachedPlatform, BuildAttestationOptions } from './build-attestations.ts';
-export { attachBuildAttestations, LOCAL_BUILDER_ID } from './build-attestations.ts';
-export type { Evidence } from './evidence.ts';
-export { collectEvidence } from './evidence.ts';
-export {
-  evidenceKeyHint,
-  unverifiedStatement,
-  verifyAttestationEvidence,
-  verifySignatureEvidence,
-} from './evidence-verify.ts';
-export type { PredicateInput } from './publish.ts';
-export { attachAttestation, attachSignature } from './publish.ts';
-export type { PlatformRebuild, RebuildOptions, RebuildReport } from './rebuild.ts';
-export { rebuildImage } from './rebuild.ts';
-export { lockedPlatformFromProvenance } from './rebuild-lock.ts';
-export type { ReferrerSink } from './referrer-sink.ts';
-export {
-  COSIGN_ATTESTATION_SUFFIX,
-  COSIGN_SIGNATURE_SUFFIX,
-  cosignTag,
-  layoutReferrerSink,
-  referrerManifest,
-} from './referrer-sink.ts';
 export type { ImageTarget, ImageVerification, VerificationCheck } from './verify-image.ts';
 export { REQUIREMENTS, requirementTypes, verifyImage } from './verify-image.ts';

@@ -93,11 +93,14 @@ async function rebuildPlatform(
       ...base,
       identical: false,
       definition: { path: prov.definition.path, matches: false },
-      differences: [`definition ${prov.definition.path}: digest ${loaded.digest}, provenance says sha256:${prov.definition.sha256}`],
+      differences: [
+        `definition ${prov.definition.path}: digest ${loaded.digest}, provenance says sha256:${prov.definition.sha256}`,
+      ],
     };
   }
   const rebuilt = await buildInTemp(loaded, prov, opts, ctx);
-  const differences = rebuilt.build.manifest.digest === manifest.digest ? [] : await diff(sink, manifest, rebuilt.build);
+  const differences =
+    rebuilt.build.manifest.digest === manifest.digest ? [] : await diff(sink, manifest, rebuilt.build);
   return {
     ...base,
     rebuilt: rebuilt.build.manifest.digest,

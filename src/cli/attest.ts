@@ -81,7 +81,14 @@ export async function attestListCommand(args: AttestListArgs, io: CliIO): Promis
       ['DIGEST', 'SUBJECT', 'KIND', 'PREDICATE TYPE', 'SIGNED BY (KEY HINT)', 'SIZE'],
       rows.map((r) => {
         const j = listJson(r);
-        return [j.digest.slice(0, 19), j.subject, j.kind, j.predicateType ?? '-', j.keyHint || '-', formatBytes(j.size)];
+        return [
+          j.digest.slice(0, 19),
+          j.subject,
+          j.kind,
+          j.predicateType ?? '-',
+          j.keyHint || '-',
+          formatBytes(j.size),
+        ];
       }),
       [5],
     ),
@@ -157,8 +164,10 @@ export async function attestGetCommand(args: AttestGetArgs, io: CliIO): Promise<
   for (const e of candidates.reverse()) {
     try {
       statement = args.verify
-        ? verifyAttestationEvidence(e, publicKey!, { subjectDigest: manifest.digest, predicateType: args.predicateType })
-            .statement
+        ? verifyAttestationEvidence(e, publicKey!, {
+            subjectDigest: manifest.digest,
+            predicateType: args.predicateType,
+          }).statement
         : unverifiedStatement(e);
       if (statement.predicateType === args.predicateType) break;
       statement = undefined;
@@ -241,4 +250,3 @@ Examples:
 function platform(opts: { platform?: string | undefined }): { platform?: string } {
   return opts.platform === undefined ? {} : { platform: opts.platform };
 }
-

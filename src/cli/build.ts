@@ -18,6 +18,7 @@ export interface BuildArgs {
   readonly sourceDateEpoch?: string;
   /** Sign the images and attach signed provenance and SBOM attestations with this private key. */
   readonly key?: string;
+  readonly distros?: string;
 }
 
 /** `ironclad build`: build images from a definition's lock into the local store or an OCI layout. */
@@ -38,6 +39,7 @@ export async function buildCommand(args: BuildArgs, io: CliIO): Promise<ExitStat
       ...(args.platform !== undefined && { platforms: args.platform.split(',').map((p) => p.trim()) }),
       ...(args.out !== undefined && { out: resolve(io.cwd, args.out) }),
       ...(epoch !== undefined && { epoch }),
+      ...(args.distros !== undefined && { distro: { dir: resolve(io.cwd, args.distros) } }),
     },
     ctx,
   );

@@ -18,6 +18,7 @@ export interface LockArgs {
   readonly mirror?: string;
   readonly securityMirror?: string;
   readonly snapshot?: string;
+  readonly distros?: string;
 }
 
 /** `ironclad lock`: resolve a definition against the verified archive and write (or check) its lockfile. */
@@ -44,6 +45,7 @@ export async function lockCommand(args: LockArgs, io: CliIO): Promise<ExitStatus
         ...(args.mirror ? { mirror: args.mirror } : {}),
         ...(args.securityMirror ? { securityMirror: args.securityMirror } : {}),
         ...(args.snapshot ? { snapshot: args.snapshot } : {}),
+        ...(args.distros ? { dir: resolve(io.cwd, args.distros) } : {}),
       },
     },
     ctx,
@@ -138,6 +140,7 @@ export const registerLock: VerbRegistrar = (program: Command, io, run) => {
     .option('--format <format>', 'table or json', 'table')
     .option('--mirror <url>', 'use this Debian archive mirror')
     .option('--security-mirror <url>', 'use this Debian security archive mirror')
+    .option('--distros <dir>', 'read distro configs from this folder instead of the built-in distros/')
     .option('--snapshot <timestamp>', 'resolve against snapshot.debian.org at this time, e.g. 20250520T000000Z')
     .addHelpText(
       'after',

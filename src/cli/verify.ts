@@ -28,7 +28,9 @@ export async function verifyCommand(args: VerifyArgs, io: CliIO): Promise<ExitSt
   io.stdout(args.format === 'json' ? JSON.stringify({ image: args.image, ...report }, null, 2) : renderText(report));
   if (report.ok) return 0;
   const failed = report.checks.filter((c) => !c.ok);
-  io.stderr(`error: verification failed: ${failed.map((c) => `${c.check}${c.platform ? ` (${c.platform})` : ''}`).join(', ')}`);
+  io.stderr(
+    `error: verification failed: ${failed.map((c) => `${c.check}${c.platform ? ` (${c.platform})` : ''}`).join(', ')}`,
+  );
   return 3;
 }
 

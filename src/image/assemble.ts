@@ -47,6 +47,7 @@ export function assemble(inputs: readonly AssembleInput[], opts: AssembleOptions
     locked: pkg,
     control: deb.control,
     controlText: deb.controlText,
+    conffiles: deb.conffiles,
   }));
   stripped.sort((a, b) => comparePaths(a.package, b.package) || comparePaths(a.path, b.path));
   modeChanges.sort((a, b) => comparePaths(a.path, b.path) || comparePaths(a.package, b.package));

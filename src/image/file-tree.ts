@@ -37,6 +37,8 @@ export interface TreePackage {
   readonly control: ControlParagraph;
   /** The package's `control` file exactly as shipped. */
   readonly controlText: string;
+  /** The package's conffiles (deb-conffiles(5)), absolute paths as listed; absent when not known. */
+  readonly conffiles?: readonly string[];
 }
 
 /** Why a path shipped by a package is not in the tree, or was changed. */

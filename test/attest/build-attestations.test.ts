@@ -7,8 +7,8 @@ import { assertBundleLatest, bundleFromJSON } from '@sigstore/bundle';
 import { type TrustMaterial, toSignedEntity, Verifier } from '@sigstore/verify';
 import {
   attachBuildAttestations,
-  collectEvidence,
   CYCLONEDX_BOM,
+  collectEvidence,
   keyFingerprint,
   keySigner,
   layoutReferrerSink,
@@ -54,7 +54,12 @@ describe('attachBuildAttestations, verifyImage and rebuildImage over a fixture b
 
   before(async () => {
     fx = await createFixtureImage();
-    result = await buildImages(fx.loaded, fx.lock, { distroConfig: fx.archive.distro, out: join(fx.dir, 'oci') }, fx.ctx);
+    result = await buildImages(
+      fx.loaded,
+      fx.lock,
+      { distroConfig: fx.archive.distro, out: join(fx.dir, 'oci') },
+      fx.ctx,
+    );
     await attachBuildAttestations(result, keySigner(privateKey), fx.ctx, { definitionPath: 'def/image.yaml' });
     store = await LayoutStore.open(result.layout);
   });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -23,7 +23,16 @@ const PROVENANCE = 'https://slsa.dev/provenance/v1';
 function captureIO(cwd: string, env: NodeJS.ProcessEnv): CliIO & { out: string[]; err: string[] } {
   const out: string[] = [];
   const err: string[] = [];
-  return { out, err, stdout: (t) => out.push(t), stderr: (t) => err.push(t), log: silentLogger, env, cwd, isTTY: false };
+  return {
+    out,
+    err,
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    log: silentLogger,
+    env,
+    cwd,
+    isTTY: false,
+  };
 }
 
 /** Runs the CLI; returns the exit status and what was printed. */
@@ -122,10 +131,19 @@ describe('sign, attest and verify on an OCI layout', () => {
   });
 
   const tampers: [string, (b: BundleJson) => void, string][] = [
-    ['one byte of the attestation payload', (b) => void (b.dsseEnvelope.payload = flip(b.dsseEnvelope.payload, 40)), 'SIGNATURE_INVALID'],
+    [
+      'one byte of the attestation payload',
+      (b) => {
+        b.dsseEnvelope.payload = flip(b.dsseEnvelope.payload, 40);
+      },
+      'SIGNATURE_INVALID',
+    ],
     [
       'one byte of the signature',
-      (b) => void (b.dsseEnvelope.signatures[0]!.sig = flip(b.dsseEnvelope.signatures[0]!.sig, 20)),
+      (b) => {
+        const sig = b.dsseEnvelope.signatures[0]!;
+        sig.sig = flip(sig.sig, 20);
+      },
       'SIGNATURE_INVALID',
     ],
     [
@@ -156,10 +174,18 @@ describe('sign, attest and verify on an OCI layout', () => {
 
   test('an attestation copied onto another image fails (subject mismatch), though that image is signed', async () => {
     const copy = await copyLayout();
-    const other = await buildImages(fx.loaded, fx.lock, { distroConfig: fx.archive.distro, out: copy, variant: 'dev' }, fx.ctx);
+    const other = await buildImages(
+      fx.loaded,
+      fx.lock,
+      { distroConfig: fx.archive.distro, out: copy, variant: 'dev' },
+      fx.ctx,
+    );
     const target = other.images[0]!.platforms[0]!.manifest;
     const store = await LayoutStore.open(copy);
-    const pair = await loadPrivateKey(await import('node:fs/promises').then((f) => f.readFile(join(fx.dir, 'ironclad.key'))), 'pw');
+    const pair = await loadPrivateKey(
+      await import('node:fs/promises').then((f) => f.readFile(join(fx.dir, 'ironclad.key'))),
+      'pw',
+    );
     const { platform: _p, ...subject } = target;
     await attachSignature(layoutReferrerSink(store), subject, 'fixture', keySigner(pair));
     const provenance = (await store.referrers(manifest.digest)).find(
@@ -170,7 +196,17 @@ describe('sign, attest and verify on an OCI layout', () => {
     const bytes = Buffer.from(JSON.stringify(doc));
     await store.putBlob(bytes, { digest: digestOf(bytes), size: bytes.length });
     await store.addManifest({ ...provenance, digest: digestOf(bytes), size: bytes.length });
-    const r = await cli(fx, 'verify', `oci:${copy}:1.0-dev`, '--key', 'ironclad.pub', '--require', 'provenance', '--format', 'json');
+    const r = await cli(
+      fx,
+      'verify',
+      `oci:${copy}:1.0-dev`,
+      '--key',
+      'ironclad.pub',
+      '--require',
+      'provenance',
+      '--format',
+      'json',
+    );
     assert.equal(r.status, 3, r.out + r.err);
     const failed = JSON.parse(r.out).checks.filter((c: { ok: boolean }) => !c.ok);
     assert.deepEqual(
@@ -183,7 +219,10 @@ describe('sign, attest and verify on an OCI layout', () => {
     const copy = await copyLayout();
     const ref = `oci:${copy}:1.0`;
     assert.equal((await cli(fx, 'sign', ref, '--key', 'other.key')).status, 0);
-    await writeFile(join(fx.dir, 'vex.json'), JSON.stringify({ '@context': 'https://openvex.dev/ns/v0.2.0', statements: [] }));
+    await writeFile(
+      join(fx.dir, 'vex.json'),
+      JSON.stringify({ '@context': 'https://openvex.dev/ns/v0.2.0', statements: [] }),
+    );
     const vex = 'https://openvex.dev/ns/v0.2.0';
     const a = await cli(fx, 'attest', ref, '--predicate', 'vex.json', '--type', vex, '--key', 'ironclad.key');
     assert.equal(a.status, 0, a.err);
@@ -193,9 +232,21 @@ describe('sign, attest and verify on an OCI layout', () => {
     const list = await cli(fx, 'attest', 'list', ref);
     assert.equal(list.status, 0);
     assert.match(list.out, /DIGEST\s+SUBJECT\s+KIND\s+PREDICATE TYPE/);
-    for (const t of [PROVENANCE, vex, 'https://spdx.dev/Document', 'https://cyclonedx.org/bom']) assert.ok(list.out.includes(t), t);
+    for (const t of [PROVENANCE, vex, 'https://spdx.dev/Document', 'https://cyclonedx.org/bom'])
+      assert.ok(list.out.includes(t), t);
 
-    const get = await cli(fx, 'attest', 'get', ref, '--predicate-type', vex, '--predicate', '--verify', '--key', 'ironclad.pub');
+    const get = await cli(
+      fx,
+      'attest',
+      'get',
+      ref,
+      '--predicate-type',
+      vex,
+      '--predicate',
+      '--verify',
+      '--key',
+      'ironclad.pub',
+    );
     assert.equal(get.status, 0, get.err);
     assert.deepEqual(JSON.parse(get.out).statements, []);
     const wrong = await cli(fx, 'attest', 'get', ref, '--predicate-type', vex, '--verify', '--key', 'other.pub');

@@ -267,3 +267,35 @@ function serve(root: string, requests: string[], faults: Map<string, { status: n
 export async function readArchiveFile(fx: FixtureArchive, rel: string): Promise<Buffer> {
   return readFile(join(fx.root, rel));
 }
+
+/**
+ * Writes the archive's distro config as `<dir>/<name>.yaml`, the file format of distros/, so the CLI can use the
+ * fixture through `--distros DIR`.
+ */
+export async function writeFixtureDistroFile(fx: FixtureArchive, dir: string): Promise<string> {
+  const d = fx.distro;
+  const yaml = [
+    `name: ${d.name}`,
+    `codename: ${d.codename}`,
+    `version-id: "${d.versionId}"`,
+    'os-release:',
+    ...Object.entries(d.osRelease).map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`),
+    'repositories:',
+    ...d.repositories.flatMap((r) => [
+      `  - role: ${r.role}`,
+      `    url: ${r.url}`,
+      `    suites: [${r.suites.join(', ')}]`,
+      `    components: [${r.components.join(', ')}]`,
+    ]),
+    `keyring: ${d.keyring}`,
+    'signing-keys:',
+    ...d.signingKeys.flatMap((k) => [
+      `  - fingerprint: ${k.fingerprint}`,
+      `    description: ${JSON.stringify(k.description)}`,
+    ]),
+    '',
+  ].join('\n');
+  const path = join(dir, `${d.name}.yaml`);
+  await writeFile(path, yaml);
+  return path;
+}

@@ -194,7 +194,13 @@ function packageDependencies(input: ProvenanceInput): ResourceDescriptor[] {
       uri: `${base}/${p.filename.replace(/^\/+/, '')}`,
       digest: { sha256: p.sha256 },
       name: p.name,
-      annotations: { kind: 'deb', version: p.version, architecture: p.architecture, suite: p.suite, ...rebuildHints(p) },
+      annotations: {
+        kind: 'deb',
+        version: p.version,
+        architecture: p.architecture,
+        suite: p.suite,
+        ...rebuildHints(p),
+      },
     };
   });
 }

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { runCli } from '../../src/cli/main.ts';
+import { captureIO } from '../support/cli-io.ts';
+import { createFixtureArchive, type FixtureArchive, writeFixtureDistroFile } from '../support/fixture-archive.ts';
+import { FIXTURE_PACKAGES } from '../support/fixture-image.ts';
+
+const DEFINITION = `name: tool
+distro: fixture
+platforms: [linux/amd64]
+tags: ["1"]
+packages: [fixtool]
+exclude: [debconf]
+`;
+
+describe('ironclad lock', () => {
+  let fx: FixtureArchive;
+  let dir: string;
+  const cli = (...args: string[]) => {
+    const io = captureIO(dir, { IRONCLAD_HOME: join(dir, 'home') });
+    return runCli([...args], io).then((code) => ({ code, out: io.out.join('\n'), err: io.err.join('\n') }));
+  };
+
+  before(async () => {
+    fx = await createFixtureArchive({ suites: [{ name: 'fixture', packages: FIXTURE_PACKAGES }] });
+    dir = await mkdtemp(join(tmpdir(), 'cli-lock-'));
+    await mkdir(join(dir, 'distros'));
+    await writeFixtureDistroFile(fx, join(dir, 'distros'));
+    await mkdir(join(dir, 'tool'));
+    await writeFile(join(dir, 'tool/image.yaml'), DEFINITION);
+  });
+  after(async () => {
+    await fx.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('writes the lockfile and prints the closure', async () => {
+    const r = await cli('lock', 'tool', '--distros', 'distros');
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /fixtool\s+2\.0-1/);
+    assert.match(r.out, /excluded: debconf/);
+    const lock = JSON.parse(await readFile(join(dir, 'tool/ironclad.lock.json'), 'utf8'));
+    assert.deepEqual(
+      lock.variants.runtime.platforms['linux/amd64'].packages.map((p: { name: string }) => p.name),
+      ['fix-config', 'fixtool', 'libfix1'],
+    );
+  });
+
+  test('--check exits 0 on a fresh lock and 1 once the definition changed', async () => {
+    assert.equal((await cli('lock', 'tool', '--distros', 'distros')).code, 0);
+    assert.equal((await cli('lock', 'tool', '--distros', 'distros', '--check')).code, 0);
+    await writeFile(join(dir, 'tool/image.yaml'), DEFINITION.replace('[fixtool]', '[fixtool, bash]'));
+    const stale = await cli('lock', 'tool', '--distros', 'distros', '--check');
+    assert.equal(stale.code, 1);
+    assert.match(stale.out, /\+ bash 5\.2-1/);
+    await writeFile(join(dir, 'tool/image.yaml'), DEFINITION);
+  });
+
+  test('--why prints the dependency path', async () => {
+    const r = await cli('lock', 'tool', '--distros', 'distros', '--why', 'libfix1');
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /fixtool → libfix1/);
+  });
+
+  test('an unknown package exits 2 with suggestions', async () => {
+    await writeFile(join(dir, 'tool/image.yaml'), DEFINITION.replace('[fixtool]', '[fixtol]'));
+    const r = await cli('lock', 'tool', '--distros', 'distros');
+    assert.equal(r.code, 2);
+    assert.match(r.err, /fixtool/);
+    await writeFile(join(dir, 'tool/image.yaml'), DEFINITION);
+  });
+
+  test('a tampered InRelease exits 3 naming the suite', async () => {
+    const path = join(fx.root, 'dists/fixture/InRelease');
+    const original = await readFile(path);
+    const tampered = Buffer.from(original);
+    const at = tampered.indexOf('Date:') + 8;
+    tampered[at] = tampered[at] === 0x31 ? 0x32 : 0x31;
+    await writeFile(path, tampered);
+    try {
+      const r = await cli('lock', 'tool', '--distros', 'distros');
+      assert.equal(r.code, 3);
+      assert.match(r.err, /fixture/);
+    } finally {
+      await writeFile(path, original);
+    }
+  });
+});
