@@ -3,6 +3,7 @@ import type { StageContext } from '../core/index.ts';
 import { type BuildResult, CYCLONEDX_MEDIA_TYPE, type PlatformBuild, SPDX_MEDIA_TYPE } from '../image/index.ts';
 import {
   type Descriptor,
+  formatPlatform,
   imageSourceFrom,
   LayoutStore,
   layoutBlobStore,
@@ -11,8 +12,9 @@ import {
   verifyBytes,
 } from '../oci/index.ts';
 import { generateSbom, TOOL_VERSION, writeCycloneDxJson, writeSpdxJson } from '../sbom/index.ts';
+import { type TestReport, toCtrf } from '../testing/index.ts';
 import { parseJsonBytes } from './encoding.ts';
-import { CYCLONEDX_BOM, SLSA_PROVENANCE_V1, SPDX_DOCUMENT } from './predicates/index.ts';
+import { CTRF_REPORT, CYCLONEDX_BOM, SLSA_PROVENANCE_V1, SPDX_DOCUMENT } from './predicates/index.ts';
 import { buildProvenance } from './predicates/provenance.ts';
 import { attachAttestation, attachSignature, type PredicateInput } from './publish.ts';
 import { layoutReferrerSink } from './referrer-sink.ts';
@@ -74,8 +76,12 @@ export async function attachBuildAttestations(
     for (const p of image.platforms) {
       ctx.log.progress(`${name} ${p.platform}: signing and attesting`);
       const predicates = [
-        { type: SLSA_PROVENANCE_V1, predicate: provenanceFor(result, p, invocationId, ctx, extra) },
+        {
+          type: SLSA_PROVENANCE_V1,
+          predicate: provenanceFor(result, p, invocationId, ctx, { noTest: image.testReport === undefined, ...extra }),
+        },
         ...(await sbomPredicates(store, p, ctx)),
+        ...testPredicates(image.testReport, p),
         ...(typeof extra.predicates === 'function' ? extra.predicates(p) : (extra.predicates ?? [])),
       ];
       const subject = withoutPlatform(p.manifest);
@@ -92,6 +98,13 @@ export async function attachBuildAttestations(
   }
   ctx.log.progress('');
   return out;
+}
+
+/** The CTRF report of the tests the build ran, narrowed to one platform (image-wide checks included). */
+function testPredicates(report: TestReport | undefined, p: PlatformBuild): PredicateInput[] {
+  if (report === undefined) return [];
+  const platform = report.platforms.filter((x) => formatPlatform(x.platform) === p.platform);
+  return [{ type: CTRF_REPORT, predicate: toCtrf([{ ...report, platforms: platform }], TOOL_VERSION) }];
 }
 
 /** The SLSA provenance predicate for one platform build (docs/build-type.md). */

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { fail } from '../core/index.ts';
 import { loadDefinition, readLockfile } from '../definition/index.ts';
 import { type BuildResult, buildImages } from '../image/index.ts';
+import type { TestReport } from '../testing/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { loadSigner } from './image-target.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
@@ -19,6 +20,8 @@ export interface BuildArgs {
   /** Sign the images and attach signed provenance and SBOM attestations with this private key. */
   readonly key?: string;
   readonly distros?: string;
+  /** False with --no-test. */
+  readonly test: boolean;
 }
 
 /** `ironclad build`: build images from a definition's lock into the local store or an OCI layout. */
@@ -40,6 +43,7 @@ export async function buildCommand(args: BuildArgs, io: CliIO): Promise<ExitStat
       ...(args.out !== undefined && { out: resolve(io.cwd, args.out) }),
       ...(epoch !== undefined && { epoch }),
       ...(args.distros !== undefined && { distro: { dir: resolve(io.cwd, args.distros) } }),
+      test: args.test,
     },
     ctx,
   );
@@ -72,10 +76,17 @@ function renderBuild(r: BuildResult): string {
         [2, 3, 4, 5],
       ),
     );
+    out.push(`tests: ${img.testReport ? testSummary(img.testReport) : 'skipped (--no-test)'}`);
     out.push(`tagged: ${img.tags.join(', ')}`, '');
   }
   out.push(`layout: ${r.layout}`);
   return out.join('\n');
+}
+
+function testSummary(r: TestReport): string {
+  const all = [...r.imageChecks, ...r.platforms.flatMap((p) => [...p.checks, ...p.tests])];
+  const n = (s: string) => all.filter((x) => x.status === s).length;
+  return `${n('passed')} passed, ${n('failed')} failed, ${n('skipped')} skipped`;
 }
 
 function buildJson(r: BuildResult): object {

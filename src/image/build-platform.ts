@@ -74,7 +74,8 @@ export async function buildPlatform(
   const { variant, locked } = input;
   const debs = await readLockedDebs(locked, input.concurrency ?? 8, ctx);
   const epoch = input.epoch ?? defaultEpoch(debs);
-  const hardened = variant.kind === 'hardened' && !variant.shell;
+  // Dev variants too: the no-setuid rule holds for every hardened variant, and dev images run as root anyway.
+  const hardened = variant.kind === 'hardened';
   ctx.log.progress(`${variant.name} ${variant.variant} ${locked.platform}: assembling`);
   const assembled = assemble(
     locked.packages.map((pkg, i) => ({ pkg, deb: debs[i]! })),
@@ -90,8 +91,10 @@ export async function buildPlatform(
       home: a.home,
       ...(a.shell !== undefined && { shell: a.shell }),
     })),
-    kind: variant.shell ? 'dev' : 'runtime',
+    kind: variant.shell || variant.packageManager ? 'dev' : 'runtime',
     epoch,
+    architecture: locked.architecture,
+    repositories: input.distro.repositories,
   });
   const groups = groupPackages(locked.packages);
   const sbomDistro = {

@@ -1,3 +1,5 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fail, type StageContext } from '../core/index.ts';
 import { type Distro, type LoadDistroOptions, loadDistro } from '../debian/index.ts';
 import {
@@ -7,7 +9,18 @@ import {
   type Lockfile,
   selectVariants,
 } from '../definition/index.ts';
-import { buildIndex, type Descriptor, LayoutStore, storeDir, storeTagName } from '../oci/index.ts';
+import {
+  buildIndex,
+  type Descriptor,
+  hostPlatform,
+  imageSourceFrom,
+  LayoutStore,
+  layoutBlobStore,
+  type Platform,
+  storeDir,
+  storeTagName,
+} from '../oci/index.ts';
+import { reportFailed, type TestReport, testImage } from '../testing/index.ts';
 import { buildPlatform, type PlatformBuild } from './build-platform.ts';
 
 export interface BuildOptions {
@@ -23,6 +36,13 @@ export interface BuildOptions {
   readonly distro?: LoadDistroOptions;
   /** A distro config given directly; wins over `distro`. */
   readonly distroConfig?: Distro;
+  /**
+   * Run the standards checks and functional tests (runc) before tagging; default true. A failing image is not
+   * tagged: the build fails with TEST_FAILED. False records that tests were skipped (provenance says so).
+   */
+  readonly test?: boolean;
+  /** The platform functional tests run on natively; default this machine's. */
+  readonly host?: Platform;
 }
 
 /** One variant built for all its platforms, under one index. */
@@ -32,6 +52,8 @@ export interface BuiltImage {
   /** References written: `name:tag` in the store, or `tag` in an --out layout. */
   readonly tags: readonly string[];
   readonly platforms: readonly PlatformBuild[];
+  /** The test report the image passed, or undefined when tests were skipped (`test: false`). */
+  readonly testReport?: TestReport;
 }
 
 export interface BuildResult {
@@ -76,6 +98,8 @@ export async function buildImages(
     }
     const index = buildIndex({ manifests: platforms.map((p) => p.manifest) });
     await store.putBlob(index.bytes, { digest: index.descriptor.digest, size: index.descriptor.size });
+    const testReport =
+      opts.test === false ? undefined : await testBeforeTagging(store, index.descriptor, variant, opts, ctx);
     const tags = variant.tags.map((t) => (opts.out === undefined ? storeTagName(variant.name, t) : t));
     for (const tag of tags) await store.tag(tag, index.descriptor);
     // In an --out layout each platform manifest is also tagged `TAG-ARCH`: tools that read one manifest per tag
@@ -84,10 +108,43 @@ export async function buildImages(
       for (const t of variant.tags)
         for (const p of platforms) await store.tag(`${t}-${archSuffix(p.platform)}`, p.manifest);
     }
-    images.push({ variant, index: index.descriptor, tags, platforms });
+    images.push({ variant, index: index.descriptor, tags, platforms, ...(testReport && { testReport }) });
   }
   ctx.log.progress('');
   return { layout: layoutDir, definition: { path: loaded.path, digest: loaded.digest }, images };
+}
+
+/** Tests the untagged index; a failure leaves nothing tagged (blobs stay for gc). */
+async function testBeforeTagging(
+  store: LayoutStore,
+  index: Descriptor,
+  variant: ImageVariant,
+  opts: BuildOptions,
+  ctx: StageContext,
+): Promise<TestReport> {
+  ctx.log.progress(`${variant.name} ${variant.variant}: testing`);
+  const tmpDir = join(ctx.home, 'tmp');
+  await mkdir(tmpDir, { recursive: true });
+  const source = imageSourceFrom(layoutBlobStore(store), index.digest, {
+    display: `${variant.name} (${variant.variant})`,
+  });
+  // A build of some platforms (--platform) is held to those platforms only.
+  const expected = opts.platforms === undefined ? variant : { ...variant, platforms: opts.platforms };
+  const report = await testImage(source, { variant: expected, host: opts.host ?? hostPlatform(), tmpDir }, ctx);
+  if (reportFailed(report)) {
+    const failed = [
+      ...report.imageChecks,
+      ...report.platforms.flatMap((p) => [...p.checks, ...p.tests.map((t) => ({ ...t, name: `test ${t.name}` }))]),
+    ].filter((c) => c.status === 'failed');
+    fail(
+      'TEST_FAILED',
+      `${variant.name} (${variant.variant}) failed: ${failed.map((c) => `${c.name}: ${c.message}`).join('; ')}`,
+      {
+        hint: 'nothing was tagged; fix the definition, or build with --no-test to skip testing (provenance records it)',
+      },
+    );
+  }
+  return report;
 }
 
 function archSuffix(platform: string): string {

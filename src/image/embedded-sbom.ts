@@ -14,6 +14,7 @@ import {
 } from '../sbom/index.ts';
 import type { FileTree } from './file-tree.ts';
 import { ancestorsOf } from './file-tree.ts';
+import { DPKG_STATUS } from './synthesize/dpkg-database.ts';
 import { STATUS_D } from './synthesize/status-d.ts';
 
 /** Where every image carries its SPDX SBOM (documented in docs/image-layout.md). */
@@ -56,7 +57,8 @@ export function treeSbomPackages(tree: FileTree, locked: LockedPlatform, distro:
       checksums: [{ alg: 'SHA256', value: l.sha256 }],
       dependsOn,
       foundBy: 'ironclad-build',
-      locations: [`${STATUS_D}/${l.name}`],
+      // Runtime images list the package in status.d; dev images in dpkg's own status file.
+      locations: [tree.nodes.has(`${STATUS_D}/${l.name}`) ? `${STATUS_D}/${l.name}` : DPKG_STATUS],
       ...(baseUrls.has(l.suite) && { downloadLocation: `${baseUrls.get(l.suite)}/${l.filename}` }),
     } satisfies SbomPackage;
   });

@@ -21,6 +21,20 @@ export type { StoreImage } from './store.ts';
 export { listStoreImages, removeStoreImages } from './store.ts';
 export { isStripped } from './strip.ts';
 export { CA_BUNDLE_PATH, caBundle } from './synthesize/ca-certificates.ts';
+export type { AptRepository } from './synthesize/apt-sources.ts';
+export { APT_ACCOUNT, aptNodes, archiveKeyring, DEBIAN_SOURCES, debianSourcesText } from './synthesize/apt-sources.ts';
+export type { Conffile, DpkgDatabaseOptions } from './synthesize/dpkg-database.ts';
+export {
+  conffilesOf,
+  DPKG_STATUS,
+  dpkgDatabaseNodes,
+  dpkgStatusStanza,
+  fileListText,
+  infoMd5sumsText,
+  infoName,
+} from './synthesize/dpkg-database.ts';
+export { lockDirNodes } from './synthesize/lock-dir.ts';
+export { shellsText } from './synthesize/shells.ts';
 export { groupText } from './synthesize/group.ts';
 export { NSSWITCH_CONF } from './synthesize/nsswitch.ts';
 export type { DistroRelease } from './synthesize/os-release.ts';

@@ -182,10 +182,7 @@ describe('sign, attest and verify on an OCI layout', () => {
     );
     const target = other.images[0]!.platforms[0]!.manifest;
     const store = await LayoutStore.open(copy);
-    const pair = await loadPrivateKey(
-      await import('node:fs/promises').then((f) => f.readFile(join(fx.dir, 'ironclad.key'))),
-      'pw',
-    );
+    const pair = await loadPrivateKey(await readFile(join(fx.dir, 'ironclad.key')), 'pw');
     const { platform: _p, ...subject } = target;
     await attachSignature(layoutReferrerSink(store), subject, 'fixture', keySigner(pair));
     const provenance = (await store.referrers(manifest.digest)).find(
