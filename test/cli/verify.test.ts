@@ -248,7 +248,7 @@ describe('sign, attest and verify on an OCI layout', () => {
     assert.deepEqual(JSON.parse(get.out).statements, []);
     const wrong = await cli(fx, 'attest', 'get', ref, '--predicate-type', vex, '--verify', '--key', 'other.pub');
     assert.equal(wrong.status, 3);
-    const none = await cli(fx, 'attest', 'get', ref, '--predicate-type', 'https://ctrf.io/report/v1');
+    const none = await cli(fx, 'attest', 'get', ref, '--predicate-type', 'https://example.com/no-such-predicate/v1');
     assert.equal(none.status, 2);
     assert.equal((await cli(fx, 'attest', ref, '--predicate', 'vex.json')).status, 2, 'missing --type/--key');
   });
