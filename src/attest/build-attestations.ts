@@ -14,7 +14,7 @@ import {
 import { generateSbom, TOOL_VERSION, writeCycloneDxJson, writeSpdxJson } from '../sbom/index.ts';
 import { type TestReport, toCtrf } from '../testing/index.ts';
 import { parseJsonBytes } from './encoding.ts';
-import { CTRF_REPORT, CYCLONEDX_BOM, SLSA_PROVENANCE_V1, SPDX_DOCUMENT } from './predicates/index.ts';
+import { CTRF_REPORT, CYCLONEDX_BOM, OPENVEX_V020, SLSA_PROVENANCE_V1, SPDX_DOCUMENT } from './predicates/index.ts';
 import { buildProvenance } from './predicates/provenance.ts';
 import { attachAttestation, attachSignature, type PredicateInput } from './publish.ts';
 import { layoutReferrerSink } from './referrer-sink.ts';
@@ -82,6 +82,7 @@ export async function attachBuildAttestations(
         },
         ...(await sbomPredicates(store, p, ctx)),
         ...testPredicates(image.testReport, p),
+        ...vexPredicates(image.vex.get(p.platform)),
         ...(typeof extra.predicates === 'function' ? extra.predicates(p) : (extra.predicates ?? [])),
       ];
       const subject = withoutPlatform(p.manifest);
@@ -98,6 +99,11 @@ export async function attachBuildAttestations(
   }
   ctx.log.progress('');
   return out;
+}
+
+/** The OpenVEX document compiled from the image's advisories, when it has any. */
+function vexPredicates(doc: unknown): PredicateInput[] {
+  return doc === undefined ? [] : [{ type: OPENVEX_V020, predicate: doc }];
 }
 
 /** The CTRF report of the tests the build ran, narrowed to one platform (image-wide checks included). */

@@ -38,6 +38,8 @@ export interface ResolvedScanInput {
   readonly packages: readonly ScanPackage[];
   readonly distro: Distro | null;
   readonly imageDigest: string | null;
+  /** VEX documents that came with the input (attached to an image). */
+  readonly vex?: readonly OpenVexDocument[];
 }
 
 /** Turns the user's `<input>` argument into a package list (STYLE.md rule 12: a role, wired in a Map). */
@@ -55,7 +57,14 @@ async function sbomInput(ref: string, io: CliIO): Promise<ResolvedScanInput> {
  */
 async function imageInput(ref: string, io: CliIO): Promise<ResolvedScanInput> {
   const input = await imageScanInput(openSource(ref, io), undefined, stageContext(io));
-  return { kind: 'image', packages: input.packages, distro: input.distro, imageDigest: input.imageDigest };
+  for (const v of input.vex) io.log.info(`applying VEX attached to the image: ${v.digest.slice(0, 19)}`);
+  return {
+    kind: 'image',
+    packages: input.packages,
+    distro: input.distro,
+    imageDigest: input.imageDigest,
+    vex: input.vex.map((v) => v.document),
+  };
 }
 
 export const scanInputs = new Map<string, ScanInputResolver>([
@@ -115,7 +124,7 @@ export async function scanCommand(args: ScanArgs, io: CliIO): Promise<ExitStatus
     fail('INVALID_INPUT', `${args.input}: the distribution is unknown`, { hint: 'pass --distro debian:12' });
   }
   const imageDigest = args.imageDigest ?? input.imageDigest;
-  const vex = await readVex(args.vex, io);
+  const vex = [...(input.vex ?? []), ...(await readVex(args.vex, io))];
   const ctx = stageContext(io);
   const db = openVulnDb(ctx.home);
   let result: ReturnType<typeof scanPackages>;

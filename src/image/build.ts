@@ -21,6 +21,8 @@ import {
   storeTagName,
 } from '../oci/index.ts';
 import { reportFailed, type TestReport, testImage } from '../testing/index.ts';
+import type { OpenVexDocument } from '../vuln/index.ts';
+import { readAdvisories, storeAdvisoryVex } from './advisories-vex.ts';
 import { buildPlatform, type PlatformBuild } from './build-platform.ts';
 
 export interface BuildOptions {
@@ -52,6 +54,8 @@ export interface BuiltImage {
   /** References written: `name:tag` in the store, or `tag` in an --out layout. */
   readonly tags: readonly string[];
   readonly platforms: readonly PlatformBuild[];
+  /** The OpenVEX document compiled from advisories.yaml for each platform, keyed by platform. */
+  readonly vex: ReadonlyMap<string, OpenVexDocument>;
   /** The test report the image passed, or undefined when tests were skipped (`test: false`). */
   readonly testReport?: TestReport;
 }
@@ -78,6 +82,7 @@ export async function buildImages(
   const layoutDir = opts.out ?? storeDir(ctx.home);
   const store = await LayoutStore.open(layoutDir, { create: true });
   const distro = opts.distroConfig ?? (await loadDistro(loaded.definition.distro, opts.distro ?? {}));
+  const advisories = await readAdvisories(loaded.dir);
   const images: BuiltImage[] = [];
   for (const variant of selectVariants(loaded.definition, opts.variant ?? 'runtime')) {
     const platforms: PlatformBuild[] = [];
@@ -96,6 +101,9 @@ export async function buildImages(
         ),
       );
     }
+    const vex = new Map<string, OpenVexDocument>();
+    if (advisories)
+      for (const p of platforms) vex.set(p.platform, await storeAdvisoryVex(store, variant.name, p, advisories));
     const index = buildIndex({ manifests: platforms.map((p) => p.manifest) });
     await store.putBlob(index.bytes, { digest: index.descriptor.digest, size: index.descriptor.size });
     const testReport =
@@ -108,7 +116,7 @@ export async function buildImages(
       for (const t of variant.tags)
         for (const p of platforms) await store.tag(`${t}-${archSuffix(p.platform)}`, p.manifest);
     }
-    images.push({ variant, index: index.descriptor, tags, platforms, ...(testReport && { testReport }) });
+    images.push({ variant, index: index.descriptor, tags, platforms, vex, ...(testReport && { testReport }) });
   }
   ctx.log.progress('');
   return { layout: layoutDir, definition: { path: loaded.path, digest: loaded.digest }, images };

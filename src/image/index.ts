@@ -1,3 +1,4 @@
+export { ADVISORIES_FILE } from './advisories-vex.ts';
 export type { AssembleInput, AssembleOptions } from './assemble.ts';
 export { assemble } from './assemble.ts';
 export type { BuildOptions, BuildResult, BuiltImage } from './build.ts';
@@ -20,9 +21,9 @@ export { CYCLONEDX_MEDIA_TYPE, SPDX_MEDIA_TYPE } from './sbom-referrers.ts';
 export type { StoreImage } from './store.ts';
 export { listStoreImages, removeStoreImages } from './store.ts';
 export { isStripped } from './strip.ts';
-export { CA_BUNDLE_PATH, caBundle } from './synthesize/ca-certificates.ts';
 export type { AptRepository } from './synthesize/apt-sources.ts';
 export { APT_ACCOUNT, aptNodes, archiveKeyring, DEBIAN_SOURCES, debianSourcesText } from './synthesize/apt-sources.ts';
+export { CA_BUNDLE_PATH, caBundle } from './synthesize/ca-certificates.ts';
 export type { Conffile, DpkgDatabaseOptions } from './synthesize/dpkg-database.ts';
 export {
   conffilesOf,
@@ -33,14 +34,14 @@ export {
   infoMd5sumsText,
   infoName,
 } from './synthesize/dpkg-database.ts';
-export { lockDirNodes } from './synthesize/lock-dir.ts';
-export { shellsText } from './synthesize/shells.ts';
 export { groupText } from './synthesize/group.ts';
+export { lockDirNodes } from './synthesize/lock-dir.ts';
 export { NSSWITCH_CONF } from './synthesize/nsswitch.ts';
 export type { DistroRelease } from './synthesize/os-release.ts';
 export { DEBIAN_URLS, osReleaseText } from './synthesize/os-release.ts';
 export type { Account, VariantKind } from './synthesize/passwd.ts';
 export { BASE_ACCOUNTS, NOLOGIN, passwdText, resolveAccounts } from './synthesize/passwd.ts';
+export { shellsText } from './synthesize/shells.ts';
 export { md5sumsText, STATUS_D, statusStanza } from './synthesize/status-d.ts';
 export type { SynthesizeOptions } from './synthesize.ts';
 export { synthesize } from './synthesize.ts';

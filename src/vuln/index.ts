@@ -7,7 +7,7 @@ export type { AffectedRow, DbSummary, SourceRow, VulnDb } from './db.ts';
 export { openVulnDb, vulnDbPath } from './db.ts';
 export type { DbStatus } from './db-status.ts';
 export { dbStatus, STALE_AFTER_DAYS } from './db-status.ts';
-export { type ImageScanInput, imageScanInput, scanPackagesOf } from './image-input.ts';
+export { type ImageScanInput, imageScanInput, OPENVEX_MEDIA_TYPE, scanPackagesOf } from './image-input.ts';
 export { compareFindings, ecosystemFor, matchPackages } from './matcher.ts';
 export type {
   Justification,

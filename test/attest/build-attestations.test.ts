@@ -75,7 +75,10 @@ describe('attachBuildAttestations, verifyImage and rebuildImage over a fixture b
     const manifest = result.images[0]!.platforms[0]!.manifest;
     const evidence = await collectEvidence(layoutReferrerSink(store), manifest.digest);
     const kinds = evidence.map((e) => (e.kind === 'attestation' ? e.predicateType : e.kind)).sort();
-    assert.deepEqual(kinds, [CTRF_REPORT, CYCLONEDX_BOM, SLSA_PROVENANCE_V1, SPDX_DOCUMENT, 'other', 'other', 'signature'].sort());
+    assert.deepEqual(
+      kinds,
+      [CTRF_REPORT, CYCLONEDX_BOM, SLSA_PROVENANCE_V1, SPDX_DOCUMENT, 'other', 'other', 'signature'].sort(),
+    );
     const onIndex = await collectEvidence(layoutReferrerSink(store), result.images[0]!.index.digest);
     assert.deepEqual(
       onIndex.map((e) => e.kind),

@@ -1,7 +1,7 @@
 import { fail } from '../../core/index.ts';
 import type { FileNode, FileTree } from '../file-tree.ts';
-import type { Account } from './passwd.ts';
 import { dirNode, fileNode } from './nodes.ts';
+import type { Account } from './passwd.ts';
 
 /**
  * What apt needs in a dev image beyond its package files: the archive it may install from, written the way

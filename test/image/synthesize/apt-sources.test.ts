@@ -98,7 +98,13 @@ test('/etc/shells lists the shells present, under /bin and /usr/bin', () => {
 });
 
 test('world-writable lock directories become root-only; others are left alone', () => {
-  const t = tree(['base-files', [{ dir: 'var/lock', mode: 0o1777 }, { dir: 'var/tmp', mode: 0o1777 }]]);
+  const t = tree([
+    'base-files',
+    [
+      { dir: 'var/lock', mode: 0o1777 },
+      { dir: 'var/tmp', mode: 0o1777 },
+    ],
+  ]);
   assert.deepEqual(
     lockDirNodes(t, EPOCH).map((n) => [n.path, n.mode]),
     [['var/lock', 0o755]],

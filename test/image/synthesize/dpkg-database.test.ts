@@ -127,7 +127,10 @@ test('synthesize: dev images get the dpkg database and no status.d; runtime imag
   assert.ok(dev.nodes.has(DPKG_STATUS));
   assert.ok(dev.nodes.has('var/lib/dpkg/info/bash.list'));
   assert.ok(![...dev.nodes.keys()].some((p) => p.startsWith('var/lib/dpkg/status.d')));
-  assert.equal(text(dev.nodes.get('etc/shells')), '# /etc/shells: valid login shells\n/bin/bash\n/usr/bin/bash\n/bin/rbash\n/usr/bin/rbash\n');
+  assert.equal(
+    text(dev.nodes.get('etc/shells')),
+    '# /etc/shells: valid login shells\n/bin/bash\n/usr/bin/bash\n/bin/rbash\n/usr/bin/rbash\n',
+  );
   const runtime = build('runtime');
   assert.ok(runtime.nodes.has('var/lib/dpkg/status.d/bash'));
   assert.ok(!runtime.nodes.has(DPKG_STATUS));

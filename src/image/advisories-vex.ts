@@ -1,0 +1,68 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  buildArtifactManifest,
+  type Descriptor,
+  digestOf,
+  EMPTY_DESCRIPTOR,
+  EMPTY_JSON_BYTES,
+  type LayoutStore,
+} from '../oci/index.ts';
+import {
+  type Advisory,
+  compileAdvisories,
+  OPENVEX_MEDIA_TYPE,
+  type OpenVexDocument,
+  parseAdvisories,
+  serializeOpenVex,
+} from '../vuln/index.ts';
+import type { PlatformBuild } from './build-platform.ts';
+
+/** Maintainers' per-image advisories live beside the definition. */
+export const ADVISORIES_FILE = 'advisories.yaml';
+const AUTHOR = 'Ironclad image maintainers';
+
+/** The definition's advisories, or undefined when it has no advisories.yaml. */
+export async function readAdvisories(definitionDir: string): Promise<readonly Advisory[] | undefined> {
+  const path = join(definitionDir, ADVISORIES_FILE);
+  const text = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) =>
+    err.code === 'ENOENT' ? undefined : Promise.reject(err),
+  );
+  return text === undefined ? undefined : parseAdvisories(text, path);
+}
+
+/**
+ * Compiles the advisories for one platform image (product `pkg:oci/NAME@sha256:<manifest>`, subcomponents the
+ * shipped package versions) and stores the document beside the image as an OCI referrer. Timestamps come from
+ * SOURCE_DATE_EPOCH, so a rebuild stores the same document.
+ */
+export async function storeAdvisoryVex(
+  store: LayoutStore,
+  name: string,
+  platform: PlatformBuild,
+  advisories: readonly Advisory[],
+): Promise<OpenVexDocument> {
+  const packages = platform.sbomPackages.map((p) => ({
+    name: p.name,
+    version: p.version,
+    ...(p.arch !== undefined && { arch: p.arch }),
+    sourceName: p.sourceName ?? p.name,
+    sourceVersion: p.sourceVersion ?? p.version,
+    purl: p.purl,
+    type: p.type,
+  }));
+  const doc = compileAdvisories(
+    advisories,
+    { imageName: name, imageDigest: platform.manifest.digest, packages, author: AUTHOR },
+    new Date(platform.epoch * 1000),
+  );
+  const bytes = new TextEncoder().encode(serializeOpenVex(doc));
+  const blob: Descriptor = { mediaType: OPENVEX_MEDIA_TYPE, digest: digestOf(bytes), size: bytes.length };
+  await store.putBlob(bytes, { digest: blob.digest, size: blob.size });
+  await store.putBlob(EMPTY_JSON_BYTES, { digest: EMPTY_DESCRIPTOR.digest, size: EMPTY_DESCRIPTOR.size });
+  const { platform: _p, ...subject } = platform.manifest;
+  const manifest = buildArtifactManifest({ artifactType: OPENVEX_MEDIA_TYPE, subject, blobs: [blob] });
+  await store.putBlob(manifest.bytes, { digest: manifest.descriptor.digest, size: manifest.descriptor.size });
+  await store.addManifest(manifest.descriptor);
+  return doc;
+}
