@@ -1,14 +1,18 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { runCli } from '../../src/cli/main.ts';
 import { createContext } from '../../src/core/index.ts';
 import { loadDefinition, writeLockfile } from '../../src/definition/index.ts';
 import { type BuildResult, buildImages, type LockPlan, planLock } from '../../src/image/index.ts';
 import { flattenImage, imageSourceFrom, layoutBlobStore } from '../../src/oci/index.ts';
+import { captureIO } from '../support/cli-io.ts';
+import { startRegistry } from '../support/registry-server.ts';
 
 const run = promisify(execFile);
 const REPO = resolve(import.meta.dirname, '../..');
@@ -67,5 +71,41 @@ describe('python image from the real Debian archive (e2e)', () => {
     assert.equal(JSON.parse(stdout).Architecture, 'amd64');
     await run('umoci', ['unpack', '--image', `${join(work, 'out')}:3.11-amd64`, join(work, 'bundle')]);
     await run('test', ['-x', join(work, 'bundle/rootfs/usr/bin/python3.11')]);
+  });
+
+  test('the SBOM lists exactly the locked packages, and a push to a real registry round-trips the digest', async () => {
+    const locked = plan.targets.find((t) => t.variant === 'runtime' && t.platform === 'linux/amd64')!.locked;
+    const io = captureIO(work, { IRONCLAD_HOME: join(work, 'home') });
+    assert.equal(await runCli(['sbom', `oci:${join(work, 'out')}:3.11-amd64`, '--format', 'spdx-json'], io), 0);
+    const spdx = JSON.parse(io.out.join('\n'));
+    const debs = spdx.packages
+      .map((p: { versionInfo?: string; externalRefs?: { referenceLocator: string }[] }) => ({
+        purl: p.externalRefs?.find((r) => r.referenceLocator.startsWith('pkg:deb/'))?.referenceLocator,
+        version: p.versionInfo,
+      }))
+      .filter((p: { purl?: string }) => p.purl !== undefined)
+      .map((p: { purl: string; version: string }) => `${p.purl.slice(15, p.purl.indexOf('@'))} ${p.version}`)
+      .sort();
+    assert.deepEqual(debs, locked.packages.map((p) => `${p.name} ${p.version}`).sort());
+
+    const registry = await startRegistry();
+    try {
+      const target = `docker://${registry.host}/ironclad/python:3.11`;
+      assert.equal(await runCli(['push', `oci:${join(work, 'out')}:3.11`, target], io), 0, io.err.join('\n'));
+      const { stdout } = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', target]);
+      assert.equal(`sha256:${createHash('sha256').update(stdout).digest('hex')}`, built.images[0]?.index.digest);
+      await run('skopeo', [
+        'copy',
+        '--all',
+        '--preserve-digests',
+        '--src-tls-verify=false',
+        target,
+        `oci:${join(work, 'back')}:3.11`,
+      ]);
+      const index = JSON.parse(await readFile(join(work, 'back/index.json'), 'utf8'));
+      assert.equal(index.manifests[0].digest, built.images[0]?.index.digest);
+    } finally {
+      await registry.stop();
+    }
   });
 });
