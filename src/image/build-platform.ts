@@ -1,6 +1,6 @@
 import type { StageContext } from '../core/index.ts';
 import { fail } from '../core/index.ts';
-import { type DebContents, type Distro, fetchDebs, type PackageFileRef, readDeb } from '../debian/index.ts';
+import { type DebContents, type Distro, fetchDebs, type PackageFileRef } from '../debian/index.ts';
 import { BUILTIN_ACCOUNTS, type ImageVariant, type LockedPlatform, parseNumericUser } from '../definition/index.ts';
 import {
   buildImageConfig,
@@ -15,6 +15,7 @@ import {
 } from '../oci/index.ts';
 import type { SbomPackage } from '../sbom/index.ts';
 import { assemble } from './assemble.ts';
+import { readDebCached } from './deb-cache.ts';
 import { embeddedSbomBytes, sbomLayerEntries, treeSbomPackages } from './embedded-sbom.ts';
 import { defaultEpoch } from './epoch.ts';
 import type { FileTree } from './file-tree.ts';
@@ -177,7 +178,7 @@ async function readLockedDebs(locked: LockedPlatform, concurrency: number, ctx: 
   }));
   const paths = await fetchDebs(refs, ctx, { concurrency });
   ctx.log.progress(`reading ${paths.length} packages`);
-  return Promise.all(paths.map((path) => readDeb(path)));
+  return Promise.all(paths.map((path, i) => readDebCached(path, refs[i]!.sha256, ctx.home)));
 }
 
 function resolveUser(variant: ImageVariant): { uid: number; gid: number } {

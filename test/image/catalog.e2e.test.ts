@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { createContext, type StageContext } from '../../src/core/index.ts';
+import { loadDefinition, writeLockfile } from '../../src/definition/index.ts';
+import { type BuiltImage, buildImages, planLock } from '../../src/image/index.ts';
+import { imageSourceFrom, layoutBlobStore, parsePlatform } from '../../src/oci/index.ts';
+import { type TestReport, testImage } from '../../src/testing/index.ts';
+
+const REPO = resolve(import.meta.dirname, '../..');
+const CATALOG = ['static', 'base', 'cc', 'python', 'python-3.13', 'node'];
+const AMD64 = parsePlatform('linux/amd64')!;
+
+/** Every failed check and test of a report, as `check name: message` lines (empty when all passed). */
+function failures(report: TestReport): string[] {
+  const all = [...report.imageChecks, ...report.platforms.flatMap((p) => [...p.checks, ...p.tests])];
+  return all.filter((r) => r.status === 'failed').map((r) => `${r.name}: ${r.message}`);
+}
+
+// Needs the real Debian archive and runc: locks every catalog image for amd64 and arm64, builds runtime and
+// dev for amd64, and holds each to the standards checks and its definition's functional tests. The package
+// cache is shared by all images; set IRONCLAD_TEST_HOME to keep it between runs.
+describe('the image catalog from the real Debian archive (e2e)', () => {
+  let work: string;
+  let ctx: StageContext;
+
+  before(async () => {
+    work = await mkdtemp(join(tmpdir(), 'ironclad-catalog-e2e-'));
+    ctx = createContext({ home: process.env.IRONCLAD_TEST_HOME ?? join(work, 'home') });
+  });
+  after(async () => rm(work, { recursive: true, force: true }));
+
+  for (const name of CATALOG) {
+    test(`${name}: runtime and dev pass every check and test`, async () => {
+      const def = join(work, 'def', name);
+      await mkdir(def, { recursive: true });
+      // The definition and its companions (advisories), not its lock: the lock is made fresh here.
+      for (const f of await readdir(join(REPO, 'images', name))) {
+        if (f.endsWith('.yaml')) await copyFile(join(REPO, 'images', name, f), join(def, f));
+      }
+      const loaded = await loadDefinition(def);
+      const plan = await planLock(loaded, { variant: 'all', platforms: ['linux/amd64', 'linux/arm64'] }, ctx);
+      await writeLockfile(loaded.dir, plan.lock);
+      const out = join(work, 'out', name);
+      const built = await buildImages(
+        loaded,
+        plan.lock,
+        { variant: 'all', platforms: ['linux/amd64'], out, test: false, host: AMD64 },
+        ctx,
+      );
+      assert.deepEqual(
+        built.images.map((i) => i.variant.variant),
+        ['runtime', 'dev'],
+      );
+      for (const image of built.images) await checkImage(image, out);
+    });
+  }
+
+  async function checkImage(image: BuiltImage, out: string): Promise<void> {
+    const source = imageSourceFrom(layoutBlobStore(out), image.tags[0]!);
+    // Only amd64 was built here, so that is the platform list the declared-platforms check holds it to.
+    const variant = { ...image.variant, platforms: ['linux/amd64'] };
+    const tmp = join(work, 'bundles');
+    await mkdir(tmp, { recursive: true });
+    const report = await testImage(source, { variant, host: AMD64, tmpDir: tmp, platforms: [AMD64] }, ctx);
+    const what = `${image.variant.name} ${image.variant.variant}`;
+    assert.deepEqual(failures(report), [], `${what} failed`);
+    const tests = report.platforms.flatMap((p) => p.tests);
+    assert.equal(tests.length, image.variant.tests.length, `${what}: every functional test ran`);
+    assert.ok(
+      tests.every((t) => t.status === 'passed'),
+      `${what}: a functional test was skipped`,
+    );
+  }
+});
