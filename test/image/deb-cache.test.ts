@@ -32,7 +32,7 @@ test('parsed .deb contents come back identical from the cache, and a damaged ent
   const [entry] = await entries(join(home, 'cache'));
   assert.ok(entry);
   const bytes = await readFile(entry);
-  bytes[bytes.length - 1] ^= 0xff;
+  bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
   await writeFile(entry, bytes);
   const again = await readDebCached(deb.path, deb.sha256, home);
   assert.deepEqual(again.entries, direct.entries);
