@@ -4,25 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadPrivateKey, loadPublicKey } from '../../src/attest/index.ts';
-import type { CliIO } from '../../src/cli/io.ts';
 import { keygenCommand } from '../../src/cli/keygen.ts';
 import { runCli } from '../../src/cli/main.ts';
-import { isIroncladError, silentLogger } from '../../src/core/index.ts';
-
-function captureIO(cwd: string, env: NodeJS.ProcessEnv): CliIO & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    log: silentLogger,
-    env,
-    cwd,
-    isTTY: false,
-  };
-}
+import { isIroncladError } from '../../src/core/index.ts';
+import { captureIO } from '../support/cli-io.ts';
 
 test('keygen writes a usable pair under the default prefix, then refuses to overwrite', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'keygen-'));

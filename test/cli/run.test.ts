@@ -3,26 +3,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { CliIO } from '../../src/cli/io.ts';
 import { runCli } from '../../src/cli/main.ts';
-import { silentLogger } from '../../src/core/index.ts';
+import { captureIO as recordIO } from '../support/cli-io.ts';
 import { writeRunnableImage } from '../support/runnable-image.ts';
 
 let home: string;
 
-function captureIO(): CliIO & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    log: silentLogger,
-    env: { IRONCLAD_HOME: home },
-    cwd: home,
-    isTTY: false,
-  };
+function captureIO() {
+  return recordIO(home, { IRONCLAD_HOME: home });
 }
 
 before(async () => {

@@ -5,29 +5,17 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { CliIO } from '../../src/cli/io.ts';
 import { runCli } from '../../src/cli/main.ts';
-import { silentLogger } from '../../src/core/index.ts';
 import type { TarEntry } from '../../src/oci/index.ts';
+import { captureIO as recordIO } from '../support/cli-io.ts';
 import { mirrorHostPaths, writeRunnableImage } from '../support/runnable-image.ts';
 
 let home: string;
 const meta = { uid: 0, gid: 0, mtime: 1700000000 };
 const labels = { 'dev.ironclad.variant': 'runtime', 'dev.ironclad.shell': 'false' };
 
-function captureIO(): CliIO & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    log: silentLogger,
-    env: { IRONCLAD_HOME: home },
-    cwd: home,
-    isTTY: false,
-  };
+function captureIO() {
+  return recordIO(home, { IRONCLAD_HOME: home });
 }
 
 const DEFINITION = `name: tiny

@@ -11,29 +11,13 @@ import {
   loadPrivateKey,
   writeKeyPairFiles,
 } from '../../src/attest/index.ts';
-import type { CliIO } from '../../src/cli/io.ts';
 import { runCli } from '../../src/cli/main.ts';
-import { silentLogger } from '../../src/core/index.ts';
 import { type BuildResult, buildImages } from '../../src/image/index.ts';
 import { type Descriptor, digestOf, LayoutStore, MAX_MANIFEST_BYTES } from '../../src/oci/index.ts';
+import { captureIO } from '../support/cli-io.ts';
 import { createFixtureImage, type FixtureImage } from '../support/fixture-image.ts';
 
 const PROVENANCE = 'https://slsa.dev/provenance/v1';
-
-function captureIO(cwd: string, env: NodeJS.ProcessEnv): CliIO & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    log: silentLogger,
-    env,
-    cwd,
-    isTTY: false,
-  };
-}
 
 /** Runs the CLI; returns the exit status and what was printed. */
 async function cli(fx: FixtureImage, ...argv: string[]) {
