@@ -70,6 +70,7 @@ export {
   layoutReferrerSink,
   referrerManifest,
 } from './referrer-sink.ts';
+export { registryReferrerSink } from './registry-referrer-sink.ts';
 export type { ImageSignature } from './sign.ts';
 export { signImage, signStatement } from './sign.ts';
 export type { Signer } from './signer.ts';

@@ -205,7 +205,10 @@ export const registerAttest: VerbRegistrar = (program: Command, io, run) => {
       'Wraps a predicate (JSON) in an in-toto Statement v1 naming each platform manifest, signs it (DSSE in a\n' +
         'sigstore bundle v0.3) and stores it beside the image as an OCI 1.1 referrer.',
     )
-    .argument('[image]', 'image in the local store (name:tag) or an OCI layout (oci:DIR[:TAG])')
+    .argument(
+      '[image]',
+      'image in the local store (name:tag), an OCI layout (oci:DIR[:TAG]) or a registry (docker://HOST/REPO:TAG)',
+    )
     .option('--predicate <file>', 'the predicate JSON document')
     .option('--type <uri>', 'predicate type, e.g. https://openvex.dev/ns/v0.2.0')
     .option('--key <file>', 'private key')

@@ -14,7 +14,7 @@ export interface SignArgs {
 }
 
 /**
- * `ironclad sign`: signs an image in the store or an oci: layout — the index (when there is one) and every
+ * `ironclad sign`: signs an image in the store, an oci: layout or a registry — the index (when there is one) and every
  * platform manifest — and stores each signature bundle as an OCI referrer. Prints one line per signature.
  */
 export async function signCommand(args: SignArgs, io: CliIO): Promise<ExitStatus> {
@@ -63,7 +63,10 @@ export const registerSign: VerbRegistrar = (program: Command, io, run) => {
       'Signs the image index and each platform manifest (cosign simple-signing payload, sigstore bundle v0.3)\n' +
         'and stores the signatures beside the image as OCI 1.1 referrers.',
     )
-    .argument('<image>', 'image in the local store (name:tag) or an OCI layout (oci:DIR[:TAG])')
+    .argument(
+      '<image>',
+      'image in the local store (name:tag), an OCI layout (oci:DIR[:TAG]) or a registry (docker://HOST/REPO:TAG)',
+    )
     .requiredOption('--key <file>', 'private key (from ironclad keygen or cosign generate-key-pair)')
     .option('--platform <os/arch>', 'sign only this platform manifest')
     .addHelpText(
@@ -71,7 +74,8 @@ export const registerSign: VerbRegistrar = (program: Command, io, run) => {
       `
 Examples:
   IRONCLAD_PASSWORD=... ironclad sign python:3.11 --key ironclad.key
-  ironclad sign oci:./out:3.11 --key release.key`,
+  ironclad sign oci:./out:3.11 --key release.key
+  ironclad sign docker://registry.example.com/team/python:3.11 --key release.key`,
     )
     .action((image: string, opts: Omit<SignArgs, 'image'>) => run(signCommand({ image, ...opts }, io)));
 };

@@ -61,7 +61,10 @@ export const registerVerify: VerbRegistrar = (program: Command, io, run) => {
         'platform manifest has every required attestation, signed with the key, naming that manifest and\n' +
         'having the required predicate type. Exit status 3 when anything fails.',
     )
-    .argument('<image>', 'image in the local store (name:tag) or an OCI layout (oci:DIR[:TAG])')
+    .argument(
+      '<image>',
+      'image in the local store (name:tag), an OCI layout (oci:DIR[:TAG]) or a registry (docker://HOST/REPO:TAG)',
+    )
     .requiredOption('--key <file>', 'public key (PEM)')
     .option(
       '--require <list>',
@@ -74,7 +77,8 @@ export const registerVerify: VerbRegistrar = (program: Command, io, run) => {
       `
 Examples:
   ironclad verify python:3.11 --key ironclad.pub
-  ironclad verify oci:./out:3.11 --key ironclad.pub --require provenance,sbom,vex,tests --format json`,
+  ironclad verify oci:./out:3.11 --key ironclad.pub --require provenance,sbom,vex,tests --format json
+  ironclad verify docker://registry.example.com/team/python:3.11 --key ironclad.pub`,
     )
     .action((image: string, opts: Omit<VerifyArgs, 'image'>) => run(verifyCommand({ image, ...opts }, io)));
 };

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  attestationReferrer,
+  COSIGN_SIGNATURE_SUFFIX,
+  cosignTag,
+  type ReferrerSink,
+  registryReferrerSink,
+} from '../../src/attest/index.ts';
+import { createContext, isIroncladError } from '../../src/core/index.ts';
+import { buildIndex, type Descriptor, MAX_MANIFEST_BYTES, REF_NAME_ANNOTATION } from '../../src/oci/index.ts';
+import { createRegistryClient, pushManifest, type RegistryClient } from '../../src/registry/index.ts';
+import { type RegistryServer, startRegistry } from '../support/registry-server.ts';
+
+const TYPE = 'https://example.com/predicate/v1';
+const REPO = 'team/app';
+
+describe('registryReferrerSink against a real registry', () => {
+  let registry: RegistryServer;
+  let work: string;
+  let client: RegistryClient;
+  let sink: ReferrerSink;
+  /** An (empty) image index pushed as `REPO:v1`: the subject of the referrers below. */
+  let subject: Descriptor;
+
+  before(async () => {
+    registry = await startRegistry();
+    work = await mkdtemp(join(tmpdir(), 'ironclad-referrer-sink-'));
+    client = createRegistryClient({ host: registry.host }, createContext({ home: work }));
+    sink = registryReferrerSink(client, REPO);
+    const index = buildIndex({ manifests: [] });
+    await pushManifest(client, REPO, 'v1', index.bytes, index.descriptor.mediaType);
+    subject = index.descriptor;
+  });
+  after(async () => {
+    await registry.stop();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  test('putReferrer is idempotent; the referrer is listed once and its manifest and blobs read back', async () => {
+    const bundle = new TextEncoder().encode('{"bundle":true}');
+    const artifact = attestationReferrer(bundle, subject, TYPE);
+    const first = await sink.putReferrer(artifact);
+    const second = await sink.putReferrer(artifact);
+    assert.equal(second.digest, first.digest);
+
+    const listed = (await sink.listReferrers(subject.digest)).filter((d) => d.digest === first.digest);
+    assert.equal(listed.length, 1);
+    const manifestBytes = await sink.readBlob(listed[0]!, MAX_MANIFEST_BYTES);
+    const manifest = JSON.parse(Buffer.from(manifestBytes).toString()) as { layers: Descriptor[] };
+    assert.deepEqual(Buffer.from(await sink.readBlob(manifest.layers[0]!, 1024)), Buffer.from(bundle));
+  });
+
+  test("cosign's .sig tag is listed after the referrers, annotated with its tag", async () => {
+    const tag = cosignTag(subject.digest, COSIGN_SIGNATURE_SUFFIX);
+    const sig = buildIndex({ manifests: [], annotations: { note: 'stand-in for a cosign signature manifest' } });
+    await pushManifest(client, REPO, tag, sig.bytes, sig.descriptor.mediaType);
+    const listed = await sink.listReferrers(subject.digest);
+    assert.equal(listed.at(-1)?.digest, sig.descriptor.digest);
+    assert.equal(listed.at(-1)?.annotations?.[REF_NAME_ANNOTATION], tag);
+  });
+
+  test('readBlob rejects a descriptor the bytes do not match, and one over the size limit', async () => {
+    await assert.rejects(sink.readBlob({ ...subject, size: subject.size + 1 }, MAX_MANIFEST_BYTES), (err) =>
+      isIroncladError(err, 'DIGEST_MISMATCH'),
+    );
+    await assert.rejects(sink.readBlob(subject, subject.size - 1), (err) => isIroncladError(err, 'INVALID_INPUT'));
+  });
+});
