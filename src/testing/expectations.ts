@@ -7,6 +7,7 @@ export const IRONCLAD_LABELS = {
   variant: 'dev.ironclad.variant',
   shell: 'dev.ironclad.shell',
   packageManager: 'dev.ironclad.package-manager',
+  kind: 'dev.ironclad.kind',
 } as const;
 
 /**
@@ -19,6 +20,7 @@ export function expectationsFor(config: ImageConfig, variant?: ImageVariant): Ex
     return {
       variant: variant.variant,
       ours: true,
+      hardened: variant.kind !== 'reference',
       shellAllowed: variant.shell,
       packageManagerAllowed: variant.packageManager,
       ...(variant.sizeBudget !== undefined && { sizeBudget: variant.sizeBudget }),
@@ -31,6 +33,7 @@ export function expectationsFor(config: ImageConfig, variant?: ImageVariant): Ex
   return {
     variant: labelled ?? RUNTIME_VARIANT,
     ours: labelled !== undefined,
+    hardened: labels[IRONCLAD_LABELS.kind] !== 'reference',
     shellAllowed: labels[IRONCLAD_LABELS.shell] === 'true',
     packageManagerAllowed: labels[IRONCLAD_LABELS.packageManager] === 'true',
     tests: [],

@@ -33,6 +33,11 @@ export interface Expectations {
   readonly variant: string;
   /** Whether the image was built by Ironclad (labels or a definition): enables the embedded-SBOM check. */
   readonly ours: boolean;
+  /**
+   * False for `kind: reference` images (conventional images built for honest comparisons): the hardening rules
+   * are reported for information and never fail them.
+   */
+  readonly hardened: boolean;
   readonly shellAllowed: boolean;
   readonly packageManagerAllowed: boolean;
   /** Upper bound on the sum of compressed layer sizes, in bytes. */

@@ -117,6 +117,16 @@ test('an image running as root fails non-root-user and kubernetes-compatible', a
   assert.equal(status(r, 'kubernetes-compatible'), 'failed');
 });
 
+test('a reference image (dev.ironclad.kind reference) reports broken hardening rules without failing', async () => {
+  const r = await run({
+    extra: [...goodExtra, f('usr/bin/su', 'x', 0o4755)],
+    config: { User: 'root', Labels: { ...LABELS, 'dev.ironclad.kind': 'reference' } },
+  });
+  assert.equal(status(r, 'non-root-user'), 'skipped');
+  assert.equal(status(r, 'no-setuid'), 'skipped');
+  assert.equal(reportFailed(r), false);
+});
+
 test('a setuid file fails no-setuid; a world-writable file fails no-world-writable', async () => {
   const r = await run({
     extra: [...goodExtra, f('usr/bin/su', 'x', 0o4755), f('etc/open', 'x', 0o666)],
