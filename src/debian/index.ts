@@ -28,7 +28,7 @@ export type { FetchDebsOptions, PackageFileRef } from './package-download.ts';
 export { fetchDebs, fetchPackageFile } from './package-download.ts';
 export type { PackagesIndexOrigin } from './packages-index.ts';
 export { packageEntryFromParagraph, parsePackagesIndex } from './packages-index.ts';
-export { debianArchitecture, hostPlatform } from './platform.ts';
+export { debianArchitecture } from './platform.ts';
 export type { RelationParseOptions } from './relations.ts';
 export {
   archMatches,

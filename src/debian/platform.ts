@@ -24,17 +24,3 @@ export function debianArchitecture(platform: string): string {
   }
   return arch;
 }
-
-/** The OCI platform of this machine (`process.arch` naming → OCI naming). */
-export function hostPlatform(nodeArch: string = process.arch): string {
-  const map: Record<string, string> = {
-    x64: 'linux/amd64',
-    arm64: 'linux/arm64',
-    arm: 'linux/arm/v7',
-    ia32: 'linux/386',
-    ppc64: 'linux/ppc64le',
-    s390x: 'linux/s390x',
-    riscv64: 'linux/riscv64',
-  };
-  return map[nodeArch] ?? `linux/${nodeArch}`;
-}

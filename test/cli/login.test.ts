@@ -4,29 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import type { CliIO } from '../../src/cli/io.ts';
 import { loginCommand, type SecretInput } from '../../src/cli/login.ts';
 import { runCli } from '../../src/cli/main.ts';
-import { isIroncladError, silentLogger } from '../../src/core/index.ts';
+import { isIroncladError } from '../../src/core/index.ts';
+import { captureIO } from '../support/cli-io.ts';
 import { buildTestImage } from '../support/registry-image.ts';
 import { type RegistryServer, startRegistry } from '../support/registry-server.ts';
 
 const USER = 'ci';
 const PASSWORD = 's3cret-pa55';
 
-function capture(env: Record<string, string>): CliIO & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    log: silentLogger,
-    env,
-    cwd: '/',
-    isTTY: false,
-  };
+function capture(env: Record<string, string>) {
+  return captureIO('/', env);
 }
 
 const stdinOf = (text: string): SecretInput => ({ stdin: Readable.from([Buffer.from(text)]), prompt: undefined });

@@ -2,24 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import type { CliIO } from '../../src/cli/io.ts';
 import { runCli } from '../../src/cli/main.ts';
-import { silentLogger } from '../../src/core/index.ts';
 import { sampleImage } from '../sbom/sample.ts';
+import { captureIO } from '../support/cli-io.ts';
 
-function io(env: Record<string, string> = {}): CliIO & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    log: silentLogger,
-    env,
-    cwd: '/',
-    isTTY: false,
-  };
+function io(env: Record<string, string> = {}) {
+  return captureIO('/', env);
 }
 
 test('ironclad sbom: SPDX by default, SOURCE_DATE_EPOCH sets the time, -o writes a file, table lists packages', async () => {

@@ -3,22 +3,14 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { CliIO } from '../../src/cli/io.ts';
 import { runCli } from '../../src/cli/main.ts';
-import { silentLogger } from '../../src/core/index.ts';
+import { captureIO } from '../support/cli-io.ts';
 
 test('vex create, add, show, merge and advisories', async () => {
   const work = await mkdtemp(join(tmpdir(), 'cli-vex-'));
   try {
-    const out: string[] = [];
-    const io: CliIO = {
-      stdout: (t) => out.push(t),
-      stderr: () => {},
-      log: silentLogger,
-      env: { IRONCLAD_HOME: join(work, 'home') },
-      cwd: work,
-      isTTY: false,
-    };
+    const io = captureIO(work, { IRONCLAD_HOME: join(work, 'home') });
+    const out = io.out;
     const image = `pkg:oci/base@sha256%3A${'1'.repeat(64)}`;
     const created = await runCli(
       [

@@ -15,25 +15,11 @@ export async function forEachFileContent(
   opts: { readonly accept: (head: Uint8Array) => boolean; readonly maxBytes: number },
   fn: (entry: FsEntry, bytes: Uint8Array) => Promise<void> | void,
 ): Promise<void> {
-  const byLayer = new Map<number, Map<number, FsEntry>>();
-  for (const e of entries) {
-    if (e.type !== 'file' || e.size > opts.maxBytes) continue;
-    const m = byLayer.get(e.layerIndex) ?? new Map<number, FsEntry>();
-    m.set(e.ordinal, e);
-    byLayer.set(e.layerIndex, m);
-  }
-  const layers = fs.image.layers();
-  for (const index of [...byLayer.keys()].sort((a, b) => a - b)) {
-    const wanted = byLayer.get(index)!;
-    const layer = layers[index];
-    if (layer === undefined) continue;
-    for await (const t of readTar(await layer.openUncompressed(), { compression: 'none' })) {
-      const e = wanted.get(t.ordinal);
-      if (e === undefined) continue;
-      const bytes = await collect(t.content(), opts);
-      if (bytes !== undefined) await fn(e, bytes);
-    }
-  }
+  const files = entries.filter((e) => e.size <= opts.maxBytes);
+  await forEachFileInLayers(fs, files, async (e, content) => {
+    const bytes = await collect(content, opts);
+    if (bytes !== undefined) await fn(e, bytes);
+  });
 }
 
 async function collect(
@@ -69,6 +55,27 @@ export async function hashFiles(
   entries: readonly FsEntry[],
 ): Promise<Map<string, { sha1: string; sha256: string }>> {
   const out = new Map<string, { sha1: string; sha256: string }>();
+  await forEachFileInLayers(fs, entries, async (e, content) => {
+    const sha1 = createHash('sha1');
+    const sha256 = createHash('sha256');
+    for await (const chunk of content) {
+      sha1.update(chunk);
+      sha256.update(chunk);
+    }
+    out.set(e.path, { sha1: sha1.digest('hex'), sha256: sha256.digest('hex') });
+  });
+  return out;
+}
+
+/**
+ * The one pass per layer both readers share: visits each regular file of `entries` in layer then tar order, with
+ * a stream of its content that `fn` must consume before returning.
+ */
+async function forEachFileInLayers(
+  fs: ImageFilesystem,
+  entries: readonly FsEntry[],
+  fn: (entry: FsEntry, content: AsyncIterable<Uint8Array>) => Promise<void>,
+): Promise<void> {
   const byLayer = new Map<number, Map<number, FsEntry>>();
   for (const e of entries) {
     if (e.type !== 'file') continue;
@@ -83,15 +90,7 @@ export async function hashFiles(
     if (layer === undefined) continue;
     for await (const t of readTar(await layer.openUncompressed(), { compression: 'none' })) {
       const e = wanted.get(t.ordinal);
-      if (e === undefined) continue;
-      const sha1 = createHash('sha1');
-      const sha256 = createHash('sha256');
-      for await (const chunk of t.content()) {
-        sha1.update(chunk);
-        sha256.update(chunk);
-      }
-      out.set(e.path, { sha1: sha1.digest('hex'), sha256: sha256.digest('hex') });
+      if (e !== undefined) await fn(e, t.content());
     }
   }
-  return out;
 }
