@@ -1,4 +1,5 @@
 export { canonicalJson, documentDigest } from './canonical.ts';
+export type { CatalogInfo } from './catalog-info.ts';
 export type { PackageSpec } from './fields.ts';
 export { BUILTIN_ACCOUNTS, parseNumericUser, parseSize } from './fields.ts';
 export { DEFINITION_SCHEMA_PATH, definitionJsonSchemaText } from './json-schema.ts';

@@ -4,6 +4,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { fail, IroncladError, wrapError } from '../core/index.ts';
 import { documentDigest } from './canonical.ts';
+import { buildRelevant } from './catalog-info.ts';
 import { type IssueLocation, positionOf } from './positions.ts';
 import { Definition } from './schema.ts';
 
@@ -25,7 +26,10 @@ export interface LoadedDefinition {
   /** The YAML document as plain JSON data, before defaults and transforms. */
   readonly raw: unknown;
   readonly definition: Definition;
-  /** `sha256:<hex>` of the canonical JSON of `raw`: unchanged by comments and formatting. */
+  /**
+   * `sha256:<hex>` of the canonical JSON of `raw` without its `catalog:` block: unchanged by comments, formatting
+   * and catalog text, changed by anything that changes the build.
+   */
   readonly digest: string;
 }
 
@@ -39,7 +43,7 @@ export async function loadDefinition(pathOrDir: string): Promise<LoadedDefinitio
   const path = await definitionPath(resolve(pathOrDir));
   const text = await readLimited(path);
   const { raw, definition } = parseDefinition(text, path);
-  return { path, dir: dirname(path), raw, definition, digest: documentDigest(raw) };
+  return { path, dir: dirname(path), raw, definition, digest: documentDigest(buildRelevant(raw)) };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CatalogInfo } from './catalog-info.ts';
 import {
   absolutePath,
   argv,
@@ -151,6 +152,7 @@ const definitionObject = z.strictObject({
   shell: shellFlag.default(false),
   'package-manager': pmFlag.default(false),
   variants: z.record(variantName, variantOverlay).default({}),
+  catalog: CatalogInfo.optional(),
 });
 
 type DefinitionInput = z.output<typeof definitionObject>;
@@ -167,6 +169,7 @@ export const Definition = definitionObject
       ...(d['size-budget'] === undefined ? {} : { sizeBudget: d['size-budget'] }),
       packageManager: d['package-manager'],
       variants: d.variants,
+      ...(d.catalog === undefined ? {} : { catalog: d.catalog }),
     };
   })
   .meta({ title: 'Ironclad image definition', description: 'One image and its variants (image.yaml).' });

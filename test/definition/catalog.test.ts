@@ -41,6 +41,10 @@ for (const name of names) {
         `${v.variant} tags`,
       );
     }
+    const catalog = loaded.definition.catalog;
+    assert.ok(catalog, 'a catalog image has a catalog: block (overview, usage, links, dates)');
+    assert.ok(catalog.usage.length > 0 && catalog.links.length > 0, 'usage notes and upstream links');
+    assert.ok(catalog.release !== undefined && catalog.endOfLife !== undefined, 'release and end-of-life dates');
     const text = readFileSync(loaded.path, 'utf8');
     assert.match(text, /^# yaml-language-server: \$schema=\.\.\/\.\.\/schema\/definition\.schema\.json$/m);
   });
