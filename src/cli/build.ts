@@ -125,6 +125,8 @@ export const registerBuild: VerbRegistrar = (program: Command, io, run) => {
     .option('--source-date-epoch <seconds>', 'timestamp for files and config (default: newest package date)')
     .option('--format <format>', 'table or json', 'table')
     .option('--key <file>', 'sign the images and attach signed provenance and SBOM attestations')
+    .option('--distros <dir>', 'read distro configs from this folder instead of the built-in distros/')
+    .option('--no-test', 'do not test the images before tagging them (provenance records noTest: true)')
     .addHelpText(
       'after',
       `
@@ -132,7 +134,8 @@ Examples:
   ironclad build images/python
   IRONCLAD_PASSWORD=... ironclad build images/python --key ironclad.key
   ironclad build images/python --variant all --platform linux/amd64
-  ironclad build images/python --out ./oci && skopeo inspect oci:./oci:3.11`,
+  ironclad build images/python --out ./oci && skopeo inspect oci:./oci:3.11
+  ironclad build images/python --no-test   # e.g. on a machine without runc; provenance says so`,
     )
     .action((definition: string, opts: Omit<BuildArgs, 'definition'>) =>
       run(buildCommand({ definition, ...opts }, io)),

@@ -8,6 +8,7 @@ import { formatPlatform, hostPlatform } from '../oci/index.ts';
 import {
   type CheckResult,
   type FunctionalResult,
+  failureOutput,
   reportFailed,
   type TestImageOptions,
   type TestReport,
@@ -67,7 +68,7 @@ export function renderText(reports: readonly TestReport[]): string {
     for (const p of r.platforms) {
       out.push(`  ${formatPlatform(p.platform)} ${p.digest}`);
       for (const c of p.checks) out.push(line(c));
-      for (const t of p.tests) out.push(line(t, 'test '));
+      for (const t of p.tests) out.push(line(t, 'test '), ...failureOutput(t, '        '));
     }
   }
   const all = reports.flatMap((r) => [...r.imageChecks, ...r.platforms.flatMap((p) => [...p.checks, ...p.tests])]);

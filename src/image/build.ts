@@ -20,7 +20,7 @@ import {
   storeDir,
   storeTagName,
 } from '../oci/index.ts';
-import { reportFailed, type TestReport, testImage } from '../testing/index.ts';
+import { describeFailures, reportFailed, type TestReport, testImage } from '../testing/index.ts';
 import type { OpenVexDocument } from '../vuln/index.ts';
 import { readAdvisories, storeAdvisoryVex } from './advisories-vex.ts';
 import { buildPlatform, type PlatformBuild } from './build-platform.ts';
@@ -140,17 +140,9 @@ async function testBeforeTagging(
   const expected = opts.platforms === undefined ? variant : { ...variant, platforms: opts.platforms };
   const report = await testImage(source, { variant: expected, host: opts.host ?? hostPlatform(), tmpDir }, ctx);
   if (reportFailed(report)) {
-    const failed = [
-      ...report.imageChecks,
-      ...report.platforms.flatMap((p) => [...p.checks, ...p.tests.map((t) => ({ ...t, name: `test ${t.name}` }))]),
-    ].filter((c) => c.status === 'failed');
-    fail(
-      'TEST_FAILED',
-      `${variant.name} (${variant.variant}) failed: ${failed.map((c) => `${c.name}: ${c.message}`).join('; ')}`,
-      {
-        hint: 'nothing was tagged; fix the definition, or build with --no-test to skip testing (provenance records it)',
-      },
-    );
+    fail('TEST_FAILED', `${variant.name} (${variant.variant}) failed its tests:\n${describeFailures(report)}`, {
+      hint: 'nothing was tagged; fix the definition, or build with --no-test to skip testing (provenance records it)',
+    });
   }
   return report;
 }

@@ -6,6 +6,7 @@ export type { Check, CheckInput, InstalledPackage } from './checks/index.ts';
 export { CHECKS, EMBEDDED_SBOM_PATH, installedPackages, runChecks } from './checks/index.ts';
 export { CTRF_SPEC_VERSION, type CtrfDocument, type CtrfTest, toCtrf } from './ctrf.ts';
 export { expectationsFor, IRONCLAD_LABELS } from './expectations.ts';
+export { describeFailures, failureOutput, SHOWN_OUTPUT_BYTES } from './failure-text.ts';
 export { type FunctionalOptions, judge, runFunctionalTests } from './functional.ts';
 export type { AccountFiles, ResolvedUser } from './image-user.ts';
 export { numericUser, resolveImageUser } from './image-user.ts';
