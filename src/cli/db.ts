@@ -14,17 +14,17 @@ function importSummary(r: ImportResult): string {
 }
 
 /** `ironclad db import SOURCE...`: builds the database from local directories, archives or URLs. */
-export async function dbImportCommand(sources: readonly string[], io: CliIO): Promise<ExitStatus> {
+export async function dbImportCommand(sources: readonly string[], force: boolean, io: CliIO): Promise<ExitStatus> {
   const resolved = sources.map((s) => (/^https?:\/\//i.test(s) ? s : resolve(io.cwd, s)));
-  const result = await importOsv(resolved, stageContext(io));
+  const result = await importOsv(resolved, stageContext(io), { force });
   io.stdout(importSummary(result));
   return 0;
 }
 
 /** `ironclad db update [--source URL...]`: rebuilds from the configured (or given) sources. */
-export async function dbUpdateCommand(sources: readonly string[], io: CliIO): Promise<ExitStatus> {
+export async function dbUpdateCommand(sources: readonly string[], force: boolean, io: CliIO): Promise<ExitStatus> {
   const resolved = sources.map((s) => (/^https?:\/\//i.test(s) ? s : resolve(io.cwd, s)));
-  const result = await updateDb(stageContext(io), resolved.length > 0 ? resolved : undefined);
+  const result = await updateDb(stageContext(io), resolved.length > 0 ? resolved : undefined, { force });
   io.stdout(importSummary(result));
   return 0;
 }
@@ -64,7 +64,11 @@ Examples:
   $ ironclad db update                               # refresh from the configured sources (default: OSV's Debian export)
   $ ironclad db update --source https://mirror.example/osv/Debian/all.zip
   $ ironclad db import ./osv-debian.tar.xz ./extra-records/
-  $ ironclad db status --format json`;
+  $ ironclad db import ./subset/ --force              # accept far fewer records than the current database
+  $ ironclad db status --format json
+
+An import that yields no Debian records, or fewer than half the records of the database it replaces, is
+refused (exit 3) and the current database is kept, unless --force is given.`;
 
 export const registerDb: VerbRegistrar = (program: Command, io: CliIO, run) => {
   const db = program
@@ -74,11 +78,15 @@ export const registerDb: VerbRegistrar = (program: Command, io: CliIO, run) => {
   db.command('import')
     .description('Build the database from OSV directories, all.zip files, .tar[.gz|.xz] archives or URLs')
     .argument('<source...>', 'directory, archive file or http(s) URL')
-    .action((sources: string[]) => run(dbImportCommand(sources, io)));
+    .option('--force', 'replace the database even with no or far fewer records (refused otherwise)', false)
+    .addHelpText('after', EXAMPLES)
+    .action((sources: string[], opts: { force: boolean }) => run(dbImportCommand(sources, opts.force, io)));
   db.command('update')
     .description('Rebuild the database from its configured sources')
     .option('--source <url...>', 'use (and remember) these sources instead')
-    .action((opts: { source?: string[] }) => run(dbUpdateCommand(opts.source ?? [], io)));
+    .option('--force', 'replace the database even with no or far fewer records (refused otherwise)', false)
+    .addHelpText('after', EXAMPLES)
+    .action((opts: { source?: string[]; force: boolean }) => run(dbUpdateCommand(opts.source ?? [], opts.force, io)));
   db.command('status')
     .description('Show sources, record counts per ecosystem and data freshness')
     .option('--format <format>', 'table or json', 'table')

@@ -11,6 +11,7 @@ import {
   type FailOn,
   imageScanInput,
   jsonReport,
+  judgeScanData,
   type OpenVexDocument,
   openVulnDb,
   parseOpenVex,
@@ -161,6 +162,13 @@ export async function scanCommand(args: ScanArgs, io: CliIO): Promise<ExitStatus
   }
   if (result.packagesNotCovered > 0)
     io.log.info(`${result.packagesNotCovered} package(s) of other ecosystems not covered`);
+  // Said on stderr whatever the format, so a JSON or SARIF consumer's logs carry it too.
+  const data = judgeScanData(result, ctx.now());
+  for (const w of data.warnings) io.stderr(`WARNING: ${w}`);
+  if (!data.judgeable && failOn !== undefined) {
+    io.stderr(`error: --fail-on ${failOn}: there is no vulnerability data to judge ${args.input} by`);
+    return 1;
+  }
   return exceedsThreshold(result, failOn) ? 1 : 0;
 }
 
@@ -180,7 +188,10 @@ export const registerScan: VerbRegistrar = (program: Command, io: CliIO, run) =>
       'image reference (python:3.11, oci:DIR:TAG, docker://HOST/REPO:TAG) or an SPDX 2.3 / CycloneDX JSON SBOM file',
     )
     .option('--format <format>', `output format: ${FORMATS.join(', ')}`, 'table')
-    .option('--fail-on <severity>', `exit 1 when a finding is at or above: ${FAIL_ON_LEVELS.join(', ')}`)
+    .option(
+      '--fail-on <severity>',
+      `exit 1 when a finding is at or above: ${FAIL_ON_LEVELS.join(', ')}; also when the database has no data for the distribution`,
+    )
     .option('--ignore-unfixed', 'leave out findings without a fixed version', false)
     .option('--vex <file...>', 'OpenVEX documents to apply')
     .option('--show-suppressed', 'also list findings VEX marked not_affected or fixed', false)

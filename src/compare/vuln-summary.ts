@@ -51,6 +51,8 @@ export function imageVulnerabilities(
   if (distro === null) return unavailable('the image has no os-release, so its distribution is unknown');
   const result = scanPackages(packages.map(toScanPackage), distro, db);
   if (result.ecosystem === null) return unavailable(`no vulnerability data for ${distro.id} ${distro.versionId}`);
+  if (result.ecosystemRecords === 0)
+    return unavailable(`the vulnerability database holds no ${result.ecosystem} records`);
   const counts = countBySeverity(result.findings);
   const byPackage = new Map<string, Record<(typeof SEVERITIES)[number], number>>();
   for (const f of result.findings) {

@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   ARCHIVE_UNTRUSTED: 3,
   VERIFICATION_FAILED: 3,
   HOSTILE_INPUT: 3,
+  /** Data that would silently weaken a check (an import of no or far fewer records); `--force` overrides. */
+  IMPORT_REFUSED: 3,
   /** A signing key that cannot be used: wrong password, corrupt or unsupported key file. */
   KEY_INVALID: 2,
   NETWORK: 4,

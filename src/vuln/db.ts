@@ -79,6 +79,8 @@ export interface VulnDb {
   affectedFor(ecosystem: string, pkg: string): readonly AffectedRow[];
   /** Newest `modified` across records, or null for an empty database. */
   newestModified(): string | null;
+  /** Distinct records with an affected entry in `ecosystem` (0: the database cannot judge that distribution). */
+  recordsIn(ecosystem: string): number;
   summary(): DbSummary;
   close(): void;
 }
@@ -152,6 +154,12 @@ export function openVulnDb(home: string): VulnDb {
       }));
     },
     newestModified: () => meta('newest_modified'),
+    recordsIn: (ecosystem) =>
+      (
+        db.prepare('SELECT COUNT(DISTINCT record_id) AS n FROM affected WHERE ecosystem = ?').get(ecosystem) as {
+          n: number;
+        }
+      ).n,
     summary() {
       const sources = (
         db.prepare('SELECT url, kind, imported_at, count, skipped, ignored FROM sources ORDER BY url').all() as {

@@ -5,8 +5,8 @@ export { cvssRating, parseCvssV3 } from './cvss.ts';
 export { cyclonedxVexReport } from './cyclonedx-vex.ts';
 export type { AffectedRow, DbSummary, SourceRow, VulnDb } from './db.ts';
 export { openVulnDb, vulnDbPath } from './db.ts';
-export type { DbStatus } from './db-status.ts';
-export { dbStatus, STALE_AFTER_DAYS } from './db-status.ts';
+export type { DbStatus, ScanDataVerdict } from './db-status.ts';
+export { dbStatus, judgeScanData, STALE_AFTER_DAYS } from './db-status.ts';
 export { type ImageScanInput, imageScanInput, OPENVEX_MEDIA_TYPE, scanPackagesOf } from './image-input.ts';
 export { compareFindings, ecosystemFor, matchPackages } from './matcher.ts';
 export type {
@@ -20,8 +20,8 @@ export type {
 } from './openvex.ts';
 export { assertOpenVex, JUSTIFICATIONS, OPENVEX_CONTEXT, parseOpenVex, serializeOpenVex } from './openvex.ts';
 export type { ArchiveKind } from './osv-archive.ts';
-export type { ImportResult } from './osv-import.ts';
-export { configuredSources, DEFAULT_OSV_SOURCE, importOsv, updateDb } from './osv-import.ts';
+export type { ImportOptions, ImportResult } from './osv-import.ts';
+export { configuredSources, DEFAULT_OSV_SOURCE, importOsv, MIN_KEPT_FRACTION, updateDb } from './osv-import.ts';
 export type { OsvRecord, ParsedRecord } from './osv-record.ts';
 export { parseOsvBytes } from './osv-record.ts';
 export type { Purl } from './purl.ts';

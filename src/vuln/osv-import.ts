@@ -14,6 +14,20 @@ export const DEFAULT_OSV_SOURCE = 'https://osv-vulnerabilities.storage.googleapi
 /** At most this many malformed documents are listed individually in an import result. */
 const MAX_LISTED_PROBLEMS = 100;
 
+/**
+ * An import that keeps fewer than this fraction of the records of the database it replaces is refused unless
+ * forced. OSV's Debian export only grows (withdrawn records stay, marked withdrawn), so losing half of it means a
+ * truncated, malformed or wrong source, and a scanner on that data would report a clean image it cannot judge.
+ */
+export const MIN_KEPT_FRACTION = 0.5;
+
+export interface ImportOptions {
+  /** Sources stored for later `db update` runs; default: the imported ones. */
+  readonly configured?: readonly string[];
+  /** Replace the database even when the import yields no or far fewer records (`--force`). */
+  readonly force?: boolean;
+}
+
 export interface ImportResult {
   readonly dbPath: string;
   /** Distinct records stored. */
@@ -129,7 +143,7 @@ async function importOne(
 export async function importOsv(
   sources: readonly string[],
   ctx: StageContext,
-  configured: readonly string[] = sources,
+  opts: ImportOptions = {},
 ): Promise<ImportResult> {
   if (sources.length === 0) fail('USAGE', 'no OSV source given');
   const dbPath = vulnDbPath(ctx.home);
@@ -146,10 +160,50 @@ export async function importOsv(
     throw err;
   }
   const records = builder.size;
-  await builder.commit(stats, configured, ctx.now());
+  try {
+    if (opts.force !== true) refuseShrink(records, previousRecordCount(ctx.home), stats);
+  } catch (err) {
+    await builder.abort();
+    throw err;
+  }
+  await builder.commit(stats, opts.configured ?? sources, ctx.now());
   const skipped = stats.reduce((n, s) => n + s.skipped, 0);
   if (skipped > 0) ctx.log.warn(`skipped ${skipped} malformed OSV document(s); first: ${problems[0]?.name ?? '?'}`);
   return { dbPath, records, sources: stats, skipped, problems };
+}
+
+/** Records in the current database; 0 when there is none or it cannot be read (it is about to be replaced). */
+function previousRecordCount(home: string): number {
+  if (!existsSync(vulnDbPath(home))) return 0;
+  try {
+    const db = openVulnDb(home);
+    try {
+      return db.summary().records;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return 0;
+  }
+}
+
+/** Throws IMPORT_REFUSED for an import of no records, or of far fewer than the database it would replace. */
+function refuseShrink(records: number, previous: number, stats: readonly SourceStats[]): void {
+  const malformed = stats.reduce((n, s) => n + s.skipped, 0);
+  const why = `${malformed} malformed and ${stats.reduce((n, s) => n + s.ignored, 0)} non-Debian document(s) skipped`;
+  const kept = previous > 0 ? `; the current database (${previous} records) is kept` : '';
+  if (records === 0) {
+    fail('IMPORT_REFUSED', `refusing to import: the sources yielded no OSV records for Debian (${why})${kept}`, {
+      hint: 'check the source (a truncated download, the wrong file?); add --force to import it anyway',
+    });
+  }
+  if (previous > 0 && records < previous * MIN_KEPT_FRACTION) {
+    fail(
+      'IMPORT_REFUSED',
+      `refusing to import: ${records} records would replace ${previous} (fewer than ${MIN_KEPT_FRACTION * 100}%; ${why})${kept}`,
+      { hint: 'a partial or wrong source would make scans miss vulnerabilities; add --force if the drop is intended' },
+    );
+  }
 }
 
 /** The sources `db update` uses: those recorded in the current database, else OSV's Debian export. */
@@ -173,7 +227,11 @@ export function configuredSources(home: string): readonly string[] {
  * Refreshes the database from `sources` when given (they become the configured list), else from the
  * configured sources.
  */
-export async function updateDb(ctx: StageContext, sources?: readonly string[]): Promise<ImportResult> {
+export async function updateDb(
+  ctx: StageContext,
+  sources?: readonly string[],
+  opts: { readonly force?: boolean } = {},
+): Promise<ImportResult> {
   const list = sources !== undefined && sources.length > 0 ? sources : configuredSources(ctx.home);
-  return importOsv(list, ctx, list);
+  return importOsv(list, ctx, { configured: list, ...(opts.force !== undefined && { force: opts.force }) });
 }

@@ -46,5 +46,6 @@ export function scanPackages(
     packagesScanned: packages.length,
     packagesNotCovered: packages.length - debs.length,
     dbModified: db.newestModified(),
+    ecosystemRecords: ecosystem === null ? 0 : db.recordsIn(ecosystem),
   };
 }

@@ -98,4 +98,6 @@ export interface ScanResult {
   readonly packagesNotCovered: number;
   /** Newest `modified` of the database, to show how fresh the data was. */
   readonly dbModified: string | null;
+  /** Records the database holds for `ecosystem`; 0 means no finding could have been reported at all. */
+  readonly ecosystemRecords: number;
 }

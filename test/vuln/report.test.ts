@@ -57,6 +57,7 @@ const result = (over: Partial<ScanResult> = {}): ScanResult => ({
   packagesScanned: 3,
   packagesNotCovered: 0,
   dbModified: '2025-02-12T00:00:00Z',
+  ecosystemRecords: 1,
   ...over,
 });
 

@@ -55,6 +55,10 @@ export const noFixableCves: Check = async ({ fs, packages, home, log }) => {
   }
   try {
     const result = scanPackages(scan, distro, db, { ignoreUnfixed: true, log });
+    // Zero findings from a database without this distribution proves nothing: say so rather than pass.
+    if (result.ecosystemRecords === 0) {
+      return skipped(NO_FIXABLE_CVES, `the vulnerability database holds no ${result.ecosystem ?? distro.id} records`);
+    }
     const bad = result.findings.filter((f) => f.severity === 'critical' || f.severity === 'high');
     if (bad.length === 0) {
       return passed(NO_FIXABLE_CVES, `no fixable critical/high findings in ${scan.length} packages`);
