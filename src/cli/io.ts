@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { type Logger, type StageContext, stderrLogger } from '../core/index.ts';
+import { type Logger, networkPolicyFromEnv, type StageContext, stderrLogger } from '../core/index.ts';
 
 /** Everything a verb touches outside itself; injected so tests can capture output. */
 export interface CliIO {
@@ -37,5 +37,6 @@ export function stageContext(io: CliIO, signal?: AbortSignal): StageContext {
     fetch: globalThis.fetch,
     home: ironcladHome(io),
     now: () => new Date(),
+    network: networkPolicyFromEnv(io.env),
   };
 }

@@ -1,3 +1,5 @@
+import type { NetworkPolicy } from './retry.ts';
+
 /** What every stage receives instead of reaching for globals (STYLE.md rule 5). */
 export interface Logger {
   info(msg: string): void;
@@ -17,6 +19,8 @@ export interface StageContext {
   home: string;
   /** Wall clock for things that are about time by nature (Valid-Until checks, provenance times). */
   now: () => Date;
+  /** Retries, timeouts and the total deadline of network operations; DEFAULT_NETWORK_POLICY when absent. */
+  network?: NetworkPolicy | undefined;
 }
 
 export const silentLogger: Logger = {

@@ -2,12 +2,20 @@ import { createHash } from 'node:crypto';
 import { open, rm } from 'node:fs/promises';
 import type { Fetch, Logger } from './context.ts';
 import { fail, IroncladError } from './errors.ts';
+import { describeCause, redact, withTimeouts, withUserAgent } from './fetch-stack.ts';
+import {
+  DEFAULT_NETWORK_POLICY,
+  isRetryableResponse,
+  NETWORK_HINT,
+  type NetworkPolicy,
+  parseRetryAfter,
+  withRetry,
+} from './retry.ts';
 
 /**
- * Plain HTTP GET with the behaviour every Ironclad download needs: an idle timeout per attempt, retries with
- * exponential backoff on transient failures only, a byte limit, and NETWORK errors (exit 4) that say what was
- * being fetched. Which failures are transient is decided here once (STYLE.md rule 9): connection errors,
- * timeouts, 408, 429 and 5xx. Everything else fails at once.
+ * Plain HTTP GET with the behaviour every Ironclad download needs: the one retry policy (retry.ts: fixed
+ * retryable list, capped Retry-After, backoff, total deadline), idle timeouts (fetch-stack.ts), a byte limit,
+ * and NETWORK errors (exit 4) that say what was being fetched.
  */
 
 /** What the HTTP helpers need from a StageContext (core cannot depend on a stage's full context). */
@@ -15,15 +23,11 @@ export interface HttpContext {
   readonly fetch: Fetch;
   readonly signal: AbortSignal;
   readonly log: Logger;
+  /** The run's network policy (the CLI reads it from the environment); defaults otherwise. */
+  readonly network?: NetworkPolicy | undefined;
 }
 
-export interface HttpOptions {
-  /** Abort an attempt when no bytes arrive for this long (headers or body). Default 30 s. */
-  readonly idleTimeoutMs?: number;
-  /** Extra attempts after the first on a transient failure. Default 4. */
-  readonly retries?: number;
-  /** First backoff delay; doubles each retry, with jitter, capped at 30 s. Default 500 ms. */
-  readonly backoffMs?: number;
+export interface HttpOptions extends Partial<NetworkPolicy> {
   /** Reject a response body larger than this. Default 64 MiB. */
   readonly maxBytes?: number;
   /** Return `undefined` for 404/410 instead of failing (callers with a fallback, e.g. by-hash paths). */
@@ -37,8 +41,7 @@ export interface HttpOptions {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-const DEFAULTS = { idleTimeoutMs: 30_000, retries: 4, backoffMs: 500, maxBytes: 64 * 1024 * 1024 };
-const MAX_BACKOFF_MS = 30_000;
+const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 const USER_AGENT = 'ironclad';
 
 /** A sink for streamed bodies; `write` may be async. */
@@ -55,9 +58,9 @@ export async function httpGetBytes(
   ctx: HttpContext,
   opts: HttpOptions = {},
 ): Promise<Uint8Array | undefined> {
-  const found = await withRetries(url, ctx, opts, async () => {
+  const found = await withRetries(url, ctx, opts, async (policy, signal) => {
     const chunks: Uint8Array[] = [];
-    const ok = await attempt(url, ctx, opts, { write: (c) => void chunks.push(c) });
+    const ok = await attempt(url, ctx, opts, policy, signal, { write: (c) => void chunks.push(c) });
     return ok ? Buffer.concat(chunks) : undefined;
   });
   return found;
@@ -75,12 +78,12 @@ export async function httpDownloadFile(
   opts: HttpOptions = {},
 ): Promise<{ sha256: string; size: number } | undefined> {
   try {
-    return await withRetries(url, ctx, opts, async () => {
+    return await withRetries(url, ctx, opts, async (policy, signal) => {
       const fh = await open(path, 'w', 0o644);
       const hash = createHash('sha256');
       let size = 0;
       try {
-        const ok = await attempt(url, ctx, opts, {
+        const ok = await attempt(url, ctx, opts, policy, signal, {
           write: async (c) => {
             hash.update(c);
             size += c.length;
@@ -100,124 +103,81 @@ export async function httpDownloadFile(
   }
 }
 
-async function withRetries<T>(url: string, ctx: HttpContext, opts: HttpOptions, run: () => Promise<T>): Promise<T> {
-  const retries = opts.retries ?? DEFAULTS.retries;
-  const backoff = opts.backoffMs ?? DEFAULTS.backoffMs;
-  for (let n = 0; ; n++) {
-    try {
-      return await run();
-    } catch (err) {
-      if (!(err instanceof IroncladError) || !err.retryable || n >= retries || ctx.signal.aborted) throw err;
-      // Full jitter keeps many clients from retrying in lockstep; Retry-After wins when the server sent one.
-      const exp = Math.min(MAX_BACKOFF_MS, backoff * 2 ** n);
-      const delay =
-        err.retryAfter !== undefined
-          ? Math.min(err.retryAfter * 1000, MAX_BACKOFF_MS)
-          : exp / 2 + (Math.random() * exp) / 2;
-      ctx.log.debug(`${redact(url)}: ${err.message}; retrying in ${Math.round(delay)} ms (${n + 1}/${retries})`);
-      await sleep(delay, ctx.signal);
-    }
-  }
+function withRetries<T>(
+  url: string,
+  ctx: HttpContext,
+  opts: HttpOptions,
+  run: (policy: NetworkPolicy, signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const policy: NetworkPolicy = { ...DEFAULT_NETWORK_POLICY, ...ctx.network, ...definedPolicy(opts) };
+  return withRetry((_, signal) => run(policy, signal), policy, {
+    signal: ctx.signal,
+    what: `GET ${redact(url)}`,
+    onRetry: (err, ms) => ctx.log.debug(`${err.message}; retrying in ${Math.round(ms)} ms`),
+  });
+}
+
+/** The NetworkPolicy fields of `opts` that are set (exactOptionalPropertyTypes keeps undefined out of spreads). */
+function definedPolicy(opts: HttpOptions): Partial<NetworkPolicy> {
+  const keys = Object.keys(DEFAULT_NETWORK_POLICY) as (keyof NetworkPolicy)[];
+  return Object.fromEntries(keys.filter((k) => opts[k] !== undefined).map((k) => [k, opts[k]]));
 }
 
 /** One request. Resolves false for an allowed 404/410; throws NETWORK otherwise. */
-async function attempt(url: string, ctx: HttpContext, opts: HttpOptions, sink: BodySink): Promise<boolean> {
-  const idleMs = opts.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs;
-  const maxBytes = opts.maxBytes ?? DEFAULTS.maxBytes;
-  const idle = new AbortController();
-  let timer = setTimeout(() => idle.abort(), idleMs);
-  const touch = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => idle.abort(), idleMs);
-  };
-  const signal = AbortSignal.any([ctx.signal, idle.signal]);
+async function attempt(
+  url: string,
+  ctx: HttpContext,
+  opts: HttpOptions,
+  policy: NetworkPolicy,
+  signal: AbortSignal,
+  sink: BodySink,
+): Promise<boolean> {
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const what = `GET ${redact(url)}`;
+  const fetch = withTimeouts(withUserAgent(ctx.fetch, USER_AGENT), policy);
+  let res: Response;
   try {
-    const res = await ctx.fetch(url, { signal, headers: { 'user-agent': USER_AGENT, ...opts.headers } });
-    touch();
-    if (res.status === 404 || res.status === 410) {
-      await res.body?.cancel();
-      if (opts.allowNotFound) return false;
-      fail('NETWORK', `${what}: ${res.status} not found`, { hint: 'check the mirror URL and suite name' });
-    }
-    if (!res.ok) {
-      await res.body?.cancel();
-      const retryable = res.status === 408 || res.status === 429 || res.status >= 500;
-      const retryAfter = parseRetryAfter(res.headers.get('retry-after'));
-      fail('NETWORK', `${what}: HTTP ${res.status}`, {
-        retryable,
-        ...(retryAfter === undefined ? {} : { retryAfter }),
-        hint: retryable ? 'the server is busy or failing; try again later or use another mirror' : 'check the URL',
-      });
-    }
-    const declared = Number(res.headers.get('content-length') ?? Number.NaN);
-    const tooLarge = (): never =>
-      opts.tooLarge
-        ? opts.tooLarge(maxBytes)
-        : fail('NETWORK', `${what}: response exceeds the limit of ${maxBytes} bytes`);
-    if (declared > maxBytes) tooLarge();
-    let total = 0;
-    if (res.body) {
-      for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-        touch();
-        total += chunk.length;
-        if (total > maxBytes) tooLarge();
-        await sink.write(chunk);
-      }
-    }
-    return true;
+    res = await fetch(url, { signal, ...(opts.headers === undefined ? {} : { headers: { ...opts.headers } }) });
   } catch (err) {
-    if (err instanceof IroncladError) throw err;
-    if (ctx.signal.aborted) throw new IroncladError('NETWORK', `${what}: cancelled`, { cause: err });
-    const timedOut = idle.signal.aborted;
-    const detail = timedOut ? `no data for ${idleMs} ms` : describe(err);
-    throw new IroncladError('NETWORK', `${what}: ${detail}`, {
+    const cancelled = signal.aborted;
+    const detail = err instanceof Error && err.name === 'TimeoutError' && !cancelled ? 'no answer' : describeCause(err);
+    throw new IroncladError('NETWORK', `${what}: ${cancelled ? 'cancelled' : detail}`, {
       cause: err,
-      retryable: true,
-      hint: 'check your network connection or proxy settings, or use another mirror',
+      retryable: !cancelled,
+      hint: NETWORK_HINT,
     });
-  } finally {
-    clearTimeout(timer);
   }
-}
-
-/** Retry-After in seconds (RFC 9110 §10.2.3); HTTP-dates are ignored because stages have no wall clock here. */
-function parseRetryAfter(v: string | null): number | undefined {
-  if (v === null || !/^\d{1,6}$/.test(v.trim())) return undefined;
-  return Number(v.trim());
-}
-
-function describe(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  // undici reports the useful part (ECONNREFUSED, ENOTFOUND) in `cause`.
-  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
-  return `${err.message}${cause}`;
-}
-
-/** Drops credentials and the query string, which may carry a signed token (STYLE.md rule 8). */
-export function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    u.search = '';
-    return u.toString();
-  } catch {
-    return '<invalid url>';
+  if (res.status === 404 || res.status === 410) {
+    await res.body?.cancel();
+    if (opts.allowNotFound) return false;
+    fail('NETWORK', `${what}: ${res.status} not found`, { hint: 'check the mirror URL and suite name' });
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new IroncladError('NETWORK', 'cancelled'));
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new IroncladError('NETWORK', 'cancelled'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+  if (!res.ok) {
+    await res.body?.cancel();
+    const retryable = isRetryableResponse(res.status);
+    const retryAfter = parseRetryAfter(res.headers.get('retry-after'), Date.now());
+    fail('NETWORK', `${what}: HTTP ${res.status}`, {
+      retryable,
+      ...(retryAfter === undefined ? {} : { retryAfter }),
+      hint: retryable ? 'the server is busy or failing; try again later or use another mirror' : 'check the URL',
+    });
+  }
+  const declared = Number(res.headers.get('content-length') ?? Number.NaN);
+  const tooLarge = (): never =>
+    opts.tooLarge
+      ? opts.tooLarge(maxBytes)
+      : fail('NETWORK', `${what}: response exceeds the limit of ${maxBytes} bytes`);
+  if (declared > maxBytes) {
+    await res.body?.cancel();
+    tooLarge();
+  }
+  let total = 0;
+  if (res.body) {
+    for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+      total += chunk.length;
+      if (total > maxBytes) tooLarge();
+      await sink.write(chunk);
+    }
+  }
+  return true;
 }

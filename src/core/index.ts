@@ -3,6 +3,17 @@ export type { Fetch, Logger, StageContext } from './context.ts';
 export { createContext, silentLogger, stderrLogger } from './context.ts';
 export type { ErrorCode, ErrorExtra } from './errors.ts';
 export { assertNever, ERROR_CODES, fail, IroncladError, isIroncladError, wrapError } from './errors.ts';
+export { describeCause, redact, withTimeouts, withUserAgent } from './fetch-stack.ts';
 export { sha256File, sha256Hex } from './hash.ts';
 export type { HttpContext, HttpOptions } from './http.ts';
-export { httpDownloadFile, httpGetBytes, redact } from './http.ts';
+export { httpDownloadFile, httpGetBytes } from './http.ts';
+export type { NetworkPolicy, RetryOptions } from './retry.ts';
+export {
+  DEFAULT_NETWORK_POLICY,
+  isRetryableResponse,
+  NETWORK_HINT,
+  networkPolicyFromEnv,
+  parseRetryAfter,
+  retryDelay,
+  withRetry,
+} from './retry.ts';

@@ -1,15 +1,16 @@
-import { type Fetch, fail, type Logger, type StageContext } from '../core/index.ts';
-import { Authenticator, type RegistryCredentials } from './auth.ts';
-import { responseError, transportError } from './errors.ts';
 import {
-  DEFAULT_RETRY,
-  DEFAULT_TIMEOUTS,
-  type RetryPolicy,
-  type Timeouts,
+  DEFAULT_NETWORK_POLICY,
+  type Fetch,
+  fail,
+  type Logger,
+  type NetworkPolicy,
+  type StageContext,
   withRetry,
   withTimeouts,
   withUserAgent,
-} from './transport.ts';
+} from '../core/index.ts';
+import { Authenticator, type RegistryCredentials } from './auth.ts';
+import { responseError, transportError } from './errors.ts';
 
 export interface RegistryClientOptions {
   /** `host[:port]`, e.g. `ghcr.io`, `127.0.0.1:5000`, `[::1]:5000`. */
@@ -18,8 +19,8 @@ export interface RegistryClientOptions {
   readonly insecure?: boolean;
   readonly credentials?: RegistryCredentials | undefined;
   readonly userAgent?: string;
-  readonly retry?: Partial<RetryPolicy>;
-  readonly timeouts?: Partial<Timeouts>;
+  /** Overrides of the run's network policy (ctx.network), e.g. fewer attempts in tests. */
+  readonly network?: Partial<NetworkPolicy>;
   /** Blobs up to this size go in one PUT; larger ones in PATCH chunks of this size. Default 8 MiB. */
   readonly chunkSize?: number;
 }
@@ -38,8 +39,8 @@ export interface RegistryRequest {
   readonly scopes: readonly string[];
   /** Statuses returned to the caller; anything else becomes an IroncladError. Default: any 2xx. */
   readonly accept?: readonly number[];
-  /** Retry policy override; `{attempts: 1}` for requests whose caller retries at a higher level. */
-  readonly retry?: RetryPolicy;
+  /** Policy override; `{attempts: 1}` for requests whose caller retries at a higher level. */
+  readonly retry?: NetworkPolicy;
 }
 
 const MAX_REDIRECTS = 5;
@@ -49,14 +50,14 @@ const HOST_RE =
 
 /**
  * A client for one registry host (OCI distribution spec 1.1). It owns the transport stack
- * (user-agent → timeouts → auth, with retries per request) and the auth state; the operations in
+ * (user-agent → timeouts → auth, with the one retry policy of core/retry.ts per request) and the auth state; the operations in
  * manifests.ts, blobs.ts, upload.ts, referrers.ts and tags.ts are functions over it.
  */
 export class RegistryClient {
   readonly host: string;
   readonly baseUrl: string;
   readonly chunkSize: number;
-  readonly retryPolicy: RetryPolicy;
+  readonly retryPolicy: NetworkPolicy;
   readonly log: Logger;
   readonly signal: AbortSignal;
   readonly now: () => number;
@@ -72,14 +73,11 @@ export class RegistryClient {
     this.baseUrl = `${scheme}://${this.host}`;
     this.chunkSize = opts.chunkSize ?? 8 * 1024 * 1024;
     if (!Number.isInteger(this.chunkSize) || this.chunkSize < 1024) fail('USAGE', 'chunk size must be ≥ 1024 bytes');
-    this.retryPolicy = { ...DEFAULT_RETRY, ...opts.retry };
+    this.retryPolicy = { ...DEFAULT_NETWORK_POLICY, ...ctx.network, ...opts.network };
     this.log = ctx.log;
     this.signal = ctx.signal;
     this.now = () => ctx.now().getTime();
-    this.plainFetch = withTimeouts(withUserAgent(ctx.fetch, opts.userAgent ?? 'ironclad'), {
-      ...DEFAULT_TIMEOUTS,
-      ...opts.timeouts,
-    });
+    this.plainFetch = withTimeouts(withUserAgent(ctx.fetch, opts.userAgent ?? 'ironclad'), this.retryPolicy);
     this.auth = new Authenticator({
       fetch: this.plainFetch,
       credentials: opts.credentials,
@@ -112,19 +110,18 @@ export class RegistryClient {
    */
   request(req: RegistryRequest): Promise<Response> {
     const url = new URL(req.path, this.baseUrl).toString();
-    return withRetry(
-      () => this.once(req, url),
-      req.retry ?? this.retryPolicy,
-      this.signal,
-      (err, ms) => this.log.debug(`${err.message}; retrying in ${ms} ms`),
-    );
+    return withRetry((_, signal) => this.once(req, url, signal), req.retry ?? this.retryPolicy, {
+      signal: this.signal,
+      what: req.action,
+      onRetry: (err, ms) => this.log.debug(`${err.message}; retrying in ${ms} ms`),
+    });
   }
 
-  private async once(req: RegistryRequest, url: string): Promise<Response> {
+  private async once(req: RegistryRequest, url: string, signal: AbortSignal): Promise<Response> {
     let target = url;
     let authorized = true;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      const res = await this.send(req, target, authorized);
+      const res = await this.send(req, target, authorized, signal);
       const location = res.headers.get('location');
       if (isRedirect(res.status) && location !== null && !(req.accept ?? []).includes(res.status)) {
         await res.body?.cancel();
@@ -141,14 +138,14 @@ export class RegistryClient {
     fail('REGISTRY_UNAVAILABLE', `${req.action}: more than ${MAX_REDIRECTS} redirects`);
   }
 
-  private async send(req: RegistryRequest, url: string, authorized: boolean): Promise<Response> {
+  private async send(req: RegistryRequest, url: string, authorized: boolean, signal: AbortSignal): Promise<Response> {
     for (let tries = 0; ; tries++) {
       const headers = new Headers(req.headers);
       if (authorized) {
         const value = await this.auth.authorize(req.scopes);
         if (value !== undefined) headers.set('authorization', value);
       }
-      const init: RequestInit = { method: req.method, headers, redirect: 'manual', signal: this.signal };
+      const init: RequestInit = { method: req.method, headers, redirect: 'manual', signal };
       if (req.body !== undefined) init.body = req.body;
       let res: Response;
       try {

@@ -1,8 +1,16 @@
-import { type ErrorCode, IroncladError } from '../core/index.ts';
+import {
+  describeCause,
+  type ErrorCode,
+  IroncladError,
+  isRetryableResponse,
+  NETWORK_HINT,
+  parseRetryAfter,
+  redact,
+} from '../core/index.ts';
 
 /**
- * Turns registry responses and transport failures into IroncladError. This is the one place that decides
- * what is retryable (STYLE.md rule 9); the retry wrapper reads only `retryable` and `retryAfter`.
+ * Turns registry responses and transport failures into IroncladError, with `retryable` from the one fixed
+ * list in core/retry.ts (STYLE.md rule 9); the retry wrapper reads only `retryable` and `retryAfter`.
  */
 
 /** Error bodies are diagnostics, not data: read at most this much of one. */
@@ -14,10 +22,6 @@ export interface RegistryDiagnostic {
   readonly message: string;
 }
 
-/** HTTP statuses worth another try: timeouts, throttling and server-side trouble. */
-const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
-/** Spec error codes that mean "try again later" whatever the status. */
-const RETRYABLE_CODES = new Set(['TOOMANYREQUESTS', 'UNAVAILABLE']);
 /** Spec error codes that mean "this does not exist". */
 const NOT_FOUND_CODES = new Set(['BLOB_UNKNOWN', 'MANIFEST_UNKNOWN', 'NAME_UNKNOWN', 'BLOB_UPLOAD_UNKNOWN']);
 
@@ -27,18 +31,8 @@ export interface RequestWhat {
   readonly url: string;
 }
 
-/**
- * Strips the query string and any userinfo from a URL before it goes into a message: upload locations carry
- * opaque state and signed redirects carry credentials.
- */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    return '<invalid url>';
-  }
-}
+/** Strips userinfo and the query string of a URL before it goes into a message (core's `redact`). */
+export const redactUrl = redact;
 
 /** Reads at most `limit` bytes of a body as text and cancels the rest. Never throws. */
 export async function readLimitedText(res: Response, limit = MAX_ERROR_BODY): Promise<string> {
@@ -80,23 +74,13 @@ export function parseDiagnostics(text: string): RegistryDiagnostic[] {
   });
 }
 
-/** Retry-After as seconds: either delta-seconds or an HTTP date (RFC 9110 §10.2.3); capped at 5 minutes. */
-export function parseRetryAfter(value: string | null, now: number): number | undefined {
-  if (value === null) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Math.min(Number(trimmed), 300);
-  const at = Date.parse(trimmed);
-  if (Number.isNaN(at)) return undefined;
-  return Math.min(Math.max(0, Math.ceil((at - now) / 1000)), 300);
-}
-
 function codeFor(status: number, diags: readonly RegistryDiagnostic[]): ErrorCode {
   if (status === 401 || status === 403 || diags.some((d) => d.code === 'UNAUTHORIZED' || d.code === 'DENIED')) {
     return 'REGISTRY_DENIED';
   }
   if (status === 404 || diags.some((d) => NOT_FOUND_CODES.has(d.code))) return 'NOT_FOUND';
   if (diags.some((d) => d.code === 'DIGEST_INVALID')) return 'DIGEST_MISMATCH';
-  if (status >= 400 && status < 500 && !RETRYABLE_STATUS.has(status)) return 'INVALID_INPUT';
+  if (status >= 400 && status < 500 && !isRetryableResponse(status)) return 'INVALID_INPUT';
   return 'REGISTRY_UNAVAILABLE';
 }
 
@@ -107,7 +91,10 @@ function codeFor(status: number, diags: readonly RegistryDiagnostic[]): ErrorCod
 export async function responseError(res: Response, what: RequestWhat, now = 0): Promise<IroncladError> {
   const diags = parseDiagnostics(await readLimitedText(res));
   const code = codeFor(res.status, diags);
-  const retryable = RETRYABLE_STATUS.has(res.status) || diags.some((d) => RETRYABLE_CODES.has(d.code));
+  const retryable = isRetryableResponse(
+    res.status,
+    diags.map((d) => d.code),
+  );
   const detail = diags.map((d) => (d.message ? `${d.code}: ${d.message}` : d.code)).join('; ');
   const message = `${what.action}: HTTP ${res.status} from ${redactUrl(what.url)}${detail ? ` (${detail})` : ''}`;
   const hint =
@@ -135,14 +122,6 @@ export function transportError(err: unknown, what: RequestWhat, callerSignal?: A
   return new IroncladError('REGISTRY_UNAVAILABLE', `${what.action}: ${detail} (${redactUrl(what.url)})`, {
     cause: err,
     retryable: !aborted,
-    ...(aborted ? {} : { hint: 'check that the registry is reachable; the operation is safe to rerun' }),
+    ...(aborted ? {} : { hint: NETWORK_HINT }),
   });
-}
-
-function describeCause(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  // undici reports "fetch failed" and puts the socket error in `cause`.
-  const cause = (err as { cause?: unknown }).cause;
-  if (cause instanceof Error) return `${err.message}: ${(cause as { code?: string }).code ?? cause.message}`;
-  return err.message;
 }

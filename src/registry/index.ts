@@ -19,7 +19,5 @@ export { isRegistryBlobStore, registryBlobStore } from './registry-store.ts';
 export type { BlobSink } from './sink.ts';
 export { layoutSink, registrySink } from './sink.ts';
 export { listTags } from './tags.ts';
-export type { RetryPolicy, Timeouts } from './transport.ts';
-export { backoffDelay, DEFAULT_RETRY, DEFAULT_TIMEOUTS } from './transport.ts';
 export type { UploadOptions, UploadOutcome } from './upload.ts';
 export { uploadBlob } from './upload.ts';

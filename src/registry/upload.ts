@@ -1,9 +1,8 @@
 import { pipeline, type Readable } from 'node:stream';
-import { fail } from '../core/index.ts';
+import { fail, withRetry } from '../core/index.ts';
 import { type Descriptor, readAll, verifyingStream } from '../oci/index.ts';
 import { repositoryScope } from './auth.ts';
 import type { RegistryClient, RegistryRequest } from './client.ts';
-import { withRetry } from './transport.ts';
 
 /**
  * Blob uploads (distribution spec 1.1, "Pushing blobs"): POST to open a session, then one monolithic PUT for
@@ -42,8 +41,11 @@ export async function uploadBlob(
       return 'uploaded';
     },
     client.retryPolicy,
-    client.signal,
-    (err, ms) => client.log.debug(`${err.message}; restarting the upload of ${desc.digest} in ${ms} ms`),
+    {
+      signal: client.signal,
+      what: `uploading blob ${desc.digest} to ${client.host}/${repo}`,
+      onRetry: (err, ms) => client.log.debug(`${err.message}; restarting the upload of ${desc.digest} in ${ms} ms`),
+    },
   );
 }
 

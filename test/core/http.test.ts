@@ -22,7 +22,7 @@ const server = createServer((req, res) => {
 });
 let base: string;
 const ctx = createContext({ home: '/nonexistent' });
-const fast = { retries: 3, backoffMs: 1 };
+const fast = { attempts: 4, baseDelayMs: 1 };
 const network = (retryable?: boolean) => (err: unknown) =>
   isIroncladError(err, 'NETWORK') && (retryable === undefined || err.retryable === retryable);
 
@@ -42,7 +42,7 @@ test('gets bytes, and retries 5xx until it succeeds', async () => {
 });
 
 test('gives up after the retry budget with a retryable NETWORK error', async () => {
-  await assert.rejects(httpGetBytes(`${base}/busy`, ctx, { retries: 2, backoffMs: 1 }), network(true));
+  await assert.rejects(httpGetBytes(`${base}/busy`, ctx, { attempts: 3, baseDelayMs: 1 }), network(true));
   assert.equal(hits.get('/busy'), 3);
 });
 
@@ -56,14 +56,14 @@ test('client errors fail at once; 404 can be allowed', async () => {
 test('enforces the byte limit and the idle timeout', async () => {
   await assert.rejects(httpGetBytes(`${base}/big`, ctx, { ...fast, maxBytes: 1024 }), network(false));
   await assert.rejects(
-    httpGetBytes(`${base}/stall`, ctx, { retries: 1, backoffMs: 1, idleTimeoutMs: 100 }),
+    httpGetBytes(`${base}/stall`, ctx, { attempts: 2, baseDelayMs: 1, idleTimeoutMs: 100 }),
     network(true),
   );
   assert.equal(hits.get('/stall'), 2);
 });
 
 test('connection failures are retryable NETWORK errors', async () => {
-  await assert.rejects(httpGetBytes('http://127.0.0.1:1/x', ctx, { retries: 0 }), network(true));
+  await assert.rejects(httpGetBytes('http://127.0.0.1:1/x', ctx, { attempts: 1 }), network(true));
 });
 
 test('downloads to a file with its digest; removes the file on failure', async () => {

@@ -36,7 +36,7 @@ async function rejectsWith(p: Promise<unknown>, code: string): Promise<void> {
   await assert.rejects(p, (err: unknown) => isIroncladError(err) && err.code === code);
 }
 
-const FAST = { http: { retries: 2, backoffMs: 1 } };
+const FAST = { http: { attempts: 3, baseDelayMs: 1 } };
 
 describe('openArchive on a fixture archive', () => {
   let fx: FixtureArchive;

@@ -34,7 +34,7 @@ test('rejects malformed hosts and repository names with USAGE', () => {
 
 test('a refused connection is REGISTRY_UNAVAILABLE after the configured attempts', async () => {
   const client = createRegistryClient(
-    { host: '127.0.0.1:1', retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } },
+    { host: '127.0.0.1:1', network: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } },
     ctx,
   );
   await assert.rejects(

@@ -48,7 +48,7 @@ describe('uploads and faults against a real registry behind a fault proxy', () =
   async function pushThrough(repo: string, rules: FaultRule[]): Promise<string[]> {
     const proxy = await startFaultProxy(registry.host, rules);
     try {
-      const client = createRegistryClient({ host: proxy.host, chunkSize: CHUNK, retry: fast }, ctx);
+      const client = createRegistryClient({ host: proxy.host, chunkSize: CHUNK, network: fast }, ctx);
       const report = await copyImage(
         { store: layoutBlobStore(image.store), ref: 'v1' },
         registrySink(client, repo),
@@ -109,7 +109,7 @@ describe('uploads and faults against a real registry behind a fault proxy', () =
     ]);
     const dst = await LayoutStore.open(join(work, 'corrupt'), { create: true });
     try {
-      const client = createRegistryClient({ host: proxy.host, retry: fast }, ctx);
+      const client = createRegistryClient({ host: proxy.host, network: fast }, ctx);
       await assert.rejects(
         copyImage(
           { store: registryBlobStore(client, 'faults/src'), ref: image.index.descriptor.digest },
