@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createContext } from '../src/core/index.ts';
-import { LayoutStore, layoutBlobStore } from '../src/oci/index.ts';
-import { copyImage, createRegistryClient, layoutSink, registryBlobStore, registrySink } from '../src/registry/index.ts';
+import { LayoutStore, layoutBlobStore, layoutWriter } from '../src/oci/index.ts';
+import { copyImage, createRegistryClient, registryBlobStore, registryWriter } from '../src/registry/index.ts';
 import { buildTestImage } from '../test/support/registry-image.ts';
 import { startRegistry } from '../test/support/registry-server.ts';
 
@@ -35,19 +35,19 @@ try {
   const client = createRegistryClient({ host: registry.host }, ctx);
   const src = { store: layoutBlobStore(image.store), ref: 'v1' };
 
-  const [first, pushMs] = await timed(() => copyImage(src, registrySink(client, 'bench/app'), { tag: 'v1' }, ctx));
+  const [first, pushMs] = await timed(() => copyImage(src, registryWriter(client, 'bench/app'), { tag: 'v1' }, ctx));
   console.log(
     `push:        ${first.bytesTransferred} bytes in ${pushMs.toFixed(0)} ms = ${mbps(first.bytesTransferred, pushMs)} MB/s`,
   );
 
-  const [again, againMs] = await timed(() => copyImage(src, registrySink(client, 'bench/app'), { tag: 'v1' }, ctx));
+  const [again, againMs] = await timed(() => copyImage(src, registryWriter(client, 'bench/app'), { tag: 'v1' }, ctx));
   console.log(
     `re-push:     ${againMs.toFixed(1)} ms (${again.transferred.length} transferred, ${again.skipped.length} present)`,
   );
 
   const dst = await LayoutStore.open(join(work, 'pulled'), { create: true });
   const [pulled, pullMs] = await timed(() =>
-    copyImage({ store: registryBlobStore(client, 'bench/app'), ref: 'v1' }, layoutSink(dst), { tag: 'v1' }, ctx),
+    copyImage({ store: registryBlobStore(client, 'bench/app'), ref: 'v1' }, layoutWriter(dst), { tag: 'v1' }, ctx),
   );
   console.log(`pull:        ${mbps(pulled.bytesTransferred, pullMs)} MB/s`);
 

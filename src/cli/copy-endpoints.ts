@@ -1,27 +1,23 @@
-import { Readable } from 'node:stream';
-import { assertNever, fail } from '../core/index.ts';
+import { fail } from '../core/index.ts';
 import {
-  type BlobStore,
   DEFAULT_REGISTRY,
-  dockerArchiveBlobStore,
   formatImageRef,
   type ImageRef,
-  LayoutStore,
-  layoutBlobStore,
-  storeDir,
-  storeTagName,
+  type ImageWriter,
+  type RegistryRef,
+  untaggedByDigest,
 } from '../oci/index.ts';
-import { type BlobSink, type CopySource, layoutSink, registryBlobStore, registrySink } from '../registry/index.ts';
-import { type CliIO, ironcladHome } from './io.ts';
-import type { RegistryAccess } from './registry-transport.ts';
+import type { CopySource, RegistryAccess } from '../registry/index.ts';
+import type { CliIO } from './io.ts';
+import { openRef } from './source.ts';
 
 /**
- * The two ends of push, pull, copy: any image reference as a source (BlobStore + reference), and a registry
- * repository, an OCI layout or the local store as a destination (BlobSink + tag). What each verb accepts on
- * which side is checked by the verb; this file only maps references to transports.
+ * The two ends of push, pull, copy: any image reference as a source, and a registry repository, an OCI layout
+ * or the local store as a destination. What each verb accepts on which side is checked by the verb; the
+ * transports themselves come from the endpoint table.
  */
 
-export type RegistryRef = Extract<ImageRef, { kind: 'registry' }>;
+export type { RegistryRef };
 
 export interface CopyEnd<T> {
   readonly value: T;
@@ -29,120 +25,44 @@ export interface CopyEnd<T> {
   readonly display: string;
 }
 
-/**
- * The tag a source carries for naming its copy: its own tag, or none when it is addressed by digest only.
- * `oci:DIR` and `docker-archive:FILE` hold one unnamed image, which is named `latest` like docker does.
- */
-export function sourceTag(ref: ImageRef): string | undefined {
-  switch (ref.kind) {
-    case 'registry':
-    case 'store':
-      return ref.tag ?? (ref.digest === undefined ? 'latest' : undefined);
-    case 'oci-layout':
-      return ref.tag ?? 'latest';
-    case 'docker-archive':
-      return 'latest';
-    default:
-      return assertNever(ref);
-  }
-}
-
-/**
- * Serves a blob from its descriptor's embedded `data` (OCI image spec, descriptor "data" property) before
- * asking the store. Layouts may lack such blobs (the image-layout spec lets referenced blobs be missing),
- * typically the empty `{}` config of artifact manifests, yet a registry needs them uploaded. The copy
- * verifies the bytes against the descriptor like any other blob.
- */
-function withEmbeddedData(store: BlobStore): BlobStore {
-  return {
-    readManifest: (ref) => store.readManifest(ref),
-    openBlob: async (desc) =>
-      desc.data === undefined ? store.openBlob(desc) : Readable.from([Buffer.from(desc.data, 'base64')]),
-    ...(store.listReferrers !== undefined && { listReferrers: store.listReferrers.bind(store) }),
-  };
-}
-
-/** Opens `ref` for reading; lazy for files, resolves registry credentials now. */
-export async function copySource(ref: ImageRef, io: CliIO, access: RegistryAccess): Promise<CopyEnd<CopySource>> {
-  const display = formatImageRef(ref);
-  switch (ref.kind) {
-    case 'registry': {
-      const client = await access.client(ref.host);
-      return {
-        value: { store: registryBlobStore(client, ref.repo), ref: ref.digest ?? ref.tag ?? 'latest' },
-        display,
-      };
-    }
-    case 'oci-layout':
-      return { value: { store: withEmbeddedData(layoutBlobStore(ref.dir)), ref: ref.tag ?? '' }, display };
-    case 'docker-archive':
-      return { value: { store: dockerArchiveBlobStore(ref.file), ref: '' }, display };
-    case 'store':
-      return {
-        value: {
-          store: withEmbeddedData(layoutBlobStore(storeDir(ironcladHome(io)))),
-          ref: ref.digest ?? storeTagName(ref.name, ref.tag),
-        },
-        display,
-      };
-    default:
-      return assertNever(ref);
-  }
+/** Opens `ref` for reading; lazy. */
+export function copySource(ref: ImageRef, io: CliIO, access: RegistryAccess): CopyEnd<CopySource> {
+  const endpoint = openRef(ref, io, { access });
+  return { value: { store: endpoint.store, ref: endpoint.reference }, display: endpoint.display };
 }
 
 export interface Destination {
-  readonly sink: BlobSink;
-  /** Tag of the copied image at the destination; undefined stores it by digest only. */
+  readonly sink: ImageWriter;
+  /** Tag of the copied image at the destination (the transport's name for it); undefined stores by digest. */
   readonly tag?: string;
+  /** Whether an untagged copy is addressed by its digest (registry, store) rather than by the place (layout). */
+  readonly byDigest: boolean;
 }
 
 /**
- * Opens `ref` for writing (creating an OCI layout or the store when missing). The destination's own tag wins;
- * without one the copy takes `fallbackTag`. A digest names content, not a place, so it is refused here.
+ * Opens `ref` for writing (an OCI layout or the store is created at the first write). The destination's own tag
+ * wins; without one the copy takes `fallbackTag`. A digest names content, not a place, so it is refused here.
  * @throws IroncladError USAGE for a docker-archive or a digest destination.
  */
-export async function copyDestination(
+export function copyDestination(
   ref: ImageRef,
   fallbackTag: string | undefined,
   io: CliIO,
   access: RegistryAccess,
-): Promise<CopyEnd<Destination>> {
-  if (ref.kind !== 'docker-archive' && ref.kind !== 'oci-layout' && ref.digest !== undefined) {
+): CopyEnd<Destination> {
+  if ('digest' in ref && ref.digest !== undefined) {
     fail('USAGE', `${formatImageRef(ref)}: a destination is named by a tag, not a digest`, {
       hint: 'drop the @sha256:… part; the digest follows from the content and is printed after the copy',
     });
   }
-  const tag = ref.kind === 'docker-archive' ? undefined : (ref.tag ?? fallbackTag);
-  const withTag = (sink: BlobSink, t: string | undefined): Destination => ({
-    sink,
-    ...(t !== undefined && { tag: t }),
-  });
-  switch (ref.kind) {
-    case 'registry': {
-      const client = await access.client(ref.host);
-      const display = formatImageRef({ kind: 'registry', host: ref.host, repo: ref.repo, ...tagOf(tag) });
-      return { value: withTag(registrySink(client, ref.repo), tag), display };
-    }
-    case 'oci-layout': {
-      const store = await LayoutStore.open(ref.dir, { create: true });
-      return { value: withTag(layoutSink(store), tag), display: formatImageRef({ ...ref, ...tagOf(tag) }) };
-    }
-    case 'store': {
-      const store = await LayoutStore.open(storeDir(ironcladHome(io)), { create: true });
-      const name = tag === undefined ? undefined : storeTagName(ref.name, tag);
-      return { value: withTag(layoutSink(store), name), display: name ?? ref.name };
-    }
-    case 'docker-archive':
-      return fail('USAGE', `${formatImageRef(ref)}: writing docker archives is not supported`, {
-        hint: 'copy into an OCI layout (oci:DIR[:TAG]) or a registry instead',
-      });
-    default:
-      return assertNever(ref);
-  }
-}
-
-function tagOf(tag: string | undefined): { tag?: string } {
-  return tag === undefined ? {} : { tag };
+  const endpoint = openRef(ref, io, { access });
+  const sink = endpoint.requireWriter();
+  const tag = 'tag' in ref && ref.tag !== undefined ? ref.tag : fallbackTag;
+  const display = formatImageRef(tag === undefined ? ref : ({ ...ref, tag } as ImageRef));
+  return {
+    value: { sink, ...(tag !== undefined && { tag: endpoint.tagName(tag) }), byDigest: untaggedByDigest(ref) },
+    display,
+  };
 }
 
 /**

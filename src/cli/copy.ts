@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
-import { hostPlatform, type ImageRef, type Platform, parseImageRef } from '../oci/index.ts';
+import { hostPlatform, type ImageRef, type Platform, parseImageRef, sourceTag } from '../oci/index.ts';
 import { type CopyReport, copyImage } from '../registry/index.ts';
 import type { VerbRegistrar } from './commands.ts';
-import { copyDestination, copySource, sourceTag } from './copy-endpoints.ts';
+import { copyDestination, copySource } from './copy-endpoints.ts';
 import { renderCopy, reportFormat } from './copy-report.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
-import { registryAccess } from './registry-transport.ts';
-import { platformOption } from './source.ts';
+import { cliRegistryAccess, platformOption } from './source.ts';
 
 export interface TransferOptions {
   /** Every platform of an index; otherwise only `platform`'s manifest (the host's when not given). */
@@ -33,9 +32,9 @@ export interface Transfer {
  */
 export async function transferImage(src: ImageRef, dst: ImageRef, opts: TransferOptions, io: CliIO): Promise<Transfer> {
   const ctx = stageContext(io);
-  const access = registryAccess(io, { insecure: opts.insecure === true }, ctx);
-  const from = await copySource(src, io, access);
-  const to = await copyDestination(dst, opts.tag ?? sourceTag(src), io, access);
+  const access = cliRegistryAccess(io, opts.insecure === true);
+  const from = copySource(src, io, access);
+  const to = copyDestination(dst, opts.tag ?? sourceTag(src), io, access);
   const report = await copyImage(
     from.value,
     to.value.sink,
@@ -48,7 +47,7 @@ export async function transferImage(src: ImageRef, dst: ImageRef, opts: Transfer
     ctx,
   );
   // Stored by digest only: say how to address it.
-  const byDigest = to.value.tag === undefined && dst.kind !== 'oci-layout' && dst.kind !== 'docker-archive';
+  const byDigest = to.value.tag === undefined && to.value.byDigest;
   const destination = byDigest ? `${to.display}@${report.descriptor.digest}` : to.display;
   return { source: from.display, destination, report };
 }

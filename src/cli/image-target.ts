@@ -29,7 +29,7 @@ import { registryBlobStore } from '../registry/index.ts';
 import { imageNameFromRef } from '../sbom/index.ts';
 import { type CliIO, ironcladHome } from './io.ts';
 import { readPassword, type SecretPrompt } from './password.ts';
-import { registryAccess } from './registry-transport.ts';
+import { cliRegistryAccess } from './source.ts';
 
 /** Key files are a few hundred bytes; anything much larger is not a key. */
 const MAX_KEY_FILE_BYTES = 64 * 1024;
@@ -81,7 +81,7 @@ async function openHolder(ref: string, io: CliIO): Promise<Holder> {
     case 'registry': {
       // One client serves both the image and its referrers, so credentials are resolved (and a token fetched)
       // once. Manifests are read through the same BlobStore the registry ImageSource uses: digest-checked.
-      const client = await registryAccess(io).client(parsed.host);
+      const client = await cliRegistryAccess(io).client(parsed.host);
       return {
         sink: registryReferrerSink(client, parsed.repo),
         store: registryBlobStore(client, parsed.repo),

@@ -1,11 +1,17 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { fail } from '../core/index.ts';
-import { normalizeRegistryKey, type RegistryCredentials, resolveCredentials, saveLogin } from '../registry/index.ts';
+import {
+  clientFor,
+  normalizeRegistryKey,
+  type RegistryCredentials,
+  resolveCredentials,
+  saveLogin,
+} from '../registry/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { type CliIO, type ExitStatus, ironcladHome, stageContext } from './io.ts';
 import { type SecretPrompt, ttyPrompt } from './password.ts';
-import { clientFor } from './registry-transport.ts';
+import { registrySettings } from './source.ts';
 
 /**
  * `ironclad login`: checks credentials against the registry (GET /v2/) and keeps them in the login store
@@ -86,7 +92,7 @@ export async function loginCommand(
   const creds: RegistryCredentials = { kind: 'basic', username, password: await password(host, args, io, input) };
   const ctx = stageContext(io);
   // REGISTRY_DENIED (exit 4) when the registry refuses them; nothing is saved then.
-  await clientFor(host, creds, io, { insecure: args.insecure === true }, ctx).ping();
+  await clientFor(host, creds, registrySettings(io, args.insecure === true), ctx).ping();
   const home = ironcladHome(io);
   await saveLogin(home, host, creds);
   io.stdout(`logged in to ${host} as ${username}; credentials saved in ${join(home, 'auth.json')}`);

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { fail } from '../core/index.ts';
 import { formatImageRef, parseImageRef } from '../oci/index.ts';
-import { type MirrorReport, mirror } from '../registry/index.ts';
+import { type MirrorReport, mirror, registryAccess } from '../registry/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { type RegistryRef, requireRegistry } from './copy-endpoints.ts';
 import { copyReportJson, type ReportFormat, reportFormat } from './copy-report.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
-import { registryAccess } from './registry-transport.ts';
+import { registrySettings } from './source.ts';
 import { formatBytes, renderTable } from './table.ts';
 
 interface MirrorArgs {
@@ -36,7 +36,7 @@ export async function mirrorCommand(source: string, target: string, args: Mirror
   const src = repository(source, 'the mirror source');
   const dst = repository(target, 'the mirror destination');
   const ctx = stageContext(io);
-  const access = registryAccess(io, { insecure: args.insecure === true }, ctx);
+  const access = registryAccess(registrySettings(io, args.insecure === true), ctx);
   const report = await mirror(
     { client: await access.client(src.host), repo: src.repo },
     { client: await access.client(dst.host), repo: dst.repo },

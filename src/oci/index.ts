@@ -6,11 +6,14 @@
 export { decompress, sniffCompression } from './decompress.ts';
 export { Digester, digestHex, digestOf, isDigest, parseDigest } from './digest.ts';
 export { dockerArchiveBlobStore } from './docker-archive.ts';
+export type { EndpointCore, EndpointOptions, ImageEndpoint, ImageWriter } from './endpoint.ts';
+export { endpointFrom } from './endpoint.ts';
 export { type FlattenOptions, type FsEntry, flattenImage, ImageFilesystem } from './filesystem.ts';
 export { type ImageSourceOptions, imageSourceFrom } from './image-source.ts';
 export { DEFAULT_GZIP_LEVEL, type WriteLayerOptions, type WrittenLayer, writeLayer } from './layer.ts';
 export { type GcResult, LayoutStore, type LayoutTag, REF_NAME_ANNOTATION } from './layout.ts';
 export { layoutBlobStore } from './layout-blob-store.ts';
+export { layoutCore, layoutWriter } from './layout-endpoint.ts';
 export {
   type ImageIndex,
   type ImageManifest,
@@ -40,10 +43,30 @@ export {
   MediaType,
   ociLayerMediaType,
 } from './media-types.ts';
-export { type OpenSourceOptions, openImageSource, storeDir, storeTagName } from './open-source.ts';
+export { openImageSource } from './open-source.ts';
 export { formatPlatform, hostPlatform, parsePlatform, pickPlatform, platformMatches } from './platform.ts';
 export { readAll } from './read-all.ts';
-export { DEFAULT_REGISTRY, formatImageRef, parseImageRef } from './ref.ts';
+export { DEFAULT_REGISTRY, parseImageRef } from './ref.ts';
+export type {
+  Artifact,
+  ArtifactBlob,
+  BuiltArtifact,
+  ReferrerFilter,
+  ReferrerManifest,
+  ReferrerPlace,
+  ReferrerScheme,
+  Referrers,
+} from './referrers.ts';
+export {
+  buildArtifact,
+  COSIGN_ATTESTATION_SUFFIX,
+  COSIGN_SIGNATURE_SUFFIX,
+  cosignTag,
+  cosignTagScheme,
+  DEFAULT_REFERRER_SCHEMES,
+  ociReferrerScheme,
+  PREDICATE_TYPE_ANNOTATION,
+} from './referrers.ts';
 export {
   DEFAULT_TAR_LIMITS,
   readTar,
@@ -53,6 +76,16 @@ export {
   type TarReadEntry,
 } from './tar-reader.ts';
 export { tarBytes, tarStream } from './tar-writer.ts';
+export {
+  formatImageRef,
+  type OpenEndpointOptions,
+  openEndpoint,
+  type RegistryRef,
+  sourceTag,
+  storeDir,
+  storeTagName,
+  untaggedByDigest,
+} from './transports.ts';
 export type {
   BlobStore,
   Descriptor,

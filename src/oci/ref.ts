@@ -1,4 +1,4 @@
-import { assertNever, fail, IroncladError } from '../core/index.ts';
+import { fail, IroncladError } from '../core/index.ts';
 import { parseDigest } from './digest.ts';
 import type { Digest, ImageRef } from './types.ts';
 
@@ -109,22 +109,4 @@ export function parseImageRef(input: string): ImageRef {
   const { name, tag, digest } = splitNameTagDigest(input, s);
   if (!REPO_RE.test(name)) usage(input, `${JSON.stringify(name)} is not a valid image name`);
   return { kind: 'store', name, ...(tag !== undefined && { tag }), ...(digest !== undefined && { digest }) };
-}
-
-/** The canonical text of a reference; `parseImageRef(formatImageRef(r))` gives `r` back. */
-export function formatImageRef(ref: ImageRef): string {
-  const suffix = (tag?: string, digest?: Digest) =>
-    `${tag !== undefined ? `:${tag}` : ''}${digest !== undefined ? `@${digest}` : ''}`;
-  switch (ref.kind) {
-    case 'oci-layout':
-      return `oci:${ref.dir}${ref.tag !== undefined ? `:${ref.tag}` : ''}`;
-    case 'docker-archive':
-      return `docker-archive:${ref.file}`;
-    case 'registry':
-      return `docker://${ref.host}/${ref.repo}${suffix(ref.tag, ref.digest)}`;
-    case 'store':
-      return `${ref.name}${suffix(ref.tag, ref.digest)}`;
-    default:
-      return assertNever(ref);
-  }
 }

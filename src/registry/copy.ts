@@ -4,17 +4,17 @@ import {
   type Descriptor,
   type Digest,
   digestOf,
+  type ImageWriter,
   type ParsedManifest,
   type Platform,
   parseManifest,
   pickPlatform,
 } from '../oci/index.ts';
-import type { BlobSink } from './sink.ts';
 
 /**
  * copyImage: copies an image (index or manifest) with every blob it references, and optionally its
  * referrers (signatures, SBOMs, attestations — and their referrers in turn), from any BlobStore into a
- * BlobSink. Children go before parents, so a destination never holds a manifest whose content is missing;
+ * ImageWriter. Children go before parents, so a destination never holds a manifest whose content is missing;
  * anything already at the destination is skipped, so an interrupted copy resumes by running it again.
  */
 
@@ -65,7 +65,7 @@ class Copier {
 
   constructor(
     private readonly src: BlobStore,
-    private readonly dst: BlobSink,
+    private readonly dst: ImageWriter,
     private readonly opts: Resolved,
     private readonly ctx: StageContext,
   ) {}
@@ -160,7 +160,7 @@ function choosePlatform(parsed: ParsedManifest, platform: Platform): Descriptor 
  */
 export async function copyImage(
   src: CopySource,
-  dst: BlobSink,
+  dst: ImageWriter,
   opts: CopyOptions,
   ctx: StageContext,
 ): Promise<CopyReport> {

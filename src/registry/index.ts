@@ -1,3 +1,12 @@
+export type { RegistryAccess, RegistrySettings } from './access.ts';
+export {
+  apiHost,
+  clientFor,
+  credentialSourcesOf,
+  insecureRegistries,
+  registryAccess,
+  registryTransport,
+} from './access.ts';
 export type { Challenge, RegistryCredentials } from './auth.ts';
 export { Authenticator, parseWwwAuthenticate, repositoryScope } from './auth.ts';
 export { fetchBlob, headBlob, openBlob } from './blobs.ts';
@@ -16,8 +25,7 @@ export { globToRegExp, mirror } from './mirror.ts';
 export { listReferrers, pushManifest, referrerDescriptor, referrersTag } from './referrers.ts';
 export type { RegistryBlobStore } from './registry-store.ts';
 export { isRegistryBlobStore, registryBlobStore } from './registry-store.ts';
-export type { BlobSink } from './sink.ts';
-export { layoutSink, registrySink } from './sink.ts';
 export { listTags } from './tags.ts';
 export type { UploadOptions, UploadOutcome } from './upload.ts';
 export { uploadBlob } from './upload.ts';
+export { registryWriter } from './writer.ts';

@@ -2,8 +2,8 @@ import { fail, type StageContext } from '../core/index.ts';
 import type { RegistryClient } from './client.ts';
 import { type CopyReport, copyImage } from './copy.ts';
 import { registryBlobStore } from './registry-store.ts';
-import { registrySink } from './sink.ts';
 import { listTags } from './tags.ts';
+import { registryWriter } from './writer.ts';
 
 /**
  * mirror: copies every tag of one repository matching a glob into another (same or different registry),
@@ -48,7 +48,7 @@ export async function mirror(
   const pattern = globToRegExp(opts.tags ?? '*');
   const tags = (await listTags(src.client, src.repo)).filter((t) => pattern.test(t) && !REFERRERS_TAG.test(t));
   const store = registryBlobStore(src.client, src.repo);
-  const sink = registrySink(dst.client, dst.repo);
+  const sink = registryWriter(dst.client, dst.repo);
   const out: { tag: string; report: CopyReport }[] = [];
   for (const tag of [...tags].sort()) {
     ctx.log.info(`mirroring ${src.client.host}/${src.repo}:${tag} → ${dst.client.host}/${dst.repo}:${tag}`);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { requireRegistry, sourceTag, storeNameFor } from '../../src/cli/copy-endpoints.ts';
+import { requireRegistry, storeNameFor } from '../../src/cli/copy-endpoints.ts';
 import { isIroncladError } from '../../src/core/index.ts';
-import { type ImageRef, parseImageRef } from '../../src/oci/index.ts';
+import { type ImageRef, parseImageRef, sourceTag } from '../../src/oci/index.ts';
 
 const registry = (text: string) => requireRegistry(parseImageRef(text), 'test');
 

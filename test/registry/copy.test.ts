@@ -6,17 +6,16 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { createContext } from '../../src/core/index.ts';
-import { digestOf, LayoutStore, layoutBlobStore, parseManifest } from '../../src/oci/index.ts';
+import { digestOf, LayoutStore, layoutBlobStore, layoutWriter, parseManifest } from '../../src/oci/index.ts';
 import {
   copyImage,
   createRegistryClient,
-  layoutSink,
   listReferrers,
   listTags,
   mirror,
   referrersTag,
   registryBlobStore,
-  registrySink,
+  registryWriter,
 } from '../../src/registry/index.ts';
 import { addTestReferrer, buildTestImage, type TestImage } from '../support/registry-image.ts';
 import { type RegistryServer, startRegistry } from '../support/registry-server.ts';
@@ -48,7 +47,7 @@ describe('copyImage and mirror against a real registry', () => {
   test('push: skopeo sees the index and copies it back with the same digest', async () => {
     const report = await copyImage(
       { store: layoutBlobStore(image.store), ref: image.tag },
-      registrySink(client(), 'test/app'),
+      registryWriter(client(), 'test/app'),
       { tag: 'v1' },
       ctx,
     );
@@ -74,7 +73,7 @@ describe('copyImage and mirror against a real registry', () => {
   test('a second push transfers no blob', async () => {
     const report = await copyImage(
       { store: layoutBlobStore(image.store), ref: image.tag },
-      registrySink(client(), 'test/app'),
+      registryWriter(client(), 'test/app'),
       { tag: 'v1' },
       ctx,
     );
@@ -96,7 +95,7 @@ describe('copyImage and mirror against a real registry', () => {
     const dst = await LayoutStore.open(join(work, 'pulled'), { create: true });
     const report = await copyImage(
       { store: registryBlobStore(client(), 'test/app'), ref: 'v1' },
-      layoutSink(dst),
+      layoutWriter(dst),
       { tag: 'v1' },
       ctx,
     );
@@ -110,7 +109,7 @@ describe('copyImage and mirror against a real registry', () => {
     const dst = await LayoutStore.open(join(work, 'one'), { create: true });
     const report = await copyImage(
       { store: registryBlobStore(client(), 'test/app'), ref: 'v1' },
-      layoutSink(dst),
+      layoutWriter(dst),
       { tag: 'arm', allPlatforms: false, platform: { os: 'linux', architecture: 'arm64' }, referrers: false },
       ctx,
     );

@@ -11,7 +11,7 @@ import {
   getManifest,
   headManifest,
   putManifest,
-  registrySink,
+  registryWriter,
 } from '../../src/registry/index.ts';
 import { startFaultProxy } from '../support/fault-proxy.ts';
 import { buildTestImage, type TestImage } from '../support/registry-image.ts';
@@ -29,7 +29,7 @@ describe('manifest operations', () => {
     const client = createRegistryClient({ host: registry.host }, ctx);
     await copyImage(
       { store: layoutBlobStore(image.store), ref: 'v1' },
-      registrySink(client, 'm/app'),
+      registryWriter(client, 'm/app'),
       { tag: 'v1' },
       ctx,
     );

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createContext } from '../../src/core/index.ts';
 import { imageSourceFrom, layoutBlobStore, readAll } from '../../src/oci/index.ts';
-import { copyImage, createRegistryClient, registryBlobStore, registrySink } from '../../src/registry/index.ts';
+import { copyImage, createRegistryClient, registryBlobStore, registryWriter } from '../../src/registry/index.ts';
 import { addTestReferrer, buildTestImage, type TestImage } from '../support/registry-image.ts';
 import { type RegistryServer, startRegistry } from '../support/registry-server.ts';
 
@@ -22,7 +22,7 @@ describe('an ImageSource over a registry', () => {
     const client = createRegistryClient({ host: registry.host }, ctx);
     await copyImage(
       { store: layoutBlobStore(image.store), ref: 'v1' },
-      registrySink(client, 's/app'),
+      registryWriter(client, 's/app'),
       { tag: 'v1' },
       ctx,
     );

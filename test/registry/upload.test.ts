@@ -6,15 +6,14 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { createContext, type IroncladError } from '../../src/core/index.ts';
-import { digestOf, LayoutStore, layoutBlobStore } from '../../src/oci/index.ts';
+import { digestOf, LayoutStore, layoutBlobStore, layoutWriter } from '../../src/oci/index.ts';
 import {
   copyImage,
   createRegistryClient,
   fetchBlob,
   headBlob,
-  layoutSink,
   registryBlobStore,
-  registrySink,
+  registryWriter,
   uploadBlob,
 } from '../../src/registry/index.ts';
 import { type FaultRule, startFaultProxy } from '../support/fault-proxy.ts';
@@ -51,7 +50,7 @@ describe('uploads and faults against a real registry behind a fault proxy', () =
       const client = createRegistryClient({ host: proxy.host, chunkSize: CHUNK, network: fast }, ctx);
       const report = await copyImage(
         { store: layoutBlobStore(image.store), ref: 'v1' },
-        registrySink(client, repo),
+        registryWriter(client, repo),
         { tag: 'v1', concurrency: 2 },
         ctx,
       );
@@ -62,7 +61,7 @@ describe('uploads and faults against a real registry behind a fault proxy', () =
     // Content verifies: pull it back, without the proxy, into a fresh layout.
     const direct = createRegistryClient({ host: registry.host }, ctx);
     const dst = await LayoutStore.open(await mkdtemp(join(work, 'check-')), { create: true });
-    const back = await copyImage({ store: registryBlobStore(direct, repo), ref: 'v1' }, layoutSink(dst), {}, ctx);
+    const back = await copyImage({ store: registryBlobStore(direct, repo), ref: 'v1' }, layoutWriter(dst), {}, ctx);
     assert.equal(back.descriptor.digest, image.index.descriptor.digest);
     return proxy.seen;
   }
@@ -103,7 +102,7 @@ describe('uploads and faults against a real registry behind a fault proxy', () =
 
   test('a proxy that alters blob bytes gives DIGEST_MISMATCH and nothing is stored', async () => {
     const direct = createRegistryClient({ host: registry.host }, ctx);
-    await copyImage({ store: layoutBlobStore(image.store), ref: 'v1' }, registrySink(direct, 'faults/src'), {}, ctx);
+    await copyImage({ store: layoutBlobStore(image.store), ref: 'v1' }, registryWriter(direct, 'faults/src'), {}, ctx);
     const proxy = await startFaultProxy(registry.host, [
       { match: is('GET', '/blobs/sha256:'), fault: { kind: 'corrupt-response' }, times: 100 },
     ]);
@@ -113,7 +112,7 @@ describe('uploads and faults against a real registry behind a fault proxy', () =
       await assert.rejects(
         copyImage(
           { store: registryBlobStore(client, 'faults/src'), ref: image.index.descriptor.digest },
-          layoutSink(dst),
+          layoutWriter(dst),
           {},
           ctx,
         ),

@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { CliIO } from '../../src/cli/io.ts';
-import { clientFor, credentialSourcesOf, insecureRegistries } from '../../src/cli/registry-transport.ts';
-import { createContext, silentLogger } from '../../src/core/index.ts';
+import { createContext } from '../../src/core/index.ts';
+import {
+  clientFor,
+  credentialSourcesOf,
+  insecureRegistries,
+  type RegistrySettings,
+} from '../../src/registry/access.ts';
 
-function io(env: Record<string, string>): CliIO {
-  return { stdout() {}, stderr() {}, log: silentLogger, env, cwd: '/', isTTY: false };
+function io(env: Record<string, string>, insecure = false): RegistrySettings {
+  return { home: env.IRONCLAD_HOME ?? '/nonexistent', env, insecure };
 }
 
 const ctx = createContext({ home: '/nonexistent' });
@@ -20,16 +24,16 @@ test('IRONCLAD_INSECURE_REGISTRIES: comma list, trimmed, lowercased', () => {
 
 test('https unless the host is loopback, listed as insecure, or the command says --insecure', () => {
   const none = io({});
-  assert.equal(clientFor('registry.example.com', undefined, none, {}, ctx).baseUrl, 'https://registry.example.com');
-  assert.equal(clientFor('127.0.0.1:5000', undefined, none, {}, ctx).baseUrl, 'http://127.0.0.1:5000');
-  assert.equal(clientFor('reg.lan:5000', undefined, none, { insecure: true }, ctx).baseUrl, 'http://reg.lan:5000');
+  assert.equal(clientFor('registry.example.com', undefined, none, ctx).baseUrl, 'https://registry.example.com');
+  assert.equal(clientFor('127.0.0.1:5000', undefined, none, ctx).baseUrl, 'http://127.0.0.1:5000');
+  assert.equal(clientFor('reg.lan:5000', undefined, io({}, true), ctx).baseUrl, 'http://reg.lan:5000');
   const listed = io({ IRONCLAD_INSECURE_REGISTRIES: 'reg.lan' });
-  assert.equal(clientFor('reg.lan:5000', undefined, listed, {}, ctx).baseUrl, 'http://reg.lan:5000');
-  assert.equal(clientFor('other.lan', undefined, listed, {}, ctx).baseUrl, 'https://other.lan');
+  assert.equal(clientFor('reg.lan:5000', undefined, listed, ctx).baseUrl, 'http://reg.lan:5000');
+  assert.equal(clientFor('other.lan', undefined, listed, ctx).baseUrl, 'https://other.lan');
 });
 
 test('docker.io references are served by Docker Hub’s API host', () => {
-  assert.equal(clientFor('docker.io', undefined, io({}), {}, ctx).baseUrl, 'https://registry-1.docker.io');
+  assert.equal(clientFor('docker.io', undefined, io({}), ctx).baseUrl, 'https://registry-1.docker.io');
 });
 
 test('credential sources: the login store under IRONCLAD_HOME, DOCKER_CONFIG, then the two variables', () => {
