@@ -17,7 +17,8 @@ export {
   writeLockfile,
 } from './lockfile.ts';
 export type { LockedPackage, LockedPlatform, LockedSuite, LockedVariant, Lockfile } from './lockfile-types.ts';
-export type { DefinitionAccount, DefinitionPath, DefinitionTest, VariantOverlay } from './schema.ts';
+export type { DefinitionAccount, DefinitionPath, VariantOverlay } from './schema.ts';
 export { Definition } from './schema.ts';
+export type { CommandTest, DefinitionTest, ServiceProbe, ServiceTest } from './tests-schema.ts';
 export type { ImageVariant } from './variants.ts';
 export { expandVariants, RUNTIME_VARIANT, selectVariants } from './variants.ts';

@@ -13,12 +13,12 @@ import {
   packageSpec,
   parseNumericUser,
   platform,
-  regexSource,
   sizeBudget,
   tag,
   tagsSuffix,
   userRef,
 } from './fields.ts';
+import { imageTest, testUsers } from './tests-schema.ts';
 
 /**
  * The image definition schema: the authority on what `image.yaml` may contain (DESIGN.md, Definitions).
@@ -64,34 +64,6 @@ const pathEntry = z
     ...(p.type === 'file' ? { content: p.content ?? '' } : {}),
   }))
   .describe('A directory or file the image gets in addition to its packages.');
-
-const imageTest = z
-  .strictObject({
-    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$/, 'letters, digits, spaces, ".", "_" and "-"'),
-    run: argv.describe('Full argv of the command, run without a shell; the entrypoint is not prepended.'),
-    'exit-code': z.number().int().min(0).max(255).default(0),
-    stdout: z.string().optional().describe('stdout must contain this substring.'),
-    'stdout-regex': regexSource.optional().describe('stdout must match this regular expression (multiline).'),
-    stderr: z.string().optional().describe('stderr must contain this substring.'),
-    timeout: z.number().positive().max(3600).default(30).describe('Seconds before the test is killed and fails.'),
-    user: userRef.optional().describe('Run as this user instead of the image user.'),
-  })
-  .superRefine((t, ctx) => {
-    if (t.stdout !== undefined && t['stdout-regex'] !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['stdout-regex'], message: 'use either stdout or stdout-regex, not both' });
-    }
-  })
-  .transform((t) => ({
-    name: t.name,
-    run: t.run,
-    exitCode: t['exit-code'],
-    ...(t.stdout === undefined ? {} : { stdout: t.stdout }),
-    ...(t['stdout-regex'] === undefined ? {} : { stdoutRegex: t['stdout-regex'] }),
-    ...(t.stderr === undefined ? {} : { stderr: t.stderr }),
-    timeout: t.timeout,
-    ...(t.user === undefined ? {} : { user: t.user }),
-  }))
-  .describe('A functional test run in the built image.');
 
 const shellFlag = z.boolean().describe('The image deliberately contains a shell (compliance checks allow it).');
 const pmFlag = z.boolean().describe('The image deliberately contains a package manager (compliance checks allow it).');
@@ -175,7 +147,6 @@ export const Definition = definitionObject
   .meta({ title: 'Ironclad image definition', description: 'One image and its variants (image.yaml).' });
 
 export type Definition = z.output<typeof Definition>;
-export type DefinitionTest = Definition['tests'][number];
 export type DefinitionPath = Definition['paths'][number];
 export type DefinitionAccount = Definition['accounts'][number];
 export type VariantOverlay = Definition['variants'][string];
@@ -231,10 +202,12 @@ function checkConsistency(d: DefinitionInput, ctx: z.core.$RefinementCtx<Definit
     if (wanted.has(n)) issue(['exclude', i], `"${n}" is both requested in packages and excluded`);
   }
   checkUser(d.user, ['user']);
-  for (const [i, t] of d.tests.entries()) checkUser(t.user, ['tests', i, 'user']);
+  for (const [i, t] of d.tests.entries()) for (const u of testUsers(t)) checkUser(u.user, ['tests', i, ...u.path]);
   for (const [name, v] of Object.entries(d.variants)) {
     checkUser(v.user, ['variants', name, 'user']);
-    for (const [i, t] of (v.tests ?? []).entries()) checkUser(t.user, ['variants', name, 'tests', i, 'user']);
+    for (const [i, t] of (v.tests ?? []).entries()) {
+      for (const u of testUsers(t)) checkUser(u.user, ['variants', name, 'tests', i, ...u.path]);
+    }
     const own = new Set((v.packages ?? []).map((p) => p.name));
     for (const [i, n] of (v.exclude ?? []).entries()) {
       if (own.has(n)) issue(['variants', name, 'exclude', i], `"${n}" is both added and excluded by this variant`);

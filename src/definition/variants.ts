@@ -1,6 +1,7 @@
 import { fail } from '../core/index.ts';
 import type { PackageSpec } from './fields.ts';
-import type { Definition, DefinitionTest, VariantOverlay } from './schema.ts';
+import type { Definition, VariantOverlay } from './schema.ts';
+import type { DefinitionTest } from './tests-schema.ts';
 
 /** The name of the base definition as a variant. */
 export const RUNTIME_VARIANT = 'runtime';

@@ -35,6 +35,7 @@ test('kebab-case keys become the camelCase model', () => {
   });
   assert.equal(d.sizeBudget, 25_000_000);
   assert.deepEqual(d.tests[0], {
+    kind: 'command',
     name: 'hello',
     run: ['python3.11', '-c', 'print(1)'],
     exitCode: 3,

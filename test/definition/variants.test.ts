@@ -77,7 +77,11 @@ test('overlay rules, table-driven', () => {
       { LANG: 'en_US.UTF-8', SSL_CERT_FILE: '/etc/ssl/certs/ca-certificates.crt', PIP_NO_CACHE_DIR: '1' },
     ],
     ['labels merged', debug.labels, { team: 'platform', debug: 'yes' }],
-    ['tests appended, same name replaced', dev.tests.map((t) => `${t.name}:${t.stdout}`), ['hello:1', 'user:uid=0']],
+    [
+      'tests appended, same name replaced',
+      dev.tests.map((t) => `${t.name}:${t.kind === 'command' ? t.stdout : ''}`),
+      ['hello:1', 'user:uid=0'],
+    ],
     ['entrypoint inherited', dev.entrypoint, ['/usr/bin/python3.11']],
     ['entrypoint replaced', debug.entrypoint, ['/usr/bin/python3.11', '-X', 'dev']],
     ['size budget not inherited', dev.sizeBudget, undefined],
