@@ -1,4 +1,4 @@
-import { fail, IroncladError } from '../core/index.ts';
+import { type ErrorCode, fail, IroncladError } from '../core/index.ts';
 import {
   type Descriptor,
   type Digest,
@@ -55,7 +55,7 @@ export type Evidence =
       readonly envelope: Uint8Array;
     }
   | { readonly kind: 'other'; readonly manifest: Descriptor; readonly artifactType: string }
-  | { readonly kind: 'unreadable'; readonly manifest: Descriptor; readonly problem: string };
+  | { readonly kind: 'unreadable'; readonly manifest: Descriptor; readonly problem: string; readonly code: ErrorCode };
 
 /**
  * Everything attached to `subject` in `sink`, in the order the sink lists it (referrers first, then cosign
@@ -68,7 +68,7 @@ export async function collectEvidence(sink: ReferrerSink, subject: Digest): Prom
       out.push(...(await readEvidence(sink, manifest)));
     } catch (err) {
       if (!(err instanceof IroncladError)) throw err;
-      out.push({ kind: 'unreadable', manifest, problem: err.message });
+      out.push({ kind: 'unreadable', manifest, problem: err.message, code: err.code });
     }
   }
   return out;

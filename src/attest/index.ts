@@ -12,6 +12,7 @@ export type { DsseEnvelope, DsseEnvelopeJson, DsseSignature } from './dsse.ts';
 export { envelopeFromJson, envelopeToJson, IN_TOTO_PAYLOAD_TYPE, pae, signEnvelope, verifyEnvelope } from './dsse.ts';
 export type { Evidence } from './evidence.ts';
 export { collectEvidence } from './evidence.ts';
+export type { EvidenceEntry, FailureReason } from './evidence-entry.ts';
 export {
   evidenceKeyHint,
   unverifiedStatement,
@@ -86,5 +87,5 @@ export type { Statement, StatementSubject } from './statement.ts';
 export { buildStatement, imageSubject, parseStatement, STATEMENT_TYPE_V1, statementBytes } from './statement.ts';
 export type { ExpectedAttestation, VerifiedAttestation } from './verify.ts';
 export { verifyAttestation, verifyImageSignature } from './verify.ts';
-export type { ImageTarget, ImageVerification, VerificationCheck } from './verify-image.ts';
+export type { ImageTarget, ImageVerification, VerificationCheck, VerifyImageOptions } from './verify-image.ts';
 export { REQUIREMENTS, requirementTypes, verifyImage } from './verify-image.ts';

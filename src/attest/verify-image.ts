@@ -1,8 +1,9 @@
 import type { KeyObject } from 'node:crypto';
-import { type ErrorCode, fail, IroncladError } from '../core/index.ts';
+import { type ErrorCode, fail } from '../core/index.ts';
 import { type Descriptor, type Digest, formatPlatform } from '../oci/index.ts';
-import { collectEvidence, type Evidence } from './evidence.ts';
-import { verifyAttestationEvidence, verifySignatureEvidence } from './evidence-verify.ts';
+import { collectEvidence } from './evidence.ts';
+import { type EvidenceEntry, judgeEvidence } from './evidence-entry.ts';
+import { keyFingerprint } from './keys.ts';
 import { CTRF_REPORT, CYCLONEDX_BOM, OPENVEX_V020, SLSA_PROVENANCE_V1, SPDX_DOCUMENT } from './predicates/index.ts';
 import type { ReferrerSink } from './referrer-sink.ts';
 
@@ -32,39 +33,60 @@ export interface VerificationCheck {
 }
 
 export interface ImageVerification {
+  /** Every requirement is met and no entry FAILED (or FAILED entries were allowed). */
   readonly ok: boolean;
+  /** The requirements: signed, and each required attestation per platform manifest. */
   readonly checks: readonly VerificationCheck[];
+  /** Every signature and attestation found on the index and the platform manifests, each with its verdict. */
+  readonly entries: readonly EvidenceEntry[];
+}
+
+export interface VerifyImageOptions {
+  /** Requirement names or predicate type URIs (REQUIREMENTS). */
+  readonly require: readonly string[];
+  /** A FAILED entry does not fail the result when the requirements are met (it is still reported). */
+  readonly allowInvalidExtra?: boolean;
 }
 
 /**
- * `verify`: checks that (a) the image is signed with `publicKey` — each platform manifest carries a valid
- * signature itself or through a valid signature on the index that lists it — and (b) each platform manifest has,
- * for each requirement, an attestation signed with `publicKey` whose statement names that manifest's digest and
- * has the required predicate type. Every check is run and reported; nothing throws for a failed check.
+ * `verify`: lists every signature and attestation attached to the index and to each platform manifest, each
+ * verified with `publicKey` against the manifest it is attached to; then checks that (a) each platform manifest
+ * is signed itself or through a valid signature on the index that lists it, and (b) each platform manifest has,
+ * for each requirement, a valid attestation of a required predicate type. A FAILED entry fails the result even
+ * when another valid one meets the requirement, unless `allowInvalidExtra`. Nothing throws for a failed check.
  * @throws IroncladError `USAGE` for an unknown requirement name.
  */
 export async function verifyImage(
   sink: ReferrerSink,
   target: ImageTarget,
   publicKey: KeyObject,
-  require: readonly string[],
+  opts: VerifyImageOptions,
 ): Promise<ImageVerification> {
-  const wanted = require.map((r) => ({ name: r, types: requirementTypes(r) }));
+  const wanted = opts.require.map((r) => ({ name: r, types: requirementTypes(r) }));
+  const keyId = keyFingerprint(publicKey);
   const checks: VerificationCheck[] = [];
+  const entries: EvidenceEntry[] = [];
   const isIndex = target.platforms.length !== 1 || target.platforms[0]?.digest !== target.top.digest;
-  const indexSigned = isIndex ? await signatureCheck(sink, target.top, publicKey, 'index signature') : undefined;
+  let indexSigned: VerificationCheck | undefined;
+  if (isIndex) {
+    const found = await entriesFor(sink, target.top.digest, undefined, publicKey, keyId);
+    entries.push(...found);
+    indexSigned = signatureCheck(found, target.top.digest, 'index signature');
+  }
   let unsignedPlatform = false;
   for (const manifest of target.platforms) {
     const platform = manifest.platform === undefined ? undefined : formatPlatform(manifest.platform);
-    const own = await signatureCheck(sink, manifest, publicKey, 'signature');
+    const found = await entriesFor(sink, manifest.digest, platform, publicKey, keyId);
+    entries.push(...found);
+    const own = signatureCheck(found, manifest.digest, 'signature');
     unsignedPlatform ||= !own.ok;
     checks.push(withPlatform(own.ok || indexSigned?.ok !== true ? own : coveredByIndex(own), platform));
-    const evidence = await collectEvidence(sink, manifest.digest);
-    for (const w of wanted) checks.push(withPlatform(attestationCheck(evidence, manifest, publicKey, w), platform));
+    for (const w of wanted) checks.push(withPlatform(attestationCheck(found, manifest.digest, w), platform));
   }
   // A missing index signature matters only when some platform manifest is not signed itself.
   if (indexSigned !== undefined && (indexSigned.ok || unsignedPlatform)) checks.unshift(indexSigned);
-  return { ok: checks.every((c) => c.ok), checks };
+  const extraOk = opts.allowInvalidExtra === true || entries.every((e) => e.ok);
+  return { ok: extraOk && checks.every((c) => c.ok), checks, entries };
 }
 
 /** The predicate types a requirement accepts. @throws USAGE for an unknown short name. */
@@ -75,66 +97,51 @@ export function requirementTypes(requirement: string): readonly string[] {
   return fail('USAGE', `--require ${requirement}: expected ${Object.keys(REQUIREMENTS).join(', ')} or a URI`);
 }
 
-async function signatureCheck(
+async function entriesFor(
   sink: ReferrerSink,
-  subject: Descriptor,
+  subject: Digest,
+  platform: string | undefined,
   publicKey: KeyObject,
-  check: string,
-): Promise<VerificationCheck> {
-  const evidence = (await collectEvidence(sink, subject.digest)).filter(
-    (e) => e.kind === 'signature' || e.kind === 'cosign-signature',
-  );
-  if (evidence.length === 0) {
-    return { check, subject: subject.digest, ok: false, detail: 'no signature found', code: 'VERIFICATION_FAILED' };
-  }
-  let failure: IroncladError | undefined;
-  for (const e of evidence) {
-    try {
-      verifySignatureEvidence(e, publicKey, subject.digest);
-      return { check, subject: subject.digest, ok: true, detail: `signed (${e.manifest.digest})` };
-    } catch (err) {
-      failure = asFailure(err);
-    }
-  }
-  return failed(check, subject.digest, failure);
+  keyId: string,
+): Promise<EvidenceEntry[]> {
+  const evidence = await collectEvidence(sink, subject);
+  return evidence.flatMap((e) => {
+    const entry = judgeEvidence(e, subject, publicKey, keyId);
+    if (entry === undefined) return [];
+    return [platform === undefined ? entry : { ...entry, platform }];
+  });
+}
+
+function signatureCheck(found: readonly EvidenceEntry[], subject: Digest, check: string): VerificationCheck {
+  const signatures = found.filter((e) => e.kind === 'signature');
+  const good = signatures.find((e) => e.ok);
+  if (good !== undefined) return { check, subject, ok: true, detail: `signed (${good.referrer})` };
+  return notMet(check, subject, 'no signature found', signatures.concat(found.filter((e) => e.kind === 'unknown')));
 }
 
 function attestationCheck(
-  evidence: readonly Evidence[],
-  manifest: Descriptor,
-  publicKey: KeyObject,
+  found: readonly EvidenceEntry[],
+  subject: Digest,
   wanted: { readonly name: string; readonly types: readonly string[] },
 ): VerificationCheck {
   const check = `attestation ${wanted.name}`;
-  let failure: IroncladError | undefined;
-  for (const e of evidence) {
-    if (e.kind !== 'attestation' && e.kind !== 'cosign-attestation') continue;
-    // The annotation is unauthenticated; it only saves trying bundles that are about something else.
-    const types = e.predicateType === undefined ? wanted.types : wanted.types.filter((t) => t === e.predicateType);
-    for (const predicateType of types) {
-      try {
-        verifyAttestationEvidence(e, publicKey, { subjectDigest: manifest.digest, predicateType });
-        return { check, subject: manifest.digest, ok: true, detail: `${predicateType} (${e.manifest.digest})` };
-      } catch (err) {
-        failure = asFailure(err);
-      }
-    }
-  }
-  if (failure === undefined) {
-    const detail = `missing: no ${wanted.types.join(' or ')} attestation`;
-    return { check, subject: manifest.digest, ok: false, detail, code: 'VERIFICATION_FAILED' };
-  }
-  return failed(check, manifest.digest, failure);
+  const matches = (e: EvidenceEntry) => e.predicateType !== undefined && wanted.types.includes(e.predicateType);
+  const good = found.find((e) => e.kind === 'attestation' && e.ok && matches(e));
+  if (good !== undefined) return { check, subject, ok: true, detail: `${good.predicateType} (${good.referrer})` };
+  // Failed evidence that may have been the required one: of that type by its annotation, or unreadable.
+  const candidates = found.filter(
+    (e) =>
+      !e.ok && (e.kind === 'unknown' || (e.kind === 'attestation' && (matches(e) || e.predicateType === undefined))),
+  );
+  return notMet(check, subject, `missing: no ${wanted.types.join(' or ')} attestation`, candidates);
 }
 
-function failed(check: string, subject: Digest, err: IroncladError | undefined): VerificationCheck {
-  return {
-    check,
-    subject,
-    ok: false,
-    detail: err?.message ?? 'failed',
-    code: err?.code ?? 'VERIFICATION_FAILED',
-  };
+/** A requirement not met: "missing" only when nothing that could have met it was found. */
+function notMet(check: string, subject: Digest, missing: string, failed: readonly EvidenceEntry[]): VerificationCheck {
+  const first = failed[0];
+  if (first === undefined) return { check, subject, ok: false, detail: missing, code: 'VERIFICATION_FAILED' };
+  const list = failed.map((e) => `${e.referrer} (${e.reason}: ${e.detail})`).join('; ');
+  return { check, subject, ok: false, detail: `FAILED: ${list}`, code: first.code ?? 'VERIFICATION_FAILED' };
 }
 
 function coveredByIndex(c: VerificationCheck): VerificationCheck {
@@ -143,10 +150,4 @@ function coveredByIndex(c: VerificationCheck): VerificationCheck {
 
 function withPlatform(c: VerificationCheck, platform: string | undefined): VerificationCheck {
   return platform === undefined ? c : { ...c, platform };
-}
-
-/** Integrity failures become report entries; anything else (a bug, an I/O error) still propagates. */
-function asFailure(err: unknown): IroncladError {
-  if (err instanceof IroncladError) return err;
-  throw err;
 }

@@ -9,7 +9,8 @@ import { parseStatement, type Statement, sha256HexOf } from './statement.ts';
 export interface ExpectedAttestation {
   /** The image manifest (or index) digest `sha256:<hex>` the statement must name as a subject. */
   readonly subjectDigest: string;
-  readonly predicateType: string;
+  /** The predicate type the statement must have; any when absent (listing every attestation). */
+  readonly predicateType?: string | undefined;
 }
 
 export interface VerifiedAttestation {
@@ -23,8 +24,8 @@ export interface VerifiedAttestation {
  * Verifies an attestation bundle against a public key, in this order: bundle well-formed and DSSE → signature over
  * the PAE → payloadType in-toto → statement well-formed → expected subject digest → expected predicate type.
  * The payload is parsed only once the signature is known to be good.
- * @throws IroncladError `SIGNATURE_INVALID` when the signature does not verify with `publicKey`;
- *   `VERIFICATION_FAILED` for everything else, with a message naming the failed check.
+ * @throws IroncladError `SIGNATURE_INVALID` when the signature does not verify with `publicKey`; `SUBJECT_MISMATCH`
+ *   when the statement is about another image; `VERIFICATION_FAILED` for everything else, naming the failed check.
  */
 export function verifyAttestation(
   bundleBytes: Uint8Array,
@@ -45,9 +46,9 @@ export function verifyAttestation(
   const statement = asVerificationFailure(() => parseStatement(bundle.envelope.payload), 'attestation statement');
   if (!statement.subject.some((s) => s.digest.sha256 === wanted)) {
     const got = statement.subject.map((s) => `sha256:${s.digest.sha256 ?? '?'}`).join(', ');
-    fail('VERIFICATION_FAILED', `attestation: subject digest ${got} does not match image ${expected.subjectDigest}`);
+    fail('SUBJECT_MISMATCH', `attestation: subject digest ${got} does not match image ${expected.subjectDigest}`);
   }
-  if (statement.predicateType !== expected.predicateType) {
+  if (expected.predicateType !== undefined && statement.predicateType !== expected.predicateType) {
     fail(
       'VERIFICATION_FAILED',
       `attestation: predicate type is ${statement.predicateType}, expected ${expected.predicateType}`,
@@ -59,7 +60,8 @@ export function verifyAttestation(
 /**
  * Verifies a plain image signature: the bundle's message digest is the SHA-256 of `payload`, the signature over
  * `payload` verifies with `publicKey`, and the payload is a cosign simple-signing document for `manifestDigest`.
- * @throws IroncladError `SIGNATURE_INVALID` for a bad signature or digest; `VERIFICATION_FAILED` otherwise.
+ * @throws IroncladError `SIGNATURE_INVALID` for a bad signature or digest; `SUBJECT_MISMATCH` when it signs another
+ *   manifest; `VERIFICATION_FAILED` otherwise.
  */
 export function verifyImageSignature(
   bundleBytes: Uint8Array,
@@ -87,7 +89,7 @@ export function verifyImageSignature(
   }
   const signed = parsed.critical.image['docker-manifest-digest'];
   if (signed !== manifestDigest) {
-    fail('VERIFICATION_FAILED', `image signature: signs manifest ${signed}, not ${manifestDigest}`);
+    fail('SUBJECT_MISMATCH', `image signature: signs manifest ${signed}, not ${manifestDigest}`);
   }
   return parsed;
 }

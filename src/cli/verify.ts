@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type ImageVerification, REQUIREMENTS, verifyImage } from '../attest/index.ts';
+import { type EvidenceEntry, type ImageVerification, REQUIREMENTS, verifyImage } from '../attest/index.ts';
 import { fail } from '../core/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { loadPublicKeyFile, openTarget } from './image-target.ts';
@@ -8,30 +8,55 @@ import type { CliIO, ExitStatus } from './io.ts';
 /** What `verify` requires when `--require` is not given: what `build --key` always attaches. */
 export const DEFAULT_REQUIRE = 'provenance,sbom';
 
+/** The version of `verify --format json` output; bumped when a field changes meaning or goes away. */
+export const VERIFY_SCHEMA = 'https://ironclad.dev/schemas/verify/v1';
+
 export interface VerifyArgs {
   readonly image: string;
   readonly key: string;
   readonly require: string;
   readonly format: string;
+  readonly allowInvalidExtra?: boolean;
 }
 
 /**
- * `ironclad verify`: checks the image signature and each required attestation on each platform manifest with a
- * public key. Prints every check; exit 0 only when all pass, else 3 with the failed checks named on stderr.
+ * `ironclad verify`: lists every signature and attestation on the index and the platform manifests, each ok or
+ * FAILED with its reason, then the required checks. Exit 0 only when the requirements are met and nothing FAILED
+ * (or `--allow-invalid-extra`), else 3 with the failed checks and entries named on stderr.
  */
 export async function verifyCommand(args: VerifyArgs, io: CliIO): Promise<ExitStatus> {
   if (!['text', 'json'].includes(args.format)) fail('USAGE', `--format ${args.format}: expected text or json`);
   const require = parseRequire(args.require);
   const publicKey = await loadPublicKeyFile(args.key, io);
   const { sink, target } = await openTarget(args.image, io);
-  const report = await verifyImage(sink, target, publicKey, require);
-  io.stdout(args.format === 'json' ? JSON.stringify({ image: args.image, ...report }, null, 2) : renderText(report));
-  if (report.ok) return 0;
-  const failed = report.checks.filter((c) => !c.ok);
-  io.stderr(
-    `error: verification failed: ${failed.map((c) => `${c.check}${c.platform ? ` (${c.platform})` : ''}`).join(', ')}`,
+  const allowInvalidExtra = args.allowInvalidExtra === true;
+  const report = await verifyImage(sink, target, publicKey, { require, allowInvalidExtra });
+  io.stdout(
+    args.format === 'json'
+      ? JSON.stringify({ schema: VERIFY_SCHEMA, image: args.image, ...report }, null, 2)
+      : renderText(report),
   );
+  const badEntries = report.entries.filter((e) => !e.ok);
+  if (badEntries.length > 0 && allowInvalidExtra && report.ok) {
+    io.stderr(`warning: ${badEntries.length} FAILED signature(s)/attestation(s) allowed by --allow-invalid-extra`);
+  }
+  if (report.ok) return 0;
+  const failed = report.checks.filter((c) => !c.ok).map((c) => `${c.check}${c.platform ? ` (${c.platform})` : ''}`);
+  const entries = allowInvalidExtra ? [] : badEntries.map((e) => `FAILED ${describeEntry(e)} (${e.reason})`);
+  io.stderr(`error: verification failed: ${[...failed, ...entries].join(', ')}`);
+  if (entries.length > 0 && failed.length === 0) {
+    io.stderr(
+      'hint: a signature or attestation attached to this image does not verify; remove it, or pass ' +
+        '--allow-invalid-extra to accept the image on the valid ones',
+    );
+  }
   return 3;
+}
+
+/** `attestation https://slsa.dev/provenance/v1 linux/amd64 sha256:…`: what an entry is, for one line. */
+function describeEntry(e: EvidenceEntry): string {
+  const what = e.kind === 'attestation' ? `attestation ${e.predicateType ?? '(unknown type)'}` : e.kind;
+  return `${what} on ${e.platform ?? 'the index'} ${e.referrer}`;
 }
 
 /** `--require a,b` → names; `none` (or empty) requires only the signature. */
@@ -44,10 +69,18 @@ function parseRequire(text: string): string[] {
 }
 
 function renderText(r: ImageVerification): string {
-  const lines = r.checks.map((c) => {
+  const lines = ['signatures and attestations found:'];
+  if (r.entries.length === 0) lines.push('  (none)');
+  for (const e of r.entries) {
+    const verdict = e.ok ? 'ok    ' : 'FAILED';
+    const why = e.ok ? '' : `  ${e.reason}: ${e.detail}`;
+    lines.push(`  ${verdict}  ${describeEntry(e)}${why}`);
+  }
+  lines.push('requirements:');
+  for (const c of r.checks) {
     const where = c.platform === undefined ? '' : ` ${c.platform}`;
-    return `${c.ok ? 'ok  ' : 'FAIL'}  ${c.check}${where}  ${c.subject.slice(0, 19)}  ${c.detail}`;
-  });
+    lines.push(`  ${c.ok ? 'ok    ' : 'FAILED'}  ${c.check}${where}  ${c.subject.slice(0, 19)}  ${c.detail}`);
+  }
   lines.push(r.ok ? 'verified' : 'NOT verified');
   return lines.join('\n');
 }
@@ -57,9 +90,12 @@ export const registerVerify: VerbRegistrar = (program: Command, io, run) => {
     .command('verify')
     .summary('verify an image signature and its required attestations with a public key')
     .description(
-      'Checks that the image (its index, or each platform manifest) is signed with the key, and that each\n' +
-        'platform manifest has every required attestation, signed with the key, naming that manifest and\n' +
-        'having the required predicate type. Exit status 3 when anything fails.',
+      'Lists every signature and attestation attached to the index and to each platform manifest, each ok or\n' +
+        'FAILED with the reason (bad signature, wrong key, subject mismatch, type mismatch, corrupt blob, missing\n' +
+        'blob, unparsable). Then checks that the image (its index, or each platform manifest) is signed with the\n' +
+        'key, and that each platform manifest has every required attestation, signed with the key, naming that\n' +
+        'manifest and having the required predicate type. Exit status 3 when a requirement is not met or any\n' +
+        'entry FAILED (even if another valid one meets the requirement), unless --allow-invalid-extra.',
     )
     .argument(
       '<image>',
@@ -71,14 +107,19 @@ export const registerVerify: VerbRegistrar = (program: Command, io, run) => {
       `comma-separated: ${Object.keys(REQUIREMENTS).join(', ')}, predicate type URIs, or none`,
       DEFAULT_REQUIRE,
     )
-    .option('--format <format>', 'text or json', 'text')
+    .option(
+      '--allow-invalid-extra',
+      'accept the image when the requirements are met by valid evidence, though other entries FAILED (still listed)',
+    )
+    .option('--format <format>', `text or json (schema ${VERIFY_SCHEMA})`, 'text')
     .addHelpText(
       'after',
       `
 Examples:
   ironclad verify python:3.11 --key ironclad.pub
   ironclad verify oci:./out:3.11 --key ironclad.pub --require provenance,sbom,vex,tests --format json
-  ironclad verify docker://registry.example.com/team/python:3.11 --key ironclad.pub`,
+  ironclad verify docker://registry.example.com/team/python:3.11 --key ironclad.pub
+  ironclad verify python:3.11 --key ironclad.pub --allow-invalid-extra`,
     )
     .action((image: string, opts: Omit<VerifyArgs, 'image'>) => run(verifyCommand({ image, ...opts }, io)));
 };

@@ -19,6 +19,8 @@ export const ERROR_CODES = {
   SIGNATURE_INVALID: 3,
   ARCHIVE_UNTRUSTED: 3,
   VERIFICATION_FAILED: 3,
+  /** Signed evidence that is valid but about another image (statement subject or signed manifest digest). */
+  SUBJECT_MISMATCH: 3,
   HOSTILE_INPUT: 3,
   /** Data that would silently weaken a check (an import of no or far fewer records); `--force` overrides. */
   IMPORT_REFUSED: 3,

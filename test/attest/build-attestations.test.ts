@@ -108,10 +108,10 @@ describe('attachBuildAttestations, verifyImage and rebuildImage over a fixture b
 
   test('verifyImage passes with the key and fails with another one', async () => {
     const sink = layoutReferrerSink(store);
-    const ok = await verifyImage(sink, target(), publicKey, ['provenance', 'sbom']);
+    const ok = await verifyImage(sink, target(), publicKey, { require: ['provenance', 'sbom'] });
     assert.ok(ok.ok, JSON.stringify(ok.checks, null, 2));
     const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
-    const bad = await verifyImage(sink, target(), other, ['provenance']);
+    const bad = await verifyImage(sink, target(), other, { require: ['provenance'] });
     assert.equal(bad.ok, false);
     assert.ok(bad.checks.filter((c) => !c.ok).every((c) => c.code === 'SIGNATURE_INVALID'));
   });
