@@ -7,7 +7,7 @@ import { test } from 'node:test';
 // and that modules reach each other only through index.ts.
 const SRC = resolve(import.meta.dirname, '../src');
 const FORMATS = new Set(['oci', 'debian', 'definition']);
-const STAGES = new Set(['image', 'sbom', 'attest', 'vuln', 'testing', 'compare', 'registry']);
+const STAGES = new Set(['image', 'sbom', 'attest', 'vuln', 'testing', 'compare', 'registry', 'catalog']);
 const TOP = new Set(['cli', 'server']);
 
 function files(dir: string): string[] {

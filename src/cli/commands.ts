@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerAttest } from './attest.ts';
 import { registerBuild } from './build.ts';
+import { registerCatalog } from './catalog.ts';
 import { registerCompare } from './compare.ts';
 import { registerCopy } from './copy.ts';
 import { registerDb } from './db.ts';
@@ -17,6 +18,7 @@ import { registerRebuild } from './rebuild.ts';
 import { registerRun } from './run.ts';
 import { registerSbom } from './sbom.ts';
 import { registerScan } from './scan.ts';
+import { registerServe } from './serve.ts';
 import { registerSign } from './sign.ts';
 import { registerTest } from './test.ts';
 import { registerVerify } from './verify.ts';
@@ -51,4 +53,6 @@ export const verbs: readonly VerbRegistrar[] = [
   registerAttest,
   registerVerify,
   registerRebuild,
+  registerCatalog,
+  registerServe,
 ];

@@ -1,9 +1,10 @@
-export { siblingTempPath, writeFileAtomic } from './atomic.ts';
+export { siblingTempPath, writeDirAtomic, writeFileAtomic } from './atomic.ts';
 export type { Fetch, Logger, StageContext } from './context.ts';
 export { createContext, silentLogger, stderrLogger } from './context.ts';
 export type { ErrorCode, ErrorExtra } from './errors.ts';
 export { assertNever, ERROR_CODES, fail, IroncladError, isIroncladError, wrapError } from './errors.ts';
 export { describeCause, redact, withTimeouts, withUserAgent } from './fetch-stack.ts';
+export { formatBytes } from './format.ts';
 export { sha256File, sha256Hex } from './hash.ts';
 export type { HttpContext, HttpOptions } from './http.ts';
 export { httpDownloadFile, httpGetBytes } from './http.ts';

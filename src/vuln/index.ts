@@ -31,10 +31,12 @@ export { evaluateRanges } from './ranges.ts';
 export type { ScanTarget, SeverityCounts } from './report.ts';
 export {
   countBySeverity,
+  countsLine,
   exceedsThreshold,
   groupByPackage,
   jsonReport,
   SCAN_REPORT_SCHEMA,
+  SEVERITY_LETTERS,
   summaryLine,
   TABLE_HEADER,
   tableRows,

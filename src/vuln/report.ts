@@ -10,7 +10,7 @@ import { type Finding, type ScanResult, SEVERITIES, type Severity } from './type
 export const SCAN_REPORT_SCHEMA = 'https://ironclad.dev/schemas/scan-report/v1';
 
 /** Letters of the summary line, in SEVERITIES order. */
-const LETTER: Readonly<Record<Severity, string>> = {
+export const SEVERITY_LETTERS: Readonly<Record<Severity, string>> = {
   critical: 'C',
   high: 'H',
   medium: 'M',
@@ -29,8 +29,12 @@ export function countBySeverity(findings: readonly Finding[]): SeverityCounts {
 
 /** `0C 1H 5M 141L 3N 2?`: counts of active findings by severity (N = negligible, ? = unknown). */
 export function summaryLine(findings: readonly Finding[]): string {
-  const c = countBySeverity(findings);
-  return SEVERITIES.map((s) => `${c[s]}${LETTER[s]}`).join(' ');
+  return countsLine(countBySeverity(findings));
+}
+
+/** {@link summaryLine} of counts already made. */
+export function countsLine(c: SeverityCounts): string {
+  return SEVERITIES.map((s) => `${c[s]}${SEVERITY_LETTERS[s]}`).join(' ');
 }
 
 /** True when an active finding is at or above `failOn` (`--fail-on`; exit status 1). */

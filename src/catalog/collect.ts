@@ -1,0 +1,124 @@
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fail, type StageContext } from '../core/index.ts';
+import { DEFINITION_FILE, expandVariants, type LoadedDefinition, loadDefinition } from '../definition/index.ts';
+import { LayoutStore, storeDir } from '../oci/index.ts';
+import { openVulnDb, vulnDbPath } from '../vuln/index.ts';
+import {
+  CATALOG_SCHEMA,
+  type Catalog,
+  type CatalogDetails,
+  type CatalogEntry,
+  type CatalogVariant,
+  type PlatformDetails,
+} from './model.ts';
+import { readStoredVariant } from './store-variant.ts';
+
+/** Reference images (unhardened look-alikes to compare against) live here, not in the catalog list. */
+export const REFERENCE_DIR = 'reference';
+
+export interface CatalogInput {
+  /** The catalog's definitions: one directory per image (images/). */
+  readonly imagesDir: string;
+}
+
+export interface CollectedCatalog {
+  readonly catalog: Catalog;
+  readonly details: CatalogDetails;
+}
+
+/**
+ * Builds the catalog: every definition of `imagesDir` (reference images aside) with its catalog metadata and, for
+ * each variant whose first tag is in the local store, what the store, the vulnerability database and the
+ * referrers say about it. Reads only: the store is opened without creating it, the database read-only.
+ */
+export async function collectCatalog(input: CatalogInput, ctx: StageContext): Promise<CollectedCatalog> {
+  const definitions = await catalogDefinitions(input.imagesDir);
+  const store = await openStoreReadOnly(ctx.home);
+  const db = existsSync(vulnDbPath(ctx.home)) ? openVulnDb(ctx.home) : null;
+  try {
+    const today = ctx.now().toISOString().slice(0, 10);
+    const entries: CatalogEntry[] = [];
+    const details = new Map<string, Map<string, readonly PlatformDetails[]>>();
+    for (const { id, loaded } of definitions) {
+      ctx.log.progress(`catalog: reading ${id}`);
+      const perVariant = new Map<string, readonly PlatformDetails[]>();
+      const variants: CatalogVariant[] = [];
+      for (const v of expandVariants(loaded.definition)) {
+        const tag = v.tags[0] ?? 'latest';
+        const stored = store === null ? undefined : await readStoredVariant(store, v.name, tag, db, ctx);
+        perVariant.set(v.variant, stored?.details ?? []);
+        variants.push({
+          variant: v.variant,
+          description: v.description ?? loaded.definition.description ?? '',
+          tags: v.tags,
+          reference: `${v.name}:${tag}`,
+          user: v.user,
+          shell: v.shell,
+          packageManager: v.packageManager,
+          definedPlatforms: v.platforms,
+          image: stored?.image ?? null,
+        });
+      }
+      details.set(id, perVariant);
+      entries.push(entryOf(id, loaded, variants, today));
+    }
+    return {
+      catalog: { schema: CATALOG_SCHEMA, vulnerabilityData: db?.newestModified() ?? null, images: entries },
+      details,
+    };
+  } finally {
+    db?.close();
+  }
+}
+
+function entryOf(id: string, loaded: LoadedDefinition, variants: CatalogVariant[], today: string): CatalogEntry {
+  const d = loaded.definition;
+  const c = d.catalog;
+  const endOfLife = c?.endOfLife ?? null;
+  return {
+    id,
+    name: d.name,
+    description: d.description ?? '',
+    distro: d.distro,
+    overview: c?.overview ?? d.description ?? '',
+    usage: c?.usage ?? [],
+    links: c?.links ?? [],
+    release: c?.release ?? null,
+    endOfLife,
+    pastEndOfLife: endOfLife !== null && endOfLife < today,
+    counterpart: c?.counterpart === undefined ? null : `${c.counterpart.name}:${c.counterpart.tag}`,
+    variants,
+  };
+}
+
+/** The catalog's definitions, sorted by directory name; NOT_FOUND when `imagesDir` holds none. */
+export async function catalogDefinitions(
+  imagesDir: string,
+): Promise<readonly { readonly id: string; readonly loaded: LoadedDefinition }[]> {
+  const names = await readdir(imagesDir, { withFileTypes: true }).catch((err: unknown) =>
+    fail('NOT_FOUND', `no catalog at ${imagesDir}`, {
+      hint: 'run from the repository root, or pass --images DIR (a directory of image definitions)',
+      cause: err,
+    }),
+  );
+  const dirs = names
+    .filter((n) => n.isDirectory() && n.name !== REFERENCE_DIR && existsSync(join(imagesDir, n.name, DEFINITION_FILE)))
+    .map((n) => n.name)
+    .sort();
+  if (dirs.length === 0) {
+    fail('NOT_FOUND', `${imagesDir} holds no image definitions`, {
+      hint: `each image is a directory with an ${DEFINITION_FILE}`,
+    });
+  }
+  const out = [];
+  for (const id of dirs) out.push({ id, loaded: await loadDefinition(join(imagesDir, id)) });
+  return out;
+}
+
+/** The local store, or null when there is none yet: reading the catalog must not create it. */
+async function openStoreReadOnly(home: string): Promise<LayoutStore | null> {
+  if (!existsSync(join(storeDir(home), 'oci-layout'))) return null;
+  return LayoutStore.open(storeDir(home));
+}

@@ -1,0 +1,8 @@
+/**
+ * The web catalog: server-rendered pages over the catalog stage's data, served over HTTP (`serve`) or written as a
+ * static site (`catalog export`). Reads the store, the vulnerability database and referrers; never writes them.
+ */
+export { exportSite } from './export.ts';
+export { type RunningServer, type ServeOptions, startServer } from './serve.ts';
+export { type SiteOptions, siteModel, sitePage, sitePaths } from './site.ts';
+export type { SiteModel } from './site-model.ts';

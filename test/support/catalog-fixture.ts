@@ -1,0 +1,76 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { attachBuildAttestations, keySigner } from '../../src/attest/index.ts';
+import { runCli } from '../../src/cli/main.ts';
+import { buildImages } from '../../src/image/index.ts';
+import { captureIO } from './cli-io.ts';
+import { createFixtureImage, type FixtureImage } from './fixture-image.ts';
+
+/**
+ * A one-image catalog over the fixture archive, built (runtime and dev) into a fresh home's store and signed,
+ * with provenance and SBOM attestations, plus a vulnerability database with two records for its packages: what
+ * the catalog, serve and VEX repository tests read.
+ */
+export const CATALOG_DEFINITION = `name: fixture
+description: Test image over the fixture archive <b>escaped</b>
+distro: fixture
+platforms: [linux/amd64]
+tags: ["1.0"]
+packages: [fixtool]
+exclude: [debconf]
+entrypoint: [/usr/bin/fixtool]
+variants:
+  dev: {packages: [bash], user: root, shell: true}
+catalog:
+  overview: A fixture image <script>alert(1)</script> for the catalog tests.
+  usage: [Runs as nonroot.]
+  links: [{title: Fixture home, url: "https://example.org/fixture"}]
+  release: "2022-04-19"
+  end-of-life: "2025-04-30"
+`;
+
+export interface CatalogFixture {
+  readonly image: FixtureImage;
+  /** Holds one definition directory, `def`. */
+  readonly imagesDir: string;
+  readonly home: string;
+  close(): Promise<void>;
+}
+
+const osv = (id: string, pkg: string, fixed: string | null, urgency: string, summary: string) => ({
+  id,
+  modified: '2025-01-01T00:00:00Z',
+  summary,
+  affected: [
+    {
+      package: { ecosystem: 'Debian:1', name: pkg },
+      ranges: [
+        { type: 'ECOSYSTEM', events: fixed === null ? [{ introduced: '0' }] : [{ introduced: '0' }, { fixed }] },
+      ],
+      ecosystem_specific: { urgency },
+    },
+  ],
+});
+
+export async function createCatalogFixture(): Promise<CatalogFixture> {
+  const image = await createFixtureImage(CATALOG_DEFINITION);
+  const result = await buildImages(
+    image.loaded,
+    image.lock,
+    { distroConfig: image.archive.distro, test: false, variant: 'all' },
+    image.ctx,
+  );
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  await attachBuildAttestations(result, keySigner(privateKey), image.ctx, { definitionPath: 'def/image.yaml' });
+  const osvDir = join(image.dir, 'osv');
+  await mkdir(osvDir);
+  await writeFile(
+    join(osvDir, 'a.json'),
+    JSON.stringify(osv('CVE-2025-0001', 'fixlib', '1.2-4', 'high', 'overflow in <fixlib> & friends')),
+  );
+  await writeFile(join(osvDir, 'b.json'), JSON.stringify(osv('CVE-2025-0002', 'fixtool', null, 'low', 'fixtool leak')));
+  const status = await runCli(['db', 'import', osvDir], captureIO(image.dir, { IRONCLAD_HOME: image.home }));
+  if (status !== 0) throw new Error(`db import exited ${status}`);
+  return { image, imagesDir: image.dir, home: image.home, close: () => image.close() };
+}
