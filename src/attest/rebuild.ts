@@ -55,7 +55,7 @@ export interface RebuildReport {
  * (repository-relative) path has the recorded digest, rebuilds the image from the recorded packages, suites and
  * SOURCE_DATE_EPOCH into a temporary layout, and compares manifest digests, naming the config or layers that
  * differ. The .debs are fetched by digest through the verified cache, so a changed .deb is refused
- * (DIGEST_MISMATCH), never built.
+ * (DIGEST_MISMATCH), never built; no derived cache (parsed .debs, compressed layers) is read.
  * @throws IroncladError `VERIFICATION_FAILED` when a platform has no (valid) provenance; `INVALID_INPUT` for
  *   provenance that cannot drive a rebuild; fetch and build errors as they come.
  */
@@ -167,6 +167,8 @@ async function buildInTemp(
         distro,
         epoch: prov.sourceDateEpoch,
         ...(prov.source !== undefined && { source: prov.source }),
+        // The verdict rests on the verified .debs alone: a poisoned cache must not rebuild its own poison.
+        useCache: false,
       },
       store,
       ctx,

@@ -22,6 +22,8 @@ export interface BuildArgs {
   readonly distros?: string;
   /** False with --no-test. */
   readonly test: boolean;
+  /** False with --no-cache. */
+  readonly cache?: boolean;
 }
 
 /** `ironclad build`: build images from a definition's lock into the local store or an OCI layout. */
@@ -44,6 +46,7 @@ export async function buildCommand(args: BuildArgs, io: CliIO): Promise<ExitStat
       ...(epoch !== undefined && { epoch }),
       ...(args.distros !== undefined && { distro: { dir: resolve(io.cwd, args.distros) } }),
       test: args.test,
+      noCache: args.cache === false,
     },
     ctx,
   );
@@ -127,6 +130,7 @@ export const registerBuild: VerbRegistrar = (program: Command, io, run) => {
     .option('--key <file>', 'sign the images and attach signed provenance and SBOM attestations')
     .option('--distros <dir>', 'read distro configs from this folder instead of the built-in distros/')
     .option('--no-test', 'do not test the images before tagging them (provenance records noTest: true)')
+    .option('--no-cache', 'derive everything from the verified .debs; read and write no derived cache')
     .addHelpText(
       'after',
       `
@@ -135,7 +139,8 @@ Examples:
   IRONCLAD_PASSWORD=... ironclad build images/python --key ironclad.key
   ironclad build images/python --variant all --platform linux/amd64
   ironclad build images/python --out ./oci && skopeo inspect oci:./oci:3.11
-  ironclad build images/python --no-test   # e.g. on a machine without runc; provenance says so`,
+  ironclad build images/python --no-test   # e.g. on a machine without runc; provenance says so
+  ironclad build images/python --no-cache  # ignore parsed-.deb and layer caches (see ironclad cache verify)`,
     )
     .action((definition: string, opts: Omit<BuildArgs, 'definition'>) =>
       run(buildCommand({ definition, ...opts }, io)),

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerAttest } from './attest.ts';
 import { registerBuild } from './build.ts';
+import { registerCache } from './cache.ts';
 import { registerCatalog } from './catalog.ts';
 import { registerCompare } from './compare.ts';
 import { registerCopy } from './copy.ts';
@@ -55,4 +56,5 @@ export const verbs: readonly VerbRegistrar[] = [
   registerRebuild,
   registerCatalog,
   registerServe,
+  registerCache,
 ];

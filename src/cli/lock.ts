@@ -19,6 +19,8 @@ export interface LockArgs {
   readonly securityMirror?: string;
   readonly snapshot?: string;
   readonly distros?: string;
+  /** False with --no-cache. */
+  readonly cache?: boolean;
 }
 
 /** `ironclad lock`: resolve a definition against the verified archive and write (or check) its lockfile. */
@@ -39,6 +41,7 @@ export async function lockCommand(args: LockArgs, io: CliIO): Promise<ExitStatus
     {
       variant: args.variant,
       fresh: args.why !== undefined,
+      noCache: args.cache === false,
       ...(platforms ? { platforms } : {}),
       ...(previous ? { previous } : {}),
       distro: {
@@ -142,6 +145,7 @@ export const registerLock: VerbRegistrar = (program: Command, io, run) => {
     .option('--security-mirror <url>', 'use this Debian security archive mirror')
     .option('--distros <dir>', 'read distro configs from this folder instead of the built-in distros/')
     .option('--snapshot <timestamp>', 'resolve against snapshot.debian.org at this time, e.g. 20250520T000000Z')
+    .option('--no-cache', 'resolve from the verified indices; read and write no cached resolution')
     .addHelpText(
       'after',
       `
@@ -149,7 +153,8 @@ Examples:
   ironclad lock images/python
   ironclad lock images/python --platform linux/amd64,linux/arm64 --variant runtime
   ironclad lock images/python --why libkrb5-3
-  ironclad lock images/python --check        # CI: fail when the archive has newer packages`,
+  ironclad lock images/python --check        # CI: fail when the archive has newer packages
+  ironclad lock images/python --no-cache     # resolve again even when a resolution is cached`,
     )
     .action((definition: string, opts: Omit<LockArgs, 'definition'>) => run(lockCommand({ definition, ...opts }, io)));
 };

@@ -14,6 +14,7 @@ export interface RebuildArgs {
   readonly key?: string;
   readonly repo?: string;
   readonly format: string;
+  readonly distros?: string;
 }
 
 /**
@@ -32,6 +33,7 @@ export async function rebuildCommand(args: RebuildArgs, io: CliIO): Promise<Exit
       repoRoot: args.repo === undefined ? (repositoryRoot(io.cwd) ?? io.cwd) : resolve(io.cwd, args.repo),
       workDir: tmpdir(),
       ...(publicKey !== undefined && { publicKey }),
+      ...(args.distros !== undefined && { distro: { dir: resolve(io.cwd, args.distros) } }),
     },
     stageContext(io),
   );
@@ -61,13 +63,15 @@ export const registerRebuild: VerbRegistrar = (program: Command, io, run) => {
     .description(
       'Reads the SLSA provenance attached to each platform manifest, checks the definition it names, fetches\n' +
         'every recorded .deb by digest, rebuilds with the recorded SOURCE_DATE_EPOCH into a temporary layout and\n' +
-        'compares manifest digests, naming the layers that differ.',
+        'compares manifest digests, naming the layers that differ. No derived cache (parsed .debs, compressed\n' +
+        'layers) is read: the verdict rests on the verified .debs alone.',
     )
     .argument('<image>', 'image in the local store (name:tag) or an OCI layout (oci:DIR[:TAG])')
     .option('--verify', 'exit 3 unless the rebuild is bit for bit identical', false)
     .option('--key <file>', 'public key the provenance must be signed with')
     .option('--repo <dir>', 'repository root the provenance definition path is relative to (default: git root)')
     .option('--format <format>', 'text or json', 'text')
+    .option('--distros <dir>', 'read distro configs from this folder instead of the built-in distros/')
     .addHelpText(
       'after',
       `

@@ -15,12 +15,13 @@ import {
 } from '../oci/index.ts';
 import type { SbomPackage } from '../sbom/index.ts';
 import { assemble } from './assemble.ts';
-import { readDebCached } from './deb-cache.ts';
+import { debContentsCache, readDebCached } from './deb-cache.ts';
+import type { DerivedCache } from './derived-cache.ts';
 import { embeddedSbomBytes, sbomLayerEntries, treeSbomPackages } from './embedded-sbom.ts';
 import { defaultEpoch } from './epoch.ts';
 import type { FileTree } from './file-tree.ts';
 import { imageConfigFor } from './image-config.ts';
-import { storeLayer } from './layer-cache.ts';
+import { layerCache, storeLayer } from './layer-cache.ts';
 import { groupPackages, type PackageGroup, treeToLayers } from './layers-plan.ts';
 import { storeSbomReferrers } from './sbom-referrers.ts';
 import type { DistroRelease } from './synthesize/os-release.ts';
@@ -35,6 +36,11 @@ export interface PlatformBuildInput {
   readonly source?: { readonly repository?: string; readonly revision?: string };
   /** Parallel .deb downloads. */
   readonly concurrency?: number;
+  /**
+   * Use the derived caches (parsed .debs, compressed layers); default true. False derives everything from the
+   * verified .debs: `--no-cache`, and `rebuild --verify`, whose verdict must not rest on any cache.
+   */
+  readonly useCache?: boolean;
 }
 
 /** One platform image written into a layout (blobs only; tagging is the caller's). */
@@ -73,7 +79,8 @@ export async function buildPlatform(
   ctx: StageContext,
 ): Promise<PlatformBuild> {
   const { variant, locked } = input;
-  const debs = await readLockedDebs(locked, input.concurrency ?? 8, ctx);
+  const caches = { home: ctx.home, log: ctx.log, enabled: input.useCache !== false };
+  const debs = await readLockedDebs(locked, input.concurrency ?? 8, debContentsCache(caches), ctx);
   const epoch = input.epoch ?? defaultEpoch(debs);
   // Dev variants too: the no-setuid rule holds for every hardened variant, and dev images run as root anyway.
   const hardened = variant.kind === 'hardened';
@@ -116,7 +123,8 @@ export async function buildPlatform(
     { group: SBOM_GROUP, entries: sbomLayerEntries(tree, sbom, epoch) },
   ];
   ctx.log.progress(`${variant.name} ${variant.variant} ${locked.platform}: writing ${plans.length} layers`);
-  const written = await Promise.all(plans.map((p) => storeLayer(p.entries, store, ctx.home)));
+  const layers = layerCache(caches);
+  const written = await Promise.all(plans.map((p) => storeLayer(p.entries, store, layers)));
 
   const versions = new Map(locked.packages.map((p) => [p.name, `${p.name} ${p.version}`]));
   const platform =
@@ -165,7 +173,12 @@ export async function buildPlatform(
   };
 }
 
-async function readLockedDebs(locked: LockedPlatform, concurrency: number, ctx: StageContext): Promise<DebContents[]> {
+async function readLockedDebs(
+  locked: LockedPlatform,
+  concurrency: number,
+  cache: DerivedCache,
+  ctx: StageContext,
+): Promise<DebContents[]> {
   const baseUrls = new Map(locked.suites.map((s) => [s.suite, s.baseUrl]));
   const refs: PackageFileRef[] = locked.packages.map((p) => ({
     name: p.name,
@@ -178,7 +191,7 @@ async function readLockedDebs(locked: LockedPlatform, concurrency: number, ctx: 
   }));
   const paths = await fetchDebs(refs, ctx, { concurrency });
   ctx.log.progress(`reading ${paths.length} packages`);
-  return Promise.all(paths.map((path, i) => readDebCached(path, refs[i]!.sha256, ctx.home)));
+  return Promise.all(paths.map((path, i) => readDebCached(path, refs[i]!.sha256, cache)));
 }
 
 function resolveUser(variant: ImageVariant): { uid: number; gid: number } {

@@ -45,6 +45,8 @@ export interface BuildOptions {
   readonly test?: boolean;
   /** The platform functional tests run on natively; default this machine's. */
   readonly host?: Platform;
+  /** Derive everything from the verified .debs without reading or writing the derived caches (`--no-cache`). */
+  readonly noCache?: boolean;
 }
 
 /** One variant built for all its platforms, under one index. */
@@ -95,6 +97,7 @@ export async function buildImages(
             distro,
             ...(opts.epoch !== undefined && { epoch: opts.epoch }),
             ...(opts.source !== undefined && { source: opts.source }),
+            useCache: opts.noCache !== true,
           },
           store,
           ctx,

@@ -1,40 +1,44 @@
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
-import { writeFileAtomic } from '../core/index.ts';
 import { type DebContents, parseSingleParagraph, readDeb } from '../debian/index.ts';
+import type { DerivedCache, DerivedCacheOptions } from './derived-cache.ts';
+import { derivedCache } from './derived-cache.ts';
 
 /**
  * Parsed .deb contents cached by the .deb's sha256 (which the download already verified). Decompressing data.tar
- * (xz) is most of a build's reading time; the cached form loads in milliseconds. Each entry starts with the
- * sha256 of its payload and is checked on every read: a damaged entry is ignored and rewritten.
+ * (xz) is most of a build's reading time; the cached form loads in milliseconds. Entries are sealed and bound to
+ * the .deb's sha256 (derived-cache.ts); re-checking one against its .deb would cost the decompression the cache
+ * saves, so that check is `cache verify`'s and `rebuild --verify`'s (which reads no cache).
  */
-const FORMAT = `deb-contents-v1-node${process.versions.v8}`;
+export const DEB_CONTENTS_KIND = 'deb-contents';
+/** The payload is V8's serialization, whose format may change with the engine. */
+export const DEB_CONTENTS_FORMAT = `v2-node${process.versions.v8}`;
 
-function entryPath(home: string, debSha256: string): string {
-  return join(home, 'cache', FORMAT, debSha256.slice(0, 2), debSha256);
+export function debContentsCache(opts: DerivedCacheOptions): DerivedCache {
+  return derivedCache(DEB_CONTENTS_KIND, DEB_CONTENTS_FORMAT, opts);
 }
 
-export async function readDebCached(path: string, debSha256: string, home: string): Promise<DebContents> {
-  const cached = await readEntry(entryPath(home, debSha256));
-  if (cached !== undefined) return cached;
-  const deb = await readDeb(path);
+/** The cached form of a .deb: everything but the parsed control paragraph (it has methods; rebuilt from text). */
+export function debContentsPayload(deb: DebContents): Uint8Array {
   const { control: _control, ...rest } = deb;
-  const payload = serialize(rest);
-  const digest = createHash('sha256').update(payload).digest();
-  await writeFileAtomic(entryPath(home, debSha256), Buffer.concat([digest, payload]));
+  return serialize(rest);
+}
+
+/** Reads the .deb at `path` (whose sha256 the caller verified) through `cache`. */
+export async function readDebCached(path: string, debSha256: string, cache: DerivedCache): Promise<DebContents> {
+  const payload = await cache.get(debSha256);
+  if (payload !== undefined) {
+    const cached = decode(payload);
+    if (cached !== undefined) return cached;
+    await cache.discard(debSha256, 'payload does not decode');
+  }
+  const deb = await readDeb(path);
+  await cache.put(debSha256, debContentsPayload(deb));
   return deb;
 }
 
-async function readEntry(path: string): Promise<DebContents | undefined> {
-  const bytes = await readFile(path).catch(() => undefined);
-  if (bytes === undefined || bytes.length < 32) return undefined;
-  const payload = bytes.subarray(32);
-  if (!createHash('sha256').update(payload).digest().equals(bytes.subarray(0, 32))) return undefined;
+function decode(payload: Uint8Array): DebContents | undefined {
   try {
     const rest = deserialize(payload) as Omit<DebContents, 'control'>;
-    // The parsed control paragraph has methods, so it is rebuilt from the text rather than cached.
     return { ...rest, control: parseSingleParagraph(rest.controlText) };
   } catch {
     return undefined;

@@ -5,6 +5,8 @@ export type { BuildOptions, BuildResult, BuiltImage } from './build.ts';
 export { buildImages } from './build.ts';
 export type { PlatformBuild, PlatformBuildInput } from './build-platform.ts';
 export { buildPlatform } from './build-platform.ts';
+export type { CacheEntryProblem, CacheKindReport, CacheVerifyReport } from './cache-verify.ts';
+export { verifyCaches } from './cache-verify.ts';
 export { EMBEDDED_SBOM_PATH } from './embedded-sbom.ts';
 export type { FileNode, FileTree, ModeChange, StrippedPath, TreePackage } from './file-tree.ts';
 export { resolveLinkTarget, withSynthesized } from './file-tree.ts';

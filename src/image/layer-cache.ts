@@ -1,50 +1,101 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { writeFileAtomic } from '../core/index.ts';
 import {
   DEFAULT_GZIP_LEVEL,
   type Descriptor,
   type Digest,
+  Digester,
+  decompress,
   digestHex,
   digestOf,
   type LayoutStore,
   type TarEntry,
   tarBytes,
+  verifyingStream,
   type WrittenLayer,
   writeLayer,
 } from '../oci/index.ts';
+import type { DerivedCache, DerivedCacheOptions } from './derived-cache.ts';
+import { derivedCache } from './derived-cache.ts';
 
 /**
  * Compressed layers remembered by their diffId (the sha256 of the uncompressed tar). gzip is the costliest step
  * of a build and is deterministic for one zlib version and level, so a layer whose tar is unchanged (a patch
- * rebuild leaves most of them so) is not compressed again: its blob is already in the store.
+ * rebuild leaves most of them so) is not compressed again: its blob is already in the store. An entry is used
+ * only after the stored blob it names has been read back, checked against its digest, and decompressed to the
+ * diffId (about a tenth of the cost of compressing), so no entry, sealed or not, can put other bytes in an image.
  */
-const CACHE_FORMAT = `gzip-${DEFAULT_GZIP_LEVEL}-zlib-${process.versions.zlib}`;
+export const LAYERS_KIND = 'layers';
+export const LAYERS_FORMAT = `gzip-${DEFAULT_GZIP_LEVEL}-zlib-${process.versions.zlib}`;
 
-function entryPath(home: string, diffId: Digest): string {
-  return join(home, 'cache', 'layers', CACHE_FORMAT, `${digestHex(diffId)}.json`);
+export function layerCache(opts: DerivedCacheOptions): DerivedCache {
+  return derivedCache(LAYERS_KIND, LAYERS_FORMAT, opts);
+}
+
+interface LayerEntry {
+  readonly descriptor: Descriptor;
+  readonly uncompressedSize: number;
 }
 
 /** Writes (or reuses) one gzip layer into `store`; returns the same shape as writeLayer, without bytes. */
 export async function storeLayer(
   entries: readonly TarEntry[],
   store: LayoutStore,
-  home: string,
+  cache: DerivedCache,
 ): Promise<WrittenLayer> {
   const tar = tarBytes(entries);
   const diffId = digestOf(tar);
-  const cached = await readFile(entryPath(home, diffId), 'utf8').then(
-    (t) => JSON.parse(t) as { descriptor: Descriptor; uncompressedSize: number },
-    () => undefined,
-  );
-  if (cached && cached.uncompressedSize === tar.length && (await store.hasBlob(cached.descriptor.digest))) {
-    return { descriptor: cached.descriptor, diffId, uncompressedSize: tar.length };
-  }
+  const cached = await cachedLayer(cache, diffId, tar.length, store);
+  if (cached !== undefined) return { descriptor: cached.descriptor, diffId, uncompressedSize: tar.length };
   const written = await writeLayer(entries, { compression: 'gzip' });
+  // putBlob replaces a blob already there whose bytes are corrupt, so this also repairs the store.
   await store.putBlob(written.bytes!, { digest: written.descriptor.digest, size: written.descriptor.size });
-  await writeFileAtomic(
-    entryPath(home, diffId),
-    JSON.stringify({ descriptor: written.descriptor, uncompressedSize: written.uncompressedSize }),
-  );
+  const entry: LayerEntry = { descriptor: written.descriptor, uncompressedSize: written.uncompressedSize };
+  await cache.put(digestHex(diffId), new TextEncoder().encode(JSON.stringify(entry)));
   return { descriptor: written.descriptor, diffId: written.diffId, uncompressedSize: written.uncompressedSize };
+}
+
+/** The cached descriptor for `diffId`, when its blob is in `store` and verifiably holds that layer. */
+async function cachedLayer(
+  cache: DerivedCache,
+  diffId: Digest,
+  size: number,
+  store: LayoutStore,
+): Promise<LayerEntry | undefined> {
+  const key = digestHex(diffId);
+  const payload = await cache.get(key);
+  if (payload === undefined) return undefined;
+  let entry: LayerEntry;
+  try {
+    entry = JSON.parse(new TextDecoder().decode(payload)) as LayerEntry;
+  } catch {
+    await cache.discard(key, 'payload is not JSON');
+    return undefined;
+  }
+  if (entry.uncompressedSize !== size) {
+    await cache.discard(key, 'names a layer of another size');
+    return undefined;
+  }
+  if (!(await store.hasBlob(entry.descriptor.digest))) return undefined; // another store's blob: compress again
+  const verdict = await checkLayerBlob(store, entry.descriptor, diffId);
+  if (verdict === 'ok') return entry;
+  if (verdict === 'other-layer') await cache.discard(key, `blob ${entry.descriptor.digest} holds another layer`);
+  return undefined; // a corrupt blob is rewritten by the caller's putBlob
+}
+
+/**
+ * Reads a stored gzip layer back: `corrupt` when its bytes do not match the descriptor (or do not decompress),
+ * `other-layer` when they do but decompress to another diffId.
+ */
+export async function checkLayerBlob(
+  store: LayoutStore,
+  descriptor: Descriptor,
+  diffId: Digest,
+): Promise<'ok' | 'corrupt' | 'other-layer'> {
+  const tar = new Digester();
+  try {
+    const raw = (await store.openBlob(descriptor.digest)).pipe(verifyingStream(descriptor, 'cached layer'));
+    for await (const chunk of decompress(raw, 'gzip')) tar.update(chunk as Uint8Array);
+  } catch {
+    return 'corrupt';
+  }
+  return tar.digest() === diffId ? 'ok' : 'other-layer';
 }

@@ -20,7 +20,8 @@ import {
   type Lockfile,
   selectVariants,
 } from '../definition/index.ts';
-import { readCachedResolution, resolutionKey, writeCachedResolution } from './resolution-cache.ts';
+import type { DerivedCache } from './derived-cache.ts';
+import { readCachedResolution, resolutionCache, resolutionKey, writeCachedResolution } from './resolution-cache.ts';
 
 export interface LockOptions {
   /** Platforms to lock; default: every platform of the definition. */
@@ -33,6 +34,8 @@ export interface LockOptions {
   readonly distroConfig?: Distro;
   /** Resolve even when a cached resolution exists for this archive state (needed for `--why`). */
   readonly fresh?: boolean;
+  /** Neither read nor write the resolution cache (`--no-cache`). */
+  readonly noCache?: boolean;
   /** A previous lock of the same definition: variants and platforms not re-resolved are carried over. */
   readonly previous?: Lockfile;
 }
@@ -65,7 +68,8 @@ export async function planLock(loaded: LoadedDefinition, opts: LockOptions, ctx:
   const perPlatform = await Promise.all(
     platforms.map((platform) => {
       const wanted = variants.filter((v) => opts.platforms !== undefined || v.platforms.includes(platform));
-      return lockPlatform(platform, wanted, distro, opts.fresh === true, ctx);
+      const cache = resolutionCache({ home: ctx.home, log: ctx.log, enabled: opts.noCache !== true });
+      return lockPlatform(platform, wanted, distro, { fresh: opts.fresh === true, cache }, ctx);
     }),
   );
   const targets = perPlatform.flat();
@@ -81,7 +85,7 @@ async function lockPlatform(
   platform: string,
   variants: readonly ImageVariant[],
   distro: Distro,
-  fresh: boolean,
+  how: { readonly fresh: boolean; readonly cache: DerivedCache },
   ctx: StageContext,
 ): Promise<LockedTarget[]> {
   const architecture = debianArchitecture(platform);
@@ -89,8 +93,8 @@ async function lockPlatform(
   const releases = await openArchive(distro, ctx, { architecture, indices: false });
   const keyOf = (archive: Archive, v: ImageVariant) =>
     resolutionKey({ archive, repositories: distro.repositories, request: resolveRequest(v), platform });
-  if (!fresh) {
-    const cached = await Promise.all(variants.map((v) => readCachedResolution(ctx.home, keyOf(releases, v))));
+  if (!how.fresh) {
+    const cached = await Promise.all(variants.map((v) => readCachedResolution(how.cache, keyOf(releases, v))));
     if (cached.every((c) => c !== undefined)) {
       ctx.log.debug(`${platform}: resolutions cached for this archive state`);
       return variants.map((v, i) => ({ variant: v.variant, platform, locked: cached[i]! }));
@@ -103,7 +107,7 @@ async function lockPlatform(
   for (const variant of variants) {
     const resolution = resolveClosure(resolveRequest(variant), universe);
     const locked = lockedPlatform(platform, archive, resolution);
-    await writeCachedResolution(ctx.home, keyOf(archive, variant), locked);
+    await writeCachedResolution(how.cache, keyOf(archive, variant), locked);
     out.push({ variant: variant.variant, platform, resolution, locked });
   }
   return out;

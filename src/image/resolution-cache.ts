@@ -1,14 +1,15 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { sha256Hex, writeFileAtomic } from '../core/index.ts';
+import { sha256Hex } from '../core/index.ts';
 import type { Archive } from '../debian/index.ts';
 import type { LockedPlatform } from '../definition/index.ts';
+import type { DerivedCache, DerivedCacheOptions } from './derived-cache.ts';
+import { derivedCache } from './derived-cache.ts';
 
 /**
  * Resolutions cached by what determines them: the verified InRelease digest of every suite (which pins every
  * Packages index through its hashes), the repositories, the architecture, the request, and the resolver's
  * revision. A warm `lock` then verifies only the InRelease files and skips fetching and parsing the indices.
- * Entries carry a checksum of their body; a damaged entry is ignored and recomputed.
+ * Entries are sealed and bound to that key (derived-cache.ts); `lock --no-cache` resolves from the verified
+ * indices without them.
  */
 
 /** Bump when the resolver's choices change, so old entries are not reused. */
@@ -34,24 +35,24 @@ export function resolutionKey(k: ResolutionKeyInput): string {
   );
 }
 
-function entryPath(home: string, key: string): string {
-  return join(home, 'cache', 'resolutions', `${key}.json`);
+export const RESOLUTIONS_KIND = 'resolutions';
+export const RESOLUTIONS_FORMAT = `resolver-${RESOLVER_REVISION}`;
+
+export function resolutionCache(opts: DerivedCacheOptions): DerivedCache {
+  return derivedCache(RESOLUTIONS_KIND, RESOLUTIONS_FORMAT, opts);
 }
 
-export async function readCachedResolution(home: string, key: string): Promise<LockedPlatform | undefined> {
+export async function readCachedResolution(cache: DerivedCache, key: string): Promise<LockedPlatform | undefined> {
+  const payload = await cache.get(key);
+  if (payload === undefined) return undefined;
   try {
-    const { sha256, body } = JSON.parse(await readFile(entryPath(home, key), 'utf8')) as {
-      sha256: string;
-      body: string;
-    };
-    if (sha256Hex(body) !== sha256) return undefined;
-    return JSON.parse(body) as LockedPlatform;
+    return JSON.parse(new TextDecoder().decode(payload)) as LockedPlatform;
   } catch {
+    await cache.discard(key, 'payload is not JSON');
     return undefined;
   }
 }
 
-export async function writeCachedResolution(home: string, key: string, locked: LockedPlatform): Promise<void> {
-  const body = JSON.stringify(locked);
-  await writeFileAtomic(entryPath(home, key), JSON.stringify({ sha256: sha256Hex(body), body }));
+export async function writeCachedResolution(cache: DerivedCache, key: string, locked: LockedPlatform): Promise<void> {
+  await cache.put(key, new TextEncoder().encode(JSON.stringify(locked)));
 }

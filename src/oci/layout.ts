@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { fail, siblingTempPath, writeFileAtomic } from '../core/index.ts';
+import { fail, sha256File, siblingTempPath, writeFileAtomic } from '../core/index.ts';
 import { Digester, digestHex, isDigest } from './digest.ts';
 import { layoutGarbage } from './layout-gc.ts';
 import { withLayoutLock } from './layout-lock.ts';
@@ -88,14 +88,25 @@ export class LayoutStore {
   }
 
   /**
+   * Whether the blob is present and its bytes hash to its digest (and `size`, when given). Reads the whole blob.
+   */
+  async blobIntact(d: Digest, size?: number): Promise<boolean> {
+    const st = await stat(this.blobPath(d)).catch(() => undefined);
+    if (st?.isFile() !== true || (size !== undefined && st.size !== size)) return false;
+    const { hex } = await sha256File(this.blobPath(d));
+    return `sha256:${hex}` === d;
+  }
+
+  /**
    * Stores a blob and returns its digest and size. With `expected`, the content must match it (else
-   * DIGEST_MISMATCH and nothing is stored). An existing blob with the same digest is left untouched.
+   * DIGEST_MISMATCH and nothing is stored). An existing blob with the same digest is kept when its bytes verify
+   * and replaced when they do not: a build or pull that can re-create a corrupt blob repairs the store.
    */
   async putBlob(
     data: Uint8Array | AsyncIterable<Uint8Array>,
     expected?: { readonly digest: Digest; readonly size: number },
   ): Promise<{ digest: Digest; size: number }> {
-    if (expected !== undefined && (await this.hasBlob(expected.digest))) {
+    if (expected !== undefined && (await this.blobIntact(expected.digest, expected.size))) {
       if ('destroy' in data && typeof data.destroy === 'function') data.destroy();
       return { digest: expected.digest, size: expected.size };
     }
@@ -120,7 +131,7 @@ export class LayoutStore {
       await rm(tmp, { force: true });
       fail('DIGEST_MISMATCH', `storing blob ${expected.digest}: got ${digester.size} bytes hashing to ${digest}`);
     }
-    if (await this.hasBlob(digest)) await rm(tmp, { force: true });
+    if (await this.blobIntact(digest, digester.size)) await rm(tmp, { force: true });
     else await rename(tmp, this.blobPath(digest));
     return { digest, size: digester.size };
   }

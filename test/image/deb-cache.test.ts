@@ -3,8 +3,9 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { silentLogger } from '../../src/core/index.ts';
 import { readDeb } from '../../src/debian/index.ts';
-import { readDebCached } from '../../src/image/deb-cache.ts';
+import { debContentsCache, readDebCached } from '../../src/image/deb-cache.ts';
 import { makeDeb } from '../support/make-deb.ts';
 
 async function entries(dir: string): Promise<string[]> {
@@ -21,9 +22,10 @@ test('parsed .deb contents come back identical from the cache, and a damaged ent
     join(dir, 'debs'),
   );
   const home = join(dir, 'home');
+  const cache = debContentsCache({ home, log: silentLogger });
   const direct = await readDeb(deb.path);
-  const first = await readDebCached(deb.path, deb.sha256, home);
-  const cached = await readDebCached(deb.path, deb.sha256, home);
+  const first = await readDebCached(deb.path, deb.sha256, cache);
+  const cached = await readDebCached(deb.path, deb.sha256, cache);
   for (const got of [first, cached]) {
     assert.deepEqual(got.entries, direct.entries);
     assert.equal(got.control.get('Package'), 'hello');
@@ -34,6 +36,24 @@ test('parsed .deb contents come back identical from the cache, and a damaged ent
   const bytes = await readFile(entry);
   bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
   await writeFile(entry, bytes);
-  const again = await readDebCached(deb.path, deb.sha256, home);
+  const again = await readDebCached(deb.path, deb.sha256, cache);
   assert.deepEqual(again.entries, direct.entries);
+});
+
+test("another package's entry copied under a .deb's key is discarded, not used", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'deb-cache-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const make = (name: string) =>
+    makeDeb({ name, version: '1.0', files: [{ path: `/usr/bin/${name}`, content: `${name}\n` }] }, join(dir, 'debs'));
+  const [a, b] = [await make('alpha'), await make('beta')];
+  const warnings: string[] = [];
+  const cache = debContentsCache({ home: join(dir, 'home'), log: { ...silentLogger, warn: (m) => warnings.push(m) } });
+  await readDebCached(a.path, a.sha256, cache);
+  await readDebCached(b.path, b.sha256, cache);
+  const files = await entries(join(dir, 'home', 'cache'));
+  const pathOf = (sha: string) => files.find((f) => f.endsWith(sha))!;
+  await writeFile(pathOf(b.sha256), await readFile(pathOf(a.sha256)));
+  const got = await readDebCached(b.path, b.sha256, cache);
+  assert.equal(got.control.get('Package'), 'beta');
+  assert.match(warnings.join('\n'), /discarding deb-contents entry .* entry is for key/);
 });

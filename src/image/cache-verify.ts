@@ -1,0 +1,128 @@
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type StageContext, sha256File } from '../core/index.ts';
+import { cachePath, readDeb } from '../debian/index.ts';
+import { type Digest, LayoutStore, storeDir } from '../oci/index.ts';
+import { DEB_CONTENTS_FORMAT, DEB_CONTENTS_KIND, debContentsPayload } from './deb-cache.ts';
+import { cacheSecret, DERIVED_DIR, type EntryIdentity, listEntries, openEntry } from './derived-cache.ts';
+import { checkLayerBlob, LAYERS_FORMAT, LAYERS_KIND } from './layer-cache.ts';
+import { RESOLUTIONS_FORMAT, RESOLUTIONS_KIND } from './resolution-cache.ts';
+
+/** How far an entry was checked: its seal only, or re-derived from (or checked against) its verified input. */
+export type CacheCheck = 'sealed' | 're-derived';
+
+export interface CacheEntryProblem {
+  readonly kind: string;
+  readonly key: string;
+  readonly reason: string;
+}
+
+export interface CacheKindReport {
+  readonly kind: string;
+  readonly entries: number;
+  /** Entries whose seal verified and which were also re-derived from their input and matched. */
+  readonly reDerived: number;
+  readonly bad: number;
+}
+
+export interface CacheVerifyReport {
+  readonly ok: boolean;
+  readonly kinds: readonly CacheKindReport[];
+  /** Every bad entry (all removed), and stray files of other formats or older unsealed caches (removed too). */
+  readonly problems: readonly CacheEntryProblem[];
+}
+
+/** The unsealed cache directories of earlier versions: never read any more, removed by `cache verify`. */
+const LEGACY_DIRS = [/^deb-contents-v1-/, /^layers$/, /^resolutions$/];
+
+/**
+ * `ironclad cache verify`: checks every derived cache entry's seal and binding, and re-derives what it can from
+ * the verified input: a parsed .deb from its .deb in the download cache (the check the build skips for speed), a
+ * layer entry by decompressing its blob in the local store to the diffId. Bad entries are removed (they would be
+ * rebuilt on next use anyway); so are entries of other formats and the unsealed caches of earlier versions.
+ */
+export async function verifyCaches(ctx: StageContext): Promise<CacheVerifyReport> {
+  const problems: CacheEntryProblem[] = [];
+  const store = await LayoutStore.open(storeDir(ctx.home)).catch(() => undefined);
+  const secret = await cacheSecret(ctx.home);
+  const kinds: CacheKindReport[] = [];
+  const checkers: [string, string, (payload: Uint8Array, key: string) => Promise<string | CacheCheck>][] = [
+    [DEB_CONTENTS_KIND, DEB_CONTENTS_FORMAT, (p, key) => checkDebContents(ctx.home, key, p)],
+    [LAYERS_KIND, LAYERS_FORMAT, (p, key) => checkLayerEntry(store, key, p)],
+    [RESOLUTIONS_KIND, RESOLUTIONS_FORMAT, async () => 'sealed' as const],
+  ];
+  for (const [kind, format, check] of checkers) {
+    ctx.log.progress(`verifying ${kind} cache`);
+    let reDerived = 0;
+    let bad = 0;
+    const entries = await listEntries(ctx.home, kind, format);
+    for (const [key, path] of entries) {
+      const verdict = await checkEntry(await readFile(path), { kind, format, key }, secret, check);
+      if (verdict === 're-derived') reDerived++;
+      if (verdict === 'sealed' || verdict === 're-derived') continue;
+      bad++;
+      problems.push({ kind, key, reason: verdict });
+      await rm(path, { force: true });
+    }
+    kinds.push({ kind, entries: entries.size, reDerived, bad });
+  }
+  problems.push(...(await removeStrays(ctx.home, new Map(checkers.map(([k, f]) => [k, f])))));
+  return { ok: problems.length === 0, kinds, problems };
+}
+
+async function checkEntry(
+  bytes: Uint8Array,
+  id: EntryIdentity,
+  secret: Uint8Array,
+  check: (payload: Uint8Array, key: string) => Promise<string | CacheCheck>,
+): Promise<string | CacheCheck> {
+  const opened = openEntry(bytes, id, secret);
+  if (!opened.ok) return opened.reason;
+  try {
+    return await check(opened.payload, id.key);
+  } catch (err) {
+    return `cannot be checked: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
+/** Re-reads the .deb (when the download cache holds it, verified by its sha256) and compares the payloads. */
+async function checkDebContents(home: string, sha256: string, payload: Uint8Array): Promise<string | CacheCheck> {
+  const path = cachePath(home, sha256);
+  const present = await sha256File(path).catch(() => undefined);
+  if (present?.hex !== sha256) return 'sealed';
+  const again = debContentsPayload(await readDeb(path));
+  return Buffer.from(again).equals(payload) ? 're-derived' : 'differs from what its verified .deb gives';
+}
+
+async function checkLayerEntry(
+  store: LayoutStore | undefined,
+  diffHex: string,
+  payload: Uint8Array,
+): Promise<string | CacheCheck> {
+  const entry = JSON.parse(new TextDecoder().decode(payload)) as { descriptor: { digest: Digest; size: number } };
+  if (store === undefined || !(await store.hasBlob(entry.descriptor.digest))) return 'sealed';
+  const verdict = await checkLayerBlob(store, { mediaType: '', ...entry.descriptor }, `sha256:${diffHex}` as Digest);
+  if (verdict === 'other-layer') return `blob ${entry.descriptor.digest} holds another layer`;
+  // A corrupt blob is the store's problem (`ironclad store verify`); the entry itself is right.
+  return verdict === 'ok' ? 're-derived' : 'sealed';
+}
+
+/** Entries of formats no longer written, and the unsealed caches of earlier versions. */
+async function removeStrays(home: string, current: ReadonlyMap<string, string>): Promise<CacheEntryProblem[]> {
+  const out: CacheEntryProblem[] = [];
+  const cache = join(home, 'cache');
+  for (const name of await readdir(cache).catch(() => [] as string[])) {
+    if (!LEGACY_DIRS.some((re) => re.test(name))) continue;
+    out.push({ kind: name, key: '*', reason: 'unsealed cache of an earlier version' });
+    await rm(join(cache, name), { recursive: true, force: true });
+  }
+  const derived = join(cache, DERIVED_DIR);
+  for (const kind of await readdir(derived).catch(() => [] as string[])) {
+    for (const format of await readdir(join(derived, kind)).catch(() => [] as string[])) {
+      if (current.get(kind) === format) continue;
+      out.push({ kind, key: '*', reason: `entries of format ${format}, no longer used` });
+      await rm(join(derived, kind, format), { recursive: true, force: true });
+    }
+  }
+  return out;
+}
