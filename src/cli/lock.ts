@@ -21,6 +21,7 @@ export interface LockArgs {
   readonly distros?: string;
   /** False with --no-cache. */
   readonly cache?: boolean;
+  readonly allowArchiveRollback?: boolean;
 }
 
 /** `ironclad lock`: resolve a definition against the verified archive and write (or check) its lockfile. */
@@ -42,6 +43,7 @@ export async function lockCommand(args: LockArgs, io: CliIO): Promise<ExitStatus
       variant: args.variant,
       fresh: args.why !== undefined,
       noCache: args.cache === false,
+      allowRollback: args.allowArchiveRollback === true,
       ...(platforms ? { platforms } : {}),
       ...(previous ? { previous } : {}),
       distro: {
@@ -146,6 +148,10 @@ export const registerLock: VerbRegistrar = (program: Command, io, run) => {
     .option('--distros <dir>', 'read distro configs from this folder instead of the built-in distros/')
     .option('--snapshot <timestamp>', 'resolve against snapshot.debian.org at this time, e.g. 20250520T000000Z')
     .option('--no-cache', 'resolve from the verified indices; read and write no cached resolution')
+    .option(
+      '--allow-archive-rollback',
+      'accept an InRelease older than one already seen for its suite (refused otherwise: a replay holds back updates)',
+    )
     .addHelpText(
       'after',
       `
@@ -154,7 +160,13 @@ Examples:
   ironclad lock images/python --platform linux/amd64,linux/arm64 --variant runtime
   ironclad lock images/python --why libkrb5-3
   ironclad lock images/python --check        # CI: fail when the archive has newer packages
-  ironclad lock images/python --no-cache     # resolve again even when a resolution is cached`,
+  ironclad lock images/python --no-cache     # resolve again even when a resolution is cached
+  ironclad lock images/python --snapshot 20250520T000000Z   # go back in time on purpose
+
+Each suite's InRelease must be signed by a pinned key that is valid now and was valid when it signed, dated
+no more than 5 minutes ahead of this machine's clock, within its Valid-Until, and not older than the newest
+already seen for that suite (remembered under IRONCLAD_HOME/archive-state). A failed rule exits 3 and is named.
+--allow-archive-rollback accepts an older one (e.g. after switching to a mirror that lags behind).`,
     )
     .action((definition: string, opts: Omit<LockArgs, 'definition'>) => run(lockCommand({ definition, ...opts }, io)));
 };

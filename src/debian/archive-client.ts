@@ -3,6 +3,7 @@ import { gunzip } from 'node:zlib';
 import { decompress as xzDecompress } from '@napi-rs/lzma/xz';
 import { fail, type HttpOptions, httpGetBytes, isIroncladError, type StageContext, sha256Hex } from '../core/index.ts';
 import { cachedBytes, downloadToCache, type ExpectedContent } from './archive-cache.ts';
+import { checkNotRolledBack } from './archive-freshness.ts';
 import type { Distro } from './distro.ts';
 import { verifyInRelease } from './inrelease.ts';
 import { loadTrustedKeys, type TrustedKeys } from './keyring.ts';
@@ -48,6 +49,11 @@ export interface OpenArchiveOptions {
    * empty: enough to learn the archive's identity, e.g. to look up a cached resolution.
    */
   readonly indices?: boolean;
+  /**
+   * Accept an InRelease older than the newest already seen for its suite (`--allow-archive-rollback`). Default
+   * false: a replayed or rolled-back archive is refused. Snapshot archives are historical by design and exempt.
+   */
+  readonly allowRollback?: boolean;
 }
 
 /** The uncompressed size limit of one Packages index (bookworm main amd64 is ~50 MB). */
@@ -59,7 +65,8 @@ const ARCH_RE = /^[a-z0-9][a-z0-9-]*$/;
 /**
  * Opens every suite of `distro` for one architecture: fetches and verifies each InRelease, then loads the
  * Packages index of each component for the architecture (and `binary-all` where the archive keeps arch-all
- * packages separately). Suites are fetched in parallel. Throws ARCHIVE_UNTRUSTED (signature, key, expiry),
+ * packages separately). Suites are fetched in parallel. Throws ARCHIVE_UNTRUSTED (signature, key, expiry,
+ * future Date, rollback),
  * DIGEST_MISMATCH (an index differs from the Release), NOT_FOUND (component or architecture not in the archive),
  * NETWORK, or INVALID_INPUT (malformed Release or Packages).
  */
@@ -110,6 +117,17 @@ async function openSuite(
     checkValidUntil: distro.checkValidUntil,
   });
   ctx.log.debug(`${suite}: InRelease sha256:${verified.inReleaseSha256} signed by ${verified.signers.join(', ')}`);
+  if (distro.snapshot === undefined) {
+    await checkNotRolledBack({
+      home: ctx.home,
+      url: `${baseUrl}/dists/${suite}`,
+      suite,
+      release: verified.release,
+      inReleaseSha256: verified.inReleaseSha256,
+      allowRollback: opts.allowRollback === true,
+      warn: (m) => ctx.log.warn(m),
+    });
+  }
   const { release } = verified;
   const arches = indexArchitectures(release, suite, opts.architecture);
   const packages: PackageEntry[] = [];

@@ -1,5 +1,6 @@
 import * as openpgp from 'openpgp';
 import { fail, sha256Hex } from '../core/index.ts';
+import { checkNotFromFuture } from './archive-freshness.ts';
 import { fingerprintOfSigner, type TrustedKeys } from './keyring.ts';
 import { MAX_RELEASE_LENGTH, parseRelease, type ReleaseFile } from './release.ts';
 
@@ -36,9 +37,11 @@ const CLEARTEXT_HEADER = '-----BEGIN PGP SIGNED MESSAGE-----';
 
 /**
  * Verifies InRelease bytes against the trusted keys and returns the parsed signed content.
- * Throws ARCHIVE_UNTRUSTED (naming the suite) when the file is not cleartext-signed, no signature verifies with
- * a pinned key, the Release names another suite, or Valid-Until is before `now`; INVALID_INPUT when the signed
- * content is not a well-formed Release file.
+ * Throws ARCHIVE_UNTRUSTED (naming the suite and the rule) when the file is not cleartext-signed, no signature
+ * verifies with a pinned key, the only good signatures are by keys expired (or revoked) at signing time or now,
+ * the Release names another suite, its Date is ahead of `now` by more than the allowed clock skew, or Valid-Until
+ * is before `now`; INVALID_INPUT when the signed content is not a well-formed Release file. Rollback (a Date
+ * older than one already seen) needs remembered state and is checked by the archive client.
  */
 export async function verifyInRelease(
   bytes: Uint8Array,
@@ -60,6 +63,7 @@ export async function verifyInRelease(
   const signed = await checkSignatures(text, trusted, opts.now, untrusted);
   const release = parseRelease(signed.text, suite);
   checkIdentity(release, suite, untrusted);
+  checkNotFromFuture(release, suite, opts.now);
   if (opts.checkValidUntil !== false && release.validUntil !== undefined && release.validUntil < opts.now) {
     untrusted(`InRelease expired (Valid-Until ${release.validUntil.toISOString()})`, {
       hint: 'the mirror is serving stale metadata; try again later or use another mirror',
@@ -84,15 +88,30 @@ async function checkSignatures(
   }
   const signers: string[] = [];
   const failures: unknown[] = [];
+  const expired: string[] = [];
   for (const sig of result.signatures) {
+    const fp = fingerprintOfSigner(trusted, sig.keyID);
     try {
       await sig.verified;
-      const fp = fingerprintOfSigner(trusted, sig.keyID);
-      if (fp !== undefined && !signers.includes(fp)) signers.push(fp);
+      if (fp === undefined || signers.includes(fp)) continue;
+      // openpgp.js judges the key at the signature's creation time only; gpgv (and so apt) also refuses a key
+      // that has expired (or was revoked) since: an old signature by a retired key must not verify today.
+      const unusable = await unusableNow(trusted, sig.keyID, now);
+      if (unusable === undefined) signers.push(fp);
+      else expired.push(`${fp} ${unusable}`);
     } catch (err) {
       // Expected for signatures by keys we do not pin (e.g. an older release's key): only one must verify.
       failures.push(err);
+      if (fp !== undefined) {
+        const at = await expiredAtSigning(trusted, sig, fp);
+        if (at !== undefined) expired.push(at);
+      }
     }
+  }
+  if (signers.length === 0 && expired.length > 0) {
+    untrusted(`InRelease is signed only by expired keys: ${expired.join('; ')}`, {
+      hint: "the archive's signing key has expired: update the keyring and the distro's pinned signing-keys",
+    });
   }
   if (signers.length === 0) {
     untrusted('InRelease signature verification failed', {
@@ -102,6 +121,40 @@ async function checkSignatures(
   }
   // The cleartext framework dash-escapes and normalises line endings; getText() is exactly what was signed.
   return { text: message.getText(), signers };
+}
+
+/** Why the pinned key that made a good signature may not be used at `now` (expired, revoked), or undefined. */
+async function unusableNow(trusted: TrustedKeys, keyID: openpgp.KeyID, now: Date): Promise<string | undefined> {
+  const key = trusted.keys.find((k) => k.getKeys(keyID).length > 0);
+  if (key === undefined) return 'is not pinned';
+  try {
+    await key.getSigningKey(keyID, now);
+    return undefined;
+  } catch {
+    const expiry = await key.getExpirationTime().catch(() => null);
+    return expiry instanceof Date && expiry <= now
+      ? `expired on ${expiry.toISOString()}`
+      : `cannot sign at ${now.toISOString()} (expired or revoked)`;
+  }
+}
+
+/** A description when a pinned key had already expired when it made `sig` (why it failed), else undefined. */
+async function expiredAtSigning(
+  trusted: TrustedKeys,
+  sig: Awaited<ReturnType<typeof openpgp.verify>>['signatures'][number],
+  fp: string,
+): Promise<string | undefined> {
+  try {
+    const created = (await sig.signature).packets[0]?.created;
+    const key = trusted.keys.find((k) => k.getKeys(sig.keyID).length > 0);
+    const expiry = await key?.getExpirationTime();
+    if (created instanceof Date && expiry instanceof Date && expiry <= created) {
+      return `${fp} had expired on ${expiry.toISOString()}, before it signed on ${created.toISOString()}`;
+    }
+  } catch {
+    // Not an expiry problem; the generic failure is reported.
+  }
+  return undefined;
 }
 
 /**

@@ -34,6 +34,8 @@ export interface LockOptions {
   readonly distroConfig?: Distro;
   /** Resolve even when a cached resolution exists for this archive state (needed for `--why`). */
   readonly fresh?: boolean;
+  /** Accept an archive older than one already seen (`--allow-archive-rollback`). */
+  readonly allowRollback?: boolean;
   /** Neither read nor write the resolution cache (`--no-cache`). */
   readonly noCache?: boolean;
   /** A previous lock of the same definition: variants and platforms not re-resolved are carried over. */
@@ -69,7 +71,8 @@ export async function planLock(loaded: LoadedDefinition, opts: LockOptions, ctx:
     platforms.map((platform) => {
       const wanted = variants.filter((v) => opts.platforms !== undefined || v.platforms.includes(platform));
       const cache = resolutionCache({ home: ctx.home, log: ctx.log, enabled: opts.noCache !== true });
-      return lockPlatform(platform, wanted, distro, { fresh: opts.fresh === true, cache }, ctx);
+      const how = { fresh: opts.fresh === true, cache, allowRollback: opts.allowRollback === true };
+      return lockPlatform(platform, wanted, distro, how, ctx);
     }),
   );
   const targets = perPlatform.flat();
@@ -85,12 +88,13 @@ async function lockPlatform(
   platform: string,
   variants: readonly ImageVariant[],
   distro: Distro,
-  how: { readonly fresh: boolean; readonly cache: DerivedCache },
+  how: { readonly fresh: boolean; readonly cache: DerivedCache; readonly allowRollback: boolean },
   ctx: StageContext,
 ): Promise<LockedTarget[]> {
   const architecture = debianArchitecture(platform);
   ctx.log.progress(`${platform}: verifying ${distro.name} archive`);
-  const releases = await openArchive(distro, ctx, { architecture, indices: false });
+  const { allowRollback } = how;
+  const releases = await openArchive(distro, ctx, { architecture, indices: false, allowRollback });
   const keyOf = (archive: Archive, v: ImageVariant) =>
     resolutionKey({ archive, repositories: distro.repositories, request: resolveRequest(v), platform });
   if (!how.fresh) {
@@ -101,7 +105,7 @@ async function lockPlatform(
     }
   }
   ctx.log.progress(`${platform}: loading ${distro.name} package indices`);
-  const archive = await openArchive(distro, ctx, { architecture });
+  const archive = await openArchive(distro, ctx, { architecture, allowRollback });
   const universe = buildUniverse(archive.packages, { architecture, suites: archive.suites.map((s) => s.suite) });
   const out: LockedTarget[] = [];
   for (const variant of variants) {

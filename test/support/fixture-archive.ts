@@ -49,6 +49,10 @@ export interface FixtureArchiveOptions {
   readonly suites: readonly FixtureSuite[];
   /** Also sign every InRelease with this many extra keys that are not pinned (Debian signs with 2-3 keys). */
   readonly extraSigners?: number;
+  /** The pinned key's life: created at `created` (default now), expiring `expiresInSeconds` later. */
+  readonly signingKey?: { readonly created?: Date; readonly expiresInSeconds?: number };
+  /** Signature creation time of every InRelease (default now); with an expiring key, a time it was valid. */
+  readonly signedAt?: Date;
 }
 
 export interface FixtureArchive {
@@ -77,7 +81,7 @@ export interface FixtureArchive {
 export async function createFixtureArchive(opts: FixtureArchiveOptions): Promise<FixtureArchive> {
   const dir = await mkdtemp(join(tmpdir(), 'ironclad-archive-'));
   const root = join(dir, 'archive');
-  const main = await newKey('Ironclad Fixture Archive Signing Key');
+  const main = await newKey('Ironclad Fixture Archive Signing Key', opts.signingKey);
   const extra = await Promise.all(
     Array.from({ length: opts.extraSigners ?? 0 }, (_, i) => newKey(`Unpinned Fixture Key ${i + 1}`)),
   );
@@ -85,7 +89,11 @@ export async function createFixtureArchive(opts: FixtureArchiveOptions): Promise
   const publics = [main, ...extra].map((k) => k.toPublic().write());
   await writeFile(keyringPath, Buffer.concat(publics));
   const sign = async (text: string): Promise<string> =>
-    openpgp.sign({ message: await openpgp.createCleartextMessage({ text }), signingKeys: [main, ...extra] });
+    openpgp.sign({
+      message: await openpgp.createCleartextMessage({ text }),
+      signingKeys: [main, ...extra],
+      ...(opts.signedAt !== undefined && { date: opts.signedAt }),
+    });
 
   const debs = new Map<string, BuiltDeb & { filename: string }>();
   const components = new Set<string>();
@@ -143,12 +151,14 @@ export async function createFixtureArchive(opts: FixtureArchiveOptions): Promise
   };
 }
 
-async function newKey(name: string): Promise<openpgp.PrivateKey> {
+async function newKey(name: string, life: FixtureArchiveOptions['signingKey'] = {}): Promise<openpgp.PrivateKey> {
   const { privateKey } = await openpgp.generateKey({
     type: 'ecc',
     curve: 'ed25519Legacy',
     userIDs: [{ name, email: 'archive@example.invalid' }],
     format: 'object',
+    ...(life.created !== undefined && { date: life.created }),
+    ...(life.expiresInSeconds !== undefined && { keyExpirationTime: life.expiresInSeconds }),
   });
   return privateKey;
 }
