@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debs=(runc skopeo umoci docker-registry xz-utils dpkg-dev mmdebstrap zstd debian-archive-keyring ca-certificates git)
+# chromium: the web catalog's tests drive it headless through playwright-core.
+debs=(runc skopeo umoci docker-registry xz-utils dpkg-dev mmdebstrap zstd debian-archive-keyring ca-certificates git chromium)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -83,8 +83,10 @@ export const CONTENT_SECURITY_POLICY = [
   "img-src 'self' data:",
   "form-action 'self'",
   "base-uri 'none'",
-  "frame-ancestors 'none'",
 ].join('; ');
+
+/** Sent as a header by serve; `frame-ancestors` only works there (browsers ignore it in a <meta> element). */
+export const CONTENT_SECURITY_POLICY_HEADER = `${CONTENT_SECURITY_POLICY}; frame-ancestors 'none'`;
 
 const CSS = `
 :root{--fg:#1d2330;--muted:#5b6475;--line:#d9dde5;--bg:#f6f7f9;--card:#fff;--accent:#1f5fbf;
@@ -102,14 +104,14 @@ th,td{text-align:left;padding:.35rem .55rem;border-bottom:1px solid var(--line);
 th{background:#eef1f5;font-weight:600;white-space:nowrap}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 code,pre{font:13px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}code{background:#eef1f5;padding:0 .25rem;border-radius:3px}
 pre{background:#14213d;color:#e8edf6;padding:.7rem 1rem;border-radius:6px;overflow-x:auto}
-.badge{display:inline-block;padding:.05rem .5rem;border-radius:999px;font-size:.78rem;font-weight:600;margin-right:.3rem;border:1px solid transparent}
+.badge{display:inline-block;white-space:nowrap;padding:.05rem .5rem;border-radius:999px;font-size:.78rem;font-weight:600;margin-right:.3rem;border:1px solid transparent}
 .b-ok{background:#e3f3e8;color:var(--ok);border-color:#b9e0c5}.b-warn{background:#fdecea;color:var(--crit);border-color:#f4c2bc}
 .b-muted{background:#eef1f5;color:var(--muted);border-color:var(--line)}
 .bar{display:flex;height:14px;border-radius:3px;overflow:hidden;background:#eef1f5;min-width:120px}
 .bar span{display:block;height:100%}.sizebar{height:10px;background:var(--accent);border-radius:3px}
 .s-critical{background:var(--crit)}.s-high{background:var(--high)}.s-medium{background:var(--med)}.s-low{background:var(--low)}
 .s-negligible{background:var(--neg)}.s-unknown{background:var(--unk)}
-.sev{font-weight:600}.sev-critical{color:var(--crit)}.sev-high{color:var(--high)}.sev-medium{color:#a86a0b}
+.sev{font-weight:600;white-space:nowrap}.counts{white-space:nowrap}.sev-critical{color:var(--crit)}.sev-high{color:var(--high)}.sev-medium{color:#a86a0b}
 form.filters{display:flex;gap:.8rem;flex-wrap:wrap;align-items:center;margin:.5rem 0 1rem}
 form.filters input[type=search]{flex:1;min-width:220px;padding:.45rem .6rem;border:1px solid var(--line);border-radius:6px;font:inherit}
 form.filters select,form.filters button{padding:.4rem .6rem;border:1px solid var(--line);border-radius:6px;font:inherit;background:#fff}
@@ -124,6 +126,7 @@ export function page(title: string, root: string, body: Html, opts: { readonly s
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">
+<link rel="icon" href="data:,">
 <title>${title}</title>
 <style>${new Html(CSS)}</style></head>
 <body><header class="top"><a href="${root}index.html">Ironclad catalog</a><span>hardened images from verified Debian packages</span></header>

@@ -93,5 +93,5 @@ export function badge(ok: boolean, yes: string, no: string): Html {
 
 export function testBadge(tested: string): Html {
   const cls = tested === 'passed' ? 'b-ok' : tested === 'failed' ? 'b-warn' : 'b-muted';
-  return html`<span class="badge ${cls}">tests ${tested}</span>`;
+  return html`<span class="badge ${cls}">tests ${tested.replace('-', ' ')}</span>`;
 }

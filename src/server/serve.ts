@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fail, type Logger } from '../core/index.ts';
-import { CONTENT_SECURITY_POLICY } from './html.ts';
+import { CONTENT_SECURITY_POLICY_HEADER } from './html.ts';
 import type { ListQuery } from './list-page.ts';
 import { sitePage } from './site.ts';
 import type { SiteModel } from './site-model.ts';
@@ -20,7 +20,7 @@ export interface RunningServer {
 }
 
 const HEADERS = {
-  'content-security-policy': CONTENT_SECURITY_POLICY,
+  'content-security-policy': CONTENT_SECURITY_POLICY_HEADER,
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-cache',

@@ -26,6 +26,10 @@ test('the catalog lists the definition with its metadata and what the store says
     createContext({ home: fx.home, now: () => new Date('2026-01-01T00:00:00Z') }),
   );
   assert.equal(catalog.schema, CATALOG_SCHEMA);
+  assert.deepEqual(
+    catalog.images.map((e) => e.id),
+    ['def', 'two'],
+  );
   const [entry] = catalog.images;
   assert.ok(entry);
   assert.equal(entry.id, 'def');

@@ -3,7 +3,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { attachBuildAttestations, keySigner } from '../../src/attest/index.ts';
 import { runCli } from '../../src/cli/main.ts';
-import { buildImages } from '../../src/image/index.ts';
+import { loadDefinition, writeLockfile } from '../../src/definition/index.ts';
+import { buildImages, planLock } from '../../src/image/index.ts';
 import { captureIO } from './cli-io.ts';
 import { createFixtureImage, type FixtureImage } from './fixture-image.ts';
 
@@ -30,9 +31,21 @@ catalog:
   end-of-life: "2025-04-30"
 `;
 
+/** A second image of the same archive, so the list has something to filter. */
+const SECOND_DEFINITION = `name: fixture-two
+description: Second fixture image with only the library
+distro: fixture
+platforms: [linux/amd64]
+tags: ["2.0"]
+packages: [libfix1]
+catalog:
+  overview: The library alone.
+  end-of-life: "2099-12-31"
+`;
+
 export interface CatalogFixture {
   readonly image: FixtureImage;
-  /** Holds one definition directory, `def`. */
+  /** Holds two definition directories: `def` (fixture:1.0, runtime and dev) and `two` (fixture-two:2.0). */
   readonly imagesDir: string;
   readonly home: string;
   close(): Promise<void>;
@@ -63,6 +76,12 @@ export async function createCatalogFixture(): Promise<CatalogFixture> {
   );
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   await attachBuildAttestations(result, keySigner(privateKey), image.ctx, { definitionPath: 'def/image.yaml' });
+  await mkdir(join(image.dir, 'two'));
+  await writeFile(join(image.dir, 'two', 'image.yaml'), SECOND_DEFINITION);
+  const two = await loadDefinition(join(image.dir, 'two'));
+  const plan = await planLock(two, { distroConfig: image.archive.distro }, image.ctx);
+  await writeLockfile(two.dir, plan.lock);
+  await buildImages(two, plan.lock, { distroConfig: image.archive.distro, test: false }, image.ctx);
   const osvDir = join(image.dir, 'osv');
   await mkdir(osvDir);
   await writeFile(
