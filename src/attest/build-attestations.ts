@@ -1,23 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { StageContext } from '../core/index.ts';
 import { type BuildResult, CYCLONEDX_MEDIA_TYPE, type PlatformBuild, SPDX_MEDIA_TYPE } from '../image/index.ts';
-import {
-  type Descriptor,
-  formatPlatform,
-  imageSourceFrom,
-  LayoutStore,
-  layoutBlobStore,
-  MAX_MANIFEST_BYTES,
-  parseManifest,
-  verifyBytes,
-} from '../oci/index.ts';
+import { type Descriptor, formatPlatform, type ImageEndpoint, imageSourceFrom, layoutEndpoint } from '../oci/index.ts';
 import { generateSbom, TOOL_VERSION, writeCycloneDxJson, writeSpdxJson } from '../sbom/index.ts';
 import { type TestReport, toCtrf } from '../testing/index.ts';
 import { parseJsonBytes } from './encoding.ts';
 import { CTRF_REPORT, CYCLONEDX_BOM, OPENVEX_V020, SLSA_PROVENANCE_V1, SPDX_DOCUMENT } from './predicates/index.ts';
 import { buildProvenance } from './predicates/provenance.ts';
 import { attachAttestation, attachSignature, type PredicateInput } from './publish.ts';
-import { layoutReferrerSink } from './referrer-sink.ts';
 import type { Signer } from './signer.ts';
 import { MAX_STATEMENT_BYTES } from './statement.ts';
 
@@ -66,8 +56,8 @@ export async function attachBuildAttestations(
   ctx: StageContext,
   extra: BuildAttestationOptions = {},
 ): Promise<AttachedImage[]> {
-  const store = await LayoutStore.open(result.layout);
-  const sink = layoutReferrerSink(store);
+  const layout = layoutEndpoint(result.layout);
+  const sink = layout.referrers;
   const invocationId = `urn:uuid:${randomUUID()}`;
   const out: AttachedImage[] = [];
   for (const image of result.images) {
@@ -80,7 +70,7 @@ export async function attachBuildAttestations(
           type: SLSA_PROVENANCE_V1,
           predicate: provenanceFor(result, p, invocationId, ctx, { noTest: image.testReport === undefined, ...extra }),
         },
-        ...(await sbomPredicates(store, p, ctx)),
+        ...(await sbomPredicates(layout, p, ctx)),
         ...testPredicates(image.testReport, p),
         ...vexPredicates(image.vex.get(p.platform)),
         ...(typeof extra.predicates === 'function' ? extra.predicates(p) : (extra.predicates ?? [])),
@@ -146,19 +136,15 @@ function variantOf(result: BuildResult, p: PlatformBuild): string {
  * The SBOM predicates: the SPDX and CycloneDX documents the build stored as referrers of the manifest, so the
  * signed SBOM is byte for byte the one beside the image; generated from the image when they are missing.
  */
-async function sbomPredicates(store: LayoutStore, p: PlatformBuild, ctx: StageContext): Promise<PredicateInput[]> {
+async function sbomPredicates(out: ImageEndpoint, p: PlatformBuild, ctx: StageContext): Promise<PredicateInput[]> {
   const stored = new Map<string, unknown>();
-  for (const ref of await store.referrers(p.manifest.digest)) {
-    if (ref.artifactType !== SPDX_MEDIA_TYPE && ref.artifactType !== CYCLONEDX_MEDIA_TYPE) continue;
-    const parsed = parseManifest(await store.readBlob(ref.digest, MAX_MANIFEST_BYTES), ref.mediaType);
-    const layer = parsed.kind === 'manifest' ? parsed.manifest.layers[0] : undefined;
-    if (layer === undefined) continue;
-    const bytes = await store.readBlob(layer.digest, MAX_STATEMENT_BYTES);
-    verifyBytes(bytes, layer, `SBOM ${layer.digest}`);
-    stored.set(ref.artifactType, parseJsonBytes(bytes, `SBOM ${layer.digest}`, MAX_STATEMENT_BYTES));
+  for (const type of [SPDX_MEDIA_TYPE, CYCLONEDX_MEDIA_TYPE]) {
+    // The last one stored wins, as a rebuild's SBOM is the newest.
+    const doc = (await out.referrers.documents(p.manifest.digest, type, MAX_STATEMENT_BYTES)).at(-1);
+    if (doc !== undefined) stored.set(type, parseJsonBytes(doc.bytes, `SBOM ${doc.layer.digest}`, MAX_STATEMENT_BYTES));
   }
   if (!stored.has(SPDX_MEDIA_TYPE) || !stored.has(CYCLONEDX_MEDIA_TYPE)) {
-    const source = imageSourceFrom(layoutBlobStore(store), p.manifest.digest);
+    const source = imageSourceFrom(out.store, p.manifest.digest);
     const doc = await generateSbom(source, {}, ctx);
     stored.set(SPDX_MEDIA_TYPE, JSON.parse(new TextDecoder().decode(writeSpdxJson(doc))));
     stored.set(CYCLONEDX_MEDIA_TYPE, JSON.parse(new TextDecoder().decode(writeCycloneDxJson(doc))));

@@ -1,15 +1,17 @@
 import { type ErrorCode, fail, IroncladError } from '../core/index.ts';
 import {
+  COSIGN_ATTESTATION_SUFFIX,
+  COSIGN_SIGNATURE_SUFFIX,
   type Descriptor,
   type Digest,
   MAX_MANIFEST_BYTES,
   parseDigest,
   parseManifest,
   REF_NAME_ANNOTATION,
+  type Referrers,
 } from '../oci/index.ts';
 import { MAX_BUNDLE_BYTES, SIGSTORE_BUNDLE_V03_MEDIA_TYPE } from './bundle.ts';
 import { ANNOTATION_BUNDLE_CONTENT, ANNOTATION_BUNDLE_PREDICATE_TYPE } from './referrer.ts';
-import { COSIGN_ATTESTATION_SUFFIX, COSIGN_SIGNATURE_SUFFIX, type ReferrerSink } from './referrer-sink.ts';
 import { SIMPLE_SIGNING_MEDIA_TYPE } from './simple-signing.ts';
 
 /*
@@ -61,9 +63,9 @@ export type Evidence =
  * Everything attached to `subject` in `sink`, in the order the sink lists it (referrers first, then cosign
  * tags). A cosign `.sig`/`.att` manifest with several layers gives one entry per layer.
  */
-export async function collectEvidence(sink: ReferrerSink, subject: Digest): Promise<Evidence[]> {
+export async function collectEvidence(sink: Referrers, subject: Digest): Promise<Evidence[]> {
   const out: Evidence[] = [];
-  for (const manifest of await sink.listReferrers(subject)) {
+  for (const manifest of await sink.list(subject)) {
     try {
       out.push(...(await readEvidence(sink, manifest)));
     } catch (err) {
@@ -74,7 +76,7 @@ export async function collectEvidence(sink: ReferrerSink, subject: Digest): Prom
   return out;
 }
 
-async function readEvidence(sink: ReferrerSink, desc: Descriptor): Promise<Evidence[]> {
+async function readEvidence(sink: Referrers, desc: Descriptor): Promise<Evidence[]> {
   const bytes = await sink.readBlob(desc, MAX_MANIFEST_BYTES);
   const parsed = parseManifest(bytes, desc.mediaType, `referrer ${desc.digest}`);
   if (parsed.kind !== 'manifest') return [{ kind: 'other', manifest: desc, artifactType: parsed.mediaType }];
@@ -100,7 +102,7 @@ async function readEvidence(sink: ReferrerSink, desc: Descriptor): Promise<Evide
 }
 
 async function cosignSignatures(
-  sink: ReferrerSink,
+  sink: Referrers,
   manifest: Descriptor,
   layers: readonly Descriptor[],
 ): Promise<Evidence[]> {
@@ -115,7 +117,7 @@ async function cosignSignatures(
 }
 
 async function cosignAttestations(
-  sink: ReferrerSink,
+  sink: Referrers,
   manifest: Descriptor,
   layers: readonly Descriptor[],
 ): Promise<Evidence[]> {

@@ -63,15 +63,6 @@ export {
   imageSignatureReferrer,
   OCI_EMPTY_MEDIA_TYPE,
 } from './referrer.ts';
-export type { ReferrerSink } from './referrer-sink.ts';
-export {
-  COSIGN_ATTESTATION_SUFFIX,
-  COSIGN_SIGNATURE_SUFFIX,
-  cosignTag,
-  layoutReferrerSink,
-  referrerManifest,
-} from './referrer-sink.ts';
-export { registryReferrerSink } from './registry-referrer-sink.ts';
 export type { ImageSignature } from './sign.ts';
 export { signImage, signStatement } from './sign.ts';
 export type { Signer } from './signer.ts';

@@ -1,6 +1,5 @@
-import type { Descriptor } from '../oci/index.ts';
+import type { Descriptor, Referrers } from '../oci/index.ts';
 import { attestationReferrer, imageSignatureReferrer } from './referrer.ts';
-import type { ReferrerSink } from './referrer-sink.ts';
 import { signImage, signStatement } from './sign.ts';
 import type { Signer } from './signer.ts';
 import { buildStatement, imageSubject } from './statement.ts';
@@ -23,13 +22,13 @@ export interface PredicateInput {
  * in the payload for information only (verification matches the digest). Returns the referrer descriptor.
  */
 export async function attachSignature(
-  sink: ReferrerSink,
+  sink: Referrers,
   subject: Descriptor,
   repository: string,
   signer: Signer,
 ): Promise<Descriptor> {
   const signature = await signImage({ dockerReference: repository, manifestDigest: subject.digest }, signer);
-  return sink.putReferrer(imageSignatureReferrer(signature, subject));
+  return sink.attach(imageSignatureReferrer(signature, subject));
 }
 
 /**
@@ -37,7 +36,7 @@ export async function attachSignature(
  * bundle v0.3) and stores the bundle as a referrer annotated with the predicate type.
  */
 export async function attachAttestation(
-  sink: ReferrerSink,
+  sink: Referrers,
   subject: Descriptor,
   repository: string,
   input: PredicateInput,
@@ -45,5 +44,5 @@ export async function attachAttestation(
 ): Promise<Descriptor> {
   const statement = buildStatement([imageSubject(repository, subject.digest)], input.type, input.predicate);
   const bundle = await signStatement(statement, signer);
-  return sink.putReferrer(attestationReferrer(bundle, subject, input.type));
+  return sink.attach(attestationReferrer(bundle, subject, input.type));
 }

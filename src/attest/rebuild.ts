@@ -9,16 +9,16 @@ import {
   type Descriptor,
   type Digest,
   formatPlatform,
-  LayoutStore,
+  layoutEndpoint,
   MAX_MANIFEST_BYTES,
   parseManifest,
+  type Referrers,
 } from '../oci/index.ts';
 import { TOOL_VERSION } from '../sbom/index.ts';
 import { collectEvidence } from './evidence.ts';
 import { unverifiedStatement, verifyAttestationEvidence } from './evidence-verify.ts';
 import { parseProvenance, type ReadProvenance, SLSA_PROVENANCE_V1 } from './predicates/index.ts';
 import { lockedPlatformFromProvenance } from './rebuild-lock.ts';
-import type { ReferrerSink } from './referrer-sink.ts';
 import type { Statement } from './statement.ts';
 import type { ImageTarget } from './verify-image.ts';
 
@@ -60,7 +60,7 @@ export interface RebuildReport {
  *   provenance that cannot drive a rebuild; fetch and build errors as they come.
  */
 export async function rebuildImage(
-  sink: ReferrerSink,
+  sink: Referrers,
   target: ImageTarget,
   opts: RebuildOptions,
   ctx: StageContext,
@@ -71,7 +71,7 @@ export async function rebuildImage(
 }
 
 async function rebuildPlatform(
-  sink: ReferrerSink,
+  sink: Referrers,
   manifest: Descriptor,
   opts: RebuildOptions,
   ctx: StageContext,
@@ -112,7 +112,7 @@ async function rebuildPlatform(
 
 /** The provenance statement about `manifest`: verified with `publicKey` when given. */
 async function provenanceStatement(
-  sink: ReferrerSink,
+  sink: Referrers,
   manifest: Descriptor,
   publicKey: KeyObject | undefined,
 ): Promise<Statement<unknown>> {
@@ -158,7 +158,6 @@ async function buildInTemp(
   const distro = opts.distroConfig ?? (await loadDistro(loaded.definition.distro, opts.distro ?? {}));
   const dir = await mkdtemp(join(opts.workDir, 'ironclad-rebuild-'));
   try {
-    const store = await LayoutStore.open(dir, { create: true });
     const locked = lockedPlatformFromProvenance(prov);
     const build = await buildPlatform(
       {
@@ -170,7 +169,7 @@ async function buildInTemp(
         // The verdict rests on the verified .debs alone: a poisoned cache must not rebuild its own poison.
         useCache: false,
       },
-      store,
+      layoutEndpoint(dir),
       ctx,
     );
     return { build };
@@ -180,7 +179,7 @@ async function buildInTemp(
 }
 
 /** What differs between the published manifest and the rebuilt one: config and layers by position. */
-async function diff(sink: ReferrerSink, published: Descriptor, rebuilt: PlatformBuild): Promise<string[]> {
+async function diff(sink: Referrers, published: Descriptor, rebuilt: PlatformBuild): Promise<string[]> {
   const bytes = await sink.readBlob(published, MAX_MANIFEST_BYTES);
   const parsed = parseManifest(bytes, published.mediaType, `manifest ${published.digest}`);
   if (parsed.kind !== 'manifest') return [`${published.digest} is an index, the rebuild a manifest`];

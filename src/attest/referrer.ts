@@ -1,4 +1,5 @@
 import { sha256Hex } from '../core/index.ts';
+import { PREDICATE_TYPE_ANNOTATION } from '../oci/index.ts';
 import { SIGSTORE_BUNDLE_V03_MEDIA_TYPE } from './bundle.ts';
 import type { ImageSignature } from './sign.ts';
 import { SIMPLE_SIGNING_MEDIA_TYPE } from './simple-signing.ts';
@@ -16,7 +17,7 @@ export const OCI_EMPTY_MEDIA_TYPE = 'application/vnd.oci.empty.v1+json';
 const EMPTY_JSON = new TextEncoder().encode('{}');
 
 export const ANNOTATION_BUNDLE_CONTENT = 'dev.sigstore.bundle.content';
-export const ANNOTATION_BUNDLE_PREDICATE_TYPE = 'dev.sigstore.bundle.predicateType';
+export const ANNOTATION_BUNDLE_PREDICATE_TYPE = PREDICATE_TYPE_ANNOTATION;
 const ANNOTATION_CREATED = 'org.opencontainers.image.created';
 const ANNOTATION_TITLE = 'org.opencontainers.image.title';
 

@@ -1,11 +1,10 @@
 import type { KeyObject } from 'node:crypto';
 import { type ErrorCode, fail } from '../core/index.ts';
-import { type Descriptor, type Digest, formatPlatform } from '../oci/index.ts';
+import { type Descriptor, type Digest, formatPlatform, type Referrers } from '../oci/index.ts';
 import { collectEvidence } from './evidence.ts';
 import { type EvidenceEntry, judgeEvidence } from './evidence-entry.ts';
 import { keyFingerprint } from './keys.ts';
 import { CTRF_REPORT, CYCLONEDX_BOM, OPENVEX_V020, SLSA_PROVENANCE_V1, SPDX_DOCUMENT } from './predicates/index.ts';
-import type { ReferrerSink } from './referrer-sink.ts';
 
 /** Short names for the attestations `verify --require` knows; any other value must be a predicate type URI. */
 export const REQUIREMENTS: Readonly<Record<string, readonly string[]>> = {
@@ -57,7 +56,7 @@ export interface VerifyImageOptions {
  * @throws IroncladError `USAGE` for an unknown requirement name.
  */
 export async function verifyImage(
-  sink: ReferrerSink,
+  sink: Referrers,
   target: ImageTarget,
   publicKey: KeyObject,
   opts: VerifyImageOptions,
@@ -98,7 +97,7 @@ export function requirementTypes(requirement: string): readonly string[] {
 }
 
 async function entriesFor(
-  sink: ReferrerSink,
+  sink: Referrers,
   subject: Digest,
   platform: string | undefined,
   publicKey: KeyObject,

@@ -3,12 +3,11 @@ import {
   collectEvidence,
   type Evidence,
   parseProvenance,
-  type ReferrerSink,
   SLSA_PROVENANCE_V1,
   unverifiedStatement,
 } from '../attest/index.ts';
 import { isIroncladError } from '../core/index.ts';
-import { parseDigest } from '../oci/index.ts';
+import { parseDigest, type Referrers } from '../oci/index.ts';
 import type { CtrfDocument } from '../testing/index.ts';
 import type { ProvenanceSummary } from './model.ts';
 
@@ -25,7 +24,7 @@ export interface AttachedFacts {
  * attestation that cannot be read is left out rather than failing the whole catalog: the page is informative,
  * and `ironclad verify` is where a broken attestation is an error.
  */
-export async function attachedFacts(sink: ReferrerSink, manifest: string): Promise<AttachedFacts> {
+export async function attachedFacts(sink: Referrers, manifest: string): Promise<AttachedFacts> {
   const evidence = await collectEvidence(sink, parseDigest(manifest));
   const signed = evidence.some((e) => e.kind === 'signature' || e.kind === 'cosign-signature');
   const attestations: string[] = [];

@@ -1,15 +1,10 @@
-import { layoutReferrerSink } from '../attest/index.ts';
 import type { StageContext } from '../core/index.ts';
 import {
-  type Descriptor,
   formatPlatform,
+  imageSourceFrom,
   isIndexMediaType,
   type LayoutStore,
-  MAX_CONFIG_BYTES,
-  MAX_MANIFEST_BYTES,
-  openImageSource,
-  parseImageConfig,
-  parseManifest,
+  openEndpoint,
   parsePlatform,
   storeTagName,
 } from '../oci/index.ts';
@@ -36,22 +31,23 @@ export async function readStoredVariant(
 ): Promise<StoredVariant | undefined> {
   const top = await store.resolveTag(storeTagName(name, tag));
   if (top === undefined) return undefined;
-  const sink = layoutReferrerSink(store);
-  const source = openImageSource({ kind: 'store', name, tag }, { home: ctx.home });
+  const endpoint = openEndpoint({ kind: 'store', name, tag }, { home: ctx.home });
+  const sink = endpoint.referrers;
   const summaries: PlatformSummary[] = [];
   const details: PlatformDetails[] = [];
   let created: string | undefined;
-  for (const m of await platformManifests(store, top)) {
-    const manifest = parseManifest(await store.readBlob(m.digest, MAX_MANIFEST_BYTES), m.mediaType);
-    if (manifest.kind !== 'manifest') continue;
-    const config = parseImageConfig(await store.readBlob(manifest.manifest.config.digest, MAX_CONFIG_BYTES));
+  const listed = await endpoint.source.manifests();
+  for (const m of isIndexMediaType(top.mediaType) ? listed.filter((d) => d.platform !== undefined) : listed) {
+    const image = await imageSourceFrom(endpoint.store, m.digest).resolve();
+    const manifest = { manifest: image.manifest() };
+    const config = await image.config();
     const platform = formatPlatform({
       os: config.os,
       architecture: config.architecture,
       ...(config.variant !== undefined && { variant: config.variant }),
     });
     created = newest(created, config.created);
-    const input = await imageScanInput(source, parsePlatform(platform), ctx);
+    const input = await imageScanInput(endpoint, parsePlatform(platform), ctx);
     const scan =
       db === null || input.distro === null
         ? null
@@ -98,12 +94,6 @@ export async function readStoredVariant(
     },
     details,
   };
-}
-
-async function platformManifests(store: LayoutStore, top: Descriptor): Promise<readonly Descriptor[]> {
-  if (!isIndexMediaType(top.mediaType)) return [top];
-  const parsed = parseManifest(await store.readBlob(top.digest, MAX_MANIFEST_BYTES), top.mediaType);
-  return parsed.kind === 'index' ? parsed.index.manifests.filter((m) => m.platform !== undefined) : [];
 }
 
 function newest(a: string | undefined, b: string | undefined): string | undefined {

@@ -1,101 +1,40 @@
 import type { KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import {
-  type ImageTarget,
-  keySigner,
-  layoutReferrerSink,
-  loadPrivateKey,
-  loadPublicKey,
-  type ReferrerSink,
-  registryReferrerSink,
-  type Signer,
-} from '../attest/index.ts';
-import { assertNever, fail } from '../core/index.ts';
-import {
-  type BlobStore,
-  type Descriptor,
-  digestOf,
-  formatPlatform,
-  isManifestMediaType,
-  LayoutStore,
-  layoutBlobStore,
-  parseImageRef,
-  parseManifest,
-  storeDir,
-  storeTagName,
-} from '../oci/index.ts';
-import { registryBlobStore } from '../registry/index.ts';
+import { type ImageTarget, keySigner, loadPrivateKey, loadPublicKey, type Signer } from '../attest/index.ts';
+import { fail } from '../core/index.ts';
+import { type Descriptor, formatPlatform, parseImageRef, type Referrers } from '../oci/index.ts';
 import { imageNameFromRef } from '../sbom/index.ts';
-import { type CliIO, ironcladHome } from './io.ts';
+import type { CliIO } from './io.ts';
 import { readPassword, type SecretPrompt } from './password.ts';
-import { cliRegistryAccess } from './source.ts';
+import { openRef } from './source.ts';
 
 /** Key files are a few hundred bytes; anything much larger is not a key. */
 const MAX_KEY_FILE_BYTES = 64 * 1024;
 
 /** An image resolved for signing or verification: where its referrers live, and what to sign or check. */
 export interface OpenedTarget {
-  readonly sink: ReferrerSink;
+  readonly sink: Referrers;
   readonly target: ImageTarget;
   /** Image name without tag or digest, recorded in signatures and statements (informational). */
   readonly repository: string;
 }
 
 /**
- * Resolves an image reference to its top-level descriptor and platform manifests, with a referrer sink for where
+ * Resolves an image reference to its top-level descriptor and platform manifests, with the referrers of the place
  * it lives: the local store, an `oci:` layout, or a registry repository (`docker://HOST/REPO[:TAG][@DIGEST]`).
  * @throws IroncladError `USAGE` for transports that cannot hold referrers; NOT_FOUND for unknown tags.
  */
 export async function openTarget(ref: string, io: CliIO): Promise<OpenedTarget> {
-  const { sink, store, reference } = await openHolder(ref, io);
-  const { bytes, mediaType } = await store.readManifest(reference);
-  const top: Descriptor = { mediaType, digest: digestOf(bytes), size: bytes.length };
-  const doc = parseManifest(bytes, mediaType, ref);
-  const platforms =
-    doc.kind === 'manifest' ? [top] : doc.index.manifests.filter((m) => isManifestMediaType(m.mediaType));
-  if (platforms.length === 0) fail('INVALID_INPUT', `${ref}: the index lists no image manifests`);
-  return { sink, target: { top, platforms }, repository: imageNameFromRef(ref) };
-}
-
-/** Where an image and its referrers live: a sink for referrers, and the manifest reader that finds the image. */
-interface Holder {
-  readonly sink: ReferrerSink;
-  readonly store: Pick<BlobStore, 'readManifest'>;
-  /** Tag or digest to read the top-level manifest by. */
-  readonly reference: string;
-}
-
-async function openHolder(ref: string, io: CliIO): Promise<Holder> {
-  const parsed = parseImageRef(ref);
-  switch (parsed.kind) {
-    case 'store': {
-      const store = await LayoutStore.open(storeDir(ironcladHome(io)));
-      const reference = parsed.digest ?? storeTagName(parsed.name, parsed.tag);
-      return { sink: layoutReferrerSink(store), store: layoutBlobStore(store), reference };
-    }
-    case 'oci-layout': {
-      const store = await LayoutStore.open(resolve(io.cwd, parsed.dir));
-      return { sink: layoutReferrerSink(store), store: layoutBlobStore(store), reference: parsed.tag ?? '' };
-    }
-    case 'registry': {
-      // One client serves both the image and its referrers, so credentials are resolved (and a token fetched)
-      // once. Manifests are read through the same BlobStore the registry ImageSource uses: digest-checked.
-      const client = await cliRegistryAccess(io).client(parsed.host);
-      return {
-        sink: registryReferrerSink(client, parsed.repo),
-        store: registryBlobStore(client, parsed.repo),
-        reference: parsed.digest ?? parsed.tag ?? 'latest',
-      };
-    }
-    case 'docker-archive':
-      // A docker-archive tarball has no place to keep referrers beside the image.
-      return fail('USAGE', `${ref}: signatures and attestations are kept in a registry, the store or an oci: layout`, {
-        hint: 'copy the image into one first, e.g. ironclad copy docker-archive:FILE oci:DIR:TAG',
-      });
-    default:
-      return assertNever(parsed);
+  const endpoint = openRef(parseImageRef(ref), io, { relativeToCwd: true });
+  if (endpoint.writer === undefined) {
+    fail('USAGE', `${ref}: signatures and attestations are kept in a registry, the store or an oci: layout`, {
+      hint: 'copy the image into one first, e.g. ironclad copy docker-archive:FILE oci:DIR:TAG',
+    });
   }
+  const { desc } = await endpoint.source.top();
+  const platforms = await endpoint.source.manifests();
+  return { sink: endpoint.referrers, target: { top: desc, platforms }, repository: imageNameFromRef(ref) };
 }
 
 /** The platform manifests of a target, or only the one matching `--platform`. @throws USAGE when none matches. */

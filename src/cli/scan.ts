@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { fail } from '../core/index.ts';
+import { parseImageRef } from '../oci/index.ts';
 import {
   cyclonedxVexReport,
   type Distro,
@@ -26,7 +27,7 @@ import {
 } from '../vuln/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
-import { openSource } from './source.ts';
+import { openRef } from './source.ts';
 import { renderTable } from './table.ts';
 
 const VERSION = '0.1.0';
@@ -57,7 +58,7 @@ async function sbomInput(ref: string, io: CliIO): Promise<ResolvedScanInput> {
  * `image` resolver once one is registered (an image reference resolved through an ImageSource).
  */
 async function imageInput(ref: string, io: CliIO): Promise<ResolvedScanInput> {
-  const input = await imageScanInput(openSource(ref, io), undefined, stageContext(io));
+  const input = await imageScanInput(openRef(parseImageRef(ref), io), undefined, stageContext(io));
   for (const v of input.vex) io.log.info(`applying VEX attached to the image: ${v.digest.slice(0, 19)}`);
   return {
     kind: 'image',

@@ -1,13 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  buildArtifactManifest,
-  type Descriptor,
-  digestOf,
-  EMPTY_DESCRIPTOR,
-  EMPTY_JSON_BYTES,
-  type LayoutStore,
-} from '../oci/index.ts';
+import type { Referrers } from '../oci/index.ts';
 import {
   type Advisory,
   compileAdvisories,
@@ -33,11 +26,11 @@ export async function readAdvisories(definitionDir: string): Promise<readonly Ad
 
 /**
  * Compiles the advisories for one platform image (product `pkg:oci/NAME@sha256:<manifest>`, subcomponents the
- * shipped package versions) and stores the document beside the image as an OCI referrer. Timestamps come from
+ * shipped package versions) and attaches the document beside the image as an OCI referrer. Timestamps come from
  * SOURCE_DATE_EPOCH, so a rebuild stores the same document.
  */
 export async function storeAdvisoryVex(
-  store: LayoutStore,
+  referrers: Referrers,
   name: string,
   platform: PlatformBuild,
   advisories: readonly Advisory[],
@@ -57,12 +50,10 @@ export async function storeAdvisoryVex(
     new Date(platform.epoch * 1000),
   );
   const bytes = new TextEncoder().encode(serializeOpenVex(doc));
-  const blob: Descriptor = { mediaType: OPENVEX_MEDIA_TYPE, digest: digestOf(bytes), size: bytes.length };
-  await store.putBlob(bytes, { digest: blob.digest, size: blob.size });
-  await store.putBlob(EMPTY_JSON_BYTES, { digest: EMPTY_DESCRIPTOR.digest, size: EMPTY_DESCRIPTOR.size });
-  const { platform: _p, ...subject } = platform.manifest;
-  const manifest = buildArtifactManifest({ artifactType: OPENVEX_MEDIA_TYPE, subject, blobs: [blob] });
-  await store.putBlob(manifest.bytes, { digest: manifest.descriptor.digest, size: manifest.descriptor.size });
-  await store.addManifest(manifest.descriptor);
+  await referrers.attach({
+    artifactType: OPENVEX_MEDIA_TYPE,
+    subject: platform.manifest,
+    layers: [{ mediaType: OPENVEX_MEDIA_TYPE, bytes }],
+  });
   return doc;
 }

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { StageContext } from '../core/index.ts';
 import { fail } from '../core/index.ts';
 import { type DebContents, type Distro, fetchDebs, type PackageFileRef } from '../debian/index.ts';
@@ -8,7 +9,7 @@ import {
   type Descriptor,
   digestOf,
   type ImageConfig,
-  type LayoutStore,
+  type ImageEndpoint,
   MediaType,
   parsePlatform,
   type WrittenLayer,
@@ -71,13 +72,14 @@ const PACKAGE_MANAGERS = ['usr/bin/apt', 'usr/bin/apt-get', 'usr/bin/dpkg'];
 /**
  * Builds one platform of one variant: fetch the locked .debs (verified), read them, assemble the tree,
  * synthesize what maintainer scripts would have written, cut it into one layer per source package, and store
- * layers, config and manifest in `store`. Layers are compressed in parallel (zlib runs on the libuv pool).
+ * layers, config and manifest through `out`, and the SBOM referrers beside the manifest. Layers are compressed in parallel (zlib runs on the libuv pool).
  */
 export async function buildPlatform(
   input: PlatformBuildInput,
-  store: LayoutStore,
+  out: ImageEndpoint,
   ctx: StageContext,
 ): Promise<PlatformBuild> {
+  const store = out.requireWriter();
   const { variant, locked } = input;
   const caches = { home: ctx.home, log: ctx.log, enabled: input.useCache !== false };
   const debs = await readLockedDebs(locked, input.concurrency ?? 8, debContentsCache(caches), ctx);
@@ -124,7 +126,7 @@ export async function buildPlatform(
   ];
   ctx.log.progress(`${variant.name} ${variant.variant} ${locked.platform}: writing ${plans.length} layers`);
   const layers = layerCache(caches);
-  const written = await Promise.all(plans.map((p) => storeLayer(p.entries, store, layers)));
+  const written = await Promise.all(plans.map((p) => storeLayer(p.entries, out, layers)));
 
   const versions = new Map(locked.packages.map((p) => [p.name, `${p.name} ${p.version}`]));
   const platform =
@@ -146,13 +148,10 @@ export async function buildPlatform(
     ...(input.source !== undefined && { source: input.source }),
   });
   const configBlob = buildImageConfig(config);
-  await store.putBlob(configBlob.bytes, { digest: configBlob.descriptor.digest, size: configBlob.descriptor.size });
+  await store.putBlob(configBlob.descriptor, async () => Readable.from([configBlob.bytes]));
   const manifestBlob = buildManifest({ config: configBlob.descriptor, layers: written.map((w) => w.descriptor) });
-  await store.putBlob(manifestBlob.bytes, {
-    digest: manifestBlob.descriptor.digest,
-    size: manifestBlob.descriptor.size,
-  });
-  await storeSbomReferrers(store, manifestBlob.descriptor, sbomPackages, {
+  await store.putManifest(manifestBlob.descriptor, manifestBlob.bytes, { root: false });
+  await storeSbomReferrers(out.referrers, manifestBlob.descriptor, sbomPackages, {
     imageName: variant.name,
     platform: locked.platform,
     distro: sbomDistro,

@@ -13,9 +13,9 @@ import {
   buildIndex,
   type Descriptor,
   hostPlatform,
+  type ImageEndpoint,
   imageSourceFrom,
-  LayoutStore,
-  layoutBlobStore,
+  layoutEndpoint,
   type Platform,
   storeDir,
   storeTagName,
@@ -82,7 +82,8 @@ export async function buildImages(
 ): Promise<BuildResult> {
   assertLockFresh(lock, loaded);
   const layoutDir = opts.out ?? storeDir(ctx.home);
-  const store = await LayoutStore.open(layoutDir, { create: true });
+  const out = layoutEndpoint(layoutDir);
+  const store = out.requireWriter();
   const distro = opts.distroConfig ?? (await loadDistro(loaded.definition.distro, opts.distro ?? {}));
   const advisories = await readAdvisories(loaded.dir);
   const images: BuiltImage[] = [];
@@ -99,25 +100,28 @@ export async function buildImages(
             ...(opts.source !== undefined && { source: opts.source }),
             useCache: opts.noCache !== true,
           },
-          store,
+          out,
           ctx,
         ),
       );
     }
     const vex = new Map<string, OpenVexDocument>();
     if (advisories)
-      for (const p of platforms) vex.set(p.platform, await storeAdvisoryVex(store, variant.name, p, advisories));
+      for (const p of platforms)
+        vex.set(p.platform, await storeAdvisoryVex(out.referrers, variant.name, p, advisories));
     const index = buildIndex({ manifests: platforms.map((p) => p.manifest) });
-    await store.putBlob(index.bytes, { digest: index.descriptor.digest, size: index.descriptor.size });
+    await store.putManifest(index.descriptor, index.bytes, { root: false });
     const testReport =
-      opts.test === false ? undefined : await testBeforeTagging(store, index.descriptor, variant, opts, ctx);
+      opts.test === false ? undefined : await testBeforeTagging(out, index.descriptor, variant, opts, ctx);
     const tags = variant.tags.map((t) => (opts.out === undefined ? storeTagName(variant.name, t) : t));
-    for (const tag of tags) await store.tag(tag, index.descriptor);
+    for (const tag of tags) await store.putManifest(index.descriptor, index.bytes, { tag, root: true });
     // In an --out layout each platform manifest is also tagged `TAG-ARCH`: tools that read one manifest per tag
     // (umoci) cannot choose a platform from an index.
     if (opts.out !== undefined && platforms.length > 1) {
       for (const t of variant.tags)
-        for (const p of platforms) await store.tag(`${t}-${archSuffix(p.platform)}`, p.manifest);
+        for (const p of platforms) {
+          await store.putManifest(p.manifest, p.manifestBytes, { tag: `${t}-${archSuffix(p.platform)}`, root: true });
+        }
     }
     images.push({ variant, index: index.descriptor, tags, platforms, vex, ...(testReport && { testReport }) });
   }
@@ -127,7 +131,7 @@ export async function buildImages(
 
 /** Tests the untagged index; a failure leaves nothing tagged (blobs stay for gc). */
 async function testBeforeTagging(
-  store: LayoutStore,
+  out: ImageEndpoint,
   index: Descriptor,
   variant: ImageVariant,
   opts: BuildOptions,
@@ -136,7 +140,7 @@ async function testBeforeTagging(
   ctx.log.progress(`${variant.name} ${variant.variant}: testing`);
   const tmpDir = join(ctx.home, 'tmp');
   await mkdir(tmpDir, { recursive: true });
-  const source = imageSourceFrom(layoutBlobStore(store), index.digest, {
+  const source = imageSourceFrom(out.store, index.digest, {
     display: `${variant.name} (${variant.variant})`,
   });
   // A build of some platforms (--platform) is held to those platforms only.

@@ -101,7 +101,11 @@ async function checkLayerEntry(
 ): Promise<string | CacheCheck> {
   const entry = JSON.parse(new TextDecoder().decode(payload)) as { descriptor: { digest: Digest; size: number } };
   if (store === undefined || !(await store.hasBlob(entry.descriptor.digest))) return 'sealed';
-  const verdict = await checkLayerBlob(store, { mediaType: '', ...entry.descriptor }, `sha256:${diffHex}` as Digest);
+  const verdict = await checkLayerBlob(
+    () => store.openBlob(entry.descriptor.digest),
+    { mediaType: '', ...entry.descriptor },
+    `sha256:${diffHex}` as Digest,
+  );
   if (verdict === 'other-layer') return `blob ${entry.descriptor.digest} holds another layer`;
   // A corrupt blob is the store's problem (`ironclad store verify`); the entry itself is right.
   return verdict === 'ok' ? 're-derived' : 'sealed';

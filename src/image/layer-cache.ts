@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import {
   DEFAULT_GZIP_LEVEL,
   type Descriptor,
@@ -6,7 +7,7 @@ import {
   decompress,
   digestHex,
   digestOf,
-  type LayoutStore,
+  type ImageEndpoint,
   type TarEntry,
   tarBytes,
   verifyingStream,
@@ -35,19 +36,20 @@ interface LayerEntry {
   readonly uncompressedSize: number;
 }
 
-/** Writes (or reuses) one gzip layer into `store`; returns the same shape as writeLayer, without bytes. */
+/** Writes (or reuses) one gzip layer through `out`; returns the same shape as writeLayer, without bytes. */
 export async function storeLayer(
   entries: readonly TarEntry[],
-  store: LayoutStore,
+  out: ImageEndpoint,
   cache: DerivedCache,
 ): Promise<WrittenLayer> {
   const tar = tarBytes(entries);
   const diffId = digestOf(tar);
-  const cached = await cachedLayer(cache, diffId, tar.length, store);
+  const cached = await cachedLayer(cache, diffId, tar.length, out);
   if (cached !== undefined) return { descriptor: cached.descriptor, diffId, uncompressedSize: tar.length };
   const written = await writeLayer(entries, { compression: 'gzip' });
   // putBlob replaces a blob already there whose bytes are corrupt, so this also repairs the store.
-  await store.putBlob(written.bytes!, { digest: written.descriptor.digest, size: written.descriptor.size });
+  const bytes = written.bytes!;
+  await out.requireWriter().putBlob(written.descriptor, async () => Readable.from([bytes]));
   const entry: LayerEntry = { descriptor: written.descriptor, uncompressedSize: written.uncompressedSize };
   await cache.put(digestHex(diffId), new TextEncoder().encode(JSON.stringify(entry)));
   return { descriptor: written.descriptor, diffId: written.diffId, uncompressedSize: written.uncompressedSize };
@@ -58,7 +60,7 @@ async function cachedLayer(
   cache: DerivedCache,
   diffId: Digest,
   size: number,
-  store: LayoutStore,
+  out: ImageEndpoint,
 ): Promise<LayerEntry | undefined> {
   const key = digestHex(diffId);
   const payload = await cache.get(key);
@@ -74,8 +76,8 @@ async function cachedLayer(
     await cache.discard(key, 'names a layer of another size');
     return undefined;
   }
-  if (!(await store.hasBlob(entry.descriptor.digest))) return undefined; // another store's blob: compress again
-  const verdict = await checkLayerBlob(store, entry.descriptor, diffId);
+  if (!(await out.requireWriter().hasBlob(entry.descriptor))) return undefined; // another store's blob: compress again
+  const verdict = await checkLayerBlob(() => out.store.openBlob(entry.descriptor), entry.descriptor, diffId);
   if (verdict === 'ok') return entry;
   if (verdict === 'other-layer') await cache.discard(key, `blob ${entry.descriptor.digest} holds another layer`);
   return undefined; // a corrupt blob is rewritten by the caller's putBlob
@@ -86,13 +88,13 @@ async function cachedLayer(
  * `other-layer` when they do but decompress to another diffId.
  */
 export async function checkLayerBlob(
-  store: LayoutStore,
+  open: () => Promise<Readable>,
   descriptor: Descriptor,
   diffId: Digest,
 ): Promise<'ok' | 'corrupt' | 'other-layer'> {
   const tar = new Digester();
   try {
-    const raw = (await store.openBlob(descriptor.digest)).pipe(verifyingStream(descriptor, 'cached layer'));
+    const raw = (await open()).pipe(verifyingStream(descriptor, 'cached layer'));
     for await (const chunk of decompress(raw, 'gzip')) tar.update(chunk as Uint8Array);
   } catch {
     return 'corrupt';

@@ -1,13 +1,10 @@
 import { fail } from '../core/index.ts';
 import {
+  type BlobStore,
   type Descriptor,
-  type ImageConfig,
-  isIndexMediaType,
+  imageSourceFrom,
   LayoutStore,
-  MAX_CONFIG_BYTES,
-  MAX_MANIFEST_BYTES,
-  parseImageConfig,
-  parseManifest,
+  layoutEndpoint,
   storeDir,
 } from '../oci/index.ts';
 
@@ -25,10 +22,11 @@ export interface StoreImage {
 /** Lists the local store's tags, sorted by name then tag. A missing store is an empty list. */
 export async function listStoreImages(home: string): Promise<StoreImage[]> {
   const store = await LayoutStore.open(storeDir(home), { create: true });
+  const blobs = layoutEndpoint(store.dir).store;
   const out: StoreImage[] = [];
   for (const t of await store.listTags()) {
     const [name = t.name, tag = 'latest'] = splitTag(t.name);
-    out.push({ name, tag, descriptor: t.descriptor, ...(await summarize(store, t.descriptor)) });
+    out.push({ name, tag, descriptor: t.descriptor, ...(await summarize(blobs, t.descriptor)) });
   }
   return out.sort((a, b) => a.name.localeCompare(b.name) || a.tag.localeCompare(b.tag));
 }
@@ -59,24 +57,20 @@ function splitTag(name: string): [string, string] {
   return i < 0 ? [name, 'latest'] : [name.slice(0, i), name.slice(i + 1)];
 }
 
+/** Sizes, platforms and creation time of a tagged image, read through its ImageSource (verified). */
 async function summarize(
-  store: LayoutStore,
+  store: BlobStore,
   top: Descriptor,
 ): Promise<{ size: number; platforms: string[]; created?: string }> {
   const seen = new Map<string, number>([[top.digest, top.size]]);
-  const manifests: Descriptor[] = [];
   const platforms: string[] = [];
   let created: string | undefined;
-  if (isIndexMediaType(top.mediaType)) {
-    const parsed = parseManifest(await store.readBlob(top.digest, MAX_MANIFEST_BYTES), top.mediaType);
-    if (parsed.kind === 'index') manifests.push(...parsed.index.manifests);
-  } else manifests.push(top);
-  for (const m of manifests) {
+  for (const m of await imageSourceFrom(store, top.digest).manifests()) {
     seen.set(m.digest, m.size);
-    const parsed = parseManifest(await store.readBlob(m.digest, MAX_MANIFEST_BYTES), m.mediaType);
-    if (parsed.kind !== 'manifest') continue;
-    for (const d of [parsed.manifest.config, ...parsed.manifest.layers]) seen.set(d.digest, d.size);
-    const config: ImageConfig = parseImageConfig(await store.readBlob(parsed.manifest.config.digest, MAX_CONFIG_BYTES));
+    const image = await imageSourceFrom(store, m.digest).resolve();
+    const manifest = image.manifest();
+    for (const d of [manifest.config, ...manifest.layers]) seen.set(d.digest, d.size);
+    const config = await image.config();
     platforms.push(`${config.os}/${config.architecture}${config.variant ? `/${config.variant}` : ''}`);
     created ??= config.created;
   }

@@ -114,6 +114,13 @@ export function imageSourceFrom(store: BlobStore, ref: string, opts: ImageSource
       const { desc, bytes } = await top();
       return { desc, bytes };
     },
+    async manifests() {
+      const doc = await top();
+      if (doc.parsed.kind === 'manifest') return [doc.desc];
+      const listed = doc.parsed.index.manifests.filter((m) => isManifestMediaType(m.mediaType));
+      if (listed.length === 0) fail('INVALID_INPUT', `${display}: the index lists no image manifests`);
+      return listed;
+    },
     async platforms() {
       const doc = await top();
       if (doc.parsed.kind === 'index') return imageEntries(doc.parsed.index.manifests).flatMap((e) => e.platform ?? []);

@@ -78,6 +78,7 @@ export {
 export { tarBytes, tarStream } from './tar-writer.ts';
 export {
   formatImageRef,
+  layoutEndpoint,
   type OpenEndpointOptions,
   openEndpoint,
   type RegistryRef,

@@ -107,6 +107,14 @@ export function sourceTag(ref: ImageRef): string | undefined {
   return transportOf(ref).sourceTag(ref as never);
 }
 
+/**
+ * The endpoint of an OCI layout directory that Ironclad writes into (a build's output or the store's layout),
+ * addressed by directory only; created at the first write.
+ */
+export function layoutEndpoint(dir: string): ImageEndpoint {
+  return openEndpoint({ kind: 'oci-layout', dir }, { home: dir });
+}
+
 /** Whether an untagged copy at `ref` is addressed by its digest (registry, store) or by the place (a layout). */
 export function untaggedByDigest(ref: ImageRef): boolean {
   return transportOf(ref).untaggedByDigest;

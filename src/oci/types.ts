@@ -105,6 +105,11 @@ export interface ImageSource {
   resolve(platform?: Platform): Promise<ResolvedImage>;
   /** The top-level descriptor (index or manifest) the reference points at, with its raw bytes. */
   top(): Promise<{ desc: Descriptor; bytes: Uint8Array }>;
+  /**
+   * The image manifests the reference covers, as the top-level index lists them (with platforms), or the top
+   * manifest itself. Attestation manifests of other tools are included: they can be signed like any manifest.
+   */
+  manifests(): Promise<readonly Descriptor[]>;
   /** Platforms present under the top-level index (one entry for a single manifest). */
   platforms(): Promise<readonly Platform[]>;
   referrers(subject: Digest): Promise<Descriptor[]>;

@@ -1,12 +1,5 @@
 import type { StageContext } from '../core/index.ts';
-import {
-  type ImageSource,
-  MAX_MANIFEST_BYTES,
-  type Platform,
-  parseDigest,
-  parseManifest,
-  readAll,
-} from '../oci/index.ts';
+import { type ImageEndpoint, type Platform, parseDigest } from '../oci/index.ts';
 import { generateSbom, type SbomDocument } from '../sbom/index.ts';
 import { type OpenVexDocument, parseOpenVex } from './openvex.ts';
 import type { Distro, ScanPackage } from './types.ts';
@@ -25,32 +18,28 @@ export interface ImageScanInput {
  * sees exactly the packages an SBOM of that image lists.
  */
 export async function imageScanInput(
-  source: ImageSource,
+  endpoint: ImageEndpoint,
   platform: Platform | undefined,
   ctx: StageContext,
 ): Promise<ImageScanInput> {
-  const doc = await generateSbom(source, platform === undefined ? {} : { platform }, ctx);
-  const vex = await attachedVex(source, doc.imageDigest);
+  const doc = await generateSbom(endpoint.source, platform === undefined ? {} : { platform }, ctx);
+  const vex = await attachedVex(endpoint, doc.imageDigest);
   return { packages: scanPackagesOf(doc), distro: doc.distro, imageDigest: doc.imageDigest, vex };
 }
 
 /** Media type of OpenVEX documents stored as OCI referrers. */
 export const OPENVEX_MEDIA_TYPE = 'application/openvex+json';
 
-/** The OpenVEX referrers of a manifest (artifact manifests whose one blob is an OpenVEX document). */
-async function attachedVex(source: ImageSource, manifestDigest: string) {
-  const out: { digest: string; document: OpenVexDocument }[] = [];
-  for (const ref of await source.referrers(parseDigest(manifestDigest))) {
-    if (ref.artifactType !== OPENVEX_MEDIA_TYPE) continue;
-    const manifest = parseManifest(await readAll(await source.openBlob(ref), MAX_MANIFEST_BYTES, 'VEX referrer'));
-    if (manifest.kind !== 'manifest') continue;
-    for (const layer of manifest.manifest.layers.filter((l) => l.mediaType === OPENVEX_MEDIA_TYPE)) {
-      const bytes = await readAll(await source.openBlob(layer), 16 * 1024 * 1024, 'VEX document');
-      out.push({ digest: layer.digest, document: parseOpenVex(bytes, `VEX ${layer.digest}`) });
-    }
-  }
-  return out;
+/** The OpenVEX documents attached to a manifest (referrers of the OpenVEX artifact type). */
+async function attachedVex(endpoint: ImageEndpoint, manifestDigest: string) {
+  const docs = await endpoint.referrers.documents(parseDigest(manifestDigest), OPENVEX_MEDIA_TYPE, MAX_VEX_BYTES);
+  return docs.map(({ layer, bytes }) => ({
+    digest: layer.digest,
+    document: parseOpenVex(bytes, `VEX ${layer.digest}`),
+  }));
 }
+
+const MAX_VEX_BYTES = 16 * 1024 * 1024;
 
 /** SBOM packages → scan packages; the source defaults to the binary when the SBOM names none. */
 export function scanPackagesOf(doc: SbomDocument): ScanPackage[] {

@@ -12,7 +12,6 @@ import {
   collectEvidence,
   keyFingerprint,
   keySigner,
-  layoutReferrerSink,
   parseProvenance,
   rebuildImage,
   SLSA_PROVENANCE_V1,
@@ -23,7 +22,7 @@ import {
 import { isIroncladError } from '../../src/core/index.ts';
 import { cachePath } from '../../src/debian/index.ts';
 import { type BuildResult, buildImages } from '../../src/image/index.ts';
-import { LayoutStore } from '../../src/oci/index.ts';
+import { LayoutStore, layoutEndpoint } from '../../src/oci/index.ts';
 import { createFixtureImage, type FixtureImage } from '../support/fixture-image.ts';
 
 function trustFor(publicKey: KeyObject): TrustMaterial {
@@ -73,13 +72,13 @@ describe('attachBuildAttestations, verifyImage and rebuildImage over a fixture b
 
   test('every platform manifest carries a signature, provenance and both SBOMs; the index is signed', async () => {
     const manifest = result.images[0]!.platforms[0]!.manifest;
-    const evidence = await collectEvidence(layoutReferrerSink(store), manifest.digest);
+    const evidence = await collectEvidence(layoutEndpoint(store.dir).referrers, manifest.digest);
     const kinds = evidence.map((e) => (e.kind === 'attestation' ? e.predicateType : e.kind)).sort();
     assert.deepEqual(
       kinds,
       [CTRF_REPORT, CYCLONEDX_BOM, SLSA_PROVENANCE_V1, SPDX_DOCUMENT, 'other', 'other', 'signature'].sort(),
     );
-    const onIndex = await collectEvidence(layoutReferrerSink(store), result.images[0]!.index.digest);
+    const onIndex = await collectEvidence(layoutEndpoint(store.dir).referrers, result.images[0]!.index.digest);
     assert.deepEqual(
       onIndex.map((e) => e.kind),
       ['signature'],
@@ -90,7 +89,7 @@ describe('attachBuildAttestations, verifyImage and rebuildImage over a fixture b
 
   test('the provenance records a repo-relative definition, every .deb and the suites', async () => {
     const manifest = result.images[0]!.platforms[0]!;
-    const evidence = await collectEvidence(layoutReferrerSink(store), manifest.manifest.digest);
+    const evidence = await collectEvidence(layoutEndpoint(store.dir).referrers, manifest.manifest.digest);
     const e = evidence.find((x) => x.kind === 'attestation' && x.predicateType === SLSA_PROVENANCE_V1);
     assert.ok(e?.kind === 'attestation');
     const prov = parseProvenance(unverifiedStatement(e).predicate);
@@ -107,7 +106,7 @@ describe('attachBuildAttestations, verifyImage and rebuildImage over a fixture b
   });
 
   test('verifyImage passes with the key and fails with another one', async () => {
-    const sink = layoutReferrerSink(store);
+    const sink = layoutEndpoint(store.dir).referrers;
     const ok = await verifyImage(sink, target(), publicKey, { require: ['provenance', 'sbom'] });
     assert.ok(ok.ok, JSON.stringify(ok.checks, null, 2));
     const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
@@ -118,7 +117,7 @@ describe('attachBuildAttestations, verifyImage and rebuildImage over a fixture b
 
   test('the stored bundles verify with @sigstore/verify too', async () => {
     const manifest = result.images[0]!.platforms[0]!.manifest;
-    const evidence = await collectEvidence(layoutReferrerSink(store), manifest.digest);
+    const evidence = await collectEvidence(layoutEndpoint(store.dir).referrers, manifest.digest);
     let checked = 0;
     for (const e of evidence) {
       if (e.kind === 'attestation') sigstoreVerify(publicKey, e.bundle);
@@ -131,7 +130,7 @@ describe('attachBuildAttestations, verifyImage and rebuildImage over a fixture b
 
   test('rebuildImage from the provenance alone gives identical digests', async () => {
     const report = await rebuildImage(
-      layoutReferrerSink(store),
+      layoutEndpoint(store.dir).referrers,
       target(),
       { repoRoot: fx.dir, workDir: fx.dir, publicKey, distroConfig: fx.archive.distro },
       fx.ctx,
@@ -146,7 +145,7 @@ describe('attachBuildAttestations, verifyImage and rebuildImage over a fixture b
     try {
       await writeFile(path, original.replace('FIX_MODE: test', 'FIX_MODE: other'));
       const report = await rebuildImage(
-        layoutReferrerSink(store),
+        layoutEndpoint(store.dir).referrers,
         target(),
         { repoRoot: fx.dir, workDir: fx.dir, publicKey, distroConfig: fx.archive.distro },
         fx.ctx,
@@ -175,7 +174,7 @@ describe('attachBuildAttestations, verifyImage and rebuildImage over a fixture b
       }
       await assert.rejects(
         rebuildImage(
-          layoutReferrerSink(store),
+          layoutEndpoint(store.dir).referrers,
           target(),
           { repoRoot: fx.dir, workDir: fx.dir, publicKey, distroConfig: fx.archive.distro },
           fx.ctx,
@@ -197,7 +196,7 @@ describe('attachBuildAttestations, verifyImage and rebuildImage over a fixture b
     const image = bare.images[0]!;
     await assert.rejects(
       rebuildImage(
-        layoutReferrerSink(await LayoutStore.open(bare.layout)),
+        layoutEndpoint(bare.layout).referrers,
         { top: image.index, platforms: image.platforms.map((p) => p.manifest) },
         { repoRoot: fx.dir, workDir: fx.dir, distroConfig: fx.archive.distro },
         fx.ctx,

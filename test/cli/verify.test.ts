@@ -7,13 +7,12 @@ import {
   attachSignature,
   generateKeyPair,
   keySigner,
-  layoutReferrerSink,
   loadPrivateKey,
   writeKeyPairFiles,
 } from '../../src/attest/index.ts';
 import { runCli } from '../../src/cli/main.ts';
 import { type BuildResult, buildImages } from '../../src/image/index.ts';
-import { type Descriptor, digestOf, LayoutStore, MAX_MANIFEST_BYTES } from '../../src/oci/index.ts';
+import { type Descriptor, digestOf, LayoutStore, layoutEndpoint, MAX_MANIFEST_BYTES } from '../../src/oci/index.ts';
 import { captureIO } from '../support/cli-io.ts';
 import { createFixtureImage, type FixtureImage } from '../support/fixture-image.ts';
 
@@ -168,7 +167,7 @@ describe('sign, attest and verify on an OCI layout', () => {
     const store = await LayoutStore.open(copy);
     const pair = await loadPrivateKey(await readFile(join(fx.dir, 'ironclad.key')), 'pw');
     const { platform: _p, ...subject } = target;
-    await attachSignature(layoutReferrerSink(store), subject, 'fixture', keySigner(pair));
+    await attachSignature(layoutEndpoint(store.dir).referrers, subject, 'fixture', keySigner(pair));
     const provenance = (await store.referrers(manifest.digest)).find(
       (r) => r.annotations?.['dev.sigstore.bundle.predicateType'] === PROVENANCE,
     )!;

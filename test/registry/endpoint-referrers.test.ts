@@ -3,26 +3,36 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { attestationReferrer } from '../../src/attest/index.ts';
+import { createContext, isIroncladError } from '../../src/core/index.ts';
 import {
-  attestationReferrer,
+  buildIndex,
   COSIGN_SIGNATURE_SUFFIX,
   cosignTag,
-  type ReferrerSink,
-  registryReferrerSink,
-} from '../../src/attest/index.ts';
-import { createContext, isIroncladError } from '../../src/core/index.ts';
-import { buildIndex, type Descriptor, MAX_MANIFEST_BYTES, REF_NAME_ANNOTATION } from '../../src/oci/index.ts';
-import { createRegistryClient, pushManifest, type RegistryClient } from '../../src/registry/index.ts';
+  type Descriptor,
+  MAX_MANIFEST_BYTES,
+  openEndpoint,
+  parseImageRef,
+  REF_NAME_ANNOTATION,
+  type Referrers,
+} from '../../src/oci/index.ts';
+import {
+  createRegistryClient,
+  pushManifest,
+  type RegistryClient,
+  registryAccess,
+  registryTransport,
+} from '../../src/registry/index.ts';
 import { type RegistryServer, startRegistry } from '../support/registry-server.ts';
 
 const TYPE = 'https://example.com/predicate/v1';
 const REPO = 'team/app';
 
-describe('registryReferrerSink against a real registry', () => {
+describe('the referrers of a registry endpoint, against a real registry', () => {
   let registry: RegistryServer;
   let work: string;
   let client: RegistryClient;
-  let sink: ReferrerSink;
+  let sink: Referrers;
   /** An (empty) image index pushed as `REPO:v1`: the subject of the referrers below. */
   let subject: Descriptor;
 
@@ -30,7 +40,11 @@ describe('registryReferrerSink against a real registry', () => {
     registry = await startRegistry();
     work = await mkdtemp(join(tmpdir(), 'ironclad-referrer-sink-'));
     client = createRegistryClient({ host: registry.host }, createContext({ home: work }));
-    sink = registryReferrerSink(client, REPO);
+    const access = registryAccess({ home: work, env: {} }, createContext({ home: work }));
+    sink = openEndpoint(parseImageRef(`docker://${registry.host}/${REPO}:v1`), {
+      home: work,
+      registry: registryTransport(access),
+    }).referrers;
     const index = buildIndex({ manifests: [] });
     await pushManifest(client, REPO, 'v1', index.bytes, index.descriptor.mediaType);
     subject = index.descriptor;
@@ -40,14 +54,14 @@ describe('registryReferrerSink against a real registry', () => {
     await rm(work, { recursive: true, force: true });
   });
 
-  test('putReferrer is idempotent; the referrer is listed once and its manifest and blobs read back', async () => {
+  test('attach is idempotent; the referrer is listed once and its manifest and blobs read back', async () => {
     const bundle = new TextEncoder().encode('{"bundle":true}');
     const artifact = attestationReferrer(bundle, subject, TYPE);
-    const first = await sink.putReferrer(artifact);
-    const second = await sink.putReferrer(artifact);
+    const first = await sink.attach(artifact);
+    const second = await sink.attach(artifact);
     assert.equal(second.digest, first.digest);
 
-    const listed = (await sink.listReferrers(subject.digest)).filter((d) => d.digest === first.digest);
+    const listed = (await sink.list(subject.digest)).filter((d) => d.digest === first.digest);
     assert.equal(listed.length, 1);
     const manifestBytes = await sink.readBlob(listed[0]!, MAX_MANIFEST_BYTES);
     const manifest = JSON.parse(Buffer.from(manifestBytes).toString()) as { layers: Descriptor[] };
@@ -58,7 +72,7 @@ describe('registryReferrerSink against a real registry', () => {
     const tag = cosignTag(subject.digest, COSIGN_SIGNATURE_SUFFIX);
     const sig = buildIndex({ manifests: [], annotations: { note: 'stand-in for a cosign signature manifest' } });
     await pushManifest(client, REPO, tag, sig.bytes, sig.descriptor.mediaType);
-    const listed = await sink.listReferrers(subject.digest);
+    const listed = await sink.list(subject.digest);
     assert.equal(listed.at(-1)?.digest, sig.descriptor.digest);
     assert.equal(listed.at(-1)?.annotations?.[REF_NAME_ANNOTATION], tag);
   });
