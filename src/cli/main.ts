@@ -1,9 +1,9 @@
 import { Command, CommanderError } from 'commander';
-import { IroncladError } from '../core/index.ts';
+import { IRONCLAD_VERSION, IroncladError } from '../core/index.ts';
 import { verbs } from './commands.ts';
 import { type CliIO, type ExitStatus, processIO } from './io.ts';
 
-const VERSION = '0.1.0';
+const VERSION = IRONCLAD_VERSION;
 
 /** Builds the program; exported so tests can run verbs in-process with captured IO. */
 export function buildProgram(io: CliIO, run: (status: Promise<ExitStatus>) => void): Command {

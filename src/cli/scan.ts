@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { fail } from '../core/index.ts';
+import { fail, IRONCLAD_VERSION } from '../core/index.ts';
 import { parseImageRef } from '../oci/index.ts';
 import {
   cyclonedxVexReport,
@@ -30,7 +30,7 @@ import { type CliIO, type ExitStatus, stageContext } from './io.ts';
 import { openRef } from './source.ts';
 import { renderTable } from './table.ts';
 
-const VERSION = '0.1.0';
+const VERSION = IRONCLAD_VERSION;
 const FORMATS = ['table', 'json', 'sarif', 'cyclonedx-vex'] as const;
 type ScanFormat = (typeof FORMATS)[number];
 

@@ -1,4 +1,4 @@
-import { fail } from '../core/index.ts';
+import { fail, IRONCLAD_VERSION } from '../core/index.ts';
 import {
   hostPlatform,
   type ImageEndpoint,
@@ -14,7 +14,7 @@ import { type CliIO, ironcladHome, stageContext } from './io.ts';
 
 /** What registry access reads from one invocation: the home, the environment, and `--insecure`. */
 export function registrySettings(io: CliIO, insecure = false): RegistrySettings {
-  return { home: ironcladHome(io), env: io.env, insecure, userAgent: 'ironclad/0.1.0' };
+  return { home: ironcladHome(io), env: io.env, insecure, userAgent: `ironclad/${IRONCLAD_VERSION}` };
 }
 
 /** Registry clients for one invocation, memoised per host. */

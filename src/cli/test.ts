@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { fail, isIroncladError, writeFileAtomic } from '../core/index.ts';
+import { fail, IRONCLAD_VERSION, isIroncladError, writeFileAtomic } from '../core/index.ts';
 import { expandVariants, loadDefinition } from '../definition/index.ts';
 import { formatPlatform, hostPlatform } from '../oci/index.ts';
 import {
@@ -21,7 +21,7 @@ import { stageContext } from './io.ts';
 import { collect } from './run.ts';
 import { openSource, platformOption } from './source.ts';
 
-const VERSION = '0.1.0';
+const VERSION = IRONCLAD_VERSION;
 const FORMATS = ['text', 'json'] as const;
 
 export interface TestArgs {

@@ -18,3 +18,4 @@ export {
   retryDelay,
   withRetry,
 } from './retry.ts';
+export { IRONCLAD_VERSION } from './version.ts';

@@ -1,3 +1,5 @@
+import { IRONCLAD_VERSION } from '../core/index.ts';
+
 /** The tool named in SBOM creation info (SPDX `creators`, CycloneDX `metadata.tools`). */
 export const TOOL_NAME = 'ironclad';
-export const TOOL_VERSION = '0.1.0';
+export const TOOL_VERSION = IRONCLAD_VERSION;
