@@ -16,3 +16,14 @@ export type {
   ProvenanceSummary,
 } from './model.ts';
 export { CATALOG_SCHEMA } from './model.ts';
+export {
+  buildVexRepository,
+  imagePurl,
+  VEX_REPO_ARCHIVE,
+  VEX_REPO_MANIFEST,
+  VEX_REPO_SPEC_VERSION,
+  type VexRepoIndex,
+  type VexRepoOptions,
+  type VexRepository,
+  writeVexRepository,
+} from './vex-repo.ts';

@@ -1,5 +1,5 @@
 import type { CtrfDocument } from '../testing/index.ts';
-import type { Finding, ScanPackage, SeverityCounts } from '../vuln/index.ts';
+import type { Finding, OpenVexDocument, ScanPackage, SeverityCounts } from '../vuln/index.ts';
 
 /**
  * The catalog's data model: what `ironclad catalog --format json` prints (one {@link CatalogEntry} per definition
@@ -96,6 +96,8 @@ export interface PlatformDetails {
   readonly attestations: readonly string[];
   /** A signature is attached (presence only). */
   readonly signed: boolean;
+  /** The OpenVEX documents attached to the platform manifest (what scan applies). */
+  readonly vex: readonly OpenVexDocument[];
 }
 
 export interface ProvenanceSummary {

@@ -77,6 +77,7 @@ export async function readStoredVariant(
       tests: facts.tests,
       attestations: facts.attestations,
       signed: facts.signed,
+      vex: input.vex.map((v) => v.document),
     });
   }
   const tested = details.every((d) => d.tests !== null)

@@ -22,6 +22,7 @@ import {
 import type { VerbRegistrar } from './commands.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
 import { renderTable } from './table.ts';
+import { registerVexRepo } from './vex-repo.ts';
 
 const STATUSES: readonly VexStatus[] = ['not_affected', 'affected', 'fixed', 'under_investigation'];
 
@@ -212,5 +213,6 @@ export const registerVex: VerbRegistrar = (program: Command, io: CliIO, run) => 
         ),
       ),
     );
+  registerVexRepo(vex, io, run);
   for (const c of vex.commands) c.exitOverride();
 };

@@ -66,8 +66,18 @@ const osv = (id: string, pkg: string, fixed: string | null, urgency: string, sum
   ],
 });
 
+/** The maintainers' verdict on one of the two CVEs, compiled to OpenVEX at build time and attached to the image. */
+const ADVISORIES = `- cve: CVE-2025-0001
+  package: fixlib
+  status: not_affected
+  justification: vulnerable_code_not_present
+  impact: The <overflow> is in code the image does not ship.
+  timestamp: "2025-01-02T00:00:00Z"
+`;
+
 export async function createCatalogFixture(): Promise<CatalogFixture> {
   const image = await createFixtureImage(CATALOG_DEFINITION);
+  await writeFile(join(image.loaded.dir, 'advisories.yaml'), ADVISORIES);
   const result = await buildImages(
     image.loaded,
     image.lock,
