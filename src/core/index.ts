@@ -18,4 +18,5 @@ export {
   retryDelay,
   withRetry,
 } from './retry.ts';
+export { editDistance, suggestNames } from './suggest.ts';
 export { IRONCLAD_VERSION } from './version.ts';

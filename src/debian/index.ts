@@ -42,7 +42,6 @@ export type { ReleaseFile, ReleaseFileEntry } from './release.ts';
 export { parseRelease, parseReleaseDate } from './release.ts';
 export type { DependencyReason, ExcludedDependency, Resolution, ResolveRequest } from './resolver.ts';
 export { resolveClosure } from './resolver.ts';
-export { editDistance, suggestNames } from './suggest.ts';
 export type { DependencyGroup, PackageEntry, Relation, RelationOp } from './types.ts';
 export type { Provider, Universe, UniverseOptions } from './universe.ts';
 export { archSatisfies, buildUniverse, provideSatisfies, versionSatisfies } from './universe.ts';

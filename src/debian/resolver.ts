@@ -1,7 +1,6 @@
-import { fail } from '../core/index.ts';
+import { fail, suggestNames } from '../core/index.ts';
 import { type Clash, ConflictIndex, describeClash } from './conflicts.ts';
 import { formatDependencyGroup, formatRelation } from './relations.ts';
-import { suggestNames } from './suggest.ts';
 import type { DependencyGroup, PackageEntry, Relation } from './types.ts';
 import { archSatisfies, compareProviders, provideSatisfies, type Universe, versionSatisfies } from './universe.ts';
 import { compareVersions } from './version.ts';

@@ -69,7 +69,11 @@ export const packageName = z
 export const BUILTIN_ACCOUNTS = {
   root: { name: 'root', uid: 0, gid: 0, home: '/root' },
   nonroot: { name: 'nonroot', uid: 65532, gid: 65532, home: '/home/nonroot' },
+  nobody: { name: 'nobody', uid: 65534, gid: 65534, home: '/nonexistent' },
 } as const;
+
+/** Groups every image has (Debian calls 65534 `nogroup`); declared groups may not reuse them. */
+export const BUILTIN_GROUPS = { root: 0, nonroot: 65532, nogroup: 65534 } as const;
 
 const NUMERIC_USER = /^(\d{1,10}):(\d{1,10})$/;
 
@@ -160,3 +164,42 @@ export const regexSource = z
       return false;
     }
   }, 'a valid JavaScript regular expression');
+
+/**
+ * A port the image listens on, as the OCI config's `ExposedPorts` key: `8080` or `"8080/tcp"` (tcp is the
+ * default), `"53/udp"`, `"9000/sctp"`. Normalised to `port/protocol`.
+ */
+export const portSpec = z
+  .union([z.number().int().min(1).max(65535), z.string().regex(/^\d{1,5}(\/(tcp|udp|sctp))?$/, 'port[/tcp|udp|sctp]')])
+  .transform((v, ctx) => {
+    const [num, proto = 'tcp'] = String(v).split('/');
+    const n = Number(num);
+    if (!Number.isInteger(n) || n < 1 || n > 65535) {
+      ctx.addIssue({ code: 'custom', message: 'a port number from 1 to 65535' });
+      return z.NEVER;
+    }
+    return `${n}/${proto}`;
+  })
+  .describe('Port the image listens on: 8080, "8080/tcp", "53/udp" or "9000/sctp" (recorded in ExposedPorts).');
+
+/** Signals a container runtime can be asked to stop an image with (signal(7) names). */
+export const STOP_SIGNALS = [
+  'SIGTERM',
+  'SIGINT',
+  'SIGQUIT',
+  'SIGHUP',
+  'SIGUSR1',
+  'SIGUSR2',
+  'SIGWINCH',
+  'SIGKILL',
+] as const;
+export const stopSignal = z
+  .enum(STOP_SIGNALS)
+  .describe('Signal that stops the service cleanly (the config StopSignal); runtimes default to SIGTERM.');
+
+/** Annotation and label keys: reverse-DNS style as the OCI annotations spec recommends, but not enforced. */
+export const metadataKey = z
+  .string()
+  .min(1)
+  .max(1024)
+  .regex(/^[^\s=]+$/, 'a key without spaces or "="');

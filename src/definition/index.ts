@@ -1,7 +1,8 @@
+export type { DefinitionGroup, DefinitionUser } from './accounts-schema.ts';
 export { canonicalJson, documentDigest } from './canonical.ts';
 export type { CatalogInfo } from './catalog-info.ts';
 export type { PackageSpec } from './fields.ts';
-export { BUILTIN_ACCOUNTS, parseNumericUser, parseSize } from './fields.ts';
+export { BUILTIN_ACCOUNTS, BUILTIN_GROUPS, parseNumericUser, parseSize } from './fields.ts';
 export { DEFINITION_SCHEMA_PATH, definitionJsonSchemaText } from './json-schema.ts';
 export type { LoadedDefinition } from './load.ts';
 export { DEFINITION_FILE, loadDefinition, MAX_DEFINITION_BYTES, parseDefinition } from './load.ts';
@@ -17,7 +18,8 @@ export {
   writeLockfile,
 } from './lockfile.ts';
 export type { LockedPackage, LockedPlatform, LockedSuite, LockedVariant, Lockfile } from './lockfile-types.ts';
-export type { DefinitionAccount, DefinitionPath, VariantOverlay } from './schema.ts';
+export type { PathSpec } from './paths-schema.ts';
+export type { DefinitionAccounts, DefinitionPath, VariantOverlay } from './schema.ts';
 export { Definition } from './schema.ts';
 export type { CommandTest, DefinitionTest, ServiceProbe, ServiceTest } from './tests-schema.ts';
 export type { ImageVariant } from './variants.ts';

@@ -11,6 +11,13 @@ export const DEFINITION_SCHEMA_PATH = 'schema/definition.schema.json';
  * indentation and a trailing newline.
  */
 export function definitionJsonSchemaText(): string {
-  const schema = z.toJSONSchema(Definition, { io: 'input', target: 'draft-2020-12', unrepresentable: 'throw' });
-  return `${JSON.stringify(schema, null, 2)}\n`;
+  return `${JSON.stringify(definitionJsonSchema(), null, 2)}\n`;
+}
+
+let cached: Record<string, unknown> | undefined;
+
+/** The same schema as a value, generated once per process (key suggestions walk it). */
+export function definitionJsonSchema(): Record<string, unknown> {
+  cached ??= z.toJSONSchema(Definition, { io: 'input', target: 'draft-2020-12', unrepresentable: 'throw' });
+  return cached;
 }

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { fail, IroncladError, wrapError } from '../core/index.ts';
 import { documentDigest } from './canonical.ts';
 import { buildRelevant } from './catalog-info.ts';
+import { suggestKeys } from './key-suggestions.ts';
 import { type IssueLocation, positionOf } from './positions.ts';
 import { Definition } from './schema.ts';
 
@@ -95,8 +96,18 @@ function issueLocation(issue: z.core.$ZodIssue): IssueLocation {
 
 /** zod's message for a bad record key is generic; the nested issue says what a key must look like. */
 function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return unknownKeysMessage(issue.path, issue.keys);
   if (issue.code !== 'invalid_key') return issue.message;
   return `${issue.message}: ${issue.issues.map((i) => i.message).join('; ')}`;
+}
+
+/** `unknown key "workdir" (did you mean "work-dir"?)`, one clause per key. */
+function unknownKeysMessage(path: readonly PropertyKey[], keys: readonly string[]): string {
+  const parts = keys.map((k) => {
+    const close = suggestKeys(path, k);
+    return close.length === 0 ? `"${k}"` : `"${k}" (did you mean ${close.map((c) => `"${c}"`).join(' or ')}?)`;
+  });
+  return `unknown ${keys.length === 1 ? 'key' : 'keys'} ${parts.join(', ')}`;
 }
 
 function invalid(path: string, problems: readonly string[]): never {

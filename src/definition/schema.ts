@@ -1,23 +1,27 @@
 import { z } from 'zod';
+import { accountIssues, accounts } from './accounts-schema.ts';
 import { CatalogInfo } from './catalog-info.ts';
 import {
   absolutePath,
   argv,
   BUILTIN_ACCOUNTS,
+  BUILTIN_GROUPS,
   distroName,
   envName,
-  fileMode,
-  id,
   imageName,
+  metadataKey,
   packageName,
   packageSpec,
   parseNumericUser,
   platform,
+  portSpec,
   sizeBudget,
+  stopSignal,
   tag,
   tagsSuffix,
   userRef,
 } from './fields.ts';
+import { pathEntry, pathIssues } from './paths-schema.ts';
 import { imageTest, testUsers } from './tests-schema.ts';
 
 /**
@@ -28,42 +32,17 @@ import { imageTest, testUsers } from './tests-schema.ts';
 
 const environment = z.record(envName, z.string().max(65536)).describe('Environment variables of the image config.');
 const labels = z
-  .record(z.string().min(1).max(1024), z.string().max(65536))
-  .describe('OCI config labels (org.opencontainers.image.* are added by the builder).');
-
-const account = z
-  .strictObject({
-    name: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'a POSIX account name (lowercase, at most 32 characters)'),
-    uid: id,
-    gid: id,
-    home: absolutePath,
-    shell: absolutePath.optional().describe('Login shell; defaults to /usr/sbin/nologin.'),
-  })
-  .describe('An extra user, created with a primary group of the same name and gid.');
-
-const pathEntry = z
-  .strictObject({
-    path: absolutePath,
-    type: z.enum(['dir', 'file']),
-    mode: fileMode.optional().describe('Octal mode as a quoted string; defaults to "0755" for dirs, "0644" for files.'),
-    uid: id.default(0),
-    gid: id.default(0),
-    content: z.string().max(1048576).optional().describe('File content (files only).'),
-  })
-  .superRefine((p, ctx) => {
-    if (p.type === 'dir' && p.content !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['content'], message: 'a dir has no content' });
-    }
-  })
-  .transform((p) => ({
-    path: p.path,
-    type: p.type,
-    mode: p.mode ?? (p.type === 'dir' ? 0o755 : 0o644),
-    uid: p.uid,
-    gid: p.gid,
-    ...(p.type === 'file' ? { content: p.content ?? '' } : {}),
-  }))
-  .describe('A directory or file the image gets in addition to its packages.');
+  .record(metadataKey, z.string().max(65536))
+  .describe(
+    'OCI config labels. The builder adds org.opencontainers.image.{title,created,version,...}; the ' +
+      'org.opencontainers.image.* keys given here also go into the manifest and index annotations.',
+  );
+const annotations = z
+  .record(metadataKey, z.string().max(65536))
+  .describe('Annotations of every platform manifest and of the index (not the config).');
+const ports = z.array(portSpec).describe('Ports the service listens on (config ExposedPorts).');
+const volumes = z.array(absolutePath).describe('Directories meant to be mounted as volumes (config Volumes).');
+const workDir = absolutePath.describe('Working directory of the process (config WorkingDir); default "/".');
 
 const shellFlag = z.boolean().describe('The image deliberately contains a shell (compliance checks allow it).');
 const pmFlag = z.boolean().describe('The image deliberately contains a package manager (compliance checks allow it).');
@@ -77,8 +56,16 @@ const variantOverlay = z
     environment: environment.optional().describe('Merged over the base environment.'),
     entrypoint: argv.optional(),
     cmd: z.array(z.string()).optional(),
-    workdir: absolutePath.optional(),
+    'work-dir': workDir.optional(),
     labels: labels.optional().describe('Merged over the base labels.'),
+    annotations: annotations.optional().describe('Merged over the base annotations.'),
+    ports: ports.optional().describe('Replaces the base ports.'),
+    volumes: volumes.optional().describe('Replaces the base volumes.'),
+    'stop-signal': stopSignal.optional(),
+    paths: z
+      .array(pathEntry)
+      .optional()
+      .describe('Paths added to the base paths (one with the same path replaces it).'),
     tests: z.array(imageTest).optional().describe('Tests added to the base tests.'),
     'tags-suffix': tagsSuffix.optional().describe('Defaults to "-<variant name>".'),
     'size-budget': sizeBudget.optional(),
@@ -86,8 +73,10 @@ const variantOverlay = z
     'package-manager': pmFlag.optional(),
   })
   .transform((v) => ({
-    ...pick(v, ['description', 'packages', 'exclude', 'user', 'environment', 'entrypoint', 'cmd', 'workdir']),
-    ...pick(v, ['labels', 'tests', 'shell']),
+    ...pick(v, ['description', 'packages', 'exclude', 'user', 'environment', 'entrypoint', 'cmd']),
+    ...pick(v, ['labels', 'annotations', 'ports', 'volumes', 'paths', 'tests', 'shell']),
+    ...(v['work-dir'] === undefined ? {} : { workdir: v['work-dir'] }),
+    ...(v['stop-signal'] === undefined ? {} : { stopSignal: v['stop-signal'] }),
     ...(v['tags-suffix'] === undefined ? {} : { tagsSuffix: v['tags-suffix'] }),
     ...(v['size-budget'] === undefined ? {} : { sizeBudget: v['size-budget'] }),
     ...(v['package-manager'] === undefined ? {} : { packageManager: v['package-manager'] }),
@@ -111,13 +100,17 @@ const definitionObject = z.strictObject({
   tags: z.array(tag).default(['latest']),
   packages: z.array(packageSpec).min(1).describe('Root packages; their Depends/Pre-Depends closure is installed.'),
   exclude: z.array(packageName).default([]).describe('Dependencies deliberately not shipped.'),
-  user: userRef.default('nonroot'),
-  accounts: z.array(account).default([]),
+  user: userRef.default('nonroot').describe('The account the image runs as (its run-as user).'),
+  accounts,
   environment: environment.default({}),
   entrypoint: argv.optional(),
   cmd: z.array(z.string()).optional(),
-  workdir: absolutePath.optional(),
+  'work-dir': workDir.optional(),
   labels: labels.default({}),
+  annotations: annotations.default({}),
+  ports: ports.default([]),
+  volumes: volumes.default([]),
+  'stop-signal': stopSignal.optional(),
   'size-budget': sizeBudget.optional(),
   paths: z.array(pathEntry).default([]),
   tests: z.array(imageTest).default([]),
@@ -137,7 +130,10 @@ export const Definition = definitionObject
     checkConsistency(d, ctx);
     return {
       ...pick(d, ['name', 'description', 'kind', 'distro', 'platforms', 'tags', 'packages', 'exclude', 'user']),
-      ...pick(d, ['accounts', 'environment', 'entrypoint', 'cmd', 'workdir', 'labels', 'paths', 'tests', 'shell']),
+      ...pick(d, ['accounts', 'environment', 'entrypoint', 'cmd', 'labels', 'annotations', 'ports', 'volumes']),
+      ...pick(d, ['paths', 'tests', 'shell']),
+      ...(d['work-dir'] === undefined ? {} : { workdir: d['work-dir'] }),
+      ...(d['stop-signal'] === undefined ? {} : { stopSignal: d['stop-signal'] }),
       ...(d['size-budget'] === undefined ? {} : { sizeBudget: d['size-budget'] }),
       packageManager: d['package-manager'],
       variants: d.variants,
@@ -148,7 +144,7 @@ export const Definition = definitionObject
 
 export type Definition = z.output<typeof Definition>;
 export type DefinitionPath = Definition['paths'][number];
-export type DefinitionAccount = Definition['accounts'][number];
+export type DefinitionAccounts = Definition['accounts'];
 export type VariantOverlay = Definition['variants'][string];
 
 type Path = (string | number)[];
@@ -161,36 +157,25 @@ function checkConsistency(d: DefinitionInput, ctx: z.core.$RefinementCtx<Definit
   const unique = <T>(values: readonly T[], path: (i: number) => Path, message: string): void => {
     for (const i of duplicates(values)) issue(path(i), message);
   };
-  const accountNames = new Set(d.accounts.map((a) => a.name));
+  const userNames = new Set([...Object.keys(BUILTIN_ACCOUNTS), ...d.accounts.users.map((u) => u.name)]);
+  const groupNames = new Set([...Object.keys(BUILTIN_GROUPS), ...d.accounts.groups.map((g) => g.name)]);
+  for (const u of d.accounts.users) if (!d.accounts.groups.some((g) => g.gid === u.gid)) groupNames.add(u.name);
   const checkUser = (user: string | undefined, path: Path): void => {
-    if (user === undefined || parseNumericUser(user) || user in BUILTIN_ACCOUNTS || accountNames.has(user)) return;
-    issue(path, `user "${user}" is not nonroot, root, uid:gid, or a name declared in accounts`);
+    if (user === undefined || parseNumericUser(user) || userNames.has(user)) return;
+    issue(path, `user "${user}" is not nonroot, root, nobody, uid:gid, or a name declared in accounts.users`);
   };
-  for (const [i, a] of d.accounts.entries()) {
-    if (a.name in BUILTIN_ACCOUNTS) issue(['accounts', i, 'name'], `"${a.name}" is a built-in account`);
-    if (a.uid === 0 || a.uid === BUILTIN_ACCOUNTS.nonroot.uid) issue(['accounts', i, 'uid'], 'uid taken by built-in');
+  for (const i of accountIssues(d.accounts, BUILTIN_ACCOUNTS, BUILTIN_GROUPS)) issue(i.path, i.message);
+  const known = { platforms: d.platforms, users: userNames, groups: groupNames };
+  for (const i of pathIssues(d.paths, ['paths'], known)) issue(i.path, i.message);
+  for (const [name, v] of Object.entries(d.variants)) {
+    for (const i of pathIssues(v.paths ?? [], ['variants', name, 'paths'], known)) issue(i.path, i.message);
   }
-  unique(
-    d.accounts.map((a) => a.name),
-    (i) => ['accounts', i, 'name'],
-    'duplicate account',
-  );
-  unique(
-    d.accounts.map((a) => a.uid),
-    (i) => ['accounts', i, 'uid'],
-    'duplicate uid',
-  );
   unique(d.platforms, (i) => ['platforms', i], 'duplicate platform');
   unique(d.tags, (i) => ['tags', i], 'duplicate tag');
   unique(
     d.packages.map((p) => p.name),
     (i) => ['packages', i],
     'package listed twice',
-  );
-  unique(
-    d.paths.map((p) => p.path),
-    (i) => ['paths', i, 'path'],
-    'duplicate path',
   );
   unique(
     d.tests.map((t) => t.name),

@@ -1,5 +1,6 @@
 import { fail } from '../core/index.ts';
 import type { PackageSpec } from './fields.ts';
+import type { PathSpec } from './paths-schema.ts';
 import type { Definition, VariantOverlay } from './schema.ts';
 import type { DefinitionTest } from './tests-schema.ts';
 
@@ -26,8 +27,13 @@ export interface ImageVariant {
   readonly cmd?: readonly string[];
   readonly workdir?: string;
   readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  /** `port/protocol`, as ExposedPorts keys. */
+  readonly ports: readonly string[];
+  readonly volumes: readonly string[];
+  readonly stopSignal?: string;
   readonly sizeBudget?: number;
-  readonly paths: Definition['paths'];
+  readonly paths: readonly PathSpec[];
   readonly tests: readonly DefinitionTest[];
   readonly shell: boolean;
   readonly packageManager: boolean;
@@ -36,8 +42,9 @@ export interface ImageVariant {
 /**
  * Expands a definition into its concrete variants: `runtime` first, then each named variant in name order.
  * Overlay rules: packages, exclude and tests are appended, a later entry replacing an earlier one with the same
- * name (so a variant can re-pin a package or redefine a test); environment and labels are merged, the overlay
- * winning; user, entrypoint, cmd, workdir, description and the shell / package-manager flags are replaced.
+ * name (so a variant can re-pin a package or redefine a test); environment, labels and annotations are merged, the overlay
+ * winning; paths are appended, one with the same path replacing the base entry; user, entrypoint, cmd,
+ * work-dir, stop-signal, ports, volumes, description and the shell / package-manager flags are replaced.
  * A package the variant lists explicitly is dropped from the inherited exclude list: that is how a dev variant
  * brings back what the runtime leaves out. `size-budget` is not inherited, because a budget for the runtime
  * image says nothing about a variant that adds a shell and a package manager. Pure.
@@ -81,6 +88,10 @@ function runtimeVariant(def: Definition): ImageVariant {
     ...(def.cmd === undefined ? {} : { cmd: def.cmd }),
     ...(def.workdir === undefined ? {} : { workdir: def.workdir }),
     labels: def.labels,
+    annotations: def.annotations,
+    ports: def.ports,
+    volumes: def.volumes,
+    ...(def.stopSignal === undefined ? {} : { stopSignal: def.stopSignal }),
     ...(def.sizeBudget === undefined ? {} : { sizeBudget: def.sizeBudget }),
     paths: def.paths,
     tests: def.tests,
@@ -108,6 +119,11 @@ function applyOverlay(base: ImageVariant, variant: string, o: VariantOverlay): I
     ...(o.cmd === undefined ? {} : { cmd: o.cmd }),
     ...(o.workdir === undefined ? {} : { workdir: o.workdir }),
     labels: { ...base.labels, ...o.labels },
+    annotations: { ...base.annotations, ...o.annotations },
+    ports: o.ports ?? base.ports,
+    volumes: o.volumes ?? base.volumes,
+    ...(o.stopSignal === undefined ? {} : { stopSignal: o.stopSignal }),
+    paths: mergeByKey(base.paths, o.paths ?? [], (p) => p.path),
     ...(o.sizeBudget === undefined ? {} : { sizeBudget: o.sizeBudget }),
     tests: mergeByKey(base.tests, o.tests ?? [], (t) => t.name),
     shell: o.shell ?? base.shell,

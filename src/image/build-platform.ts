@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { StageContext } from '../core/index.ts';
 import { fail } from '../core/index.ts';
 import { type DebContents, type Distro, fetchDebs, type PackageFileRef } from '../debian/index.ts';
-import { BUILTIN_ACCOUNTS, type ImageVariant, type LockedPlatform, parseNumericUser } from '../definition/index.ts';
+import type { ImageVariant, LockedPlatform } from '../definition/index.ts';
 import {
   buildImageConfig,
   buildManifest,
@@ -15,15 +15,18 @@ import {
   type WrittenLayer,
 } from '../oci/index.ts';
 import type { SbomPackage } from '../sbom/index.ts';
+import { declaredGroups, runAsIds } from './account-ids.ts';
+import { applyPaths, checkPathsKept } from './apply-paths.ts';
 import { assemble } from './assemble.ts';
 import { debContentsCache, readDebCached } from './deb-cache.ts';
 import type { DerivedCache } from './derived-cache.ts';
 import { embeddedSbomBytes, sbomLayerEntries, treeSbomPackages } from './embedded-sbom.ts';
 import { defaultEpoch } from './epoch.ts';
 import type { FileTree } from './file-tree.ts';
-import { imageConfigFor } from './image-config.ts';
+import { imageAnnotations, imageConfigFor } from './image-config.ts';
 import { layerCache, storeLayer } from './layer-cache.ts';
 import { groupPackages, type PackageGroup, treeToLayers } from './layers-plan.ts';
+import { imagePathsFor, type PathSource } from './path-sources.ts';
 import { storeSbomReferrers } from './sbom-referrers.ts';
 import type { DistroRelease } from './synthesize/os-release.ts';
 import { synthesize } from './synthesize.ts';
@@ -42,6 +45,8 @@ export interface PlatformBuildInput {
    * verified .debs: `--no-cache`, and `rebuild --verify`, whose verdict must not rest on any cache.
    */
   readonly useCache?: boolean;
+  /** The `paths` source files, read and verified (readPathSources). */
+  readonly pathSources?: ReadonlyMap<string, PathSource>;
 }
 
 /** One platform image written into a layout (blobs only; tagging is the caller's). */
@@ -91,21 +96,25 @@ export async function buildPlatform(
     locked.packages.map((pkg, i) => ({ pkg, deb: debs[i]! })),
     { stripSetuid: hardened, strip: variant.kind === 'hardened', epoch },
   );
-  const tree = synthesize(assembled, {
+  const declared = imagePathsFor(variant, locked.platform, input.pathSources ?? new Map());
+  const withPaths = applyPaths(assembled, declared, epoch);
+  const tree = synthesize(withPaths, {
     image: variant.name,
     distro: distroRelease(input.distro),
-    accounts: variant.accounts.map((a) => ({
+    accounts: variant.accounts.users.map((a) => ({
       name: a.name,
       uid: a.uid,
       gid: a.gid,
       home: a.home,
       ...(a.shell !== undefined && { shell: a.shell }),
     })),
+    groups: declaredGroups(variant),
     kind: variant.shell || variant.packageManager ? 'dev' : 'runtime',
     epoch,
     architecture: locked.architecture,
     repositories: input.distro.repositories,
   });
+  checkPathsKept(withPaths, tree, declared);
   const groups = groupPackages(locked.packages);
   const sbomDistro = {
     id: input.distro.osRelease.ID ?? 'debian',
@@ -137,7 +146,7 @@ export async function buildPlatform(
     architecture: platform.architecture,
     ...(platform.variant !== undefined && { platformVariant: platform.variant }),
     epoch,
-    user: resolveUser(variant),
+    user: runAsIds(variant),
     layers: written.map((w, i) => ({
       diffId: w.diffId,
       group: plans[i]!.group,
@@ -149,7 +158,11 @@ export async function buildPlatform(
   });
   const configBlob = buildImageConfig(config);
   await store.putBlob(configBlob.descriptor, async () => Readable.from([configBlob.bytes]));
-  const manifestBlob = buildManifest({ config: configBlob.descriptor, layers: written.map((w) => w.descriptor) });
+  const manifestBlob = buildManifest({
+    config: configBlob.descriptor,
+    layers: written.map((w) => w.descriptor),
+    annotations: imageAnnotations(config.config?.Labels ?? {}, variant),
+  });
   await store.putManifest(manifestBlob.descriptor, manifestBlob.bytes, { root: false });
   await storeSbomReferrers(out.referrers, manifestBlob.descriptor, sbomPackages, {
     imageName: variant.name,
@@ -191,16 +204,6 @@ async function readLockedDebs(
   const paths = await fetchDebs(refs, ctx, { concurrency });
   ctx.log.progress(`reading ${paths.length} packages`);
   return Promise.all(paths.map((path, i) => readDebCached(path, refs[i]!.sha256, cache)));
-}
-
-function resolveUser(variant: ImageVariant): { uid: number; gid: number } {
-  const numeric = parseNumericUser(variant.user);
-  if (numeric) return numeric;
-  const builtin = BUILTIN_ACCOUNTS[variant.user as keyof typeof BUILTIN_ACCOUNTS];
-  if (builtin) return { uid: builtin.uid, gid: builtin.gid };
-  const declared = variant.accounts.find((a) => a.name === variant.user);
-  if (declared) return { uid: declared.uid, gid: declared.gid };
-  return fail('DEFINITION_INVALID', `user ${variant.user} is not declared`, { hint: 'declare it under accounts:' });
 }
 
 function distroRelease(d: Distro): DistroRelease {

@@ -24,6 +24,8 @@ import { describeFailures, reportFailed, type TestReport, testImage } from '../t
 import type { OpenVexDocument } from '../vuln/index.ts';
 import { readAdvisories, storeAdvisoryVex } from './advisories-vex.ts';
 import { buildPlatform, type PlatformBuild } from './build-platform.ts';
+import { imageAnnotations } from './image-config.ts';
+import { readPathSources } from './path-sources.ts';
 
 export interface BuildOptions {
   /** `runtime` (default), `dev`, `all`, or a variant name. */
@@ -86,8 +88,10 @@ export async function buildImages(
   const store = out.requireWriter();
   const distro = opts.distroConfig ?? (await loadDistro(loaded.definition.distro, opts.distro ?? {}));
   const advisories = await readAdvisories(loaded.dir);
+  const variants = selectVariants(loaded.definition, opts.variant ?? 'runtime');
+  const pathSources = await readPathSources(loaded.dir, variants);
   const images: BuiltImage[] = [];
-  for (const variant of selectVariants(loaded.definition, opts.variant ?? 'runtime')) {
+  for (const variant of variants) {
     const platforms: PlatformBuild[] = [];
     for (const locked of lockedPlatforms(lock, variant, opts.platforms, loaded.path)) {
       platforms.push(
@@ -99,6 +103,7 @@ export async function buildImages(
             ...(opts.epoch !== undefined && { epoch: opts.epoch }),
             ...(opts.source !== undefined && { source: opts.source }),
             useCache: opts.noCache !== true,
+            pathSources,
           },
           out,
           ctx,
@@ -109,7 +114,11 @@ export async function buildImages(
     if (advisories)
       for (const p of platforms)
         vex.set(p.platform, await storeAdvisoryVex(out.referrers, variant.name, p, advisories));
-    const index = buildIndex({ manifests: platforms.map((p) => p.manifest) });
+    const labels = platforms[0]?.config.config?.Labels ?? {};
+    const index = buildIndex({
+      manifests: platforms.map((p) => p.manifest),
+      annotations: imageAnnotations(labels, variant),
+    });
     await store.putManifest(index.descriptor, index.bytes, { root: false });
     const testReport =
       opts.test === false ? undefined : await testBeforeTagging(out, index.descriptor, variant, opts, ctx);

@@ -50,6 +50,28 @@ export function imageLabels(input: ConfigInput): Record<string, string> {
   return { ...labels, ...v.labels };
 }
 
+/** Prefix of the OCI annotations spec's pre-defined keys (annotations.md). */
+const OCI_KEY_PREFIX = 'org.opencontainers.image.';
+
+/**
+ * Annotations of each platform manifest and of the index: the image's `org.opencontainers.image.*` labels
+ * (title, created, version, source, revision, licenses, vendor, url, documentation, ...), so tools that read only
+ * the index (registries' UIs, `skopeo inspect --raw`) see the same facts, then the definition's annotations.
+ */
+export function imageAnnotations(
+  labels: Readonly<Record<string, string>>,
+  variant: ImageVariant,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(labels)) if (k.startsWith(OCI_KEY_PREFIX)) out[k] = v;
+  return { ...out, ...variant.annotations };
+}
+
+/** The config's set-valued fields (ExposedPorts, Volumes) are objects with empty values (config.md). */
+function emptySet(keys: readonly string[]): Record<string, object> {
+  return Object.fromEntries([...keys].sort().map((k) => [k, {}]));
+}
+
 /**
  * The OCI image config of one platform (image-spec config.md). Pure: the same inputs give the same bytes once
  * serialised by buildImageConfig. `User` is always numeric so Kubernetes' runAsNonRoot can verify it.
@@ -70,6 +92,9 @@ export function imageConfigFor(input: ConfigInput): ImageConfig {
       ...(v.entrypoint !== undefined && { Entrypoint: v.entrypoint }),
       ...(v.cmd !== undefined && { Cmd: v.cmd }),
       WorkingDir: v.workdir ?? '/',
+      ...(v.ports.length > 0 && { ExposedPorts: emptySet(v.ports) }),
+      ...(v.volumes.length > 0 && { Volumes: emptySet(v.volumes) }),
+      ...(v.stopSignal !== undefined && { StopSignal: v.stopSignal }),
       Labels: imageLabels(input),
     },
     rootfs: { type: 'layers', diff_ids: input.layers.map((l) => l.diffId) },

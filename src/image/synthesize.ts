@@ -4,6 +4,7 @@ import { APT_ACCOUNT, type AptRepository, aptNodes, hasApt } from './synthesize/
 import { caCertificateNodes } from './synthesize/ca-certificates.ts';
 import { dpkgDatabaseNodes } from './synthesize/dpkg-database.ts';
 import { filesystemNodes } from './synthesize/filesystem.ts';
+import type { Group } from './synthesize/group.ts';
 import { lockDirNodes } from './synthesize/lock-dir.ts';
 import { nsswitchNode } from './synthesize/nsswitch.ts';
 import type { DistroRelease } from './synthesize/os-release.ts';
@@ -19,6 +20,8 @@ export interface SynthesizeOptions {
   readonly distro: DistroRelease;
   /** Accounts the definition declares; the built-in ones are always added. */
   readonly accounts: readonly Account[];
+  /** Groups the definition declares, with their members. */
+  readonly groups?: readonly Group[];
   readonly kind: VariantKind;
   /** SOURCE_DATE_EPOCH: mtime of every generated file. */
   readonly epoch: number;
@@ -44,7 +47,7 @@ export function synthesize(tree: FileTree, opts: SynthesizeOptions): FileTree {
   const withFiles = withSynthesized(
     tree,
     [
-      ...filesystemNodes(accounts, epoch),
+      ...filesystemNodes(accounts, opts.groups ?? [], epoch),
       nsswitchNode(epoch),
       ...osReleaseNodes(opts.image, opts.distro, epoch),
       ...caCertificateNodes(tree, epoch),

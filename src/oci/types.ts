@@ -40,6 +40,7 @@ export interface ImageConfig {
     readonly WorkingDir?: string;
     readonly Labels?: Readonly<Record<string, string>>;
     readonly ExposedPorts?: Readonly<Record<string, object>>;
+    readonly Volumes?: Readonly<Record<string, object>>;
     readonly StopSignal?: string;
   };
   readonly rootfs: { readonly type: 'layers'; readonly diff_ids: readonly Digest[] };

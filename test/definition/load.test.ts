@@ -39,6 +39,21 @@ test('an unknown key in a nested object points at that key', () => {
   assert.match(err.message, /image\.yaml:7:5: tests\.0: /);
 });
 
+test('unknown keys get "did you mean" from the schema, at every level and in every kind of path', () => {
+  const err = errorOf(
+    `${valid}workdir: /srv\nrun-as: web\nstopsignal: SIGINT\npaths:\n  - {path: /x, type: file, content: a, mdoe: "0600"}\n` +
+      'accounts:\n  users: [{name: web, uid: 101, hmoe: /srv}]\n',
+  );
+  assert.equal(err.code, 'DEFINITION_INVALID');
+  assert.match(
+    err.message,
+    /image\.yaml:4:1: unknown keys "workdir" \(did you mean "work-dir"\?\), "run-as" \(did you mean "user"\?\), "stopsignal" \(did you mean "stop-signal"\?\)/,
+  );
+  assert.match(err.message, /image\.yaml:8:40: paths\.0: unknown key "mdoe" \(did you mean "mode"\?\)/);
+  assert.match(err.message, /image\.yaml:10:33: accounts\.users\.0: unknown key "hmoe" \(did you mean "home"\?\)/);
+  assert.match(errorOf(`${valid}zzzzzz: 1\n`).message, /unknown key "zzzzzz"$/m);
+});
+
 test('a wrong type is reported at the value', () => {
   const err = errorOf('name: demo\ndistro: debian-12\npackages: libc6\n');
   assert.match(err.message, /image\.yaml:3:11: packages: /);

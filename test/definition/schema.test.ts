@@ -28,9 +28,17 @@ test('kebab-case keys become the camelCase model', () => {
     'package-manager': false,
     tests: [{ name: 'hello', run: ['python3.11', '-c', 'print(1)'], 'exit-code': 3, 'stdout-regex': '^1$' }],
     paths: [
-      { path: '/data', type: 'dir', mode: '0700', uid: 65532, gid: 65532 },
-      { path: '/etc/x', type: 'file' },
+      { path: '/data', type: 'dir', mode: '0700', owner: 'nonroot' },
+      { path: '/etc/x', type: 'file', content: '' },
+      { path: '/etc/y', type: 'file', source: 'y.conf', sha256: 'a'.repeat(64), owner: '0:65532' },
+      { path: '/var/log/app.log', type: 'symlink', target: '/dev/stdout', platforms: ['linux/amd64'] },
+      { path: '/etc/z', type: 'delete' },
     ],
+    'work-dir': '/data',
+    'stop-signal': 'SIGINT',
+    ports: [8080, '53/udp'],
+    volumes: ['/data'],
+    annotations: { 'org.opencontainers.image.vendor': 'Example' },
     variants: { dev: { 'tags-suffix': '-debug', 'size-budget': 1000, 'package-manager': true } },
   });
   assert.equal(d.sizeBudget, 25_000_000);
@@ -43,9 +51,17 @@ test('kebab-case keys become the camelCase model', () => {
     timeout: 30,
   });
   assert.deepEqual(d.paths, [
-    { path: '/data', type: 'dir', mode: 0o700, uid: 65532, gid: 65532 },
-    { path: '/etc/x', type: 'file', mode: 0o644, uid: 0, gid: 0, content: '' },
+    { path: '/data', type: 'dir', mode: 0o700, owner: 'nonroot' },
+    { path: '/etc/x', type: 'file', mode: 0o644, owner: 'root', content: '' },
+    { path: '/etc/y', type: 'file', mode: 0o644, owner: '0:65532', source: 'y.conf', sha256: 'a'.repeat(64) },
+    { path: '/var/log/app.log', type: 'symlink', target: '/dev/stdout', owner: 'root', platforms: ['linux/amd64'] },
+    { path: '/etc/z', type: 'delete' },
   ]);
+  assert.equal(d.workdir, '/data');
+  assert.equal(d.stopSignal, 'SIGINT');
+  assert.deepEqual(d.ports, ['8080/tcp', '53/udp']);
+  assert.deepEqual(d.volumes, ['/data']);
+  assert.deepEqual(d.annotations, { 'org.opencontainers.image.vendor': 'Example' });
   assert.deepEqual(d.variants.dev, { tagsSuffix: '-debug', sizeBudget: 1000, packageManager: true });
 });
 
@@ -66,7 +82,13 @@ test('field grammars are enforced', () => {
     [{ user: 'Nobody!' }, 'invalid_format@user'],
     [{ environment: { 'BAD-NAME': 'x' } }, 'invalid_key@environment.BAD-NAME'],
     [{ environment: { PORT: 8080 } }, 'invalid_type@environment.PORT'],
-    [{ workdir: 'relative/dir' }, 'invalid_format@workdir'],
+    [{ 'work-dir': 'relative/dir' }, 'invalid_format@work-dir'],
+    [{ ports: [0] }, 'too_small@ports.0'],
+    [{ ports: ['80/icmp'] }, 'invalid_format@ports.0'],
+    [{ 'stop-signal': 'TERM' }, 'invalid_value@stop-signal'],
+    [{ paths: [{ path: '/x', type: 'dir', mode: '4755' }] }, 'custom@paths.0.mode'],
+    [{ paths: [{ path: '/x', type: 'fifo' }] }, 'invalid_union@paths.0.type'],
+    [{ paths: [{ path: '/x', type: 'file', source: '../x', sha256: 'a'.repeat(64) }] }, 'custom@paths.0.source'],
     [{ 'size-budget': 'huge' }, 'custom@size-budget'],
     [{ paths: [{ path: '/x', type: 'dir', mode: 755 }] }, 'invalid_type@paths.0.mode'],
     [{ paths: [{ path: '/x/../y', type: 'dir' }] }, 'custom@paths.0.path'],
@@ -80,21 +102,58 @@ test('field grammars are enforced', () => {
 test('cross-field rules: users, duplicates, contradictions', () => {
   const table: [Record<string, unknown>, string[]][] = [
     [{ user: 'app' }, ['custom@user']],
-    [{ user: 'app', accounts: [{ name: 'app', uid: 1000, gid: 1000, home: '/home/app' }] }, []],
+    [{ user: 'app', accounts: { users: [{ name: 'app', uid: 1000 }] } }, []],
     [{ user: '1000:1000' }, []],
+    [{ user: 'nobody' }, []],
     [
-      { accounts: [{ name: 'nonroot', uid: 65532, gid: 65532, home: '/h' }] },
-      ['custom@accounts.0.name', 'custom@accounts.0.uid'],
+      { accounts: { users: [{ name: 'nonroot', uid: 65532 }] } },
+      ['custom@accounts.users.0.name', 'custom@accounts.users.0.uid', 'custom@accounts.users.0.gid'],
     ],
     [
       {
-        accounts: [
-          { name: 'a', uid: 7, gid: 7, home: '/a' },
-          { name: 'a', uid: 7, gid: 7, home: '/a' },
+        accounts: {
+          users: [
+            { name: 'a', uid: 7 },
+            { name: 'a', uid: 7 },
+          ],
+        },
+      },
+      ['custom@accounts.users.1.name', 'custom@accounts.users.1.uid'],
+    ],
+    [
+      {
+        accounts: {
+          users: [{ name: 'a', uid: 7, groups: ['ghosts'] }],
+          groups: [{ name: 'g', gid: 0, members: ['b'] }],
+        },
+      },
+      ['custom@accounts.groups.0.gid', 'custom@accounts.groups.0.members.0', 'custom@accounts.users.0.groups.0'],
+    ],
+    [{ accounts: { users: [{ name: 'web', uid: 101, gid: 102 }], groups: [{ name: 'web', gid: 102 }] } }, []],
+    [{ paths: [{ path: '/d', type: 'dir', owner: 'ghost' }] }, ['custom@paths.0.owner']],
+    [{ paths: [{ path: '/d', type: 'dir', owner: 'root:ghosts' }] }, ['custom@paths.0.owner']],
+    [{ paths: [{ path: '/d', type: 'dir', owner: 'nobody:nogroup' }] }, []],
+    [{ paths: [{ path: '/d', type: 'dir', platforms: ['linux/s390x'] }] }, ['custom@paths.0.platforms.0']],
+    [
+      {
+        paths: [
+          { path: '/d', type: 'dir' },
+          { path: '/d', type: 'delete' },
         ],
       },
-      ['custom@accounts.1.name', 'custom@accounts.1.uid'],
+      ['custom@paths.1.path'],
     ],
+    [
+      {
+        paths: [
+          { path: '/d', type: 'dir', platforms: ['linux/amd64'] },
+          { path: '/d', type: 'delete', platforms: ['linux/arm64'] },
+        ],
+      },
+      [],
+    ],
+    [{ paths: [{ path: '/f', type: 'file' }] }, ['custom@paths.0.content']],
+    [{ paths: [{ path: '/f', type: 'file', content: 'x', sha256: 'a'.repeat(64) }] }, ['custom@paths.0.sha256']],
     [{ tags: ['1', '1'] }, ['custom@tags.1']],
     [{ packages: ['bash', 'bash=5.2-1'] }, ['custom@packages.1']],
     [{ exclude: ['python3.11-minimal'] }, ['custom@exclude.0']],
@@ -110,7 +169,7 @@ test('cross-field rules: users, duplicates, contradictions', () => {
     ],
     [{ variants: { dev: { user: 'ghost' } } }, ['custom@variants.dev.user']],
     [{ variants: { dev: { packages: ['bash'], exclude: ['bash'] } } }, ['custom@variants.dev.exclude.0']],
-    [{ paths: [{ path: '/d', type: 'dir', content: 'x' }] }, ['custom@paths.0.content']],
+    [{ paths: [{ path: '/d', type: 'dir', content: 'x' }] }, ['unrecognized_keys@paths.0']],
   ];
   for (const [doc, want] of table) assert.deepEqual(issues(doc), want, JSON.stringify(doc));
 });

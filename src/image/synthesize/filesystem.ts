@@ -1,5 +1,5 @@
 import type { FileNode } from '../file-tree.ts';
-import { groupText } from './group.ts';
+import { type Group, groupText } from './group.ts';
 import { dirNode, fileNode } from './nodes.ts';
 import type { Account } from './passwd.ts';
 import { passwdText } from './passwd.ts';
@@ -12,10 +12,10 @@ const NO_HOME = new Set(['/', '/nonexistent']);
  * (0700, owned by the account, as `adduser` makes it), `/home`, and `/tmp` with the sticky bit (1777, FHS 3.0
  * §3.18). Accounts are as returned by `resolveAccounts`.
  */
-export function filesystemNodes(accounts: readonly Account[], mtime: number): FileNode[] {
+export function filesystemNodes(accounts: readonly Account[], groups: readonly Group[], mtime: number): FileNode[] {
   const nodes: FileNode[] = [
     fileNode('etc/passwd', passwdText(accounts), { mtime }),
-    fileNode('etc/group', groupText(accounts), { mtime }),
+    fileNode('etc/group', groupText(accounts, groups), { mtime }),
     dirNode('tmp', { mtime, mode: 0o1777 }),
     dirNode('home', { mtime }),
   ];

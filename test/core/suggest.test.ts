@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { editDistance, suggestNames } from '../../src/debian/index.ts';
+import { editDistance, suggestNames } from '../../src/core/suggest.ts';
 
 test('editDistance', () => {
   assert.equal(editDistance('kitten', 'sitting'), 3);

@@ -1,7 +1,7 @@
 /**
- * Close package names for "did you mean" hints, best first: names extending the query (shortest first), then
- * names one edit away, then names the query extends, then names a few edits away. Deterministic: ties sort by
- * name. Never returns the query itself.
+ * Close names for "did you mean" hints (package names, definition keys), best first: names extending the query
+ * (shortest first), then names one edit away, then names the query extends, then names a few edits away.
+ * Deterministic: ties sort by name. Never returns the query itself.
  */
 export function suggestNames(query: string, names: Iterable<string>, max = 5): string[] {
   // Allow roughly one edit per three characters, at least one and at most three.
