@@ -17,6 +17,28 @@ export interface RunArgs {
   readonly entrypoint?: string;
   /** Seconds. */
   readonly timeout: string;
+  readonly pidsLimit?: string;
+  readonly memory?: string;
+  readonly readOnly?: boolean;
+}
+
+/** `--pids-limit N`: a positive integer. */
+export function pidsLimitArg(text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 8) fail('USAGE', `--pids-limit ${text}: expected a whole number ≥ 8`);
+  return n;
+}
+
+const UNITS: Readonly<Record<string, number>> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/** `--memory 512m`: bytes, or a number with k, m or g (powers of 1024, as docker reads it); at least 6 MiB. */
+export function memoryArg(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)([bkmg]?)$/i.exec(text.trim());
+  const bytes = m === null ? Number.NaN : Math.floor(Number(m[1]) * (UNITS[m[2]!.toLowerCase()] ?? Number.NaN));
+  if (!Number.isSafeInteger(bytes) || bytes < 6 * 1024 ** 2) {
+    fail('USAGE', `--memory ${text}: expected a size of at least 6m, e.g. 512m or 2g`);
+  }
+  return bytes;
 }
 
 /** Seconds as typed → milliseconds; USAGE unless a positive number. */
@@ -57,6 +79,10 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<ExitStatus> 
   const host = hostPlatform();
   const platform = platformOption(args.platform) ?? host;
   const timeoutMs = timeoutArg(args.timeout);
+  const limits = {
+    ...(args.pidsLimit !== undefined && { pids: pidsLimitArg(args.pidsLimit) }),
+    ...(args.memory !== undefined && { memoryBytes: memoryArg(args.memory) }),
+  };
   const ctx = stageContext(io);
   const image = await openSource(args.image, io).resolve(platform);
   const out = lineSink(io.stdout);
@@ -77,6 +103,8 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<ExitStatus> 
         tmpDir: tmpdir(),
         network: 'none',
         host,
+        limits,
+        ...(args.readOnly === true && { readonlyRootfs: true }),
       },
       ctx,
     );
@@ -97,7 +125,12 @@ const EXAMPLES = `
 Examples:
   $ ironclad run python:3.11 -- python3 -c 'print(1)'
   $ ironclad run oci:./out:latest --user 65532:65532 --env LANG=C.UTF-8
-  $ ironclad run python:3.11-dev --entrypoint /bin/bash -- -c 'id'`;
+  $ ironclad run python:3.11-dev --entrypoint /bin/bash -- -c 'id'
+  $ ironclad run python:3.11 --read-only --pids-limit 64 --memory 256m -- python3 -c 'print(1)'
+
+Every container runs with a seccomp filter like Docker's default, no new privileges, no capabilities for
+non-root users, its own pid, ipc, uts, mount, cgroup and (empty) network namespaces, and pids and memory
+limits (default 512 processes, 2g).`;
 
 export const registerRun: VerbRegistrar = (program: Command, io: CliIO, run) => {
   program
@@ -110,12 +143,24 @@ export const registerRun: VerbRegistrar = (program: Command, io: CliIO, run) => 
     .option('--env <KEY=VALUE>', 'set an environment variable (repeatable)', collect, [])
     .option('--entrypoint <path>', 'replace the image Entrypoint (the image Cmd is dropped, as docker does)')
     .option('--timeout <seconds>', 'kill the container after this long', '3600')
+    .option('--pids-limit <n>', 'most processes and threads in the container (default 512)')
+    .option('--memory <size>', 'memory limit, e.g. 256m or 2g (default 2g)')
+    .option('--read-only', 'mount the image read-only, with a tmpfs on /tmp')
     .addHelpText('after', EXAMPLES)
     .action(
       (
         image: string,
         command: string[],
-        o: { platform?: string; user?: string; env: string[]; entrypoint?: string; timeout: string },
+        o: {
+          platform?: string;
+          user?: string;
+          env: string[];
+          entrypoint?: string;
+          timeout: string;
+          pidsLimit?: string;
+          memory?: string;
+          readOnly?: boolean;
+        },
       ) => {
         run(
           runCommand(
@@ -127,6 +172,9 @@ export const registerRun: VerbRegistrar = (program: Command, io: CliIO, run) => 
               ...(o.platform !== undefined && { platform: o.platform }),
               ...(o.user !== undefined && { user: o.user }),
               ...(o.entrypoint !== undefined && { entrypoint: o.entrypoint }),
+              ...(o.pidsLimit !== undefined && { pidsLimit: o.pidsLimit }),
+              ...(o.memory !== undefined && { memory: o.memory }),
+              ...(o.readOnly === true && { readOnly: true }),
             },
             io,
           ),

@@ -7,7 +7,14 @@ import { type AccountFiles, MAX_ACCOUNT_FILE_BYTES, resolveImageUser } from './i
 import { platformSupport } from './platform-support.ts';
 import { readRootfsFile } from './rootfs-read.ts';
 import { checkTimeout, RUNC_HINT, runcQuiet, runcRun } from './runc-process.ts';
-import { type ProcessOverrides, processArgs, processEnv, runtimeSpec } from './runtime-spec.ts';
+import {
+  type ContainerLimits,
+  DEFAULT_LIMITS,
+  type ProcessOverrides,
+  processArgs,
+  processEnv,
+  runtimeSpec,
+} from './runtime-spec.ts';
 
 export interface RunOptions extends ProcessOverrides {
   /** Run as this user (`uid[:gid]`, `name[:group]`) instead of the image config's User. */
@@ -27,6 +34,10 @@ export interface RunOptions extends ProcessOverrides {
   readonly host: Platform;
   /** The runc binary; default `runc` from PATH. */
   readonly runc?: string;
+  /** pids and memory limits; DEFAULT_LIMITS for what is not given. */
+  readonly limits?: Partial<ContainerLimits>;
+  /** Mount the image read-only (with a tmpfs on /tmp). Default false: the bundle is a throw-away copy. */
+  readonly readonlyRootfs?: boolean;
 }
 
 export interface RunResult {
@@ -128,5 +139,8 @@ async function bundleSpec(config: ImageConfig, opts: RunOptions, rootfs: string,
     user,
     hostname: id.slice(0, 21),
     rootfs: 'rootfs',
+    platform: configPlatform(config),
+    limits: { ...DEFAULT_LIMITS, ...opts.limits },
+    readonlyRootfs: opts.readonlyRootfs === true,
   });
 }

@@ -1,6 +1,7 @@
 import { fail } from '../core/index.ts';
-import type { ImageConfig } from '../oci/index.ts';
+import type { ImageConfig, Platform } from '../oci/index.ts';
 import type { ResolvedUser } from './image-user.ts';
+import { seccompProfile } from './seccomp.ts';
 
 /** The PATH docker and containerd give a process whose image sets none. */
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -83,6 +84,17 @@ export function processEnv(config: ImageConfig['config'], o: ProcessOverrides, h
   return [...env].map(([k, v]) => `${k}=${v}`);
 }
 
+/** Resource limits of one container (cgroup), so a runaway test cannot take the machine down. */
+export interface ContainerLimits {
+  /** Most processes and threads at once (pids cgroup); a fork bomb stops here. */
+  readonly pids: number;
+  /** Most memory in bytes (memory cgroup); the kernel's OOM killer acts inside the container beyond it. */
+  readonly memoryBytes: number;
+}
+
+/** Enough for a test suite or a service with worker threads; small enough that a runaway one is contained. */
+export const DEFAULT_LIMITS: ContainerLimits = { pids: 512, memoryBytes: 2 * 1024 ** 3 };
+
 export interface RuntimeSpecInput {
   readonly args: readonly string[];
   readonly env: readonly string[];
@@ -91,17 +103,29 @@ export interface RuntimeSpecInput {
   readonly hostname: string;
   /** Directory of the root filesystem, relative to the bundle. */
   readonly rootfs: string;
+  /** The image's platform, for the seccomp filter's architectures. */
+  readonly platform: Platform;
+  readonly limits: ContainerLimits;
+  /** Mount the root filesystem read-only, with a fresh tmpfs on /tmp. */
+  readonly readonlyRootfs: boolean;
 }
 
 /**
  * An OCI runtime config.json (runtime-spec config.md, config-linux.md) for running one image process:
- * no terminal, no new privileges, private pid/ipc/uts/mount namespaces and a new, empty network namespace
- * (so the container has only a loopback device and no network), the minimal mounts every Linux program
- * expects, capabilities as described at ROOT_CAPABILITIES, and the default masked and read-only /proc paths.
- * The root filesystem is writable: it is a throw-away copy. Pure.
+ * no terminal, no new privileges, private pid/ipc/uts/mount/cgroup namespaces and a new, empty network
+ * namespace (so the container has only a loopback device and no network), the seccomp filter of seccomp.ts,
+ * pids and memory limits, the minimal mounts every Linux program expects, capabilities as described at
+ * ROOT_CAPABILITIES, and the default masked and read-only /proc paths. The root filesystem is a throw-away
+ * copy, writable unless `readonlyRootfs` (then /tmp is a tmpfs). Pure.
  */
 export function runtimeSpec(i: RuntimeSpecInput): object {
   const caps = i.user.uid === 0 ? [...ROOT_CAPABILITIES] : [];
+  const tmp = {
+    destination: '/tmp',
+    type: 'tmpfs',
+    source: 'tmpfs',
+    options: ['nosuid', 'nodev', 'mode=1777', 'size=65536k'],
+  };
   return {
     ociVersion: '1.0.2',
     process: {
@@ -114,7 +138,7 @@ export function runtimeSpec(i: RuntimeSpecInput): object {
       rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1024, soft: 1024 }],
       noNewPrivileges: true,
     },
-    root: { path: i.rootfs, readonly: false },
+    root: { path: i.rootfs, readonly: i.readonlyRootfs },
     hostname: i.hostname,
     mounts: [
       { destination: '/proc', type: 'proc', source: 'proc' },
@@ -138,10 +162,23 @@ export function runtimeSpec(i: RuntimeSpecInput): object {
       },
       { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
       { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+      ...(i.readonlyRootfs ? [tmp] : []),
     ],
     linux: {
-      resources: { devices: [{ allow: false, access: 'rwm' }] },
-      namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
+      resources: {
+        devices: [{ allow: false, access: 'rwm' }],
+        pids: { limit: i.limits.pids },
+        memory: { limit: i.limits.memoryBytes },
+      },
+      namespaces: [
+        { type: 'pid' },
+        { type: 'network' },
+        { type: 'ipc' },
+        { type: 'uts' },
+        { type: 'mount' },
+        { type: 'cgroup' },
+      ],
+      seccomp: seccompProfile(i.platform, caps),
       maskedPaths: MASKED_PATHS,
       readonlyPaths: READONLY_PATHS,
     },

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isIroncladError } from '../../src/core/index.ts';
 import { DEFAULT_PATH, processArgs, processEnv, runtimeSpec } from '../../src/testing/index.ts';
+import { DEFAULT_LIMITS } from '../../src/testing/runtime-spec.ts';
 
 const config = { Entrypoint: ['/usr/bin/python3'], Cmd: ['-V'], Env: ['PATH=/usr/bin', 'LANG=C.UTF-8'] };
 
@@ -33,6 +34,12 @@ test('env: image values, overrides winning, PATH and HOME defaulted', () => {
   );
 });
 
+const isolation = {
+  platform: { os: 'linux', architecture: 'amd64' },
+  limits: DEFAULT_LIMITS,
+  readonlyRootfs: false,
+};
+
 test('the runtime config isolates the network and drops capabilities for non-root', () => {
   const spec = runtimeSpec({
     args: ['/x'],
@@ -41,6 +48,7 @@ test('the runtime config isolates the network and drops capabilities for non-roo
     user: { uid: 65532, gid: 65532, additionalGids: [] },
     hostname: 'h',
     rootfs: 'rootfs',
+    ...isolation,
   }) as {
     process: { capabilities: { bounding: string[] }; noNewPrivileges: boolean; terminal: boolean };
     linux: { namespaces: { type: string; path?: string }[] };
@@ -57,7 +65,47 @@ test('the runtime config isolates the network and drops capabilities for non-roo
     user: { uid: 0, gid: 0, additionalGids: [] },
     hostname: 'h',
     rootfs: 'rootfs',
+    ...isolation,
   }) as { process: { capabilities: { bounding: string[] } } };
   assert.ok(root.process.capabilities.bounding.includes('CAP_CHOWN'));
   assert.ok(!root.process.capabilities.bounding.includes('CAP_SYS_ADMIN'));
+});
+
+test('the runtime config filters syscalls, limits pids and memory, and can mount the root read-only', () => {
+  type Spec = {
+    root: { readonly: boolean };
+    mounts: { destination: string; type: string }[];
+    linux: {
+      namespaces: { type: string }[];
+      resources: { pids: { limit: number }; memory: { limit: number } };
+      seccomp: { defaultAction: string; architectures: string[]; syscalls: { names: string[]; action: string }[] };
+    };
+  };
+  const input = {
+    args: ['/x'],
+    env: [],
+    cwd: '/',
+    user: { uid: 65532, gid: 65532, additionalGids: [] },
+    hostname: 'h',
+    rootfs: 'rootfs',
+  };
+  const spec = runtimeSpec({ ...input, ...isolation, limits: { pids: 64, memoryBytes: 1 << 28 } }) as Spec;
+  assert.ok(spec.linux.namespaces.some((n) => n.type === 'cgroup'));
+  assert.equal(spec.linux.resources.pids.limit, 64);
+  assert.equal(spec.linux.resources.memory.limit, 1 << 28);
+  assert.equal(spec.linux.seccomp.defaultAction, 'SCMP_ACT_ERRNO');
+  assert.deepEqual(spec.linux.seccomp.architectures, ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32']);
+  const allowed = spec.linux.seccomp.syscalls.filter((r) => r.action === 'SCMP_ACT_ALLOW').flatMap((r) => r.names);
+  for (const blocked of ['unshare', 'setns', 'mount', 'umount2', 'keyctl', 'add_key', 'bpf', 'chroot', 'ptrace']) {
+    assert.ok(!allowed.includes(blocked), blocked);
+  }
+  for (const used of ['read', 'execve', 'futex', 'clone', 'socket', 'epoll_wait'])
+    assert.ok(allowed.includes(used), used);
+  assert.equal(spec.root.readonly, false);
+  assert.ok(!spec.mounts.some((m) => m.destination === '/tmp'));
+  const ro = runtimeSpec({ ...input, ...isolation, readonlyRootfs: true }) as Spec;
+  assert.equal(ro.root.readonly, true);
+  assert.ok(ro.mounts.some((m) => m.destination === '/tmp' && m.type === 'tmpfs'));
+  const root = runtimeSpec({ ...input, ...isolation, user: { uid: 0, gid: 0, additionalGids: [] } }) as Spec;
+  assert.ok(root.linux.seccomp.syscalls.some((r) => r.action === 'SCMP_ACT_ALLOW' && r.names.includes('chroot')));
 });
