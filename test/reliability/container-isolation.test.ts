@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runCli } from '../../src/cli/main.ts';
 import { captureIO } from '../support/cli-io.ts';
 import { writeRunnableImage } from '../support/runnable-image.ts';
+import { treeSnapshot } from '../support/tree-snapshot.ts';
 
 /**
  * What `run` (and `test`, which starts containers the same way) isolates, checked in real runc containers of
@@ -34,27 +34,11 @@ before(async () => {
 });
 after(async () => rm(dir, { recursive: true, force: true }));
 
-/** Every file of the layout with its sha256: running a container must not change the image. */
-async function snapshot(): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for (const e of await readdir(layout, { recursive: true, withFileTypes: true })) {
-    if (!e.isFile()) continue;
-    const path = join(e.parentPath, e.name);
-    out.set(
-      path,
-      createHash('sha256')
-        .update(await readFile(path))
-        .digest('hex'),
-    );
-  }
-  return out;
-}
-
 async function run(script: string, ...flags: string[]) {
   const io = captureIO(dir, { IRONCLAD_HOME: join(dir, 'home') });
-  const before = await snapshot();
+  const before = await treeSnapshot(layout);
   const status = await runCli(['run', `oci:${layout}:latest`, '--timeout', '60', ...flags, '--', script], io);
-  assert.deepEqual(await snapshot(), before, 'the image is unchanged');
+  assert.deepEqual(await treeSnapshot(layout), before, 'the image is unchanged');
   return { status, out: io.out.join(''), err: io.err.join('') };
 }
 

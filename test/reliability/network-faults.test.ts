@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runCli } from '../../src/cli/main.ts';
 import { captureIO } from '../support/cli-io.ts';
+import { treeSnapshot } from '../support/tree-snapshot.ts';
 
 /**
  * Registries that fail mid-way: a body that stalls, a connection dropped mid-body, and a Retry-After of
@@ -79,20 +80,6 @@ after(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-/** Every file under the store with its sha256, to show a failed command changed nothing there. */
-async function storeSnapshot(home: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  const walk = async (dir: string, rel: string): Promise<void> => {
-    for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-      const path = join(dir, e.name);
-      if (e.isDirectory()) await walk(path, `${rel}${e.name}/`);
-      else if (e.isFile() && !e.name.startsWith('.')) out.set(`${rel}${e.name}`, sha(await readFile(path)));
-    }
-  };
-  await walk(join(home, 'store'), '');
-  return out;
-}
-
 async function pullWithFault(
   name: string,
   fault: Mode,
@@ -102,13 +89,13 @@ async function pullWithFault(
   const io = captureIO(work, { IRONCLAD_HOME: home, HOME: work, DOCKER_CONFIG: join(work, 'no-docker'), ...env });
   mode = 'ok';
   assert.equal(await runCli(['pull', `${host}/good:1`], io), 0, io.err.join('\n'));
-  const before = await storeSnapshot(home);
+  const before = await treeSnapshot(join(home, 'store'));
   assert.ok(before.size > 0);
   mode = fault;
   badRequests = 0;
   const failing = captureIO(work, io.env);
   const code = await runCli(['pull', `${host}/bad:1`], failing);
-  assert.deepEqual(await storeSnapshot(home), before, 'the store is unchanged');
+  assert.deepEqual(await treeSnapshot(join(home, 'store')), before, 'the store is unchanged');
   return { code, err: failing.err.join('\n') };
 }
 

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -17,6 +16,7 @@ import { buildImages } from '../../src/image/index.ts';
 import { type Descriptor, type Digest, digestOf, LayoutStore, MAX_MANIFEST_BYTES } from '../../src/oci/index.ts';
 import { captureIO } from '../support/cli-io.ts';
 import { createFixtureImage, type FixtureImage } from '../support/fixture-image.ts';
+import { treeSnapshot } from '../support/tree-snapshot.ts';
 
 /**
  * `verify` names every tampered signature and attestation, even when another valid one meets the requirement,
@@ -88,22 +88,6 @@ async function corruptBlob(layout: string, subject: Digest, pick: Pick): Promise
   await writeFile(store.blobPath(manifest.layers[0].digest), '{"not":"the signed bundle"}');
 }
 
-/** Every file of a layout with its sha256. */
-async function snapshot(dir: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!e.isFile()) continue;
-    const path = join(e.parentPath, e.name);
-    out.set(
-      path,
-      createHash('sha256')
-        .update(await readFile(path))
-        .digest('hex'),
-    );
-  }
-  return out;
-}
-
 describe('verify lists every signature and attestation', () => {
   let fx: FixtureImage;
   let layout: string;
@@ -129,10 +113,10 @@ describe('verify lists every signature and attestation', () => {
 
   async function verify(dir: string, ...extra: string[]) {
     const io = captureIO(fx.dir, { IRONCLAD_HOME: fx.home });
-    const before = await snapshot(dir);
+    const before = await treeSnapshot(dir);
     const argv = ['verify', `oci:${dir}:1.0`, '--key', 'ironclad.pub', '--format', 'json', ...extra];
     const status = await runCli(argv, io);
-    assert.deepEqual(await snapshot(dir), before, 'verify changed nothing');
+    assert.deepEqual(await treeSnapshot(dir), before, 'verify changed nothing');
     return { status, report: JSON.parse(io.out.join('\n')) as Report, err: io.err.join('\n') };
   }
 
