@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { absolutePath, argv, envName, regexSource, userRef } from './fields.ts';
+import { argv, envName, regexSource, userRef } from './fields.ts';
 
 /**
  * The `tests:` entries of a definition. A test is either a command (`run`: one container, its exit code and
@@ -43,7 +43,12 @@ function expectations(t: {
 const httpProbe = z
   .strictObject({
     port: port.optional().describe('Default: the service port.'),
-    path: absolutePath.default('/').describe('Request path (GET, Host 127.0.0.1).'),
+    path: z
+      .string()
+      .regex(/^\/[\x21-\x7e]*$/, 'a request path starting with "/" (printable ASCII, no spaces)')
+      .max(4096)
+      .default('/')
+      .describe('Request path (GET, Host 127.0.0.1).'),
     status: z.number().int().min(100).max(599).default(200),
     headers: z
       .record(z.string().regex(/^[A-Za-z0-9-]{1,128}$/, 'a header name'), regexSource)
@@ -98,12 +103,14 @@ const execProbe = z
   }))
   .describe('A command (a client such as redis-cli or psql) run beside the server.');
 
+/** One object with one key, so a mistake is reported at its field rather than as "no option matched". */
 const probe = z
-  .union([
-    z.strictObject({ http: httpProbe }).transform((p) => p.http),
-    z.strictObject({ tcp: tcpProbe }).transform((p) => p.tcp),
-    z.strictObject({ exec: execProbe }).transform((p) => p.exec),
-  ])
+  .strictObject({ http: httpProbe.optional(), tcp: tcpProbe.optional(), exec: execProbe.optional() })
+  .superRefine((p, ctx) => {
+    const given = [p.http, p.tcp, p.exec].filter((x) => x !== undefined).length;
+    if (given !== 1) ctx.addIssue({ code: 'custom', path: [], message: 'a probe is exactly one of http, tcp or exec' });
+  })
+  .transform((p) => (p.http ?? p.tcp ?? p.exec)!)
   .describe('One of {http: ...}, {tcp: ...} or {exec: ...}.');
 
 const service = z

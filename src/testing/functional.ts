@@ -1,68 +1,43 @@
 import { isIroncladError, type StageContext } from '../core/index.ts';
 import { BUILTIN_ACCOUNTS, type CommandTest, type DefinitionTest } from '../definition/index.ts';
-import type { Platform, ResolvedImage } from '../oci/index.ts';
-import { platformSupport } from './platform-support.ts';
-import { type RunResult, runImage } from './runc.ts';
+import type { PreparedImage, RunResult } from './prepared-image.ts';
+import { runServiceTest, type VariantImages } from './service-test.ts';
 import type { FunctionalResult } from './types.ts';
 
-export interface FunctionalOptions {
-  /** The platform of `image`. */
-  readonly platform: Platform;
-  readonly host: Platform;
-  readonly tmpDir: string;
-}
-
 /** Output kept per test for the report; enough to see what went wrong. */
-const MAX_TEST_OUTPUT = 64 * 1024;
+export const MAX_TEST_OUTPUT = 64 * 1024;
 
 /**
- * Runs a definition's `tests:` in the image, one container each, in order. The test's `run` is the full argv
- * (the image entrypoint is not prepended, per the definition schema). On a platform this machine cannot run
- * (no native support, no binfmt_misc emulator) every test is skipped with the reason.
+ * Runs a definition's `tests:` in order, each in its own container(s) of the image prepared (unpacked) once.
+ * A command test's `run` is the full argv (the image entrypoint is not prepended, per the definition schema);
+ * a service test starts the image's own entrypoint and probes it (service-test.ts).
  * @throws IroncladError RUNTIME_UNAVAILABLE when runc cannot run at all (missing, not root): that is a problem
  *   of this machine, not a failed test. Other errors of a run fail that test.
  */
 export async function runFunctionalTests(
-  image: ResolvedImage,
+  image: PreparedImage,
   tests: readonly DefinitionTest[],
-  opts: FunctionalOptions,
+  variants: VariantImages,
   ctx: StageContext,
 ): Promise<FunctionalResult[]> {
-  if (tests.length === 0) return [];
-  const support = await platformSupport(opts.platform, opts.host);
-  if (support.kind === 'unsupported') {
-    return tests.map((t) => ({ name: t.name, status: 'skipped', message: support.reason, durationMs: 0 }));
-  }
   const out: FunctionalResult[] = [];
   for (const t of tests) {
-    // Never passed silently: the runner for service tests lands separately (issue 13).
-    if (t.kind === 'service')
-      out.push({ name: t.name, status: 'failed', message: 'service tests are not run yet', durationMs: 0 });
-    else out.push(await runOne(image, t, opts, ctx));
+    out.push(t.kind === 'service' ? await runServiceTest(image, t, variants, ctx) : await runCommand(image, t, ctx));
   }
   return out;
 }
 
-async function runOne(
-  image: ResolvedImage,
-  t: CommandTest,
-  opts: FunctionalOptions,
-  ctx: StageContext,
-): Promise<FunctionalResult> {
+async function runCommand(image: PreparedImage, t: CommandTest, ctx: StageContext): Promise<FunctionalResult> {
   const start = ctx.now().getTime();
   let r: RunResult;
   try {
-    r = await runImage(
-      image,
+    r = await image.run(
       {
         entrypoint: t.run,
         argv: [],
         ...(t.user !== undefined && { user: userSpec(t.user) }),
         timeoutMs: t.timeout * 1000,
         maxCaptureBytes: MAX_TEST_OUTPUT,
-        tmpDir: opts.tmpDir,
-        network: 'none',
-        host: opts.host,
       },
       ctx,
     );
@@ -70,13 +45,12 @@ async function runOne(
     if (!isIroncladError(err) || err.code === 'RUNTIME_UNAVAILABLE') throw err;
     return { name: t.name, status: 'failed', message: err.message, durationMs: ctx.now().getTime() - start };
   }
-  const durationMs = Math.max(0, ctx.now().getTime() - start);
   const problem = judge(t, r);
   return {
     name: t.name,
     status: problem === undefined ? 'passed' : 'failed',
     message: problem ?? `exit code ${r.exitCode}`,
-    durationMs,
+    durationMs: Math.max(0, ctx.now().getTime() - start),
     exitCode: r.exitCode,
     stdout: r.stdout,
     stderr: r.stderr,
@@ -84,13 +58,16 @@ async function runOne(
 }
 
 /** Built-in account names map to their fixed ids, so a test can say `user: nonroot` on any image. */
-function userSpec(user: string): string {
+export function userSpec(user: string): string {
   const builtin = (BUILTIN_ACCOUNTS as Readonly<Record<string, { uid: number; gid: number }>>)[user];
   return builtin === undefined ? user : `${builtin.uid}:${builtin.gid}`;
 }
 
+/** What a command's result must show (a command test or an exec probe). */
+export type OutputExpectations = Pick<CommandTest, 'exitCode' | 'stdout' | 'stdoutRegex' | 'stderr' | 'timeout'>;
+
 /** The first expectation the run does not meet, as a message; undefined when all are met. */
-export function judge(t: Omit<CommandTest, 'kind' | 'name' | 'run'>, r: RunResult): string | undefined {
+export function judge(t: OutputExpectations, r: RunResult): string | undefined {
   if (r.timedOut) return `timed out after ${t.timeout} s`;
   if (r.exitCode !== t.exitCode) return `exit code ${r.exitCode}, expected ${t.exitCode}${tail(r.stderr)}`;
   if (t.stdout !== undefined && !r.stdout.includes(t.stdout)) {
@@ -105,7 +82,7 @@ export function judge(t: Omit<CommandTest, 'kind' | 'name' | 'run'>, r: RunResul
   return undefined;
 }
 
-function clip(s: string, max = 200): string {
+export function clip(s: string, max = 200): string {
   return s.length > max ? `${s.slice(0, max)}…` : s;
 }
 

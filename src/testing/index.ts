@@ -7,10 +7,12 @@ export { CHECKS, EMBEDDED_SBOM_PATH, installedPackages, runChecks } from './chec
 export { CTRF_SPEC_VERSION, type CtrfDocument, type CtrfTest, toCtrf } from './ctrf.ts';
 export { expectationsFor, IRONCLAD_LABELS } from './expectations.ts';
 export { describeFailures, failureOutput, SHOWN_OUTPUT_BYTES } from './failure-text.ts';
-export { type FunctionalOptions, judge, runFunctionalTests } from './functional.ts';
+export { judge, runFunctionalTests } from './functional.ts';
 export type { AccountFiles, ResolvedUser } from './image-user.ts';
 export { numericUser, resolveImageUser } from './image-user.ts';
+export { probeInNetns } from './netns-probe.ts';
 export { BINFMT_DIR, type PlatformSupport, platformSupport } from './platform-support.ts';
+export { type ContainerOptions, PreparedImage, type RunningContainer } from './prepared-image.ts';
 export { configPlatform, type RunOptions, type RunResult, runImage } from './runc.ts';
 export { DEFAULT_PATH, type ProcessOverrides, processArgs, processEnv, runtimeSpec } from './runtime-spec.ts';
 export { reportFailed, type TestImageOptions, testImage } from './test-image.ts';

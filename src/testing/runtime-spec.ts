@@ -101,19 +101,22 @@ export interface RuntimeSpecInput {
   readonly cwd: string;
   readonly user: ResolvedUser;
   readonly hostname: string;
-  /** Directory of the root filesystem, relative to the bundle. */
+  /** Directory of the root filesystem, relative to the bundle (or absolute). */
   readonly rootfs: string;
   /** The image's platform, for the seccomp filter's architectures. */
   readonly platform: Platform;
   readonly limits: ContainerLimits;
   /** Mount the root filesystem read-only, with a fresh tmpfs on /tmp. */
   readonly readonlyRootfs: boolean;
+  /** Join this network namespace (`/proc/PID/ns/net` of a running container) instead of a new, empty one. */
+  readonly networkNamespace?: string;
 }
 
 /**
  * An OCI runtime config.json (runtime-spec config.md, config-linux.md) for running one image process:
  * no terminal, no new privileges, private pid/ipc/uts/mount/cgroup namespaces and a new, empty network
- * namespace (so the container has only a loopback device and no network), the seccomp filter of seccomp.ts,
+ * namespace (so the container has only a loopback device and no network; or a given one, so a client container
+ * reaches a server container over its loopback), the seccomp filter of seccomp.ts,
  * pids and memory limits, the minimal mounts every Linux program expects, capabilities as described at
  * ROOT_CAPABILITIES, and the default masked and read-only /proc paths. The root filesystem is a throw-away
  * copy, writable unless `readonlyRootfs` (then /tmp is a tmpfs). Pure.
@@ -172,7 +175,7 @@ export function runtimeSpec(i: RuntimeSpecInput): object {
       },
       namespaces: [
         { type: 'pid' },
-        { type: 'network' },
+        i.networkNamespace === undefined ? { type: 'network' } : { type: 'network', path: i.networkNamespace },
         { type: 'ipc' },
         { type: 'uts' },
         { type: 'mount' },

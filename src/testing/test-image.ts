@@ -18,7 +18,10 @@ import {
 } from './checks/index.ts';
 import { expectationsFor } from './expectations.ts';
 import { runFunctionalTests } from './functional.ts';
-import type { Expectations, PlatformReport, TestReport } from './types.ts';
+import { platformSupport } from './platform-support.ts';
+import { PreparedImage } from './prepared-image.ts';
+import { STARTS, startsCheck } from './starts.ts';
+import type { Expectations, FunctionalResult, PlatformReport, TestReport } from './types.ts';
 
 export interface TestImageOptions {
   /** The definition variant the image was built from; without it, expectations come from the image labels. */
@@ -29,8 +32,13 @@ export interface TestImageOptions {
   readonly host: Platform;
   /** Where container bundles are unpacked (removed after each run). */
   readonly tmpDir: string;
-  /** Run the definition's functional tests (default true); checks always run. */
+  /** Run the definition's functional tests and the starts check (default true); checks always run. */
   readonly functional?: boolean;
+  /**
+   * Another variant of the same image (an exec probe's `variant: dev`), for the platform being tested; resolves
+   * undefined when that variant is not available (the probe then fails, naming it).
+   */
+  readonly variantImage?: (variant: string, platform: Platform) => Promise<ResolvedImage | undefined>;
 }
 
 /** Small files the checks read, kept in memory while flattening so no layer is streamed twice for them. */
@@ -89,11 +97,58 @@ async function testPlatform(
   const packages = await installedPackages(fs);
   const config = await image.config();
   const checks = await runChecks({ fs, config, expect, packages, home: ctx.home, log: ctx.log });
-  const tests =
-    opts.functional === false
-      ? []
-      : await runFunctionalTests(image, expect.tests, { platform, host: opts.host, tmpDir: opts.tmpDir }, ctx);
+  const tests = opts.functional === false ? [] : await runInContainers(image, platform, expect, opts, ctx);
   return { platform, digest: image.digest, checks, tests };
+}
+
+/**
+ * The starts check and the definition's functional tests, in runc, with the image unpacked once for all of them
+ * (and each other variant an exec probe needs, once). On a platform this machine cannot run (no native support,
+ * no binfmt_misc emulator) every one is skipped with the reason.
+ */
+async function runInContainers(
+  image: ResolvedImage,
+  platform: Platform,
+  expect: Expectations,
+  opts: TestImageOptions,
+  ctx: StageContext,
+): Promise<FunctionalResult[]> {
+  const config = await image.config();
+  const hasCommand = (config.config?.Entrypoint?.length ?? 0) > 0 || (config.config?.Cmd?.length ?? 0) > 0;
+  if (!hasCommand && expect.tests.length === 0) return [];
+  const support = await platformSupport(platform, opts.host);
+  if (support.kind === 'unsupported') {
+    const names = [...(hasCommand ? [STARTS] : []), ...expect.tests.map((t) => t.name)];
+    return names.map((name) => ({ name, status: 'skipped', message: support.reason, durationMs: 0 }));
+  }
+  const prepare = (img: ResolvedImage) => PreparedImage.prepare(img, { tmpDir: opts.tmpDir, host: opts.host }, ctx);
+  const prepared = await prepare(image);
+  const others = new Map<string, Promise<PreparedImage>>();
+  const variants = (name: string): Promise<PreparedImage> => {
+    let p = others.get(name);
+    if (p === undefined) {
+      p = (async () => {
+        const other = await opts.variantImage?.(name, platform);
+        if (other === undefined)
+          fail('NOT_FOUND', `the ${name} variant of ${image.digest} is not available`, {
+            hint: `build it first: ironclad build DEFINITION --variant ${name}`,
+          });
+        return prepare(other);
+      })();
+      others.set(name, p);
+    }
+    return p;
+  };
+  try {
+    return [await startsCheck(prepared, ctx), ...(await runFunctionalTests(prepared, expect.tests, variants, ctx))];
+  } finally {
+    await prepared.close();
+    for (const p of others.values())
+      await p.then(
+        (x) => x.close(),
+        () => undefined,
+      );
+  }
 }
 
 /** Whether any check or test of the report failed. */

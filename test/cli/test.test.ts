@@ -50,7 +50,11 @@ before(async () => {
     extra: shell,
     config: { User: '65532:65532', Labels: labels },
   });
-  await writeRunnableImage(store, { tag: 'plain:1', index: true, config: { User: '65532:65532', Cmd: ['x'] } });
+  await writeRunnableImage(store, {
+    tag: 'plain:1',
+    index: true,
+    config: { User: '65532:65532', Cmd: ['/usr/bin/true'] },
+  });
   await mkdir(join(home, 'images', 'tiny'), { recursive: true });
   await writeFile(join(home, 'images', 'tiny', 'image.yaml'), DEFINITION);
 });

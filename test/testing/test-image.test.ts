@@ -89,7 +89,10 @@ test('a hardened image passes every check and its functional tests', async () =>
   const all = [...r.imageChecks, ...r.platforms.flatMap((p) => [...p.checks, ...p.tests])];
   const notPassed = all.filter((c) => c.status !== 'passed').map((c) => `${c.name}: ${c.message}`);
   // The vulnerability check needs a database, which this test does not import.
-  assert.deepEqual(notPassed, ['no-fixable-critical-high: no vulnerability database (run `ironclad db update`)']);
+  assert.deepEqual(notPassed, [
+    'no-fixable-critical-high: no vulnerability database (run `ironclad db update`)',
+    'starts: the image has no Entrypoint or Cmd',
+  ]);
   assert.equal(reportFailed(r), false);
   assert.equal(r.variant, 'runtime');
 });
@@ -154,12 +157,13 @@ test('a functional test printing the wrong thing fails, with the reason', async 
   assert.deepEqual(
     tests.map((t) => [t.name, t.status]),
     [
+      ['starts', 'skipped'],
       ['greet', 'failed'],
       ['code', 'failed'],
     ],
   );
-  assert.match(tests[0]!.message, /does not contain "hello"/);
-  assert.equal(tests[1]!.exitCode, 1);
+  assert.match(tests[1]!.message, /does not contain "hello"/);
+  assert.equal(tests[2]!.exitCode, 1);
 });
 
 test('an image over its size budget fails size-budget; a missing platform fails declared-platforms', async () => {
