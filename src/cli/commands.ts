@@ -21,6 +21,7 @@ import { registerSbom } from './sbom.ts';
 import { registerScan } from './scan.ts';
 import { registerServe } from './serve.ts';
 import { registerSign } from './sign.ts';
+import { registerStore } from './store.ts';
 import { registerTest } from './test.ts';
 import { registerVerify } from './verify.ts';
 import { registerVex } from './vex.ts';
@@ -57,4 +58,5 @@ export const verbs: readonly VerbRegistrar[] = [
   registerCatalog,
   registerServe,
   registerCache,
+  registerStore,
 ];

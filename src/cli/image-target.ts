@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type ImageTarget, keySigner, loadPrivateKey, loadPublicKey, type Signer } from '../attest/index.ts';
 import { fail } from '../core/index.ts';
-import { type Descriptor, formatPlatform, parseImageRef, type Referrers } from '../oci/index.ts';
+import { type BlobStore, type Descriptor, formatPlatform, parseImageRef, type Referrers } from '../oci/index.ts';
 import { imageNameFromRef } from '../sbom/index.ts';
 import type { CliIO } from './io.ts';
 import { readPassword, type SecretPrompt } from './password.ts';
@@ -18,6 +18,8 @@ export interface OpenedTarget {
   readonly target: ImageTarget;
   /** Image name without tag or digest, recorded in signatures and statements (informational). */
   readonly repository: string;
+  /** The raw blobs of the image where it lives, for digest checks over what is signed. */
+  readonly blobs: BlobStore;
 }
 
 /**
@@ -34,7 +36,12 @@ export async function openTarget(ref: string, io: CliIO): Promise<OpenedTarget> 
   }
   const { desc } = await endpoint.source.top();
   const platforms = await endpoint.source.manifests();
-  return { sink: endpoint.referrers, target: { top: desc, platforms }, repository: imageNameFromRef(ref) };
+  return {
+    sink: endpoint.referrers,
+    target: { top: desc, platforms },
+    repository: imageNameFromRef(ref),
+    blobs: endpoint.store,
+  };
 }
 
 /** The platform manifests of a target, or only the one matching `--platform`. @throws USAGE when none matches. */

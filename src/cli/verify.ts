@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { type EvidenceEntry, type ImageVerification, REQUIREMENTS, verifyImage } from '../attest/index.ts';
 import { fail } from '../core/index.ts';
+import { checkImageBlobs, type IntegrityResult } from '../oci/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { loadPublicKeyFile, openTarget } from './image-target.ts';
 import type { CliIO, ExitStatus } from './io.ts';
@@ -17,6 +18,8 @@ export interface VerifyArgs {
   readonly require: string;
   readonly format: string;
   readonly allowInvalidExtra?: boolean;
+  /** Also hash every layer blob, not only the index, manifests and configs. */
+  readonly deep?: boolean;
 }
 
 /**
@@ -28,9 +31,12 @@ export async function verifyCommand(args: VerifyArgs, io: CliIO): Promise<ExitSt
   if (!['text', 'json'].includes(args.format)) fail('USAGE', `--format ${args.format}: expected text or json`);
   const require = parseRequire(args.require);
   const publicKey = await loadPublicKeyFile(args.key, io);
-  const { sink, target } = await openTarget(args.image, io);
+  const { sink, target, blobs } = await openTarget(args.image, io);
   const allowInvalidExtra = args.allowInvalidExtra === true;
-  const report = await verifyImage(sink, target, publicKey, { require, allowInvalidExtra });
+  const signed = await verifyImage(sink, target, publicKey, { require, allowInvalidExtra });
+  // A signature covers a digest, not the bytes a store holds under it: hash what is vouched for.
+  const integrity = await checkImageBlobs(blobs, target.top, { deep: args.deep === true });
+  const report = { ...signed, ok: signed.ok && integrity.problems.length === 0, integrity };
   io.stdout(
     args.format === 'json'
       ? JSON.stringify({ schema: VERIFY_SCHEMA, image: args.image, ...report }, null, 2)
@@ -41,7 +47,10 @@ export async function verifyCommand(args: VerifyArgs, io: CliIO): Promise<ExitSt
     io.stderr(`warning: ${badEntries.length} FAILED signature(s)/attestation(s) allowed by --allow-invalid-extra`);
   }
   if (report.ok) return 0;
-  const failed = report.checks.filter((c) => !c.ok).map((c) => `${c.check}${c.platform ? ` (${c.platform})` : ''}`);
+  const failed = [
+    ...report.checks.filter((c) => !c.ok).map((c) => `${c.check}${c.platform ? ` (${c.platform})` : ''}`),
+    ...integrity.problems.map((p) => `${p.problem} ${p.role} ${p.digest}`),
+  ];
   const entries = allowInvalidExtra ? [] : badEntries.map((e) => `FAILED ${describeEntry(e)} (${e.reason})`);
   io.stderr(`error: verification failed: ${[...failed, ...entries].join(', ')}`);
   if (entries.length > 0 && failed.length === 0) {
@@ -68,7 +77,7 @@ function parseRequire(text: string): string[] {
   return [...new Set(items)];
 }
 
-function renderText(r: ImageVerification): string {
+function renderText(r: ImageVerification & { integrity: IntegrityResult }): string {
   const lines = ['signatures and attestations found:'];
   if (r.entries.length === 0) lines.push('  (none)');
   for (const e of r.entries) {
@@ -81,6 +90,9 @@ function renderText(r: ImageVerification): string {
     const where = c.platform === undefined ? '' : ` ${c.platform}`;
     lines.push(`  ${c.ok ? 'ok    ' : 'FAILED'}  ${c.check}${where}  ${c.subject.slice(0, 19)}  ${c.detail}`);
   }
+  const scope = r.integrity.problems.length === 0 ? `${r.integrity.checked} blobs intact` : 'FAILED';
+  lines.push(`integrity: ${scope}`);
+  for (const p of r.integrity.problems) lines.push(`  FAILED  ${p.role} ${p.digest}: ${p.problem} (${p.detail})`);
   lines.push(r.ok ? 'verified' : 'NOT verified');
   return lines.join('\n');
 }
@@ -95,7 +107,9 @@ export const registerVerify: VerbRegistrar = (program: Command, io, run) => {
         'blob, unparsable). Then checks that the image (its index, or each platform manifest) is signed with the\n' +
         'key, and that each platform manifest has every required attestation, signed with the key, naming that\n' +
         'manifest and having the required predicate type. Exit status 3 when a requirement is not met or any\n' +
-        'entry FAILED (even if another valid one meets the requirement), unless --allow-invalid-extra.',
+        'entry FAILED (even if another valid one meets the requirement), unless --allow-invalid-extra.\n' +
+        'The index, manifests and configs vouched for are hashed against their digests (layers too with --deep);\n' +
+        'a missing or corrupt blob fails the result.',
     )
     .argument(
       '<image>',
@@ -111,6 +125,7 @@ export const registerVerify: VerbRegistrar = (program: Command, io, run) => {
       '--allow-invalid-extra',
       'accept the image when the requirements are met by valid evidence, though other entries FAILED (still listed)',
     )
+    .option('--deep', 'also hash every layer blob (the index, manifests and configs are always hashed)')
     .option('--format <format>', `text or json (schema ${VERIFY_SCHEMA})`, 'text')
     .addHelpText(
       'after',
@@ -119,7 +134,8 @@ Examples:
   ironclad verify python:3.11 --key ironclad.pub
   ironclad verify oci:./out:3.11 --key ironclad.pub --require provenance,sbom,vex,tests --format json
   ironclad verify docker://registry.example.com/team/python:3.11 --key ironclad.pub
-  ironclad verify python:3.11 --key ironclad.pub --allow-invalid-extra`,
+  ironclad verify python:3.11 --key ironclad.pub --allow-invalid-extra
+  ironclad verify python:3.11 --key ironclad.pub --deep   # also hash every layer blob`,
     )
     .action((image: string, opts: Omit<VerifyArgs, 'image'>) => run(verifyCommand({ image, ...opts }, io)));
 };

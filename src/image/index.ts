@@ -22,6 +22,8 @@ export { MERGED_USR_DIRS, mergedUsrLinks } from './merged-usr.ts';
 export { CYCLONEDX_MEDIA_TYPE, SPDX_MEDIA_TYPE } from './sbom-referrers.ts';
 export type { StoreImage } from './store.ts';
 export { listStoreImages, removeStoreImages } from './store.ts';
+export type { StoreEntryReport, StoreVerifyReport } from './store-verify.ts';
+export { verifyStore } from './store-verify.ts';
 export { isStripped } from './strip.ts';
 export type { AptRepository } from './synthesize/apt-sources.ts';
 export { APT_ACCOUNT, aptNodes, archiveKeyring, DEBIAN_SOURCES, debianSourcesText } from './synthesize/apt-sources.ts';

@@ -10,6 +10,13 @@ export type { EndpointCore, EndpointOptions, ImageEndpoint, ImageWriter } from '
 export { endpointFrom } from './endpoint.ts';
 export { type FlattenOptions, type FsEntry, flattenImage, ImageFilesystem } from './filesystem.ts';
 export { type ImageSourceOptions, imageSourceFrom } from './image-source.ts';
+export {
+  type BlobProblem,
+  checkImageBlobs,
+  corruptLayoutBlobs,
+  type IntegrityOptions,
+  type IntegrityResult,
+} from './integrity.ts';
 export { DEFAULT_GZIP_LEVEL, type WriteLayerOptions, type WrittenLayer, writeLayer } from './layer.ts';
 export { type GcResult, LayoutStore, type LayoutTag, REF_NAME_ANNOTATION } from './layout.ts';
 export { layoutBlobStore } from './layout-blob-store.ts';

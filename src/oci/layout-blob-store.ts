@@ -4,6 +4,7 @@ import { isDigest } from './digest.ts';
 import { LayoutStore } from './layout.ts';
 import { MAX_MANIFEST_BYTES, parseManifest } from './manifest.ts';
 import type { BlobStore, Descriptor, Digest } from './types.ts';
+import { verifyBytes } from './verify.ts';
 
 /**
  * A BlobStore over an OCI image layout. Nothing is read until a method is called. `readManifest` accepts a
@@ -20,6 +21,8 @@ export function layoutBlobStore(layout: string | LayoutStore): BlobStore {
       const s = await store();
       const desc = await pickEntry(s, ref);
       const bytes = await s.readBlob(desc.digest, MAX_MANIFEST_BYTES);
+      // A tag names a digest; the stored bytes must still hash to it (a corrupt store must not pass as the image).
+      verifyBytes(bytes, desc, `stored manifest in ${s.dir}:`);
       return { bytes, mediaType: desc.mediaType };
     },
     async openBlob(d: Descriptor): Promise<Readable> {

@@ -31,12 +31,13 @@ export function layoutWriter(layout: string | LayoutStore): ImageWriter {
   };
   return {
     name: typeof layout === 'string' ? resolve(layout) : layout.dir,
-    hasBlob: async (desc) => (await open()).hasBlob(desc.digest),
+    // "Has" means "has intact": a copy or pull then fetches a corrupt blob again, and putBlob replaces it.
+    hasBlob: async (desc) => (await open()).blobIntact(desc.digest, desc.size),
     async putBlob(desc, read) {
       await (await open()).putBlob(await read(), { digest: desc.digest, size: desc.size });
       return 'stored';
     },
-    hasManifest: async (desc) => (await open()).hasBlob(desc.digest),
+    hasManifest: async (desc) => (await open()).blobIntact(desc.digest, desc.size),
     async putManifest(desc, bytes, opts) {
       const store = await open();
       await store.putBlob(bytes, { digest: desc.digest, size: desc.size });
