@@ -115,7 +115,7 @@ pre{background:#14213d;color:#e8edf6;padding:.7rem 1rem;border-radius:6px;overfl
 form.filters{display:flex;gap:.8rem;flex-wrap:wrap;align-items:center;margin:.5rem 0 1rem}
 form.filters input[type=search]{flex:1;min-width:220px;padding:.45rem .6rem;border:1px solid var(--line);border-radius:6px;font:inherit}
 form.filters select,form.filters button{padding:.4rem .6rem;border:1px solid var(--line);border-radius:6px;font:inherit;background:#fff}
-.muted{color:var(--muted)}.legend span{display:inline-block;width:10px;height:10px;margin:0 .2rem 0 .6rem;border-radius:2px}
+table.list td:first-child{min-width:15rem}.muted{color:var(--muted)}.legend span{display:inline-block;width:10px;height:10px;margin:0 .2rem 0 .6rem;border-radius:2px}
 details>summary{cursor:pointer;color:var(--accent);margin:.4rem 0}dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:0}
 dt{color:var(--muted)}dd{margin:0}ul{margin:.3rem 0;padding-left:1.3rem}nav.toc a{margin-right:.8rem;font-size:.9rem}
 `;

@@ -64,7 +64,7 @@ export function renderListPage(model: SiteModel, query: ListQuery): string {
 <button type="submit">Filter</button>
 <span class="muted"><span id="shown" data-testid="shown">${shown}</span> shown</span>
 </form>
-<table><thead><tr><th>Image</th><th>Tags</th><th>Variants</th><th>Distro</th><th>Platforms</th><th class="num">Size</th><th class="num">Packages</th><th>Vulnerabilities</th><th>Last patched</th><th>End of life</th><th>Trust</th></tr></thead>
+<table class="list"><thead><tr><th>Image</th><th>Tags</th><th>Variants</th><th>Distro</th><th>Platforms</th><th class="num">Size</th><th class="num">Packages</th><th>Vulnerabilities</th><th>Last patched</th><th>End of life</th><th>Trust</th></tr></thead>
 <tbody>${rows}</tbody></table>
 ${legend()}
 <p class="muted">Machine-readable: <a href="catalog.json">catalog.json</a> (schema <code>${model.catalog.schema}</code>).</p>`;
