@@ -11,7 +11,7 @@ import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { createContext } from '../src/core/index.ts';
+import { createContext, Home } from '../src/core/index.ts';
 import { buildUniverse, cachePath, loadDistro, openArchive } from '../src/debian/index.ts';
 import { type Lockfile, loadDefinition, writeLockfile } from '../src/definition/index.ts';
 import { buildImages, planLock } from '../src/image/index.ts';
@@ -45,7 +45,7 @@ try {
   const fullMs = median(full);
   console.log(`ironclad full build (warm .deb cache, gzip):      ${fullMs.toFixed(0)} ms (median of ${RUNS})`);
 
-  const reference = await mmdebstrapMs(lock, work, ctx.home);
+  const reference = await mmdebstrapMs(lock, work, ctx.home.root);
   if (reference !== undefined) {
     console.log(`mmdebstrap --variant=extract (warm, no update):   ${reference.toFixed(0)} ms (median of ${RUNS})`);
     console.log(`ratio mmdebstrap / ironclad:                      ${(reference / fullMs).toFixed(2)}x (target >= 3x)`);
@@ -78,7 +78,8 @@ async function mmdebstrapMs(lock: Lockfile, work: string, home: string): Promise
   const locked = lock.variants.runtime!.platforms[PLATFORM]!;
   const seed = join(work, 'seed');
   await mkdir(seed);
-  for (const p of locked.packages) await copyFile(cachePath(home, p.sha256), join(seed, p.filename.split('/').pop()!));
+  for (const p of locked.packages)
+    await copyFile(cachePath(new Home(home), p.sha256), join(seed, p.filename.split('/').pop()!));
   const include = locked.packages.map((p) => `${p.name}=${p.version}`).join(',');
   const hook = `mkdir -p "$1/var/lib/apt/lists" "$1/var/cache/apt/archives"; cp /var/lib/apt/lists/deb.debian.org_* "$1/var/lib/apt/lists/"; cp ${seed}/*.deb "$1/var/cache/apt/archives/"`;
   const sources = locked.suites.map((s) => `deb ${s.baseUrl} ${s.suite} main`);

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { decompress } from '@napi-rs/lzma/xz';
-import { createContext } from '../src/core/index.ts';
+import { createContext, Home } from '../src/core/index.ts';
 import { cachePath, loadDistro, openArchive, parsePackagesIndex } from '../src/debian/index.ts';
 import { loadDefinition } from '../src/definition/index.ts';
 import { planLock } from '../src/image/index.ts';
@@ -42,7 +42,7 @@ try {
   const archive = await openArchive(distro, ctx, { architecture: 'amd64', indices: false });
   const main = archive.suites.find((s) => s.suite === 'bookworm')!;
   const entry = main.release.files.get('main/binary-amd64/Packages.xz')!;
-  const text = new TextDecoder().decode(await decompress(await readFile(cachePath(home, entry.sha256))));
+  const text = new TextDecoder().decode(await decompress(await readFile(cachePath(new Home(home), entry.sha256))));
   const [entries, parse] = await timed(async () =>
     parsePackagesIndex(text, { suite: 'bookworm', component: 'main', baseUrl: main.baseUrl }),
   );

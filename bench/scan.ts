@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { createContext } from '../src/core/index.ts';
+import { createContext, Home } from '../src/core/index.ts';
 import { importOsv, openVulnDb, type ScanPackage, scanPackages } from '../src/vuln/index.ts';
 
 const repoRoot = resolve(import.meta.dirname, '..');
@@ -44,7 +44,7 @@ try {
     purl: `pkg:deb/debian/${n}@0.1-1`,
     type: 'deb',
   }));
-  const db = openVulnDb(home);
+  const db = openVulnDb(new Home(home));
   try {
     scanPackages(packages, BOOKWORM, db); // warm-up: statement preparation, page cache, JIT
     t = performance.now();

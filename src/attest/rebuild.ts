@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
 import { fail, IroncladError, type StageContext } from '../core/index.ts';
 import { type Distro, type LoadDistroOptions, loadDistro } from '../debian/index.ts';
 import { type LoadedDefinition, loadDefinition, selectVariants } from '../definition/index.ts';
@@ -25,8 +25,6 @@ import type { ImageTarget } from './verify-image.ts';
 export interface RebuildOptions {
   /** The directory the provenance's definition path is relative to (the source repository root). */
   readonly repoRoot: string;
-  /** Where temporary layouts go; each platform's is removed afterwards. */
-  readonly workDir: string;
   /** When given, the provenance attestation must verify with this key; otherwise it is read unverified. */
   readonly publicKey?: KeyObject;
   readonly distro?: LoadDistroOptions;
@@ -156,7 +154,7 @@ async function buildInTemp(
   const variant = selectVariants(loaded.definition, prov.variant).find((v) => v.variant === prov.variant);
   if (variant === undefined) fail('INVALID_INPUT', `provenance: the definition has no variant ${prov.variant}`);
   const distro = opts.distroConfig ?? (await loadDistro(loaded.definition.distro, opts.distro ?? {}));
-  const dir = await mkdtemp(join(opts.workDir, 'ironclad-rebuild-'));
+  const dir = await ctx.home.scratchDir('rebuild');
   try {
     const locked = lockedPlatformFromProvenance(prov);
     const build = await buildPlatform(

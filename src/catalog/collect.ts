@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fail, type StageContext } from '../core/index.ts';
+import { fail, type Home, type StageContext } from '../core/index.ts';
 import { DEFINITION_FILE, expandVariants, type LoadedDefinition, loadDefinition } from '../definition/index.ts';
-import { LayoutStore, storeDir } from '../oci/index.ts';
-import { openVulnDb, vulnDbPath } from '../vuln/index.ts';
+import { LayoutStore } from '../oci/index.ts';
+import { openVulnDb } from '../vuln/index.ts';
 import {
   CATALOG_SCHEMA,
   type Catalog,
@@ -36,7 +36,7 @@ export interface CollectedCatalog {
 export async function collectCatalog(input: CatalogInput, ctx: StageContext): Promise<CollectedCatalog> {
   const definitions = await catalogDefinitions(input.imagesDir);
   const store = await openStoreReadOnly(ctx.home);
-  const db = existsSync(vulnDbPath(ctx.home)) ? openVulnDb(ctx.home) : null;
+  const db = existsSync(ctx.home.vulnDb) ? openVulnDb(ctx.home) : null;
   try {
     const today = ctx.now().toISOString().slice(0, 10);
     const entries: CatalogEntry[] = [];
@@ -118,7 +118,7 @@ export async function catalogDefinitions(
 }
 
 /** The local store, or null when there is none yet: reading the catalog must not create it. */
-async function openStoreReadOnly(home: string): Promise<LayoutStore | null> {
-  if (!existsSync(join(storeDir(home), 'oci-layout'))) return null;
-  return LayoutStore.open(storeDir(home));
+async function openStoreReadOnly(home: Home): Promise<LayoutStore | null> {
+  if (!existsSync(join(home.store, 'oci-layout'))) return null;
+  return LayoutStore.open(home.store);
 }

@@ -8,7 +8,7 @@ import {
   renderCompareMarkdown,
   renderCompareText,
 } from '../compare/index.ts';
-import { fail, isIroncladError } from '../core/index.ts';
+import { fail, type Home, isIroncladError } from '../core/index.ts';
 import { openVulnDb, type VulnDb } from '../vuln/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
@@ -27,7 +27,7 @@ export interface CompareArgs {
 }
 
 /** The local database when there is one; a missing database only means no vulnerability columns. */
-function optionalDb(home: string, io: CliIO): VulnDb | undefined {
+function optionalDb(home: Home, io: CliIO): VulnDb | undefined {
   try {
     return openVulnDb(home);
   } catch (err) {

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { type Logger, networkPolicyFromEnv, type StageContext, stderrLogger } from '../core/index.ts';
+import { Home, type Logger, networkPolicyFromEnv, type StageContext, stderrLogger } from '../core/index.ts';
 
 /** Everything a verb touches outside itself; injected so tests can capture output. */
 export interface CliIO {
@@ -10,12 +10,15 @@ export interface CliIO {
   env: NodeJS.ProcessEnv;
   cwd: string;
   isTTY: boolean;
+  /** Fired on SIGINT/SIGTERM (interrupt.ts); every stage context of the invocation carries it. */
+  signal?: AbortSignal;
 }
 
 export type ExitStatus = number;
 
-export function processIO(): CliIO {
+export function processIO(signal?: AbortSignal): CliIO {
   return {
+    ...(signal !== undefined && { signal }),
     stdout: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
     stderr: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
     log: stderrLogger({ verbose: process.env.IRONCLAD_DEBUG === '1' }),
@@ -25,14 +28,15 @@ export function processIO(): CliIO {
   };
 }
 
-export function ironcladHome(io: CliIO): string {
-  return io.env.IRONCLAD_HOME ?? join(homedir(), '.ironclad');
+/** `$IRONCLAD_HOME`, default `~/.ironclad`: the owner of every stored path (core/home.ts). */
+export function ironcladHome(io: CliIO): Home {
+  return new Home(io.env.IRONCLAD_HOME ?? join(homedir(), '.ironclad'));
 }
 
 /** The stage context for one CLI invocation. */
-export function stageContext(io: CliIO, signal?: AbortSignal): StageContext {
+export function stageContext(io: CliIO): StageContext {
   return {
-    signal: signal ?? new AbortController().signal,
+    signal: io.signal ?? new AbortController().signal,
     log: io.log,
     fetch: globalThis.fetch,
     home: ironcladHome(io),

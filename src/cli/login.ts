@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { fail } from '../core/index.ts';
 import {
@@ -95,7 +94,7 @@ export async function loginCommand(
   await clientFor(host, creds, registrySettings(io, args.insecure === true), ctx).ping();
   const home = ironcladHome(io);
   await saveLogin(home, host, creds);
-  io.stdout(`logged in to ${host} as ${username}; credentials saved in ${join(home, 'auth.json')}`);
+  io.stdout(`logged in to ${host} as ${username}; credentials saved in ${home.authFile}`);
   return 0;
 }
 

@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
-import { IRONCLAD_VERSION, IroncladError } from '../core/index.ts';
+import { ERROR_CODES, IRONCLAD_VERSION, IroncladError } from '../core/index.ts';
 import { verbs } from './commands.ts';
-import { type CliIO, type ExitStatus, processIO } from './io.ts';
+import { type CliIO, type ExitStatus, ironcladHome, processIO } from './io.ts';
 
 const VERSION = IRONCLAD_VERSION;
 
@@ -19,9 +19,20 @@ export function buildProgram(io: CliIO, run: (status: Promise<ExitStatus>) => vo
       writeOut: (s) => io.stdout(s.replace(/\n$/, '')),
       writeErr: (s) => io.stderr(s.replace(/\n$/, '')),
     });
+  // Leftovers of killed commands go before a verb runs (core/home.ts says which ones are safe to remove).
+  program.hook('preAction', () => sweepLeftovers(io));
   for (const register of verbs) register(program, io, run);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
+}
+
+async function sweepLeftovers(io: CliIO): Promise<void> {
+  try {
+    const removed = await ironcladHome(io).sweepLeftovers();
+    if (removed.length > 0) io.log.debug(`removed leftovers of interrupted commands: ${removed.join(', ')}`);
+  } catch (err) {
+    io.log.debug(`could not sweep leftovers: ${(err as Error).message}`);
+  }
 }
 
 /** Maps any error to a message and exit status; a stack trace only with IRONCLAD_DEBUG=1. */
@@ -49,6 +60,8 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO()): 
     await program.parseAsync([...argv], { from: 'user' });
     return pending ? await pending : 0;
   } catch (err) {
+    // An interrupted command fails with whatever its abort caused; interrupt.ts reports the interruption.
+    if (io.signal?.aborted === true) return ERROR_CODES.INTERRUPTED;
     return reportError(err, io);
   }
 }

@@ -1,4 +1,3 @@
-import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type RebuildReport, rebuildImage } from '../attest/index.ts';
@@ -31,7 +30,6 @@ export async function rebuildCommand(args: RebuildArgs, io: CliIO): Promise<Exit
     target,
     {
       repoRoot: args.repo === undefined ? (repositoryRoot(io.cwd) ?? io.cwd) : resolve(io.cwd, args.repo),
-      workDir: tmpdir(),
       ...(publicKey !== undefined && { publicKey }),
       ...(args.distros !== undefined && { distro: { dir: resolve(io.cwd, args.distros) } }),
     },

@@ -1,4 +1,3 @@
-import { tmpdir } from 'node:os';
 import type { Command } from 'commander';
 import { fail } from '../core/index.ts';
 import { formatPlatform, hostPlatform } from '../oci/index.ts';
@@ -100,7 +99,6 @@ export async function runCommand(args: RunArgs, io: CliIO): Promise<ExitStatus> 
         stdout: out.sink,
         stderr: err.sink,
         maxCaptureBytes: 0,
-        tmpDir: tmpdir(),
         network: 'none',
         host,
         limits,

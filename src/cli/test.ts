@@ -1,5 +1,4 @@
 import { stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { fail, IRONCLAD_VERSION, isIroncladError, writeFileAtomic } from '../core/index.ts';
@@ -105,7 +104,6 @@ export async function testCommand(args: TestArgs, io: CliIO): Promise<ExitStatus
     }
     const opts: TestImageOptions = {
       host,
-      tmpDir: tmpdir(),
       platforms,
       functional: args.functional,
       ...(s.variant !== undefined && { variant: s.variant }),

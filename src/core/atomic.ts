@@ -9,7 +9,7 @@ import { fail } from './errors.ts';
  */
 export async function writeFileAtomic(path: string, data: Uint8Array | string, mode = 0o644): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = siblingTempPath(path);
   const fh = await open(tmp, 'w', mode);
   try {
     await fh.writeFile(data);
@@ -28,9 +28,12 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string, m
   }
 }
 
-/** A unique temp path beside `path` (same filesystem, so a later rename is atomic). */
+/**
+ * A unique temp path beside `path` (same filesystem, so a later rename is atomic). The name carries this
+ * process's pid so that the next run can tell a leftover of a killed command from a live one (home.ts).
+ */
 export function siblingTempPath(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  return join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { Home } from './home.ts';
 import type { NetworkPolicy } from './retry.ts';
 
 /** What every stage receives instead of reaching for globals (STYLE.md rule 5). */
@@ -15,8 +16,8 @@ export interface StageContext {
   signal: AbortSignal;
   log: Logger;
   fetch: Fetch;
-  /** $IRONCLAD_HOME, resolved once by the CLI. */
-  home: string;
+  /** $IRONCLAD_HOME, resolved once by the CLI: every path of stored state comes from it (home.ts). */
+  home: Home;
   /** Wall clock for things that are about time by nature (Valid-Until checks, provenance times). */
   now: () => Date;
   /** Retries, timeouts and the total deadline of network operations; DEFAULT_NETWORK_POLICY when absent. */
@@ -63,13 +64,13 @@ export function stderrLogger(opts: { verbose?: boolean; tty?: boolean } = {}): L
   };
 }
 
-/** A context for tests and library callers. */
-export function createContext(partial: Partial<StageContext> & { home: string }): StageContext {
+/** A context for tests and library callers; `home` may be given as a directory. */
+export function createContext(partial: Partial<Omit<StageContext, 'home'>> & { home: Home | string }): StageContext {
   return {
     signal: partial.signal ?? new AbortController().signal,
     log: partial.log ?? silentLogger,
     fetch: partial.fetch ?? globalThis.fetch,
-    home: partial.home,
+    home: typeof partial.home === 'string' ? new Home(partial.home) : partial.home,
     now: partial.now ?? (() => new Date()),
   };
 }

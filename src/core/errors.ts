@@ -30,6 +30,8 @@ export const ERROR_CODES = {
   REGISTRY_UNAVAILABLE: 4,
   REGISTRY_DENIED: 4,
   RUNTIME_UNAVAILABLE: 4,
+  /** SIGINT/SIGTERM aborted the command (ctx.signal's reason); the CLI exits 128 + the signal number. */
+  INTERRUPTED: 130,
   INTERNAL: 70,
 } as const;
 

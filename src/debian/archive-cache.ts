@@ -2,6 +2,7 @@ import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   fail,
+  type Home,
   type HttpContext,
   type HttpOptions,
   httpDownloadFile,
@@ -29,13 +30,13 @@ export interface ExpectedContent {
 const SHA256_RE = /^[0-9a-f]{64}$/;
 
 /** Path of the entry for `sha256` (which must be lower-case hex). */
-export function cachePath(home: string, sha256: string): string {
+export function cachePath(home: Home, sha256: string): string {
   if (!SHA256_RE.test(sha256)) fail('INTERNAL', `not a sha256 digest: ${sha256.slice(0, 80)}`);
-  return join(home, 'cache', 'sha256', sha256.slice(0, 2), sha256);
+  return join(home.cache('sha256'), sha256.slice(0, 2), sha256);
 }
 
 /** The path of a verified entry, or `undefined` when it is absent or was corrupt (and has been removed). */
-export async function cachedFile(home: string, expect: ExpectedContent): Promise<string | undefined> {
+export async function cachedFile(home: Home, expect: ExpectedContent): Promise<string | undefined> {
   const path = cachePath(home, expect.sha256);
   const st = await stat(path).catch(() => undefined);
   if (st === undefined) return undefined;
@@ -48,7 +49,7 @@ export async function cachedFile(home: string, expect: ExpectedContent): Promise
 }
 
 /** The bytes of a verified entry, or `undefined` as for {@link cachedFile}. Reads the file once. */
-export async function cachedBytes(home: string, expect: ExpectedContent): Promise<Uint8Array | undefined> {
+export async function cachedBytes(home: Home, expect: ExpectedContent): Promise<Uint8Array | undefined> {
   const path = cachePath(home, expect.sha256);
   const bytes = await readFile(path).catch(() => undefined);
   if (bytes === undefined) return undefined;
@@ -58,7 +59,7 @@ export async function cachedBytes(home: string, expect: ExpectedContent): Promis
 }
 
 /** Stores bytes that the caller has already verified against `expect`. */
-export async function storeBytes(home: string, expect: ExpectedContent, bytes: Uint8Array): Promise<string> {
+export async function storeBytes(home: Home, expect: ExpectedContent, bytes: Uint8Array): Promise<string> {
   if (bytes.length !== expect.size || sha256Hex(bytes) !== expect.sha256) {
     fail('INTERNAL', `refusing to cache bytes that do not match sha256:${expect.sha256}`);
   }
@@ -75,7 +76,7 @@ export async function storeBytes(home: string, expect: ExpectedContent, bytes: U
  */
 export async function downloadToCache(
   urls: readonly string[],
-  home: string,
+  home: Home,
   expect: ExpectedContent,
   ctx: HttpContext,
   what: string,

@@ -1,5 +1,3 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { fail, type StageContext } from '../core/index.ts';
 import { type Distro, type LoadDistroOptions, loadDistro } from '../debian/index.ts';
 import {
@@ -17,7 +15,6 @@ import {
   imageSourceFrom,
   layoutEndpoint,
   type Platform,
-  storeDir,
   storeTagName,
 } from '../oci/index.ts';
 import { describeFailures, reportFailed, type TestReport, testImage } from '../testing/index.ts';
@@ -83,7 +80,7 @@ export async function buildImages(
   ctx: StageContext,
 ): Promise<BuildResult> {
   assertLockFresh(lock, loaded);
-  const layoutDir = opts.out ?? storeDir(ctx.home);
+  const layoutDir = opts.out ?? ctx.home.store;
   const out = layoutEndpoint(layoutDir);
   const store = out.requireWriter();
   const distro = opts.distroConfig ?? (await loadDistro(loaded.definition.distro, opts.distro ?? {}));
@@ -147,14 +144,12 @@ async function testBeforeTagging(
   ctx: StageContext,
 ): Promise<TestReport> {
   ctx.log.progress(`${variant.name} ${variant.variant}: testing`);
-  const tmpDir = join(ctx.home, 'tmp');
-  await mkdir(tmpDir, { recursive: true });
   const source = imageSourceFrom(out.store, index.digest, {
     display: `${variant.name} (${variant.variant})`,
   });
   // A build of some platforms (--platform) is held to those platforms only.
   const expected = opts.platforms === undefined ? variant : { ...variant, platforms: opts.platforms };
-  const report = await testImage(source, { variant: expected, host: opts.host ?? hostPlatform(), tmpDir }, ctx);
+  const report = await testImage(source, { variant: expected, host: opts.host ?? hostPlatform() }, ctx);
   if (reportFailed(report)) {
     fail('TEST_FAILED', `${variant.name} (${variant.variant}) failed its tests:\n${describeFailures(report)}`, {
       hint: 'nothing was tagged; fix the definition, or build with --no-test to skip testing (provenance records it)',

@@ -1,10 +1,10 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type StageContext, sha256File } from '../core/index.ts';
+import { type Home, type StageContext, sha256File } from '../core/index.ts';
 import { cachePath, readDeb } from '../debian/index.ts';
-import { type Digest, LayoutStore, storeDir } from '../oci/index.ts';
+import { type Digest, LayoutStore } from '../oci/index.ts';
 import { DEB_CONTENTS_FORMAT, DEB_CONTENTS_KIND, debContentsPayload } from './deb-cache.ts';
-import { cacheSecret, DERIVED_DIR, type EntryIdentity, listEntries, openEntry } from './derived-cache.ts';
+import { cacheSecret, type EntryIdentity, listEntries, openEntry } from './derived-cache.ts';
 import { checkLayerBlob, LAYERS_FORMAT, LAYERS_KIND } from './layer-cache.ts';
 import { RESOLUTIONS_FORMAT, RESOLUTIONS_KIND } from './resolution-cache.ts';
 
@@ -43,7 +43,7 @@ const LEGACY_DIRS = [/^deb-contents-v1-/, /^layers$/, /^resolutions$/];
  */
 export async function verifyCaches(ctx: StageContext): Promise<CacheVerifyReport> {
   const problems: CacheEntryProblem[] = [];
-  const store = await LayoutStore.open(storeDir(ctx.home)).catch(() => undefined);
+  const store = await LayoutStore.open(ctx.home.store).catch(() => undefined);
   const secret = await cacheSecret(ctx.home);
   const kinds: CacheKindReport[] = [];
   const checkers: [string, string, (payload: Uint8Array, key: string) => Promise<string | CacheCheck>][] = [
@@ -86,7 +86,7 @@ async function checkEntry(
 }
 
 /** Re-reads the .deb (when the download cache holds it, verified by its sha256) and compares the payloads. */
-async function checkDebContents(home: string, sha256: string, payload: Uint8Array): Promise<string | CacheCheck> {
+async function checkDebContents(home: Home, sha256: string, payload: Uint8Array): Promise<string | CacheCheck> {
   const path = cachePath(home, sha256);
   const present = await sha256File(path).catch(() => undefined);
   if (present?.hex !== sha256) return 'sealed';
@@ -112,15 +112,15 @@ async function checkLayerEntry(
 }
 
 /** Entries of formats no longer written, and the unsealed caches of earlier versions. */
-async function removeStrays(home: string, current: ReadonlyMap<string, string>): Promise<CacheEntryProblem[]> {
+async function removeStrays(home: Home, current: ReadonlyMap<string, string>): Promise<CacheEntryProblem[]> {
   const out: CacheEntryProblem[] = [];
-  const cache = join(home, 'cache');
+  const cache = home.cacheRoot;
   for (const name of await readdir(cache).catch(() => [] as string[])) {
     if (!LEGACY_DIRS.some((re) => re.test(name))) continue;
     out.push({ kind: name, key: '*', reason: 'unsealed cache of an earlier version' });
     await rm(join(cache, name), { recursive: true, force: true });
   }
-  const derived = join(cache, DERIVED_DIR);
+  const derived = home.cache('derived');
   for (const kind of await readdir(derived).catch(() => [] as string[])) {
     for (const format of await readdir(join(derived, kind)).catch(() => [] as string[])) {
       if (current.get(kind) === format) continue;

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { link, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { type Logger, siblingTempPath, writeFileAtomic } from '../core/index.ts';
+import { type Home, type Logger, siblingTempPath, writeFileAtomic } from '../core/index.ts';
 
 /**
  * Derived caches (parsed .debs, compressed layers, resolutions) may only ever save time, never change a result
@@ -21,11 +21,6 @@ import { type Logger, siblingTempPath, writeFileAtomic } from '../core/index.ts'
  *
  * A bad entry is never fatal: it is removed, said on the log, and rebuilt by the caller.
  */
-
-/** Where sealed entries live, under `<home>/cache/`. */
-export const DERIVED_DIR = 'derived';
-/** The MAC secret, in the home but outside `cache/`, so a cache directory shared on its own does not carry it. */
-export const SECRET_FILE = 'derived-cache.key';
 
 const MAGIC = 'ironclad-derived-v1\n';
 const MAC_BYTES = 32;
@@ -55,7 +50,7 @@ export interface DerivedCache {
 }
 
 export interface DerivedCacheOptions {
-  readonly home: string;
+  readonly home: Home;
   readonly log: Logger;
   /** Default true; false is `--no-cache`. */
   readonly enabled?: boolean;
@@ -68,7 +63,7 @@ export function derivedCache(kind: string, format: string, opts: DerivedCacheOpt
   // Without a readable secret nothing can be trusted or sealed: the cache is off, which only costs time.
   const usableSecret = () =>
     cacheSecret(home).catch((err: Error) => {
-      log.warn(`cache: ${kind} cache off: cannot read or create ${join(home, SECRET_FILE)} (${err.message})`);
+      log.warn(`cache: ${kind} cache off: cannot read or create ${home.cacheSecret} (${err.message})`);
       return undefined;
     });
   const discard = async (key: string, why: string) => {
@@ -100,9 +95,9 @@ export function derivedCache(kind: string, format: string, opts: DerivedCacheOpt
 }
 
 /** `<home>/cache/derived/<kind>/<format>/<2 hex>/<key>`. */
-export function entryPath(home: string, id: EntryIdentity): string {
+export function entryPath(home: Home, id: EntryIdentity): string {
   if (!KEY_RE.test(id.key)) throw new TypeError(`derived cache key must be 64 hex digits: ${id.key.slice(0, 80)}`);
-  return join(home, 'cache', DERIVED_DIR, id.kind, id.format, id.key.slice(0, 2), id.key);
+  return join(home.cache('derived', id.kind, id.format), id.key.slice(0, 2), id.key);
 }
 
 /** MAGIC, a JSON header line naming the entry, the payload, then HMAC-SHA256(secret, everything before). */
@@ -144,8 +139,8 @@ export function openEntry(bytes: Uint8Array, want: EntryIdentity, secret: Uint8A
 }
 
 /** Every entry file of one kind and format: key → path. Missing directories are empty. */
-export async function listEntries(home: string, kind: string, format: string): Promise<Map<string, string>> {
-  const root = join(home, 'cache', DERIVED_DIR, kind, format);
+export async function listEntries(home: Home, kind: string, format: string): Promise<Map<string, string>> {
+  const root = home.cache('derived', kind, format);
   const found = new Map<string, string>();
   const files = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
   for (const f of files) if (f.isFile()) found.set(f.name, join(f.parentPath, f.name));
@@ -155,15 +150,16 @@ export async function listEntries(home: string, kind: string, format: string): P
 const secrets = new Map<string, Promise<Buffer>>();
 
 /**
- * The home's MAC secret (32 random bytes, mode 0600), created on first use. Creation is atomic and
+ * The home's MAC secret (32 random bytes, mode 0600), created on first use. It is in the home but outside
+ * `cache/`, so a cache directory shared on its own does not carry it. Creation is atomic and
  * create-if-absent (a hard link of a private temp file), so concurrent first builds agree on one secret.
  */
-export function cacheSecret(home: string): Promise<Buffer> {
-  let s = secrets.get(home);
+export function cacheSecret(home: Home): Promise<Buffer> {
+  let s = secrets.get(home.root);
   if (s === undefined) {
-    s = loadOrCreateSecret(join(home, SECRET_FILE));
-    secrets.set(home, s);
-    s.catch(() => secrets.delete(home));
+    s = loadOrCreateSecret(home.cacheSecret);
+    secrets.set(home.root, s);
+    s.catch(() => secrets.delete(home.root));
   }
   return s;
 }

@@ -1,12 +1,5 @@
-import { fail } from '../core/index.ts';
-import {
-  type BlobStore,
-  type Descriptor,
-  imageSourceFrom,
-  LayoutStore,
-  layoutEndpoint,
-  storeDir,
-} from '../oci/index.ts';
+import { fail, type Home } from '../core/index.ts';
+import { type BlobStore, type Descriptor, imageSourceFrom, LayoutStore, layoutEndpoint } from '../oci/index.ts';
 
 /** One tag of the local store, with what `ironclad images` shows. */
 export interface StoreImage {
@@ -20,8 +13,8 @@ export interface StoreImage {
 }
 
 /** Lists the local store's tags, sorted by name then tag. A missing store is an empty list. */
-export async function listStoreImages(home: string): Promise<StoreImage[]> {
-  const store = await LayoutStore.open(storeDir(home), { create: true });
+export async function listStoreImages(home: Home): Promise<StoreImage[]> {
+  const store = await LayoutStore.open(home.store, { create: true });
   const blobs = layoutEndpoint(store.dir).store;
   const out: StoreImage[] = [];
   for (const t of await store.listTags()) {
@@ -36,10 +29,10 @@ export async function listStoreImages(home: string): Promise<StoreImage[]> {
  * references any more, referrers of removed images included. NOT_FOUND when a name matches no tag.
  */
 export async function removeStoreImages(
-  home: string,
+  home: Home,
   refs: readonly string[],
 ): Promise<{ removed: string[]; freedBytes: number }> {
-  const store = await LayoutStore.open(storeDir(home), { create: true });
+  const store = await LayoutStore.open(home.store, { create: true });
   const tags = (await store.listTags()).map((t) => t.name);
   const removed: string[] = [];
   for (const ref of refs) {

@@ -90,7 +90,6 @@ export {
   openEndpoint,
   type RegistryRef,
   sourceTag,
-  storeDir,
   storeTagName,
   untaggedByDigest,
 } from './transports.ts';

@@ -1,5 +1,5 @@
-import { join, resolve } from 'node:path';
-import { fail } from '../core/index.ts';
+import { resolve } from 'node:path';
+import { fail, type Home } from '../core/index.ts';
 import { dockerArchiveBlobStore } from './docker-archive.ts';
 import { type EndpointCore, endpointFrom, type ImageEndpoint } from './endpoint.ts';
 import { layoutCore } from './layout-endpoint.ts';
@@ -10,8 +10,8 @@ import type { Digest, ImageRef, Platform } from './types.ts';
 export type RegistryRef = Extract<ImageRef, { kind: 'registry' }>;
 
 export interface OpenEndpointOptions {
-  /** $IRONCLAD_HOME; the local store is the OCI layout at `<home>/store`. */
-  readonly home: string;
+  /** $IRONCLAD_HOME; the local store is the OCI layout at `home.store`. Only store references need it. */
+  readonly home?: Home;
   /** Directory that relative layout and archive paths are taken from; default: the process's. */
   readonly cwd?: string;
   /** The registry transport, supplied by the registry module; without it registry references are refused. */
@@ -22,9 +22,10 @@ export interface OpenEndpointOptions {
   readonly referrerSchemes?: readonly ReferrerScheme[];
 }
 
-/** The local image store's directory under a home. */
-export function storeDir(home: string): string {
-  return join(home, 'store');
+/** The local store's directory. */
+function storeOf(o: OpenEndpointOptions): string {
+  if (o.home === undefined) fail('INTERNAL', 'opening the local store without knowing the home');
+  return o.home.store;
 }
 
 /** Tag name of a store image in the store layout's index.json: `NAME:TAG`. */
@@ -75,8 +76,7 @@ const ENTRIES = [
     format: (r) => `${r.name}${suffix(r.tag, r.digest)}`,
     sourceTag: (r) => r.tag ?? (r.digest === undefined ? 'latest' : undefined),
     untaggedByDigest: true,
-    core: (r, o) =>
-      layoutCore(storeDir(o.home), r.digest ?? storeTagName(r.name, r.tag), (tag) => storeTagName(r.name, tag)),
+    core: (r, o) => layoutCore(storeOf(o), r.digest ?? storeTagName(r.name, r.tag), (tag) => storeTagName(r.name, tag)),
   }),
 ] as const;
 
@@ -112,7 +112,7 @@ export function sourceTag(ref: ImageRef): string | undefined {
  * addressed by directory only; created at the first write.
  */
 export function layoutEndpoint(dir: string): ImageEndpoint {
-  return openEndpoint({ kind: 'oci-layout', dir }, { home: dir });
+  return openEndpoint({ kind: 'oci-layout', dir }, {});
 }
 
 /** Whether an untagged copy at `ref` is addressed by its digest (registry, store) or by the place (a layout). */

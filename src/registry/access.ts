@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { StageContext } from '../core/index.ts';
+import type { Home, StageContext } from '../core/index.ts';
 import type { EndpointCore, RegistryRef } from '../oci/index.ts';
 import type { RegistryCredentials } from './auth.ts';
 import { createRegistryClient, type RegistryClient } from './client.ts';
@@ -17,7 +17,7 @@ import { registryWriter } from './writer.ts';
 
 /** The settings registry access reads: the Ironclad home and the environment (nothing is read until used). */
 export interface RegistrySettings {
-  readonly home: string;
+  readonly home: Home;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Plain http for every registry this command talks to (the verbs' `--insecure`). */
   readonly insecure?: boolean;

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fail, writeFileAtomic } from '../core/index.ts';
+import { fail, type Home, writeFileAtomic } from '../core/index.ts';
 import type { RegistryCredentials } from './auth.ts';
 
 /**
@@ -15,7 +15,7 @@ import type { RegistryCredentials } from './auth.ts';
 
 export interface CredentialSources {
   /** Ironclad's home; its auth.json is the login store. */
-  readonly home?: string;
+  readonly home?: Home;
   /** The directory holding Docker's config.json (DOCKER_CONFIG, or ~/.docker). */
   readonly dockerConfigDir?: string;
   /** IRONCLAD_REGISTRY_USER / _PASSWORD. */
@@ -58,7 +58,7 @@ export async function resolveCredentials(
 ): Promise<RegistryCredentials | undefined> {
   const wanted = normalizeRegistryKey(host);
   if (src.home !== undefined) {
-    const store = await readConfig(join(src.home, 'auth.json'));
+    const store = await readConfig(src.home.authFile);
     const entry = store === undefined ? undefined : findEntry(store.auths, wanted);
     if (entry !== undefined) return entryCredentials(entry, 'the login store');
   }
@@ -183,8 +183,8 @@ async function readConfig(path: string): Promise<ConfigFile | undefined> {
  * Stores (or, with undefined, removes) the credentials for `host` in `<home>/auth.json`, written atomically
  * with mode 0600 in Docker's `auths` format so the same reader serves both files.
  */
-export async function saveLogin(home: string, host: string, creds: RegistryCredentials | undefined): Promise<void> {
-  const path = join(home, 'auth.json');
+export async function saveLogin(home: Home, host: string, creds: RegistryCredentials | undefined): Promise<void> {
+  const path = home.authFile;
   const config = (await readConfig(path)) ?? {};
   const key = normalizeRegistryKey(host);
   const auths: Record<string, AuthEntry> = {};

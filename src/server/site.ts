@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import type { CollectedCatalog } from '../catalog/index.ts';
 import { type CompareResult, compareImages } from '../compare/index.ts';
 import type { StageContext } from '../core/index.ts';
-import { LayoutStore, openImageSource, parsePlatform, storeDir, storeTagName } from '../oci/index.ts';
-import { openVulnDb, vulnDbPath } from '../vuln/index.ts';
+import { LayoutStore, openImageSource, parsePlatform, storeTagName } from '../oci/index.ts';
+import { openVulnDb } from '../vuln/index.ts';
 import { renderImagePage } from './image-page.ts';
 import { type ListQuery, NO_FILTER, renderListPage } from './list-page.ts';
 import { imagePath, type SiteModel } from './site-model.ts';
@@ -52,15 +52,15 @@ async function compareWithCounterpart(
   ctx: StageContext,
 ): Promise<CompareResult | { readonly unavailable: string } | null> {
   if (counterpart === null || target === undefined) return null;
-  if (!existsSync(join(storeDir(ctx.home), 'oci-layout'))) return { unavailable: 'The local store is empty.' };
-  const store = await LayoutStore.open(storeDir(ctx.home));
+  if (!existsSync(join(ctx.home.store, 'oci-layout'))) return { unavailable: 'The local store is empty.' };
+  const store = await LayoutStore.open(ctx.home.store);
   for (const ref of [target, counterpart]) {
     const [name = '', tag = ''] = ref.split(':');
     if ((await store.resolveTag(storeTagName(name, tag))) === undefined) {
       return { unavailable: `${ref} is not in the local store; build it, then compare:` };
     }
   }
-  const db = existsSync(vulnDbPath(ctx.home)) ? openVulnDb(ctx.home) : undefined;
+  const db = existsSync(ctx.home.vulnDb) ? openVulnDb(ctx.home) : undefined;
   try {
     const p = parsePlatform(platform);
     return await compareImages(

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fail, type StageContext } from '../core/index.ts';
 import { formatPlatform, type ImageConfig, type Platform, type ResolvedImage, unpackImage } from '../oci/index.ts';
@@ -58,8 +58,6 @@ export interface RunningContainer {
 }
 
 export interface PrepareOptions {
-  /** A fresh directory is made under it for the unpacked image and every container; removed by close(). */
-  readonly tmpDir: string;
   /** This machine's platform: other platforms need a binfmt_misc emulator. */
   readonly host: Platform;
   /** The runc binary; default `runc` from PATH. */
@@ -103,14 +101,13 @@ export class PreparedImage {
   }
 
   /**
-   * Unpacks `image` under `opts.tmpDir`.
+   * Unpacks `image` into a scratch directory of the home (`ctx.home.scratchDir`), removed by close().
    * @throws IroncladError RUNTIME_UNAVAILABLE when not root or the platform cannot run here; the errors of unpacking.
    */
   static async prepare(image: ResolvedImage, opts: PrepareOptions, ctx: StageContext): Promise<PreparedImage> {
     const config = await image.config();
     await assertRunnable(configPlatform(config), opts.host);
-    await mkdir(opts.tmpDir, { recursive: true });
-    const dir = await mkdtemp(join(opts.tmpDir, 'ironclad-run-'));
+    const dir = await ctx.home.scratchDir('run');
     try {
       ctx.log.debug(`unpacking ${image.digest} into ${dir}`);
       await unpackImage(image, join(dir, 'rootfs'), { chown: true });

@@ -6,8 +6,6 @@ import { checkTimeout } from './runc-process.ts';
 export { configPlatform, type RunResult } from './prepared-image.ts';
 
 export interface RunOptions extends Omit<ContainerOptions, 'networkNamespace'> {
-  /** Directory for the bundle (a fresh subdirectory is made and always removed). Needs room for the image. */
-  readonly tmpDir: string;
   /** The only network mode: a new, empty network namespace. Stated so callers know what they get. */
   readonly network: 'none';
   /** The machine's platform (the CLI computes it once): other platforms need a binfmt_misc emulator. */
@@ -18,7 +16,7 @@ export interface RunOptions extends Omit<ContainerOptions, 'networkNamespace'> {
 
 /**
  * Runs one process of `image` in a throw-away runc container and waits for it: the image's final filesystem
- * (whiteouts applied) is unpacked into a fresh bundle under `opts.tmpDir`, a config.json is generated
+ * (whiteouts applied) is unpacked into a fresh bundle in a scratch directory of the home, a config.json is generated
  * (runtime-spec.ts: docker argv/env semantics, user resolved through the image's own /etc/passwd, no network,
  * no new privileges), and `runc run` is started with stdio piped. On timeout or abort the container is killed;
  * the container is always deleted and the bundle removed, whatever happens. To run several containers of one
@@ -29,8 +27,8 @@ export interface RunOptions extends Omit<ContainerOptions, 'networkNamespace'> {
  */
 export async function runImage(image: ResolvedImage, opts: RunOptions, ctx: StageContext): Promise<RunResult> {
   checkTimeout(opts.timeoutMs);
-  const { tmpDir, host, runc, network: _none, ...container } = opts;
-  const prepared = await PreparedImage.prepare(image, { tmpDir, host, ...(runc !== undefined && { runc }) }, ctx);
+  const { host, runc, network: _none, ...container } = opts;
+  const prepared = await PreparedImage.prepare(image, { host, ...(runc !== undefined && { runc }) }, ctx);
   try {
     return await prepared.run(container, ctx);
   } finally {

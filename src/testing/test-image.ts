@@ -30,8 +30,6 @@ export interface TestImageOptions {
   readonly platforms?: readonly Platform[];
   /** This machine's platform: functional tests run natively on it, elsewhere only through binfmt_misc. */
   readonly host: Platform;
-  /** Where container bundles are unpacked (removed after each run). */
-  readonly tmpDir: string;
   /** Run the definition's functional tests and the starts check (default true); checks always run. */
   readonly functional?: boolean;
   /**
@@ -121,7 +119,7 @@ async function runInContainers(
     const names = [...(hasCommand ? [STARTS] : []), ...expect.tests.map((t) => t.name)];
     return names.map((name) => ({ name, status: 'skipped', message: support.reason, durationMs: 0 }));
   }
-  const prepare = (img: ResolvedImage) => PreparedImage.prepare(img, { tmpDir: opts.tmpDir, host: opts.host }, ctx);
+  const prepare = (img: ResolvedImage) => PreparedImage.prepare(img, { host: opts.host }, ctx);
   const prepared = await prepare(image);
   const others = new Map<string, Promise<PreparedImage>>();
   const variants = (name: string): Promise<PreparedImage> => {

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { fail, wrapError } from '../core/index.ts';
+import { fail, type Home, wrapError } from '../core/index.ts';
 import type { RangeEvent } from './osv-record.ts';
 
 /**
@@ -29,11 +28,6 @@ CREATE TABLE affected (
 
 /** Created after the bulk insert, which is faster than maintaining it row by row. */
 export const INDEX_SQL = 'CREATE INDEX affected_by_package ON affected (ecosystem, package);';
-
-/** `<home>/vuln.db`. */
-export function vulnDbPath(home: string): string {
-  return join(home, 'vuln.db');
-}
 
 /** One affected entry joined with its record, as the matcher consumes it. */
 export interface AffectedRow {
@@ -105,8 +99,8 @@ interface RawAffected {
  * Throws NOT_FOUND when no database was imported yet, INVALID_INPUT when the file is not ours or
  * has an older schema.
  */
-export function openVulnDb(home: string): VulnDb {
-  const path = vulnDbPath(home);
+export function openVulnDb(home: Home): VulnDb {
+  const path = home.vulnDb;
   if (!existsSync(path)) {
     fail('NOT_FOUND', `no vulnerability database at ${path}`, {
       hint: 'run `ironclad db update` (or `ironclad db import <file>`) first',

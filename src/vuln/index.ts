@@ -4,7 +4,7 @@ export type { CvssV3 } from './cvss.ts';
 export { cvssRating, parseCvssV3 } from './cvss.ts';
 export { cyclonedxVexReport } from './cyclonedx-vex.ts';
 export type { AffectedRow, DbSummary, SourceRow, VulnDb } from './db.ts';
-export { openVulnDb, vulnDbPath } from './db.ts';
+export { openVulnDb } from './db.ts';
 export type { DbStatus, ScanDataVerdict } from './db-status.ts';
 export { dbStatus, judgeScanData, STALE_AFTER_DAYS } from './db-status.ts';
 export { type ImageScanInput, imageScanInput, OPENVEX_MEDIA_TYPE, scanPackagesOf } from './image-input.ts';

@@ -1,9 +1,10 @@
 import { createWriteStream, existsSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { fail, type StageContext, siblingTempPath, wrapError } from '../core/index.ts';
-import { openVulnDb, vulnDbPath } from './db.ts';
+import { fail, type Home, type StageContext, wrapError } from '../core/index.ts';
+import { openVulnDb } from './db.ts';
 import { type SourceStats, VulnDbBuilder } from './db-builder.ts';
 import { type ArchiveKind, MAX_ARCHIVE_BYTES, readOsvArchive, sniffArchive } from './osv-archive.ts';
 import { parseOsvBytes } from './osv-record.ts';
@@ -100,17 +101,17 @@ async function importOne(
   builder: VulnDbBuilder,
   problems: ImportResult['problems'][number][],
   ctx: StageContext,
-  tmpBeside: string,
 ): Promise<SourceStats> {
   const remote = /^https?:\/\//i.test(source);
-  const path = remote ? siblingTempPath(tmpBeside) : source;
+  const scratch = remote ? await ctx.home.scratchDir('osv-download') : undefined;
+  const path = scratch !== undefined ? join(scratch, 'source') : source;
   try {
     if (remote) await download(source, path, ctx);
     const kind = await localKind(path);
     const stats: SourceStats = { url: source, kind: remote ? `url:${kind}` : kind, count: 0, skipped: 0, ignored: 0 };
     let seen = 0;
     for await (const entry of readOsvArchive(path, kind)) {
-      if (ctx.signal.aborted) fail('INTERNAL', 'import cancelled');
+      ctx.signal.throwIfAborted();
       if (++seen % 2000 === 0) ctx.log.progress(`importing ${source}: ${seen} documents`);
       const parsed =
         'tooLarge' in entry
@@ -129,7 +130,7 @@ async function importOne(
     }
     return stats;
   } finally {
-    if (remote) await rm(path, { force: true });
+    if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
   }
 }
 
@@ -146,14 +147,14 @@ export async function importOsv(
   opts: ImportOptions = {},
 ): Promise<ImportResult> {
   if (sources.length === 0) fail('USAGE', 'no OSV source given');
-  const dbPath = vulnDbPath(ctx.home);
+  const dbPath = ctx.home.vulnDb;
   const builder = await VulnDbBuilder.create(dbPath);
   const problems: ImportResult['problems'][number][] = [];
   const stats: SourceStats[] = [];
   try {
     for (const source of sources) {
       ctx.log.info(`importing OSV records from ${source}`);
-      stats.push(await importOne(source, builder, problems, ctx, dbPath));
+      stats.push(await importOne(source, builder, problems, ctx));
     }
   } catch (err) {
     await builder.abort();
@@ -173,8 +174,8 @@ export async function importOsv(
 }
 
 /** Records in the current database; 0 when there is none or it cannot be read (it is about to be replaced). */
-function previousRecordCount(home: string): number {
-  if (!existsSync(vulnDbPath(home))) return 0;
+function previousRecordCount(home: Home): number {
+  if (!existsSync(home.vulnDb)) return 0;
   try {
     const db = openVulnDb(home);
     try {
@@ -207,8 +208,8 @@ function refuseShrink(records: number, previous: number, stats: readonly SourceS
 }
 
 /** The sources `db update` uses: those recorded in the current database, else OSV's Debian export. */
-export function configuredSources(home: string): readonly string[] {
-  if (!existsSync(vulnDbPath(home))) return [DEFAULT_OSV_SOURCE];
+export function configuredSources(home: Home): readonly string[] {
+  if (!existsSync(home.vulnDb)) return [DEFAULT_OSV_SOURCE];
   try {
     const db = openVulnDb(home);
     try {

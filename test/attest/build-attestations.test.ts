@@ -19,7 +19,7 @@ import {
   unverifiedStatement,
   verifyImage,
 } from '../../src/attest/index.ts';
-import { isIroncladError } from '../../src/core/index.ts';
+import { Home, isIroncladError } from '../../src/core/index.ts';
 import { cachePath } from '../../src/debian/index.ts';
 import { type BuildResult, buildImages } from '../../src/image/index.ts';
 import { LayoutStore, layoutEndpoint } from '../../src/oci/index.ts';
@@ -132,7 +132,7 @@ describe('attachBuildAttestations, verifyImage and rebuildImage over a fixture b
     const report = await rebuildImage(
       layoutEndpoint(store.dir).referrers,
       target(),
-      { repoRoot: fx.dir, workDir: fx.dir, publicKey, distroConfig: fx.archive.distro },
+      { repoRoot: fx.dir, publicKey, distroConfig: fx.archive.distro },
       fx.ctx,
     );
     assert.ok(report.ok, JSON.stringify(report, null, 2));
@@ -147,7 +147,7 @@ describe('attachBuildAttestations, verifyImage and rebuildImage over a fixture b
       const report = await rebuildImage(
         layoutEndpoint(store.dir).referrers,
         target(),
-        { repoRoot: fx.dir, workDir: fx.dir, publicKey, distroConfig: fx.archive.distro },
+        { repoRoot: fx.dir, publicKey, distroConfig: fx.archive.distro },
         fx.ctx,
       );
       assert.equal(report.ok, false);
@@ -160,7 +160,7 @@ describe('attachBuildAttestations, verifyImage and rebuildImage over a fixture b
 
   test('a .deb changed by one byte in the cache and on the mirror is refused', async () => {
     const pkg = result.images[0]!.platforms[0]!.locked.packages[0]!;
-    const cached = cachePath(fx.home, pkg.sha256);
+    const cached = cachePath(new Home(fx.home), pkg.sha256);
     const pool = join(fx.archive.root, pkg.filename);
     const [cacheBytes, poolBytes] = [await readFile(cached), await readFile(pool)];
     try {
@@ -176,7 +176,7 @@ describe('attachBuildAttestations, verifyImage and rebuildImage over a fixture b
         rebuildImage(
           layoutEndpoint(store.dir).referrers,
           target(),
-          { repoRoot: fx.dir, workDir: fx.dir, publicKey, distroConfig: fx.archive.distro },
+          { repoRoot: fx.dir, publicKey, distroConfig: fx.archive.distro },
           fx.ctx,
         ),
         (err) => isIroncladError(err, 'DIGEST_MISMATCH'),
@@ -198,7 +198,7 @@ describe('attachBuildAttestations, verifyImage and rebuildImage over a fixture b
       rebuildImage(
         layoutEndpoint(bare.layout).referrers,
         { top: image.index, platforms: image.platforms.map((p) => p.manifest) },
-        { repoRoot: fx.dir, workDir: fx.dir, distroConfig: fx.archive.distro },
+        { repoRoot: fx.dir, distroConfig: fx.archive.distro },
         fx.ctx,
       ),
       (err) => isIroncladError(err, 'VERIFICATION_FAILED'),

@@ -7,9 +7,9 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { CliIO } from '../../src/cli/io.ts';
 import { runCli } from '../../src/cli/main.ts';
-import { createContext, silentLogger } from '../../src/core/index.ts';
+import { createContext, Home, silentLogger } from '../../src/core/index.ts';
 import { buildImages, CYCLONEDX_MEDIA_TYPE, SPDX_MEDIA_TYPE } from '../../src/image/index.ts';
-import { type Digest, digestOf, LayoutStore, parseManifest, storeDir } from '../../src/oci/index.ts';
+import { type Digest, digestOf, LayoutStore, parseManifest } from '../../src/oci/index.ts';
 import { createRegistryClient, listReferrers, listTags } from '../../src/registry/index.ts';
 import { createFixtureImage, type FixtureImage } from '../support/fixture-image.ts';
 import { type RegistryServer, startRegistry } from '../support/registry-server.ts';
@@ -115,7 +115,7 @@ describe('push, pull, copy, mirror and registry references against a real regist
     const inspection = a.json() as { top: { digest: string }; platforms: { manifest: { digest: string } }[] };
     assert.equal(inspection.top.digest, indexDigest);
     assert.equal(inspection.platforms[0]?.manifest.digest, platformDigest);
-    assert.equal((await LayoutStore.open(storeDir(home), { create: true }).then((s) => s.listTags())).length, 0);
+    assert.equal((await LayoutStore.open(new Home(home).store, { create: true }).then((s) => s.listTags())).length, 0);
   });
 
   test('pull into a fresh store: same digest, referrers included, addressable by repository path', async () => {
@@ -123,7 +123,7 @@ describe('push, pull, copy, mirror and registry references against a real regist
     const a = io(home);
     assert.equal(await runCli(['pull', ref('team/fixture:1.0'), '--format', 'json'], a), 0, a.err.join('\n'));
     assert.equal(a.json().destination, 'team/fixture:1.0');
-    const store = await LayoutStore.open(storeDir(home));
+    const store = await LayoutStore.open(new Home(home).store);
     assert.equal((await store.resolveTag('team/fixture:1.0'))?.digest, indexDigest);
     const referrers = await store.referrers(platformDigest);
     assert.deepEqual(referrers.map((r) => r.artifactType).sort(), [SPDX_MEDIA_TYPE, CYCLONEDX_MEDIA_TYPE].sort());

@@ -12,7 +12,7 @@ import {
   renderCompareMarkdown,
   renderCompareText,
 } from '../../src/compare/index.ts';
-import { createContext, type IroncladError } from '../../src/core/index.ts';
+import { createContext, Home, type IroncladError } from '../../src/core/index.ts';
 import { openImageSource, parseImageRef } from '../../src/oci/index.ts';
 import { openVulnDb } from '../../src/vuln/index.ts';
 import { writeFixtureDb, writeFixtureImages } from './fixture-images.ts';
@@ -23,15 +23,15 @@ let home: string;
 let withDb: CompareResult;
 let withoutDb: CompareResult;
 
-const source = (tag: string) => openImageSource(parseImageRef(`oci:${layout}:${tag}`), { home });
+const source = (tag: string) => openImageSource(parseImageRef(`oci:${layout}:${tag}`), { home: new Home(home) });
 
 before(async () => {
   work = await mkdtemp(join(tmpdir(), 'compare-'));
   home = join(work, 'home');
   layout = await writeFixtureImages(work);
   await writeFixtureDb(work, home);
-  const ctx = createContext({ home });
-  const db = openVulnDb(home);
+  const ctx = createContext({ home: new Home(home) });
+  const db = openVulnDb(new Home(home));
   try {
     withDb = await compareImages(source('new'), source('old'), { db }, ctx);
   } finally {

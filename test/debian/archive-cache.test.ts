@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { createContext, isIroncladError, type StageContext } from '../../src/core/index.ts';
+import { createContext, Home, isIroncladError, type StageContext } from '../../src/core/index.ts';
 import { cachedBytes, cachedFile, cachePath, downloadToCache, storeBytes } from '../../src/debian/archive-cache.ts';
 
 const BODY = Buffer.from('hello cache\n');
@@ -27,13 +27,16 @@ before(async () => {
 });
 after(async () => {
   server.close();
-  await rm(ctx.home, { recursive: true, force: true });
+  await rm(ctx.home.root, { recursive: true, force: true });
 });
 
 test('entries are content-addressed under cache/sha256', () => {
-  assert.equal(cachePath('/h', expect.sha256), join('/h', 'cache', 'sha256', expect.sha256.slice(0, 2), expect.sha256));
+  assert.equal(
+    cachePath(new Home('/h'), expect.sha256),
+    join('/h', 'cache', 'sha256', expect.sha256.slice(0, 2), expect.sha256),
+  );
   assert.throws(
-    () => cachePath('/h', '../x'),
+    () => cachePath(new Home('/h'), '../x'),
     (e: unknown) => isIroncladError(e, 'INTERNAL'),
   );
 });
@@ -49,12 +52,12 @@ test('wrong or oversized content is DIGEST_MISMATCH and leaves nothing behind', 
   const home = await mkdtemp(join(tmpdir(), 'ironclad-cache-'));
   try {
     for (const p of ['/other', '/bigger']) {
-      await assert.rejects(downloadToCache([`${url}${p}`], home, expect, ctx, 'test file'), (e: unknown) =>
+      await assert.rejects(downloadToCache([`${url}${p}`], new Home(home), expect, ctx, 'test file'), (e: unknown) =>
         isIroncladError(e, 'DIGEST_MISMATCH'),
       );
     }
     assert.deepEqual(await readdir(join(home, 'cache', 'sha256', expect.sha256.slice(0, 2))), []);
-    await assert.rejects(downloadToCache([`${url}/missing`], home, expect, ctx, 'test file'), (e: unknown) =>
+    await assert.rejects(downloadToCache([`${url}/missing`], new Home(home), expect, ctx, 'test file'), (e: unknown) =>
       isIroncladError(e, 'NETWORK'),
     );
   } finally {

@@ -75,7 +75,7 @@ describe('openArchive on a fixture archive', () => {
     await withHome(async (ctx) => {
       await openArchive(fx.distro, ctx, { architecture: 'amd64', ...FAST });
       const xz = await readFile(join(fx.root, 'dists/fixture/main/binary-amd64/Packages.xz'));
-      const entry = join(ctx.home, 'cache', 'sha256', sha256(xz).slice(0, 2), sha256(xz));
+      const entry = join(ctx.home.cache('sha256'), sha256(xz).slice(0, 2), sha256(xz));
       const bytes = await readFile(entry);
       bytes[bytes.length - 1]! ^= 0xff;
       await writeFile(entry, bytes);
@@ -199,7 +199,7 @@ describe('openArchive refuses an archive it cannot trust', () => {
       await withHome(async (ctx) => {
         await rejectsWith(openArchive(fx.distro, ctx, { architecture: 'amd64', ...FAST }), 'DIGEST_MISMATCH');
         // Nothing unverified may land in the cache.
-        const cacheDir = join(ctx.home, 'cache', 'sha256');
+        const cacheDir = ctx.home.cache('sha256');
         const dirs = await readdir(cacheDir).catch(() => []);
         for (const d of dirs) assert.deepEqual(await readdir(join(cacheDir, d)), []);
       });

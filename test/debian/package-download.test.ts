@@ -37,7 +37,7 @@ before(async () => {
 });
 after(async () => {
   await fx.close();
-  await rm(ctx.home, { recursive: true, force: true });
+  await rm(ctx.home.root, { recursive: true, force: true });
 });
 
 test('fetches a verified .deb that dpkg-deb can read, then serves it from the cache', async () => {

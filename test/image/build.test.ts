@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { isIroncladError } from '../../src/core/index.ts';
+import { Home, isIroncladError } from '../../src/core/index.ts';
 import type { Lockfile } from '../../src/definition/index.ts';
 import { buildImages, CYCLONEDX_MEDIA_TYPE, EMBEDDED_SBOM_PATH, SPDX_MEDIA_TYPE } from '../../src/image/index.ts';
-import { flattenImage, imageSourceFrom, layoutBlobStore, storeDir } from '../../src/oci/index.ts';
+import { flattenImage, imageSourceFrom, layoutBlobStore } from '../../src/oci/index.ts';
 import { createFixtureImage, type FixtureImage } from '../support/fixture-image.ts';
 
 describe('buildImages over the fixture archive', () => {
@@ -33,7 +33,7 @@ describe('buildImages over the fixture archive', () => {
       ['fix-config', 'fixlib', 'fixtool', 'ironclad-generated', 'ironclad-sbom'],
     );
 
-    const source = imageSourceFrom(layoutBlobStore(storeDir(fx.home)), 'fixture:1.0');
+    const source = imageSourceFrom(layoutBlobStore(new Home(fx.home).store), 'fixture:1.0');
     const fs = await flattenImage(await source.resolve());
     const paths = new Set(fs.paths());
     assert.ok(paths.has('usr/bin/fixtool'));

@@ -64,7 +64,7 @@ describe('the image catalog from the real Debian archive (e2e)', () => {
     const variant = { ...image.variant, platforms: ['linux/amd64'] };
     const tmp = join(work, 'bundles');
     await mkdir(tmp, { recursive: true });
-    const report = await testImage(source, { variant, host: AMD64, tmpDir: tmp, platforms: [AMD64] }, ctx);
+    const report = await testImage(source, { variant, host: AMD64, platforms: [AMD64] }, ctx);
     const what = `${image.variant.name} ${image.variant.variant}`;
     assert.deepEqual(failures(report), [], `${what} failed`);
     const tests = report.platforms.flatMap((p) => p.tests);

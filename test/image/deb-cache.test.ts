@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { silentLogger } from '../../src/core/index.ts';
+import { Home, silentLogger } from '../../src/core/index.ts';
 import { readDeb } from '../../src/debian/index.ts';
 import { debContentsCache, readDebCached } from '../../src/image/deb-cache.ts';
 import { makeDeb } from '../support/make-deb.ts';
@@ -22,7 +22,7 @@ test('parsed .deb contents come back identical from the cache, and a damaged ent
     join(dir, 'debs'),
   );
   const home = join(dir, 'home');
-  const cache = debContentsCache({ home, log: silentLogger });
+  const cache = debContentsCache({ home: new Home(home), log: silentLogger });
   const direct = await readDeb(deb.path);
   const first = await readDebCached(deb.path, deb.sha256, cache);
   const cached = await readDebCached(deb.path, deb.sha256, cache);
@@ -47,7 +47,10 @@ test("another package's entry copied under a .deb's key is discarded, not used",
     makeDeb({ name, version: '1.0', files: [{ path: `/usr/bin/${name}`, content: `${name}\n` }] }, join(dir, 'debs'));
   const [a, b] = [await make('alpha'), await make('beta')];
   const warnings: string[] = [];
-  const cache = debContentsCache({ home: join(dir, 'home'), log: { ...silentLogger, warn: (m) => warnings.push(m) } });
+  const cache = debContentsCache({
+    home: new Home(join(dir, 'home')),
+    log: { ...silentLogger, warn: (m) => warnings.push(m) },
+  });
   await readDebCached(a.path, a.sha256, cache);
   await readDebCached(b.path, b.sha256, cache);
   const files = await entries(join(dir, 'home', 'cache'));

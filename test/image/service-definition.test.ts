@@ -5,10 +5,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { isIroncladError } from '../../src/core/index.ts';
+import { Home, isIroncladError } from '../../src/core/index.ts';
 import { loadDefinition } from '../../src/definition/index.ts';
 import { buildImages } from '../../src/image/index.ts';
-import { flattenImage, imageSourceFrom, layoutBlobStore, storeDir } from '../../src/oci/index.ts';
+import { flattenImage, imageSourceFrom, layoutBlobStore } from '../../src/oci/index.ts';
 import { createFixtureImage, type FixtureImage } from '../support/fixture-image.ts';
 
 /** A CA and a server certificate it signed, made with the host's openssl (the judge of trust below). */
@@ -93,7 +93,7 @@ describe('a service definition: paths, accounts, config and a CA certificate', (
   test('the layers hold exactly the declared files, owners and modes; the config has the process settings', async () => {
     const result = await buildImages(fx.loaded, fx.lock, { distroConfig: fx.archive.distro, test: false }, fx.ctx);
     const image = result.images[0]!;
-    const source = imageSourceFrom(layoutBlobStore(storeDir(fx.home)), 'service:1.0');
+    const source = imageSourceFrom(layoutBlobStore(new Home(fx.home).store), 'service:1.0');
     const resolved = await source.resolve();
     const fs = await flattenImage(resolved);
     const meta = (p: string) => {
@@ -126,7 +126,9 @@ describe('a service definition: paths, accounts, config and a CA certificate', (
     assert.equal(cfg.StopSignal, 'SIGQUIT');
     assert.equal(cfg.Labels?.['org.opencontainers.image.licenses'], 'MIT');
     const index = JSON.parse(
-      new TextDecoder().decode(await readFile(join(storeDir(fx.home), 'blobs', 'sha256', image.index.digest.slice(7)))),
+      new TextDecoder().decode(
+        await readFile(join(new Home(fx.home).store, 'blobs', 'sha256', image.index.digest.slice(7))),
+      ),
     );
     assert.equal(index.annotations['org.opencontainers.image.vendor'], 'Fixture Corp');
     assert.equal(index.annotations['org.opencontainers.image.licenses'], 'MIT');

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { isIroncladError } from '../../src/core/index.ts';
+import { Home, isIroncladError } from '../../src/core/index.ts';
 import { flattenImage, openImageSource, parseImageRef } from '../../src/oci/index.ts';
 import { dir, file, writeTestImage } from '../support/oci-image.ts';
 
@@ -13,7 +13,7 @@ test('a docker-archive written by skopeo reads back with the same diff_ids and f
   const { diffIds } = await writeTestImage(join(d, 'oci'), [[dir('etc'), file('etc/motd', 'hi\n')], [file('b', 'b')]]);
   const archive = join(d, 'img.tar');
   execFileSync('skopeo', ['copy', '-q', `oci:${join(d, 'oci')}:latest`, `docker-archive:${archive}:example/app:1`]);
-  const source = openImageSource(parseImageRef(`docker-archive:${archive}`), { home: d });
+  const source = openImageSource(parseImageRef(`docker-archive:${archive}`), { home: new Home(d) });
   const image = await source.resolve();
   const config = await image.config();
   assert.deepEqual(config.rootfs.diff_ids, diffIds);
@@ -28,6 +28,8 @@ test('a docker-archive written by skopeo reads back with the same diff_ids and f
 });
 
 test('a missing archive is NOT_FOUND on first use', async () => {
-  const source = openImageSource(parseImageRef('docker-archive:/nonexistent/x.tar'), { home: '/nonexistent' });
+  const source = openImageSource(parseImageRef('docker-archive:/nonexistent/x.tar'), {
+    home: new Home('/nonexistent'),
+  });
   await assert.rejects(source.resolve(), (e: unknown) => isIroncladError(e, 'NOT_FOUND'));
 });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { isIroncladError } from '../../src/core/index.ts';
+import { Home, isIroncladError } from '../../src/core/index.ts';
 import {
   buildIndex,
   COSIGN_SIGNATURE_SUFFIX,
@@ -31,12 +31,12 @@ describe('ImageEndpoint over an OCI layout and the local store', () => {
   after(() => rm(work, { recursive: true, force: true }));
 
   test('reads the image through its source, verified', async () => {
-    const ep = openEndpoint(parseImageRef(`oci:${join(work, 'layout')}:v1`), { home: work });
+    const ep = openEndpoint(parseImageRef(`oci:${join(work, 'layout')}:v1`), { home: new Home(work) });
     assert.equal((await ep.source.resolve()).digest, manifest.digest);
   });
 
   test('attach stores an artifact once; list and documents find it by artifact and predicate type', async () => {
-    const ep = openEndpoint(parseImageRef(`oci:${join(work, 'layout')}:v1`), { home: work });
+    const ep = openEndpoint(parseImageRef(`oci:${join(work, 'layout')}:v1`), { home: new Home(work) });
     const artifact = {
       artifactType: 'application/vnd.example.doc+json',
       subject: manifest,
@@ -80,7 +80,7 @@ describe('ImageEndpoint over an OCI layout and the local store', () => {
   });
 
   test("cosign's tags are listed after the OCI referrers, with their tag", async () => {
-    const ep = openEndpoint(parseImageRef(`oci:${join(work, 'layout')}:v1`), { home: work });
+    const ep = openEndpoint(parseImageRef(`oci:${join(work, 'layout')}:v1`), { home: new Home(work) });
     const sig = buildIndex({ manifests: [], annotations: { note: 'stand-in' } });
     const writer = ep.requireWriter();
     const tag = cosignTag(manifest.digest, COSIGN_SIGNATURE_SUFFIX);
@@ -92,9 +92,9 @@ describe('ImageEndpoint over an OCI layout and the local store', () => {
 
   test('the store tags NAME:TAG; a layout is created by the first write', async () => {
     const home = join(work, 'home');
-    const store = openEndpoint(parseImageRef('app:1'), { home });
+    const store = openEndpoint(parseImageRef('app:1'), { home: new Home(home) });
     assert.equal(store.tagName('2'), 'app:2');
-    const src = openEndpoint(parseImageRef(`oci:${join(work, 'layout')}:v1`), { home: work });
+    const src = openEndpoint(parseImageRef(`oci:${join(work, 'layout')}:v1`), { home: new Home(work) });
     const writer = store.requireWriter();
     const image = await src.source.resolve();
     for (const d of [image.manifest().config, ...image.manifest().layers]) {
@@ -111,7 +111,7 @@ describe('ImageEndpoint over an OCI layout and the local store', () => {
   });
 
   test('a corrupt blob is refused before it is stored', async () => {
-    const ep = openEndpoint(parseImageRef(`oci:${join(work, 'other')}`), { home: work });
+    const ep = openEndpoint(parseImageRef(`oci:${join(work, 'other')}`), { home: new Home(work) });
     const desc = { mediaType: 'application/octet-stream', digest: manifest.digest, size: 3 };
     await assert.rejects(
       ep.requireWriter().putBlob(desc, async () => Readable.from([text('bad')])),
@@ -126,7 +126,7 @@ test('a docker-archive endpoint reads but refuses writes and referrers with USAG
     const { manifest } = await writeTestImage(join(d, 'oci'), [[file('a', 'b')]], 'latest');
     const archive = join(d, 'img.tar');
     execFileSync('skopeo', ['copy', '-q', `oci:${join(d, 'oci')}:latest`, `docker-archive:${archive}:example/app:1`]);
-    const ep = openEndpoint(parseImageRef(`docker-archive:${archive}`), { home: d });
+    const ep = openEndpoint(parseImageRef(`docker-archive:${archive}`), { home: new Home(d) });
     assert.equal((await ep.source.resolve()).layers().length, 1);
     assert.equal(ep.writer, undefined);
     assert.throws(
@@ -143,7 +143,7 @@ test('a docker-archive endpoint reads but refuses writes and referrers with USAG
 
 test('registry references need the registry transport', () => {
   assert.throws(
-    () => openEndpoint(parseImageRef('docker://example.com/app:1'), { home: '/nonexistent' }),
+    () => openEndpoint(parseImageRef('docker://example.com/app:1'), { home: new Home('/nonexistent') }),
     (e) => isIroncladError(e, 'USAGE'),
   );
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createContext } from '../../src/core/index.ts';
+import { createContext, Home } from '../../src/core/index.ts';
 import {
   clientFor,
   credentialSourcesOf,
@@ -9,7 +9,7 @@ import {
 } from '../../src/registry/access.ts';
 
 function io(env: Record<string, string>, insecure = false): RegistrySettings {
-  return { home: env.IRONCLAD_HOME ?? '/nonexistent', env, insecure };
+  return { home: new Home(env.IRONCLAD_HOME ?? '/nonexistent'), env, insecure };
 }
 
 const ctx = createContext({ home: '/nonexistent' });

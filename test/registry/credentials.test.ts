@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { IroncladError } from '../../src/core/index.ts';
+import { Home } from '../../src/core/index.ts';
 import {
   normalizeRegistryKey,
   resolveCredentials,
@@ -55,16 +56,16 @@ test('the login store wins over the Docker config; env is the last resort', asyn
   const docker = join(dir, 'docker2');
   await mkdir(docker, { recursive: true });
   await writeFile(join(docker, 'config.json'), JSON.stringify({ auths: { 'r.example': { auth: b64('d:d') } } }));
-  await saveLogin(home, 'r.example', { kind: 'basic', username: 'me', password: 'secret' });
+  await saveLogin(new Home(home), 'r.example', { kind: 'basic', username: 'me', password: 'secret' });
   assert.equal((await stat(join(home, 'auth.json'))).mode & 0o777, 0o600);
-  const src = { home, dockerConfigDir: docker, env: { user: 'env', password: 'envpw' } };
+  const src = { home: new Home(home), dockerConfigDir: docker, env: { user: 'env', password: 'envpw' } };
   assert.deepEqual(await resolveCredentials('r.example', src), { kind: 'basic', username: 'me', password: 'secret' });
   assert.deepEqual(await resolveCredentials('other.example', src), {
     kind: 'basic',
     username: 'env',
     password: 'envpw',
   });
-  await saveLogin(home, 'r.example', undefined);
+  await saveLogin(new Home(home), 'r.example', undefined);
   assert.ok(!(await readFile(join(home, 'auth.json'), 'utf8')).includes('r.example'));
   assert.deepEqual(await resolveCredentials('r.example', src), { kind: 'basic', username: 'd', password: 'd' });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { attestationReferrer } from '../../src/attest/index.ts';
-import { createContext, isIroncladError } from '../../src/core/index.ts';
+import { createContext, Home, isIroncladError } from '../../src/core/index.ts';
 import {
   buildIndex,
   COSIGN_SIGNATURE_SUFFIX,
@@ -40,9 +40,9 @@ describe('the referrers of a registry endpoint, against a real registry', () => 
     registry = await startRegistry();
     work = await mkdtemp(join(tmpdir(), 'ironclad-referrer-sink-'));
     client = createRegistryClient({ host: registry.host }, createContext({ home: work }));
-    const access = registryAccess({ home: work, env: {} }, createContext({ home: work }));
+    const access = registryAccess({ home: new Home(work), env: {} }, createContext({ home: work }));
     sink = openEndpoint(parseImageRef(`docker://${registry.host}/${REPO}:v1`), {
-      home: work,
+      home: new Home(work),
       registry: registryTransport(access),
     }).referrers;
     const index = buildIndex({ manifests: [] });

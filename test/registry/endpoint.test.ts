@@ -15,8 +15,8 @@ describe('an ImageEndpoint over a registry repository', () => {
   let image: TestImage;
   const open = (ref: string) => {
     const ctx = createContext({ home: work });
-    const access = registryAccess({ home: work, env: {} }, ctx);
-    return openEndpoint(parseImageRef(ref), { home: work, registry: registryTransport(access) });
+    const access = registryAccess({ home: ctx.home, env: {} }, ctx);
+    return openEndpoint(parseImageRef(ref), { home: ctx.home, registry: registryTransport(access) });
   };
   before(async () => {
     registry = await startRegistry();

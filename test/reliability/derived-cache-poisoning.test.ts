@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { deserialize, serialize } from 'node:v8';
 import { runCli } from '../../src/cli/main.ts';
-import { silentLogger } from '../../src/core/index.ts';
+import { Home, silentLogger } from '../../src/core/index.ts';
 import { entryPath, sealEntry } from '../../src/image/derived-cache.ts';
 import { flattenImage, openImageSource, parseImageRef } from '../../src/oci/index.ts';
 import { captureIO } from '../support/cli-io.ts';
@@ -47,14 +47,14 @@ describe('derived-cache poisoning', () => {
 
   /** The CA bundle and manifest digest of `certs:1` as the local store holds it. */
   async function builtImage(): Promise<{ bundle: string; digest: string }> {
-    const source = openImageSource(parseImageRef('certs:1'), { home });
+    const source = openImageSource(parseImageRef('certs:1'), { home: new Home(home) });
     const image = await source.resolve({ os: 'linux', architecture: 'amd64' });
     const fs = await flattenImage(image);
     return { bundle: Buffer.from(await fs.readFile(BUNDLE, 1 << 20)).toString(), digest: image.digest };
   }
 
   const debEntry = (sha: string) =>
-    entryPath(home, { kind: 'deb-contents', format: `v2-node${process.versions.v8}`, key: sha });
+    entryPath(new Home(home), { kind: 'deb-contents', format: `v2-node${process.versions.v8}`, key: sha });
 
   /** The ca-certificates entry's payload with an extra certificate file, as the attacker makes it. */
   async function poisonedPayload(): Promise<Buffer> {
@@ -197,7 +197,7 @@ describe('derived-cache poisoning', () => {
     io.log = { ...silentLogger, warn: (m) => warnings.push(m) };
     assert.equal(await runCli(['build', 'certs', '--distros', 'distros', '--no-test'], io), 0, io.err.join('\n'));
     assert.match(warnings.join('\n'), /seal \(HMAC\) does not verify/);
-    const image = await openImageSource(parseImageRef('certs:1'), { home: other }).resolve();
+    const image = await openImageSource(parseImageRef('certs:1'), { home: new Home(other) }).resolve();
     assert.equal(image.digest, cleanDigest);
   });
 });

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { createContext, isIroncladError } from '../../src/core/index.ts';
+import { createContext, Home, isIroncladError } from '../../src/core/index.ts';
 import { hostPlatform, openImageSource, type ResolvedImage } from '../../src/oci/index.ts';
 import { runImage } from '../../src/testing/index.ts';
 import { writeRunnableImage } from '../support/runnable-image.ts';
@@ -34,7 +34,7 @@ before(async () => {
     ],
   });
   const open = (tag: string) =>
-    openImageSource({ kind: 'oci-layout', dir: join(dir, 'layout'), tag }, { home: dir }).resolve(host);
+    openImageSource({ kind: 'oci-layout', dir: join(dir, 'layout'), tag }, { home: new Home(dir) }).resolve(host);
   image = await open('nonroot');
   rootImage = await open('root');
 });
@@ -43,8 +43,8 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const ctx = () => createContext({ home: '/nonexistent' });
-const base = () => ({ timeoutMs: 20_000, tmpDir: join(dir, 'tmp'), network: 'none' as const, host });
+const ctx = () => createContext({ home: dir });
+const base = () => ({ timeoutMs: 20_000, network: 'none' as const, host });
 
 test('runs the image entrypoint and cmd, capturing stdout', async () => {
   const r = await runImage(image, base(), ctx());

@@ -57,10 +57,10 @@ after(async () => {
 async function testsOf(tests: string): Promise<FunctionalResult[]> {
   const yaml = `name: server\ndistro: debian-12\nplatforms: [linux/amd64]\npackages: [perl-base]\ntests:\n${tests}`;
   const variant = expandVariants(parseDefinition(yaml, 'image.yaml').definition)[0]!;
-  const source = openImageSource({ kind: 'oci-layout', dir: join(dir, 'layout'), tag: 'server' }, { home: dir });
+  const source = openImageSource({ kind: 'oci-layout', dir: join(dir, 'layout'), tag: 'server' }, {});
   const ctx = createContext({ home: join(dir, 'home') });
-  const r = await testImage(source, { host, tmpDir: join(dir, 'tmp'), variant }, ctx);
-  assert.deepEqual(await readdir(join(dir, 'tmp')), [], 'every container and the unpacked image are removed');
+  const r = await testImage(source, { host, variant }, ctx);
+  assert.deepEqual(await readdir(ctx.home.tmp), [], 'every container and the unpacked image are removed');
   return [...r.platforms[0]!.tests];
 }
 

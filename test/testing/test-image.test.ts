@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { createContext, isIroncladError } from '../../src/core/index.ts';
+import { createContext, Home, isIroncladError } from '../../src/core/index.ts';
 import { expandVariants, parseDefinition } from '../../src/definition/index.ts';
 import { hostPlatform, openImageSource, type TarEntry } from '../../src/oci/index.ts';
 import { reportFailed, type TestReport, testImage } from '../../src/testing/index.ts';
@@ -65,9 +65,9 @@ const LABELS = { 'dev.ironclad.variant': 'runtime', 'dev.ironclad.shell': 'false
 async function run(o: RunnableImageOptions, variant?: Parameters<typeof testImage>[1]['variant']): Promise<TestReport> {
   const tag = `t${n++}`;
   await writeRunnableImage(join(dir, 'layout'), { tag, index: true, ...o });
-  const source = openImageSource({ kind: 'oci-layout', dir: join(dir, 'layout'), tag }, { home: dir });
+  const source = openImageSource({ kind: 'oci-layout', dir: join(dir, 'layout'), tag }, { home: new Home(dir) });
   const ctx = createContext({ home: join(dir, 'home') });
-  return testImage(source, { host, tmpDir: join(dir, 'tmp'), ...(variant !== undefined && { variant }) }, ctx);
+  return testImage(source, { host, ...(variant !== undefined && { variant }) }, ctx);
 }
 
 function status(r: TestReport, name: string): string | undefined {
@@ -187,12 +187,15 @@ test('the embedded SBOM must list exactly the installed packages; foreign images
 
 test('asking for a platform the image does not have is USAGE', async () => {
   await writeRunnableImage(join(dir, 'layout'), { tag: 'plain', index: true });
-  const source = openImageSource({ kind: 'oci-layout', dir: join(dir, 'layout'), tag: 'plain' }, { home: dir });
+  const source = openImageSource(
+    { kind: 'oci-layout', dir: join(dir, 'layout'), tag: 'plain' },
+    { home: new Home(dir) },
+  );
   await assert.rejects(
     testImage(
       source,
-      { host, tmpDir: dir, platforms: [{ os: 'linux', architecture: 'riscv64' }] },
-      createContext({ home: dir }),
+      { host, platforms: [{ os: 'linux', architecture: 'riscv64' }] },
+      createContext({ home: new Home(dir) }),
     ),
     (e) => isIroncladError(e, 'USAGE'),
   );

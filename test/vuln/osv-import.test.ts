@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { createContext, type IroncladError } from '../../src/core/index.ts';
+import { createContext, Home, type IroncladError } from '../../src/core/index.ts';
 import { configuredSources, DEFAULT_OSV_SOURCE, importOsv, openVulnDb, updateDb } from '../../src/vuln/index.ts';
 
 // Small, hand-written OSV documents in the shape of the Debian export.
@@ -65,7 +65,7 @@ after(async () => {
 const ctxFor = (home: string) => createContext({ home, now: () => new Date('2024-03-05T00:00:00Z') });
 
 function dump(home: string) {
-  const db = openVulnDb(home);
+  const db = openVulnDb(new Home(home));
   try {
     const rows = ['zlib', 'openssl', 'curl', 'musl', 'bash'].flatMap((p) =>
       db.affectedFor('Debian:12', p).map((r) => [r.recordId, r.package, JSON.stringify(r.ranges), r.urgency]),
@@ -154,10 +154,10 @@ test('db update downloads the configured URL from a local server and remembers i
   try {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/Debian/all.zip`;
     const home = join(work, 'update-home');
-    assert.deepEqual(configuredSources(home), [DEFAULT_OSV_SOURCE]);
+    assert.deepEqual(configuredSources(new Home(home)), [DEFAULT_OSV_SOURCE]);
     const first = await updateDb(ctxFor(home), [url]);
     assert.equal(first.records, 3);
-    assert.deepEqual(configuredSources(home), [url]);
+    assert.deepEqual(configuredSources(new Home(home)), [url]);
     const second = await updateDb(ctxFor(home));
     assert.equal(second.sources[0]?.url, url);
     assert.equal(second.sources[0]?.kind, 'url:zip');
@@ -166,7 +166,7 @@ test('db update downloads the configured URL from a local server and remembers i
       updateDb(ctxFor(home), [url.replace('all.zip', 'missing.zip')]),
       (e: IroncladError) => e.code === 'NETWORK',
     );
-    assert.deepEqual(configuredSources(home), [url]);
+    assert.deepEqual(configuredSources(new Home(home)), [url]);
   } finally {
     server.close();
   }
@@ -174,7 +174,7 @@ test('db update downloads the configured URL from a local server and remembers i
 
 test('opening a database that does not exist fails with NOT_FOUND', () => {
   assert.throws(
-    () => openVulnDb(join(work, 'nothing-here')),
+    () => openVulnDb(new Home(join(work, 'nothing-here'))),
     (e: IroncladError) => e.code === 'NOT_FOUND',
   );
 });

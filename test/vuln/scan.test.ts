@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
-import { createContext } from '../../src/core/index.ts';
+import { createContext, Home } from '../../src/core/index.ts';
 import {
   buildStatement,
   createVexDocument,
@@ -67,7 +67,7 @@ let db: VulnDb;
 before(async () => {
   home = await mkdtemp(join(tmpdir(), 'vuln-scan-'));
   await importOsv([DATA], createContext({ home }));
-  db = openVulnDb(home);
+  db = openVulnDb(new Home(home));
 });
 
 after(async () => {

@@ -1,4 +1,4 @@
-import type { Logger } from '../../core/index.ts';
+import type { Home, Logger } from '../../core/index.ts';
 import type { ImageConfig, ImageFilesystem } from '../../oci/index.ts';
 import type { CheckResult, Expectations } from '../types.ts';
 import type { InstalledPackage } from './installed-packages.ts';
@@ -12,7 +12,7 @@ export interface CheckInput {
   /** Packages from the image's dpkg database (status.d and status). */
   readonly packages: readonly InstalledPackage[];
   /** $IRONCLAD_HOME, for the vulnerability database. */
-  readonly home: string;
+  readonly home: Home;
   readonly log: Logger;
 }
 

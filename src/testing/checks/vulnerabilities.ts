@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isIroncladError } from '../../core/index.ts';
 import type { ImageFilesystem } from '../../oci/index.ts';
-import { type Distro, debPurl, openVulnDb, type ScanPackage, scanPackages, vulnDbPath } from '../../vuln/index.ts';
+import { type Distro, debPurl, openVulnDb, type ScanPackage, scanPackages } from '../../vuln/index.ts';
 import { type Check, failed, listSome, passed, skipped } from './check.ts';
 
 export const NO_FIXABLE_CVES = 'no-fixable-critical-high';
@@ -32,7 +32,7 @@ export async function imageDistro(fs: ImageFilesystem): Promise<Distro | undefin
  * removes. Runs only when `<home>/vuln.db` exists (scanning is never implicit network access).
  */
 export const noFixableCves: Check = async ({ fs, packages, home, log }) => {
-  if (!existsSync(vulnDbPath(home))) {
+  if (!existsSync(home.vulnDb)) {
     return skipped(NO_FIXABLE_CVES, 'no vulnerability database (run `ironclad db update`)');
   }
   const distro = await imageDistro(fs);
