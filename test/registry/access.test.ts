@@ -40,7 +40,7 @@ test('credential sources: the login store under IRONCLAD_HOME, DOCKER_CONFIG, th
   const sources = credentialSourcesOf(
     io({ IRONCLAD_HOME: '/h', DOCKER_CONFIG: '/d', IRONCLAD_REGISTRY_USER: 'u', IRONCLAD_REGISTRY_PASSWORD: 'p' }),
   );
-  assert.equal(sources.home, '/h');
+  assert.equal(sources.home?.authFile, '/h/auth.json');
   assert.equal(sources.dockerConfigDir, '/d');
   assert.deepEqual(sources.env, { user: 'u', password: 'p' });
   assert.equal(credentialSourcesOf(io({ HOME: '/u' })).dockerConfigDir, '/u/.docker');
