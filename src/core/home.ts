@@ -116,7 +116,8 @@ function tempOwner(name: string, inTmp: boolean): { pid: number | undefined } | 
   return { pid: scratch?.[1] === undefined ? undefined : Number(scratch[1]) };
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists on this machine (in this pid namespace). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -145,7 +146,7 @@ async function sweepDir(dir: string, depth: number, removed: string[]): Promise<
 }
 
 async function isLeftover(path: string, pid: number | undefined): Promise<boolean> {
-  if (pid !== undefined) return pid !== process.pid && !isAlive(pid);
+  if (pid !== undefined) return pid !== process.pid && !processAlive(pid);
   const st = await stat(path).catch(() => undefined);
   return st !== undefined && Date.now() - st.mtimeMs > LEGACY_AGE_MS;
 }

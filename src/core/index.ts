@@ -7,7 +7,7 @@ export { describeCause, redact, withTimeouts, withUserAgent } from './fetch-stac
 export { formatBytes } from './format.ts';
 export { sha256File, sha256Hex } from './hash.ts';
 export type { CacheKind } from './home.ts';
-export { Home } from './home.ts';
+export { Home, processAlive } from './home.ts';
 export type { HttpContext, HttpOptions } from './http.ts';
 export { httpDownloadFile, httpGetBytes } from './http.ts';
 export type { NetworkPolicy, RetryOptions } from './retry.ts';

@@ -1,6 +1,6 @@
 import { open, readFile, rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fail } from '../core/index.ts';
+import { fail, processAlive } from '../core/index.ts';
 
 /**
  * Serialises read-modify-write cycles of a layout's index.json: an in-process queue per path (so concurrent
@@ -11,15 +11,6 @@ const queues = new Map<string, Promise<unknown>>();
 
 const RETRY_MS = 25;
 const MAX_ATTEMPTS = 2400; // about a minute of waiting for another process
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function acquire(lockPath: string): Promise<void> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
