@@ -21,6 +21,7 @@ export type CacheKind =
  * <home>/derived-cache.key  the secret derived-cache entries are sealed with (outside cache/ on purpose)
  * <home>/vuln.db       the vulnerability database (SQLite), replaced whole by `db import`/`db update`
  * <home>/auth.json     registry logins written by `ironclad login` (mode 0600)
+ * <home>/archive-state/  the newest InRelease Date seen per suite, to refuse rollbacks
  * <home>/tmp/          scratch directories of running commands (build tests, run bundles, rebuilds, downloads)
  * ```
  *
@@ -48,6 +49,9 @@ export class Home {
   }
   get authFile(): string {
     return join(this.root, 'auth.json');
+  }
+  get archiveState(): string {
+    return join(this.root, 'archive-state');
   }
   get tmp(): string {
     return join(this.root, 'tmp');

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fail, sha256Hex, writeFileAtomic } from '../core/index.ts';
+import { fail, type Home, sha256Hex, writeFileAtomic } from '../core/index.ts';
 import type { ReleaseFile } from './release.ts';
 
 /**
@@ -17,8 +17,6 @@ import type { ReleaseFile } from './release.ts';
 
 /** How far a Release `Date:` may be ahead of the local clock. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
-
-const STATE_DIR = 'archive-state';
 
 /** What is remembered about one suite URL. */
 interface SeenSuite {
@@ -39,7 +37,7 @@ export function checkNotFromFuture(release: ReleaseFile, suite: string, now: Dat
 }
 
 export interface RollbackCheck {
-  readonly home: string;
+  readonly home: Home;
   /** `<archive root>/dists/<suite>`: what is remembered is per URL, so mirrors of one archive share nothing. */
   readonly url: string;
   readonly suite: string;
@@ -55,7 +53,7 @@ export interface RollbackCheck {
  * is newer. The same Date (the same file fetched again, or re-signed) is fine.
  */
 export async function checkNotRolledBack(c: RollbackCheck): Promise<void> {
-  const path = join(c.home, STATE_DIR, `${sha256Hex(c.url)}.json`);
+  const path = join(c.home.archiveState, `${sha256Hex(c.url)}.json`);
   const seen = await readSeen(path, c.url);
   const seenDate = seen === undefined ? undefined : new Date(seen.date);
   if (seenDate !== undefined && c.release.date < seenDate) {
