@@ -11,8 +11,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { collectCatalog } from '../src/catalog/index.ts';
-import { createContext } from '../src/core/index.ts';
-import { LayoutStore, storeDir, storeTagName } from '../src/oci/index.ts';
+import { createContext, Home } from '../src/core/index.ts';
+import { LayoutStore, storeTagName } from '../src/oci/index.ts';
 import { exportSite, siteModel } from '../src/server/index.ts';
 import { createCatalogFixture } from '../test/support/catalog-fixture.ts';
 
@@ -40,7 +40,7 @@ const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 const children: ChildProcess[] = [];
 const fx = await createCatalogFixture();
 try {
-  const store = await LayoutStore.open(storeDir(fx.home));
+  const store = await LayoutStore.open(new Home(fx.home).store);
   const index = await store.resolveTag(storeTagName('fixture', '1.0'));
   if (index === undefined) throw new Error('fixture image missing');
   const imagesDir = join(fx.image.dir, 'bench-images');

@@ -8,7 +8,6 @@ import {
   LayoutStore,
   layoutBlobStore,
   REF_NAME_ANNOTATION,
-  storeDir,
 } from '../oci/index.ts';
 
 /** One index.json entry of the store (a tagged image, or a referrer) and what is wrong with the blobs it reaches. */
@@ -39,7 +38,7 @@ export interface StoreVerifyReport {
  * @throws IroncladError NOT_FOUND without a store; INVALID_INPUT when index.json cannot be read.
  */
 export async function verifyStore(ctx: StageContext, opts: { repair?: boolean } = {}): Promise<StoreVerifyReport> {
-  const dir = storeDir(ctx.home);
+  const dir = ctx.home.store;
   const store = await LayoutStore.open(dir).catch((cause: unknown) =>
     fail('NOT_FOUND', `no local store at ${dir}`, { cause, hint: 'build or pull an image first' }),
   );

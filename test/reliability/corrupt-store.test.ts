@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli } from '../../src/cli/main.ts';
-import { LayoutStore, MAX_MANIFEST_BYTES, parseManifest, storeDir } from '../../src/oci/index.ts';
+import { Home } from '../../src/core/index.ts';
+import { LayoutStore, MAX_MANIFEST_BYTES, parseManifest } from '../../src/oci/index.ts';
 import { captureIO } from '../support/cli-io.ts';
 import { createFixtureArchive, type FixtureArchive, writeFixtureDistroFile } from '../support/fixture-archive.ts';
 
@@ -35,7 +36,7 @@ describe('a corrupt local store', () => {
 
   /** The blobs of `tool:1`: its index, the platform manifest, the config and the first layer. */
   async function blobs() {
-    const store = await LayoutStore.open(storeDir(home));
+    const store = await LayoutStore.open(new Home(home).store);
     const index = (await store.listTags()).find((t) => t.name === 'tool:1')!.descriptor;
     const read = async (d: typeof index) => parseManifest(await store.readBlob(d.digest, MAX_MANIFEST_BYTES));
     const top = await read(index);
@@ -97,7 +98,7 @@ describe('a corrupt local store', () => {
       const digest = (await blobs())[role];
       const path = await corrupt(digest);
       const damaged = await readFile(path);
-      const indexJson = await readFile(join(storeDir(home), 'index.json'));
+      const indexJson = await readFile(join(new Home(home).store, 'index.json'));
 
       const v = await verify();
       assert.equal(v.status, 3, v.out);
@@ -110,7 +111,7 @@ describe('a corrupt local store', () => {
       assert.deepEqual(JSON.parse(s.out).blobs.corrupt, [digest]);
       // Reading is not writing: verify, inspect and store verify (without --repair) changed nothing.
       assert.deepEqual(await readFile(path), damaged);
-      assert.deepEqual(await readFile(join(storeDir(home), 'index.json')), indexJson);
+      assert.deepEqual(await readFile(join(new Home(home).store, 'index.json')), indexJson);
 
       const rebuilt = await build();
       assert.equal(rebuilt.status, 0, rebuilt.err);
