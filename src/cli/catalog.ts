@@ -185,7 +185,7 @@ export const registerCatalog: VerbRegistrar = (program: Command, io, run) => {
     .command('catalog')
     .summary('list every image of the catalog: tags, sizes, packages, vulnerabilities, end of life')
     .description(
-      'Every image defined in images/, with its catalog metadata and, for each variant in the local store, its\n' +
+      'Every image defined in images/, with its catalog metadata and, for each variant in the local store, its ' +
         'compressed size per platform, package count, vulnerabilities after VEX, last patch date, signature and tests.',
     )
     .option('--format <format>', 'table or json', 'table')

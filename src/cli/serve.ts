@@ -54,8 +54,8 @@ export const registerServe: VerbRegistrar = (program: Command, io, run) => {
     .command('serve')
     .summary('serve the web catalog on this machine (read-only)')
     .description(
-      'Serves the catalog as web pages: a searchable list, and per image its tags, variants, sizes, packages,\n' +
-        'vulnerabilities with VEX, provenance, tests and the commands to pull, verify and scan it. Reads the store,\n' +
+      'Serves the catalog as web pages: a searchable list, and per image its tags, variants, sizes, packages, ' +
+        'vulnerabilities with VEX, provenance, tests and the commands to pull, verify and scan it. Reads the store, ' +
         'the vulnerability database and referrers; writes nothing. Stops on Ctrl-C.',
     )
     .option('--port <n>', 'TCP port (0 picks a free one)', '8080')
