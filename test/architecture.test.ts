@@ -19,7 +19,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   registry: ['core', 'oci'],
   sbom: ['core', 'debian', 'oci'],
   vuln: ['core', 'debian', 'oci', 'sbom'],
-  testing: ['core', 'debian', 'definition', 'oci', 'vuln'],
+  testing: ['core', 'debian', 'definition', 'oci', 'sbom', 'vuln'],
   compare: ['core', 'debian', 'oci', 'sbom', 'vuln'],
   image: ['core', 'debian', 'definition', 'oci', 'sbom', 'testing', 'vuln'],
   attest: ['core', 'debian', 'definition', 'image', 'oci', 'sbom', 'testing'],

@@ -1,5 +1,4 @@
-import { fail } from '../core/index.ts';
-import { canonicalJsonBytes } from './canonical-json.ts';
+import { canonicalJsonBytes, fail } from '../core/index.ts';
 import { type DsseEnvelope, envelopeFromJson, envelopeToJson } from './dsse.ts';
 import { decodeBase64, encodeBase64, isRecord, parseJsonBytes } from './encoding.ts';
 import { MAX_STATEMENT_BYTES } from './statement.ts';

@@ -7,7 +7,6 @@ export type { AttachedImage, AttachedPlatform, BuildAttestationOptions } from '.
 export { attachBuildAttestations, LOCAL_BUILDER_ID } from './build-attestations.ts';
 export type { SigstoreBundle } from './bundle.ts';
 export { parseBundle, SIGSTORE_BUNDLE_V03_MEDIA_TYPE, serializeBundle } from './bundle.ts';
-export { canonicalJson, canonicalJsonBytes } from './canonical-json.ts';
 export type { DsseEnvelope, DsseEnvelopeJson, DsseSignature } from './dsse.ts';
 export { envelopeFromJson, envelopeToJson, IN_TOTO_PAYLOAD_TYPE, pae, signEnvelope, verifyEnvelope } from './dsse.ts';
 export type { Evidence } from './evidence.ts';

@@ -1,5 +1,4 @@
-import { fail } from '../core/index.ts';
-import { canonicalJsonBytes } from './canonical-json.ts';
+import { canonicalJsonBytes, fail } from '../core/index.ts';
 import { isRecord, parseJsonBytes } from './encoding.ts';
 
 /*

@@ -14,13 +14,12 @@ import {
   jsonReport,
   judgeScanData,
   type OpenVexDocument,
-  openVulnDb,
   parseOpenVex,
   parseSbomForScan,
   type ScanPackage,
   type ScanTarget,
   sarifReport,
-  scanPackages,
+  scan,
   summaryLine,
   TABLE_HEADER,
   tableRows,
@@ -128,18 +127,16 @@ export async function scanCommand(args: ScanArgs, io: CliIO): Promise<ExitStatus
   const imageDigest = args.imageDigest ?? input.imageDigest;
   const vex = [...(input.vex ?? []), ...(await readVex(args.vex, io))];
   const ctx = stageContext(io);
-  const db = openVulnDb(ctx.home);
-  let result: ReturnType<typeof scanPackages>;
-  try {
-    result = scanPackages(input.packages, distro, db, {
-      ignoreUnfixed: args.ignoreUnfixed,
+  const result = await scan(
+    {
+      packages: input.packages,
+      distro,
       vex,
-      log: io.log,
-      ...(imageDigest !== null ? { imageDigest } : {}),
-    });
-  } finally {
-    db.close();
-  }
+      ignoreUnfixed: args.ignoreUnfixed,
+      ...(imageDigest !== null && { imageDigest }),
+    },
+    ctx,
+  );
   const target: ScanTarget = { kind: input.kind, ref: args.input, imageDigest };
   switch (format) {
     case 'json':

@@ -1,4 +1,4 @@
-import { fail } from '../core/index.ts';
+import { fail, PACKAGE_MANAGERS, SHELLS } from '../core/index.ts';
 import type { FsEntry } from '../oci/index.ts';
 import type {
   AttackSurface,
@@ -21,25 +21,6 @@ export interface SurfaceFs {
   /** Follows symlinks inside the image root; undefined when the path does not exist. */
   resolve(path: string): FsEntry | undefined;
 }
-
-/** Interactive shells, by program name (busybox included: its `sh` applet is a full shell). */
-export const SHELLS = ['ash', 'bash', 'busybox', 'csh', 'dash', 'fish', 'ksh', 'mksh', 'sh', 'tcsh', 'zsh'] as const;
-
-/** Operating-system package managers: each can install arbitrary software into a running container. */
-export const PACKAGE_MANAGERS = [
-  'apk',
-  'apt',
-  'apt-get',
-  'aptitude',
-  'dnf',
-  'dpkg',
-  'microdnf',
-  'opkg',
-  'pacman',
-  'rpm',
-  'yum',
-  'zypper',
-] as const;
 
 /** Where programs are looked up, in this order; the first hit gives the reported path. */
 const BIN_DIRS = ['bin', 'usr/bin', 'sbin', 'usr/sbin', 'usr/local/bin', 'usr/local/sbin'] as const;

@@ -7,8 +7,6 @@ export {
   collectAttackSurface,
   diffAttackSurface,
   diffList,
-  PACKAGE_MANAGERS,
-  SHELLS,
   type SurfaceFs,
 } from './attack-surface.ts';
 export { type CompareOptions, compareImages } from './compare.ts';

@@ -1,4 +1,5 @@
 export { siblingTempPath, writeDirAtomic, writeFileAtomic } from './atomic.ts';
+export { canonicalJson, canonicalJsonBytes } from './canonical-json.ts';
 export type { Fetch, Logger, StageContext } from './context.ts';
 export { createContext, silentLogger, stderrLogger } from './context.ts';
 export type { ErrorCode, ErrorExtra } from './errors.ts';
@@ -10,6 +11,7 @@ export type { CacheKind } from './home.ts';
 export { Home, processAlive } from './home.ts';
 export type { HttpContext, HttpOptions } from './http.ts';
 export { httpDownloadFile, httpGetBytes } from './http.ts';
+export { PACKAGE_MANAGERS, SHELLS } from './programs.ts';
 export type { NetworkPolicy, RetryOptions } from './retry.ts';
 export {
   DEFAULT_NETWORK_POLICY,

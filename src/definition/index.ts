@@ -1,5 +1,5 @@
 export type { DefinitionGroup, DefinitionUser } from './accounts-schema.ts';
-export { canonicalJson, documentDigest } from './canonical.ts';
+export { documentDigest } from './canonical.ts';
 export type { CatalogInfo } from './catalog-info.ts';
 export type { PackageSpec } from './fields.ts';
 export { BUILTIN_ACCOUNTS, BUILTIN_GROUPS, parseNumericUser, parseSize } from './fields.ts';

@@ -7,6 +7,7 @@ import {
   OPENVEX_MEDIA_TYPE,
   type OpenVexDocument,
   parseAdvisories,
+  scanPackagesOf,
   serializeOpenVex,
 } from '../vuln/index.ts';
 import type { PlatformBuild } from './build-platform.ts';
@@ -35,15 +36,7 @@ export async function storeAdvisoryVex(
   platform: PlatformBuild,
   advisories: readonly Advisory[],
 ): Promise<OpenVexDocument> {
-  const packages = platform.sbomPackages.map((p) => ({
-    name: p.name,
-    version: p.version,
-    ...(p.arch !== undefined && { arch: p.arch }),
-    sourceName: p.sourceName ?? p.name,
-    sourceVersion: p.sourceVersion ?? p.version,
-    purl: p.purl,
-    type: p.type,
-  }));
+  const packages = scanPackagesOf(platform.sbomPackages);
   const doc = compileAdvisories(
     advisories,
     { imageName: name, imageDigest: platform.manifest.digest, packages, author: AUTHOR },

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { StageContext } from '../core/index.ts';
-import { fail } from '../core/index.ts';
+import { fail, PACKAGE_MANAGERS, SHELLS } from '../core/index.ts';
 import { type DebContents, type Distro, fetchDebs, type PackageFileRef } from '../debian/index.ts';
 import type { ImageVariant, LockedPlatform } from '../definition/index.ts';
 import {
@@ -70,9 +70,6 @@ export interface PlatformBuild {
 /** Paths whose presence makes an image have a shell or an OS package manager (checked on the tree). */
 /** The embedded SBOM's own last layer, so a package change does not touch the generated-files layer. */
 const SBOM_GROUP: PackageGroup = { name: 'ironclad-sbom', kind: 'synthesized', packages: [], size: 0 };
-
-const SHELLS = ['usr/bin/sh', 'usr/bin/bash', 'usr/bin/dash', 'usr/bin/busybox', 'usr/bin/zsh'];
-const PACKAGE_MANAGERS = ['usr/bin/apt', 'usr/bin/apt-get', 'usr/bin/dpkg'];
 
 /**
  * Builds one platform of one variant: fetch the locked .debs (verified), read them, assemble the tree,
@@ -152,8 +149,8 @@ export async function buildPlatform(
       group: plans[i]!.group,
       packages: plans[i]!.group.packages.map((n) => versions.get(n) ?? n),
     })),
-    hasShell: SHELLS.some((p) => tree.nodes.has(p)),
-    hasPackageManager: PACKAGE_MANAGERS.some((p) => tree.nodes.has(p)),
+    hasShell: SHELLS.some((p) => tree.nodes.has(`usr/bin/${p}`)),
+    hasPackageManager: PACKAGE_MANAGERS.some((p) => tree.nodes.has(`usr/bin/${p}`)),
     ...(input.source !== undefined && { source: input.source }),
   });
   const configBlob = buildImageConfig(config);

@@ -3,6 +3,7 @@ import type { LockedPlatform } from '../definition/index.ts';
 import type { TarEntry } from '../oci/index.ts';
 import {
   debPurl,
+  EMBEDDED_SBOM_PATH,
   isoFromEpoch,
   licensesFromCopyright,
   NOASSERTION,
@@ -16,9 +17,6 @@ import type { FileTree } from './file-tree.ts';
 import { ancestorsOf } from './file-tree.ts';
 import { DPKG_STATUS } from './synthesize/dpkg-database.ts';
 import { STATUS_D } from './synthesize/status-d.ts';
-
-/** Where every image carries its SPDX SBOM (documented in docs/image-layout.md). */
-export const EMBEDDED_SBOM_PATH = 'usr/share/sbom/ironclad.spdx.json';
 
 /**
  * The SBOM packages of a built tree, from what the build knows first-hand: the lock (checksums, pool URLs) and

@@ -7,7 +7,6 @@ export type { PlatformBuild, PlatformBuildInput } from './build-platform.ts';
 export { buildPlatform } from './build-platform.ts';
 export type { CacheEntryProblem, CacheKindReport, CacheVerifyReport } from './cache-verify.ts';
 export { verifyCaches } from './cache-verify.ts';
-export { EMBEDDED_SBOM_PATH } from './embedded-sbom.ts';
 export type { FileNode, FileTree, ModeChange, StrippedPath, TreePackage } from './file-tree.ts';
 export { resolveLinkTarget, withSynthesized } from './file-tree.ts';
 export type { ImageInspection, PlatformInspection } from './inspect.ts';

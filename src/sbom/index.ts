@@ -29,8 +29,18 @@ export type {
 } from './model.ts';
 export { isoFromEpoch, sbomFromPackages, UNOWNED_SAMPLE } from './model.ts';
 export { parseOsRelease } from './os-release.ts';
-export type { DebPurlInput } from './purl.ts';
-export { debPurl, distroQualifier, golangPurl, normalizePypiName, npmPurl, ociPurl, pypiPurl } from './purl.ts';
+export type { DebPurlInput, Purl } from './purl.ts';
+export {
+  debPurl,
+  distroQualifier,
+  golangPurl,
+  normalizePypiName,
+  npmPurl,
+  ociPurl,
+  parsePurl,
+  purlMatches,
+  pypiPurl,
+} from './purl.ts';
 export { spdxDocument, spdxNamespace, writeSpdxJson } from './spdx.ts';
 export { SBOM_TABLE_HEADER, sbomSummaryLine, sbomTableRows } from './table.ts';
-export { TOOL_NAME, TOOL_VERSION } from './tool.ts';
+export { EMBEDDED_SBOM_PATH, TOOL_NAME, TOOL_VERSION } from './tool.ts';

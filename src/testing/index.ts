@@ -3,7 +3,7 @@
  * runtime (runc), and CTRF reports.
  */
 export type { Check, CheckInput, InstalledPackage } from './checks/index.ts';
-export { CHECKS, EMBEDDED_SBOM_PATH, installedPackages, runChecks } from './checks/index.ts';
+export { CHECKS, installedPackages, runChecks } from './checks/index.ts';
 export { CTRF_SPEC_VERSION, type CtrfDocument, type CtrfTest, toCtrf } from './ctrf.ts';
 export { expectationsFor, IRONCLAD_LABELS } from './expectations.ts';
 export { describeFailures, failureOutput, SHOWN_OUTPUT_BYTES } from './failure-text.ts';

@@ -8,14 +8,8 @@ import {
   platformMatches,
   type ResolvedImage,
 } from '../oci/index.ts';
-import {
-  declaredPlatforms,
-  EMBEDDED_SBOM_PATH,
-  installedPackages,
-  isStatusPath,
-  OS_RELEASE_PATHS,
-  runChecks,
-} from './checks/index.ts';
+import { EMBEDDED_SBOM_PATH } from '../sbom/index.ts';
+import { declaredPlatforms, installedPackages, isStatusPath, OS_RELEASE_PATHS, runChecks } from './checks/index.ts';
 import { expectationsFor } from './expectations.ts';
 import { runFunctionalTests } from './functional.ts';
 import { platformSupport } from './platform-support.ts';

@@ -1,8 +1,8 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { fail } from '../core/index.ts';
+import { debPurl, ociPurl } from '../sbom/index.ts';
 import { JUSTIFICATIONS, type OpenVexDocument } from './openvex.ts';
-import { debPurl, ociPurl } from './purl.ts';
 import type { ScanPackage } from './types.ts';
 import { buildStatement, createVexDocument } from './vex-document.ts';
 
@@ -80,7 +80,7 @@ function subcomponentsFor(pkg: string, packages: readonly ScanPackage[] | undefi
   if (packages === undefined) return [`pkg:deb/debian/${encodeURIComponent(pkg)}`];
   const hits = packages.filter((p) => p.type === 'deb' && (p.name === pkg || p.sourceName === pkg));
   if (hits.length === 0) return [`pkg:deb/debian/${encodeURIComponent(pkg)}`];
-  return [...new Set(hits.map((p) => debPurl(p.name, p.version)))].sort();
+  return [...new Set(hits.map((p) => debPurl({ name: p.name, version: p.version, distro: null })))].sort();
 }
 
 /**

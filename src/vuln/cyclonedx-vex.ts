@@ -1,5 +1,5 @@
 import { sha256Hex } from '../core/index.ts';
-import { parsePurl } from './purl.ts';
+import { parsePurl } from '../sbom/index.ts';
 import type { ScanTarget } from './report.ts';
 import type { Finding, ScanResult, Severity, VexDecision } from './types.ts';
 

@@ -1,6 +1,6 @@
 import type { StageContext } from '../core/index.ts';
 import { type ImageEndpoint, type Platform, parseDigest } from '../oci/index.ts';
-import { generateSbom, type SbomDocument } from '../sbom/index.ts';
+import { generateSbom, type SbomPackage } from '../sbom/index.ts';
 import { type OpenVexDocument, parseOpenVex } from './openvex.ts';
 import type { Distro, ScanPackage } from './types.ts';
 
@@ -24,7 +24,7 @@ export async function imageScanInput(
 ): Promise<ImageScanInput> {
   const doc = await generateSbom(endpoint.source, platform === undefined ? {} : { platform }, ctx);
   const vex = await attachedVex(endpoint, doc.imageDigest);
-  return { packages: scanPackagesOf(doc), distro: doc.distro, imageDigest: doc.imageDigest, vex };
+  return { packages: scanPackagesOf(doc.packages), distro: doc.distro, imageDigest: doc.imageDigest, vex };
 }
 
 /** Media type of OpenVEX documents stored as OCI referrers. */
@@ -41,9 +41,9 @@ async function attachedVex(endpoint: ImageEndpoint, manifestDigest: string) {
 
 const MAX_VEX_BYTES = 16 * 1024 * 1024;
 
-/** SBOM packages → scan packages; the source defaults to the binary when the SBOM names none. */
-export function scanPackagesOf(doc: SbomDocument): ScanPackage[] {
-  return doc.packages.map((p) => ({
+/** SBOM packages → scan packages (the one conversion); the source defaults to the binary when none is named. */
+export function scanPackagesOf(packages: readonly SbomPackage[]): ScanPackage[] {
+  return packages.map((p) => ({
     name: p.name,
     version: p.version,
     ...(p.arch !== undefined && { arch: p.arch }),

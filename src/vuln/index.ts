@@ -24,8 +24,6 @@ export type { ImportOptions, ImportResult } from './osv-import.ts';
 export { configuredSources, DEFAULT_OSV_SOURCE, importOsv, MIN_KEPT_FRACTION, updateDb } from './osv-import.ts';
 export type { OsvRecord, ParsedRecord } from './osv-record.ts';
 export { parseOsvBytes } from './osv-record.ts';
-export type { Purl } from './purl.ts';
-export { debPurl, ociPurl, parsePurl, purlMatches } from './purl.ts';
 export type { RangeVerdict, VersionCompare } from './ranges.ts';
 export { evaluateRanges } from './ranges.ts';
 export type { ScanTarget, SeverityCounts } from './report.ts';
@@ -44,8 +42,8 @@ export {
 export { sarifReport } from './sarif.ts';
 export type { SbomScanInput } from './sbom-input.ts';
 export { packageFromPurl, parseSbomForScan } from './sbom-input.ts';
-export type { ScanOptions } from './scan.ts';
-export { scanPackages } from './scan.ts';
+export type { ScanOptions, ScanRequest } from './scan.ts';
+export { scan, scanPackages } from './scan.ts';
 export type { FailOn, SeverityDecision } from './severity.ts';
 export { atOrAbove, decideSeverity, FAIL_ON_LEVELS, normalizeUrgency } from './severity.ts';
 export type {

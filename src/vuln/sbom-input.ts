@@ -1,5 +1,5 @@
 import { fail } from '../core/index.ts';
-import { type Purl, parsePurl } from './purl.ts';
+import { type Purl, parsePurl } from '../sbom/index.ts';
 import type { Distro, PackageType, ScanPackage } from './types.ts';
 
 /**

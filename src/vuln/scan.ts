@@ -1,6 +1,6 @@
-import { type Logger, silentLogger } from '../core/index.ts';
+import { type Logger, type StageContext, silentLogger } from '../core/index.ts';
 import { compareVersions } from '../debian/index.ts';
-import type { VulnDb } from './db.ts';
+import { openVulnDb, type VulnDb } from './db.ts';
 import { ecosystemFor, matchPackages } from './matcher.ts';
 import type { OpenVexDocument } from './openvex.ts';
 import type { Distro, ScanPackage, ScanResult } from './types.ts';
@@ -48,4 +48,33 @@ export function scanPackages(
     dbModified: db.newestModified(),
     ecosystemRecords: ecosystem === null ? 0 : db.recordsIn(ecosystem),
   };
+}
+
+/** What `scan` scans: a package list and what is known about where it came from. */
+export interface ScanRequest {
+  readonly packages: readonly ScanPackage[];
+  readonly distro: Distro;
+  /** VEX documents to apply (attached to the image, given by the user). */
+  readonly vex: readonly OpenVexDocument[];
+  /** Manifest digest of the scanned image, when known, so `pkg:oci/...` VEX products match. */
+  readonly imageDigest?: string;
+  readonly ignoreUnfixed?: boolean;
+}
+
+/**
+ * The scan stage: matches `req.packages` against the vulnerability database under the home and applies VEX. The
+ * database is opened read-only for this scan and closed again. @throws NOT_FOUND when there is no database.
+ */
+export async function scan(req: ScanRequest, ctx: StageContext): Promise<ScanResult> {
+  const db = openVulnDb(ctx.home);
+  try {
+    return scanPackages(req.packages, req.distro, db, {
+      vex: req.vex,
+      log: ctx.log,
+      ...(req.ignoreUnfixed !== undefined && { ignoreUnfixed: req.ignoreUnfixed }),
+      ...(req.imageDigest !== undefined && { imageDigest: req.imageDigest }),
+    });
+  } finally {
+    db.close();
+  }
 }

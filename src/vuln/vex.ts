@@ -1,5 +1,5 @@
+import { debPurl, type Purl, parsePurl, purlMatches } from '../sbom/index.ts';
 import type { OpenVexDocument, VexProduct, VexStatement, VexSubcomponent } from './openvex.ts';
-import { debPurl, type Purl, parsePurl, purlMatches } from './purl.ts';
 import type { Finding, VexDecision } from './types.ts';
 
 /** What the scanned artifact is, so image-level VEX products can be recognised. */
@@ -22,7 +22,9 @@ const idsOf = (c: VexSubcomponent): string[] =>
 
 /** Purls a finding answers to: its binary packages and its source package (`pkg:deb/debian/SRC@SRCVER`). */
 function findingPurls(f: Finding): Purl[] {
-  return [...f.purls, debPurl(f.sourceName, f.installedVersion)].map(parsePurl).filter((p): p is Purl => p !== null);
+  return [...f.purls, debPurl({ name: f.sourceName, version: f.installedVersion, distro: null })]
+    .map(parsePurl)
+    .filter((p): p is Purl => p !== null);
 }
 
 function componentMatchesFinding(c: VexSubcomponent, purls: readonly Purl[]): boolean {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isIroncladError } from '../../src/core/index.ts';
-import { canonicalJson, documentDigest } from '../../src/definition/canonical.ts';
+import { canonicalJson, isIroncladError } from '../../src/core/index.ts';
+import { documentDigest } from '../../src/definition/canonical.ts';
 
 test('canonicalJson sorts keys at every depth and keeps array order', () => {
   assert.equal(canonicalJson({ b: 1, a: [{ d: null, c: 'x' }, true] }), '{"a":[{"c":"x","d":null},true],"b":1}');

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Home, isIroncladError } from '../../src/core/index.ts';
 import type { Lockfile } from '../../src/definition/index.ts';
-import { buildImages, CYCLONEDX_MEDIA_TYPE, EMBEDDED_SBOM_PATH, SPDX_MEDIA_TYPE } from '../../src/image/index.ts';
+import { buildImages, CYCLONEDX_MEDIA_TYPE, SPDX_MEDIA_TYPE } from '../../src/image/index.ts';
 import { flattenImage, imageSourceFrom, layoutBlobStore } from '../../src/oci/index.ts';
+import { EMBEDDED_SBOM_PATH } from '../../src/sbom/index.ts';
 import { createFixtureImage, type FixtureImage } from '../support/fixture-image.ts';
 
 describe('buildImages over the fixture archive', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { debPurl, golangPurl, npmPurl, ociPurl, pypiPurl } from '../../src/sbom/index.ts';
+import { debPurl, golangPurl, npmPurl, ociPurl, parsePurl, purlMatches, pypiPurl } from '../../src/sbom/index.ts';
 
 const bookworm = { id: 'debian', versionId: '12', codename: 'bookworm' };
 
@@ -51,4 +51,20 @@ test('pypi, npm, golang and oci purls', () => {
     'pkg:golang/github.com/a/b/v2@v2.0.0+incompatible',
   );
   assert.equal(ociPurl('ghcr.io/acme/App', `sha256:${'a'.repeat(64)}`), `pkg:oci/app@sha256%3A${'a'.repeat(64)}`);
+});
+
+test('the purls we write parse back to their parts (one purl module writes and reads them)', () => {
+  const deb = parsePurl(debPurl({ name: 'libc6', version: '1:2.36-9+deb12u4', distro: null }));
+  assert.deepEqual(
+    { type: deb?.type, namespace: deb?.namespace, name: deb?.name, version: deb?.version },
+    { type: 'deb', namespace: 'debian', name: 'libc6', version: '1:2.36-9+deb12u4' },
+  );
+  // purl-spec, type oci: the name is the last path element, lowercased; the version is the digest.
+  const digest = `sha256:${'b'.repeat(64)}`;
+  const oci = parsePurl(ociPurl('team/App', digest));
+  assert.deepEqual(
+    { type: oci?.type, name: oci?.name, version: oci?.version },
+    { type: 'oci', name: 'app', version: digest },
+  );
+  assert.ok(purlMatches(parsePurl('pkg:deb/debian/libc6')!, deb!));
 });

@@ -22,7 +22,7 @@ const PACKAGES: ScanPackage[] = [
     version: '1:1.2.13.dfsg-1',
     sourceName: 'zlib',
     sourceVersion: '1:1.2.13.dfsg-1',
-    purl: 'pkg:deb/debian/zlib1g@1%3A1.2.13.dfsg-1?arch=amd64',
+    purl: 'pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64',
     type: 'deb',
   },
 ];
@@ -37,7 +37,7 @@ test('advisories compile to OpenVEX about the image, narrowed to versioned packa
   assert.equal(first?.products?.[0]?.['@id'], `pkg:oci/python@sha256%3A${'a1'.repeat(32)}`);
   assert.deepEqual(
     first?.products?.[0]?.subcomponents?.map((s) => s['@id']),
-    ['pkg:deb/debian/zlib1g@1%3A1.2.13.dfsg-1'],
+    ['pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1'],
   );
   assert.equal(first?.impact_statement, 'minizip is not part of zlib1g');
   assert.deepEqual(

@@ -9,7 +9,8 @@ import { runCli } from '../../src/cli/main.ts';
 import { createContext } from '../../src/core/index.ts';
 import { loadDefinition, writeLockfile } from '../../src/definition/index.ts';
 import { buildImages, planLock } from '../../src/image/index.ts';
-import { importOsv, ociPurl } from '../../src/vuln/index.ts';
+import { ociPurl } from '../../src/sbom/index.ts';
+import { importOsv } from '../../src/vuln/index.ts';
 import { captureIO } from '../support/cli-io.ts';
 import { buildDebianSystemImage, installedVersions } from '../support/debian-system-image.ts';
 

@@ -11,7 +11,6 @@ import { noFixableCves } from './vulnerabilities.ts';
 export type { Check, CheckInput } from './check.ts';
 export { type InstalledPackage, installedPackages, isStatusPath } from './installed-packages.ts';
 export { DECLARED_PLATFORMS, declaredPlatforms } from './platforms.ts';
-export { EMBEDDED_SBOM_PATH } from './sbom.ts';
 export { OS_RELEASE_PATHS } from './vulnerabilities.ts';
 
 /** The per-platform standards checks, in report order (STYLE.md rule 12: an explicit list). */

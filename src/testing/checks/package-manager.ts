@@ -1,23 +1,11 @@
+import { PACKAGE_MANAGERS } from '../../core/index.ts';
 import { type Check, failed, listSome, passed } from './check.ts';
 import { findExecutables } from './executables.ts';
 
 export const NO_PACKAGE_MANAGER = 'no-package-manager';
 
-/**
- * Operating-system package managers. Language package managers (pip, npm) are left out on purpose: they are
- * part of a language runtime image's job, while an OS package manager lets a container change its own base.
- */
-export const PACKAGE_MANAGER_NAMES: ReadonlySet<string> = new Set([
-  'apt',
-  'apt-get',
-  'aptitude',
-  'dpkg',
-  'rpm',
-  'apk',
-  'yum',
-  'dnf',
-  'microdnf',
-]);
+/** Operating-system package managers (core's one list). */
+export const PACKAGE_MANAGER_NAMES: ReadonlySet<string> = new Set(PACKAGE_MANAGERS);
 
 /** No OS package manager (DESIGN.md, Image rules); `package-manager: true` variants pass with a note. */
 export const noPackageManager: Check = ({ fs, expect }) => {

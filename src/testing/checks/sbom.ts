@@ -1,9 +1,8 @@
 import { isIroncladError } from '../../core/index.ts';
+import { EMBEDDED_SBOM_PATH } from '../../sbom/index.ts';
 import { type Check, failed, listSome, passed, skipped } from './check.ts';
 
 export const EMBEDDED_SBOM = 'embedded-sbom';
-/** Where the builder embeds the image's SPDX document (DESIGN.md, Image rules: SBOM at a fixed path). */
-export const EMBEDDED_SBOM_PATH = 'usr/share/sbom/ironclad.spdx.json';
 /** An SBOM of a large image is a few MiB; this bounds what we parse. */
 export const MAX_EMBEDDED_SBOM_BYTES = 64 * 1024 * 1024;
 

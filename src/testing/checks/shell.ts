@@ -1,28 +1,11 @@
+import { SHELLS } from '../../core/index.ts';
 import { type Check, failed, listSome, passed } from './check.ts';
 import { findExecutables } from './executables.ts';
 
 export const NO_SHELL = 'no-shell';
 
-/** Command interpreters a runtime image must not ship: POSIX shells, their relatives, and multi-call busybox. */
-export const SHELL_NAMES: ReadonlySet<string> = new Set([
-  'sh',
-  'bash',
-  'rbash',
-  'dash',
-  'ash',
-  'busybox',
-  'zsh',
-  'ksh',
-  'ksh93',
-  'mksh',
-  'pdksh',
-  'posh',
-  'yash',
-  'csh',
-  'tcsh',
-  'fish',
-  'toybox',
-]);
+/** Command interpreters a runtime image must not ship (core's one list). */
+export const SHELL_NAMES: ReadonlySet<string> = new Set(SHELLS);
 
 /**
  * No shell in the image (DESIGN.md, Image rules), judged from the filesystem. A variant that declares

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { isIroncladError } from '../../core/index.ts';
 import type { ImageFilesystem } from '../../oci/index.ts';
-import { type Distro, debPurl, openVulnDb, type ScanPackage, scanPackages } from '../../vuln/index.ts';
+import { debPurl } from '../../sbom/index.ts';
+import { type Distro, openVulnDb, type ScanPackage, scanPackages } from '../../vuln/index.ts';
 import { type Check, failed, listSome, passed, skipped } from './check.ts';
 
 export const NO_FIXABLE_CVES = 'no-fixable-critical-high';
@@ -43,7 +44,7 @@ export const noFixableCves: Check = async ({ fs, packages, home, log }) => {
     ...(p.arch !== undefined && { arch: p.arch }),
     sourceName: p.sourceName,
     sourceVersion: p.sourceVersion,
-    purl: debPurl(p.name, p.version),
+    purl: debPurl({ name: p.name, version: p.version, distro: null }),
     type: 'deb',
   }));
   let db: ReturnType<typeof openVulnDb>;

@@ -2,12 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   buildProvenance,
-  canonicalJson,
   IRONCLAD_BUILD_TYPE,
   type ProvenanceInput,
   parseProvenance,
 } from '../../../src/attest/index.ts';
-import { isIroncladError } from '../../../src/core/index.ts';
+import { canonicalJson, isIroncladError } from '../../../src/core/index.ts';
 
 const h = (c: string) => c.repeat(64);
 const INPUT: ProvenanceInput = {

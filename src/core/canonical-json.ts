@@ -1,4 +1,4 @@
-import { fail } from '../core/index.ts';
+import { fail } from './errors.ts';
 
 /**
  * Canonical JSON in the sense of RFC 8785 (JCS) for the values we produce: object keys sorted by UTF-16 code

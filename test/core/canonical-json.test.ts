@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { canonicalJson } from '../../src/attest/index.ts';
-import { isIroncladError } from '../../src/core/index.ts';
+import { canonicalJson, isIroncladError } from '../../src/core/index.ts';
 
 test('sorts keys recursively, drops undefined properties, no whitespace', () => {
   const value = { b: 1, a: { z: [3, { y: true, x: null }], é: 'x', A: 'y' }, u: undefined };
