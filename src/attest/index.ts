@@ -1,6 +1,7 @@
 /*
  * attest: keys, DSSE, in-toto statements, predicates, sigstore bundles, signing and verification, and the
- * description of bundles as OCI referrers. Pure apart from key-file writing; no network.
+ * description of bundles as OCI referrers. No registry access: referrers are read and written through the
+ * endpoint a caller opened. `rebuild` builds images, so it downloads the packages its provenance names.
  */
 
 export type { AttachedImage, AttachedPlatform, BuildAttestationOptions } from './build-attestations.ts';
