@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import type { EndpointCore, ImageWriter } from './endpoint.ts';
+import { checkImageBlobs } from './integrity.ts';
 import { LayoutStore } from './layout.ts';
 import { layoutBlobStore } from './layout-blob-store.ts';
 import type { BlobStore, Descriptor } from './types.ts';
@@ -37,7 +38,13 @@ export function layoutWriter(layout: string | LayoutStore): ImageWriter {
       await (await open()).putBlob(await read(), { digest: desc.digest, size: desc.size });
       return 'stored';
     },
-    hasManifest: async (desc) => (await open()).blobIntact(desc.digest, desc.size),
+    // A copy skips what the destination has, so "has" means the whole image is there intact: a pull into a store
+    // with a corrupt blob then fetches it again instead of keeping it.
+    hasManifest: async (desc) => {
+      const store = await open();
+      if (!(await store.blobIntact(desc.digest, desc.size))) return false;
+      return (await checkImageBlobs(layoutBlobStore(store), desc, { deep: true })).problems.length === 0;
+    },
     async putManifest(desc, bytes, opts) {
       const store = await open();
       await store.putBlob(bytes, { digest: desc.digest, size: desc.size });

@@ -8,6 +8,7 @@ import { Home } from '../../src/core/index.ts';
 import { LayoutStore, MAX_MANIFEST_BYTES, parseManifest } from '../../src/oci/index.ts';
 import { captureIO } from '../support/cli-io.ts';
 import { createFixtureArchive, type FixtureArchive, writeFixtureDistroFile } from '../support/fixture-archive.ts';
+import { startRegistry } from '../support/registry-server.ts';
 
 /**
  * Issue 12, item 4: `verify` over a corrupt store. With a corrupted index, manifest, config or layer blob in the
@@ -147,5 +148,25 @@ describe('a corrupt local store', () => {
     const clean = await cli('store', 'verify');
     assert.equal(clean.status, 0, clean.out);
     assert.match(clean.out, /store verified/);
+  });
+
+  test('a pull that finds a corrupt blob it can fetch again replaces it', async () => {
+    const registry = await startRegistry();
+    try {
+      const remote = `${registry.host}/team/tool:1`;
+      const push = await cli('push', 'tool:1', remote);
+      assert.equal(push.status, 0, push.err);
+      const { layer, config } = await blobs();
+      await corrupt(layer);
+      await corrupt(config);
+      assert.equal((await cli('store', 'verify')).status, 3);
+      const pull = await cli('pull', remote);
+      assert.equal(pull.status, 0, pull.err);
+      const after = await cli('store', 'verify');
+      assert.equal(after.status, 0, after.out);
+      assert.equal((await verify('--deep')).status, 0);
+    } finally {
+      await registry.stop();
+    }
   });
 });
