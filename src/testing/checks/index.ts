@@ -1,5 +1,6 @@
 import type { CheckResult } from '../types.ts';
 import type { Check, CheckInput } from './check.ts';
+import { linkage } from './linkage.ts';
 import { noPackageManager } from './package-manager.ts';
 import { noSetuid, noWorldWritable } from './permissions.ts';
 import { embeddedSbom } from './sbom.ts';
@@ -10,6 +11,7 @@ import { noFixableCves } from './vulnerabilities.ts';
 
 export type { Check, CheckInput } from './check.ts';
 export { type InstalledPackage, installedPackages, isStatusPath } from './installed-packages.ts';
+export { LINKAGE } from './linkage.ts';
 export { DECLARED_PLATFORMS, declaredPlatforms } from './platforms.ts';
 export { OS_RELEASE_PATHS } from './vulnerabilities.ts';
 
@@ -24,6 +26,7 @@ export const CHECKS: readonly Check[] = [
   embeddedSbom,
   noFixableCves,
   kubernetesCompatible,
+  linkage,
 ];
 
 /** The hardening rules: what a reference (deliberately conventional) image is not held to. */
