@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type ImageTarget, keySigner, loadPrivateKey, loadPublicKey, type Signer } from '../attest/index.ts';
 import { fail } from '../core/index.ts';
@@ -64,6 +64,7 @@ export function platformLabel(d: Descriptor): string {
 export async function loadSigner(path: string, io: CliIO, prompt?: SecretPrompt): Promise<Signer> {
   const file = resolve(io.cwd, path);
   const pem = await readKeyFile(file);
+  await warnIfExposed(file, io);
   const password = await readPassword(io, { confirm: false, purpose: file }, prompt);
   return keySigner(await loadPrivateKey(pem, password));
 }
@@ -71,6 +72,20 @@ export async function loadSigner(path: string, io: CliIO, prompt?: SecretPrompt)
 /** Loads a PEM public key file. */
 export async function loadPublicKeyFile(path: string, io: CliIO): Promise<KeyObject> {
   return loadPublicKey(await readKeyFile(resolve(io.cwd, path)));
+}
+
+/**
+ * A private key others may read is used, with a warning (cosign does not check at all; ssh refuses). Our keys are
+ * always encrypted with a password (scrypt + secretbox, as cosign's), so a readable file alone does not give the
+ * key away, unlike ssh's often unencrypted ones; refusing would break keys kept on shared CI volumes for no gain.
+ */
+async function warnIfExposed(file: string, io: CliIO): Promise<void> {
+  const mode = (await stat(file)).mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    io.log.warn(
+      `private key ${file} is readable by others (mode ${mode.toString(8).padStart(4, '0')}); it is password-protected, but restrict it: chmod 600 ${file}`,
+    );
+  }
 }
 
 async function readKeyFile(file: string): Promise<Uint8Array> {
