@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { ERROR_CODES, IRONCLAD_VERSION, IroncladError } from '../core/index.ts';
+import { ERROR_CODES, IRONCLAD_VERSION, IroncladError, storageError } from '../core/index.ts';
 import { verbs } from './commands.ts';
 import { type CliIO, type ExitStatus, ironcladHome, processIO } from './io.ts';
 
@@ -37,6 +37,8 @@ async function sweepLeftovers(io: CliIO): Promise<void> {
 
 /** Maps any error to a message and exit status; a stack trace only with IRONCLAD_DEBUG=1. */
 export function reportError(err: unknown, io: CliIO): ExitStatus {
+  // A full or read-only disk reached the top unwrapped: it is the machine's state, not a bug.
+  err = storageError(err) ?? err;
   if (err instanceof IroncladError) {
     io.stderr(`error: ${err.message}`);
     if (err.hint) io.stderr(`hint: ${err.hint}`);

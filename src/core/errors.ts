@@ -32,6 +32,8 @@ export const ERROR_CODES = {
   RUNTIME_UNAVAILABLE: 4,
   /** SIGINT/SIGTERM aborted the command (ctx.signal's reason); the CLI exits 128 + the signal number. */
   INTERRUPTED: 130,
+  /** Local storage cannot be written: disk full, read-only, no permission (sysexits EX_IOERR). */
+  STORAGE: 74,
   INTERNAL: 70,
 } as const;
 
@@ -82,9 +84,55 @@ export function assertNever(x: never): never {
   throw new IroncladError('INTERNAL', `unexpected variant: ${JSON.stringify(x)}`);
 }
 
-/** Wraps an unknown error once at a module boundary, keeping an existing IroncladError as it is. */
+/**
+ * Wraps an unknown error once at a module boundary, keeping an existing IroncladError as it is; a full or
+ * read-only disk stays a STORAGE error whatever `code` the caller had in mind.
+ */
 export function wrapError(err: unknown, code: ErrorCode, message: string, hint?: string): IroncladError {
   if (err instanceof IroncladError) return err;
+  const storage = storageError(err);
+  if (storage !== undefined) return storage;
   const detail = err instanceof Error ? err.message : String(err);
   return new IroncladError(code, `${message}: ${detail}`, hint === undefined ? { cause: err } : { cause: err, hint });
+}
+
+/*
+ * Local storage that cannot take a write (a full disk, a read-only or foreign-owned IRONCLAD_HOME or temp dir)
+ * is neither a bug nor a network problem: it gets its own code (STORAGE) and a hint naming the place.
+ */
+
+/** System error codes (errno names, and SQLite's result codes from better-sqlite3) that mean "cannot write here". */
+const PROBLEMS: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EMFILE: 'too many open files',
+  SQLITE_FULL: 'no space left on the device',
+  SQLITE_READONLY: 'the database is read-only',
+  SQLITE_CANTOPEN: 'the database cannot be opened',
+  SQLITE_IOERR: 'an I/O error',
+};
+
+const HINT =
+  'free space on that file system, or make it writable; IRONCLAD_HOME sets where the store, caches and ' +
+  'database live, TMPDIR where temporary files go';
+
+/**
+ * The STORAGE error for a file system or database error that says local storage cannot be written, or undefined
+ * for anything else. EACCES and EPERM count only from file system calls (they carry a path or an fs syscall).
+ */
+export function storageError(err: unknown): IroncladError | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const { code, path, syscall } = err as { code?: unknown; path?: unknown; syscall?: unknown };
+  if (typeof code !== 'string') return undefined;
+  const key = Object.keys(PROBLEMS).find((k) => code === k || code.startsWith(`${k}_`));
+  if (key === undefined) return undefined;
+  const where = typeof path === 'string' ? path : undefined;
+  if ((key === 'EACCES' || key === 'EPERM') && where === undefined && typeof syscall !== 'string') return undefined;
+  const action = typeof syscall === 'string' ? `${syscall} ` : '';
+  const subject =
+    where === undefined ? (key.startsWith('SQLITE') ? 'writing the database' : 'writing') : `${action}${where}`;
+  return new IroncladError('STORAGE', `${subject}: ${PROBLEMS[key]} (${code})`, { cause: err, hint: HINT });
 }

@@ -3,7 +3,15 @@ export { canonicalJson, canonicalJsonBytes } from './canonical-json.ts';
 export type { Fetch, Logger, StageContext } from './context.ts';
 export { createContext, silentLogger, stderrLogger } from './context.ts';
 export type { ErrorCode, ErrorExtra } from './errors.ts';
-export { assertNever, ERROR_CODES, fail, IroncladError, isIroncladError, wrapError } from './errors.ts';
+export {
+  assertNever,
+  ERROR_CODES,
+  fail,
+  IroncladError,
+  isIroncladError,
+  storageError,
+  wrapError,
+} from './errors.ts';
 export { describeCause, redact, withTimeouts, withUserAgent } from './fetch-stack.ts';
 export { formatBytes } from './format.ts';
 export { sha256File, sha256Hex } from './hash.ts';

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { fail } from '../core/index.ts';
-import { sniffCompression } from './decompress.ts';
+import { decompress, sniffCompression } from './decompress.ts';
 import { Digester, isDigest } from './digest.ts';
 import { descriptorJson } from './manifest-build.ts';
 import { MediaType } from './media-types.ts';
@@ -46,6 +46,60 @@ async function hashSlice(file: string, s: TarSlice): Promise<{ digest: Digest; h
   return { digest: d.digest(), head };
 }
 
+const TAR_BLOCK = 512;
+
+/**
+ * The first tar block of a layer, decompressed as its magic bytes say. Reads only as far as that block.
+ * @throws IroncladError INVALID_INPUT when the compressed data is corrupt.
+ */
+async function firstTarBlock(file: string, s: TarSlice): Promise<Buffer> {
+  if (s.size === 0) return Buffer.alloc(0);
+  const raw = createReadStream(file, { start: s.offset, end: s.offset + s.size - 1 });
+  const stream = decompress(raw);
+  let head = Buffer.alloc(0);
+  try {
+    for await (const c of stream) {
+      head = Buffer.concat([head, c as Buffer]);
+      if (head.length >= TAR_BLOCK) break;
+    }
+  } finally {
+    stream.destroy();
+    raw.destroy();
+  }
+  return head.subarray(0, TAR_BLOCK);
+}
+
+/**
+ * Whether a block opens a tar archive: a header whose checksum (POSIX ustar: the byte sum with the checksum field
+ * counted as spaces, stored in octal at offset 148) matches, or the zero block that ends an empty archive.
+ */
+function opensTar(block: Buffer): boolean {
+  if (block.length < TAR_BLOCK) return false;
+  if (block.every((b) => b === 0)) return true;
+  const stored = Number.parseInt(
+    block
+      .subarray(148, 156)
+      .toString('latin1')
+      .replace(/[\0 ]+/g, ''),
+    8,
+  );
+  let sum = 0;
+  for (let i = 0; i < TAR_BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : (block[i] ?? 0);
+  return stored === sum;
+}
+
+/** The media type of a layer that was checked to be a (compressed) tar; refuses anything else. */
+async function layerMediaType(file: string, path: string, s: TarSlice, head: Buffer): Promise<string> {
+  if (!opensTar(await firstTarBlock(file, s))) {
+    fail('HOSTILE_INPUT', `${file}: layer ${JSON.stringify(path)} is not a tar archive`, {
+      hint: 'the archive is corrupt or was not written by docker save; nothing was stored',
+    });
+  }
+  const compression = sniffCompression(head);
+  if (compression === 'gzip') return MediaType.DOCKER_LAYER_GZIP;
+  return compression === 'zstd' ? MediaType.OCI_LAYER_ZSTD : MediaType.DOCKER_LAYER_TAR;
+}
+
 function parseSaveManifest(bytes: Buffer, file: string): SaveEntry[] {
   let doc: unknown;
   try {
@@ -69,7 +123,10 @@ function parseSaveManifest(bytes: Buffer, file: string): SaveEntry[] {
   return (doc as SaveEntry[]).map((e) => ({ ...e, RepoTags: e.RepoTags ?? [] }));
 }
 
-/** Reads the archive once: indexes the tar, hashes config and layers, synthesises a Docker v2 manifest each. */
+/**
+ * Reads the archive once: indexes the tar, hashes config and layers, checks that each layer is a tar, and
+ * synthesises a Docker v2 manifest each. @throws HOSTILE_INPUT for a layer that is not a tar.
+ */
 async function loadArchive(file: string): Promise<Archive> {
   const slices = await indexTarFile(file);
   const slice = (path: string): TarSlice =>
@@ -78,23 +135,18 @@ async function loadArchive(file: string): Promise<Archive> {
   if (mf.size > MAX_MANIFEST_JSON) fail('INVALID_INPUT', `${file}: manifest.json is too large`);
   const entries = parseSaveManifest(await readSlice(file, mf), file);
   const blobs = new Map<Digest, TarSlice>();
-  const descriptorFor = async (path: string, mediaType: (head: Buffer) => string): Promise<Descriptor> => {
+  const descriptorFor = async (path: string, mediaType: (head: Buffer) => Promise<string>): Promise<Descriptor> => {
     const s = slice(path);
     const { digest, head } = await hashSlice(file, s);
     blobs.set(digest, s);
-    return { mediaType: mediaType(head), digest, size: s.size };
+    return { mediaType: await mediaType(head), digest, size: s.size };
   };
   const manifests = [];
   for (const e of entries) {
-    const config = await descriptorFor(e.Config, () => MediaType.DOCKER_CONFIG);
+    const config = await descriptorFor(e.Config, async () => MediaType.DOCKER_CONFIG);
     const layers: Descriptor[] = [];
-    for (const l of e.Layers) {
-      layers.push(
-        await descriptorFor(l, (head) =>
-          sniffCompression(head) === 'gzip' ? MediaType.DOCKER_LAYER_GZIP : MediaType.DOCKER_LAYER_TAR,
-        ),
-      );
-    }
+    // Every layer is checked before any blob is read out of the archive, so a bad one stores nothing.
+    for (const l of e.Layers) layers.push(await descriptorFor(l, (head) => layerMediaType(file, l, slice(l), head)));
     // Docker image manifest v2 schema 2; key order fixed so the synthesised digest is stable.
     const doc = {
       schemaVersion: 2,

@@ -25,10 +25,12 @@ function byPathDesc(a: FsEntry, b: FsEntry): number {
  * be absent or empty. Safety by construction: every path is normalised inside the root, ancestors of written
  * paths are real directories, and symlinks are created last, so no write can pass through one. Device nodes
  * and fifos are skipped. Modes, mtimes and (as root) owners are applied after content, directories last.
- * @throws IroncladError CONFLICT when `dir` is not empty; the errors of flattenImage.
+ * @throws IroncladError CONFLICT when `dir` is not empty; HOSTILE_INPUT when an entry lies below a symlink or
+ *   file (assertPlaceable); the errors of flattenImage.
  */
 export async function unpackImage(image: ResolvedImage, dir: string, opts: UnpackOptions = {}): Promise<UnpackResult> {
   const fs = await flattenImage(image);
+  assertPlaceable(fs.entries, image.digest);
   await mkdir(dir, { recursive: true });
   if ((await readdir(dir)).length > 0) fail('CONFLICT', `${dir} is not empty; refusing to unpack into it`);
   const chownOn = opts.chown ?? process.getuid?.() === 0;
@@ -58,6 +60,24 @@ export async function unpackImage(image: ResolvedImage, dir: string, opts: Unpac
   }
   for (const e of all.filter((x) => x.type === 'dir').sort(byPathDesc)) await applyMeta(dir, e, chownOn);
   return { entries: all.length - skipped.length, skipped };
+}
+
+/**
+ * Refuses a tree with an entry below a non-directory, e.g. one layer holding `etc -> /tmp` and then `etc/file`:
+ * where that file belongs cannot be told without guessing (and following the link could write outside the root).
+ * Later layers' paths through a symlink were already resolved inside the root by flattenImage.
+ */
+function assertPlaceable(entries: ReadonlyMap<string, FsEntry>, image: string): void {
+  for (const e of entries.values()) {
+    for (let p = parent(e.path); p !== ''; p = parent(p)) {
+      const above = entries.get(p);
+      if (above === undefined || above.type === 'dir') continue;
+      const what = above.type === 'symlink' ? `a symlink to ${above.linkTarget ?? '?'}` : `a ${above.type}`;
+      fail('HOSTILE_INPUT', `image ${image}: "/${e.path}" lies below "/${p}", which is ${what}, not a directory`, {
+        hint: 'the image is malformed or hostile; it cannot be unpacked safely',
+      });
+    }
+  }
 }
 
 function parent(path: string): string {

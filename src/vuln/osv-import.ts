@@ -1,9 +1,7 @@
-import { createWriteStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { fail, type Home, type StageContext, wrapError } from '../core/index.ts';
+import { fail, type Home, httpDownloadFile, redact, type StageContext, wrapError } from '../core/index.ts';
 import { openVulnDb } from './db.ts';
 import { type SourceStats, VulnDbBuilder } from './db-builder.ts';
 import { type ArchiveKind, MAX_ARCHIVE_BYTES, readOsvArchive, sniffArchive } from './osv-archive.ts';
@@ -40,42 +38,12 @@ export interface ImportResult {
   readonly problems: readonly { readonly source: string; readonly name: string; readonly reason: string }[];
 }
 
-/** A URL without its query string or credentials, for messages (a signed URL's query is a secret). */
-function displayUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    return '(invalid URL)';
-  }
-}
-
+/** Downloads an OSV export through the one HTTP stack (retries, timeouts, deadline: core/http.ts). */
 async function download(url: string, dest: string, ctx: StageContext): Promise<void> {
-  const shown = displayUrl(url);
-  let res: Response;
-  try {
-    res = await ctx.fetch(url, { signal: ctx.signal, redirect: 'follow' });
-  } catch (err) {
-    throw wrapError(err, 'NETWORK', `downloading ${shown}`);
-  }
-  if (!res.ok || res.body === null) {
-    fail('NETWORK', `downloading ${shown}: HTTP ${res.status}`, {
-      retryable: res.status === 408 || res.status === 429 || res.status >= 500,
-    });
-  }
-  const declared = Number(res.headers.get('content-length') ?? '0');
-  if (declared > MAX_ARCHIVE_BYTES) fail('INVALID_INPUT', `${shown}: larger than ${MAX_ARCHIVE_BYTES} bytes`);
-  let seen = 0;
-  const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
-  body.on('data', (c: Buffer) => {
-    seen += c.length;
-    if (seen > MAX_ARCHIVE_BYTES) body.destroy(new Error(`larger than ${MAX_ARCHIVE_BYTES} bytes`));
+  await httpDownloadFile(url, dest, ctx, {
+    maxBytes: MAX_ARCHIVE_BYTES,
+    tooLarge: (limit) => fail('INVALID_INPUT', `${redact(url)}: larger than ${limit} bytes`),
   });
-  try {
-    await pipeline(body, createWriteStream(dest));
-  } catch (err) {
-    throw wrapError(err, 'NETWORK', `downloading ${shown}`);
-  }
 }
 
 /** Decides how to read a local source: a directory, or an archive recognised by its content. */
