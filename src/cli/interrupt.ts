@@ -1,5 +1,6 @@
 import { constants } from 'node:os';
 import { IroncladError } from '../core/index.ts';
+import { ignoreBrokenPipes } from './broken-pipe.ts';
 import { type CliIO, type ExitStatus, ironcladHome, processIO } from './io.ts';
 import { runCli } from './main.ts';
 
@@ -17,6 +18,7 @@ const GRACE_MS = 3000;
 export async function runProcess(argv: readonly string[]): Promise<void> {
   const controller = new AbortController();
   const io = processIO(controller.signal);
+  ignoreBrokenPipes();
   let caught: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (caught !== undefined) exitInterrupted(io, caught);

@@ -3,11 +3,13 @@ import { resolve } from 'node:path';
 
 /**
  * Starts the CLI as a process of its own, as a user does: the compiled entry when these tests run compiled,
- * else the TypeScript entry through tsx. Resolves when it exits, with its status and output.
+ * else the TypeScript entry through tsx. Resolves when it exits, with its status and output. Streams named in
+ * `closeReaders` have their reading end closed at once, like a `| head` that has already gone.
  */
 export function startCli(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
+  closeReaders: readonly ('stdout' | 'stderr')[] = [],
 ): {
   pid: number;
   exited: Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
@@ -20,6 +22,7 @@ export function startCli(
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
   child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  for (const name of closeReaders) child[name].destroy();
   const exited = new Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>(
     (done, failed) => {
       child.on('error', failed);
