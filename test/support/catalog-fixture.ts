@@ -20,7 +20,6 @@ platforms: [linux/amd64]
 tags: ["1.0"]
 packages: [fixtool]
 exclude: [debconf]
-entrypoint: [/usr/bin/fixtool]
 variants:
   dev: {packages: [bash], user: root, shell: true}
 catalog:

@@ -65,7 +65,6 @@ platforms: [linux/amd64]
 tags: ["1.0"]
 packages: [fixtool]
 exclude: [debconf]
-entrypoint: [/usr/bin/fixtool]
 environment: {FIX_MODE: test}
 variants:
   dev: {packages: [bash], user: root, shell: true}
