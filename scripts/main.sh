@@ -6,9 +6,13 @@ cd "$(dirname "$0")/.."
 ironclad() { node bin/ironclad.js "$@"; }
 step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
 
-step "lock images/python (linux/amd64, linux/arm64) against the verified Debian archive"
+step "lock images/python (linux/amd64, linux/arm64): what moved in the verified archive since the committed lock"
+# --check exits 1 and lists the moved packages when the archive has moved on since the lock was committed;
+# anything above 1 (untrusted archive, network) stops the job.
+rc=0
+ironclad lock images/python --platform linux/amd64,linux/arm64 --variant runtime --check || rc=$?
+[ "$rc" -le 1 ] || exit "$rc"
 ironclad lock images/python --platform linux/amd64,linux/arm64 --variant runtime >/dev/null
-ironclad lock images/python --check
 
 step "build python (runtime, both platforms)"
 ironclad build images/python
