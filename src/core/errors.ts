@@ -1,3 +1,6 @@
+import { accessSync, constants, existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+
 /**
  * One error class for the whole tool. Each code picks its exit status here, so adding a code forces a
  * decision about how the CLI reports it (DESIGN.md, Conventions: 0 ok, 1 policy, 2 usage/input,
@@ -125,7 +128,8 @@ const HINT =
  */
 export function storageError(err: unknown): IroncladError | undefined {
   if (!(err instanceof Error)) return undefined;
-  const { code, path, syscall } = err as { code?: unknown; path?: unknown; syscall?: unknown };
+  const { path, syscall } = err as { code?: unknown; path?: unknown; syscall?: unknown };
+  const code = mkdirRefusal(err) ?? (err as { code?: unknown }).code;
   if (typeof code !== 'string') return undefined;
   const key = Object.keys(PROBLEMS).find((k) => code === k || code.startsWith(`${k}_`));
   if (key === undefined) return undefined;
@@ -135,4 +139,26 @@ export function storageError(err: unknown): IroncladError | undefined {
   const subject =
     where === undefined ? (key.startsWith('SQLITE') ? 'writing the database' : 'writing') : `${action}${where}`;
   return new IroncladError('STORAGE', `${subject}: ${PROBLEMS[key]} (${code})`, { cause: err, hint: HINT });
+}
+
+/**
+ * Node's recursive mkdir reports ENOENT when a parent cannot be created on a read-only or foreign-owned file
+ * system; asking the nearest existing ancestor for write access (access(2), which answers EROFS even for root)
+ * tells the real reason. Undefined when that ancestor is writable (a genuine ENOENT).
+ */
+function mkdirRefusal(err: Error): string | undefined {
+  const { code, path, syscall } = err as { code?: unknown; path?: unknown; syscall?: unknown };
+  if (code !== 'ENOENT' || syscall !== 'mkdir' || typeof path !== 'string') return undefined;
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    if (existsSync(dir)) {
+      try {
+        accessSync(dir, constants.W_OK);
+        return undefined;
+      } catch (e) {
+        const c = (e as { code?: unknown }).code;
+        return typeof c === 'string' ? c : undefined;
+      }
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
 }

@@ -95,6 +95,15 @@ test('build into a full home: ENOSPC is reported as such (exit 74), with no netw
   );
 });
 
+test('build into a read-only home: exit 74 naming the file system, nothing changed', async () => {
+  const home = await smallHome('ro-build', '8m', join(work, 'seed'));
+  readOnly(home);
+  const before = await treeSnapshot(home);
+  const r = await cli(home, 'build', 'tool', '--distros', 'distros', '--no-test');
+  assertStorage(r, new RegExp(`${home}\\S*: the file system is read-only \\(EROFS\\)`));
+  assert.deepEqual(await treeSnapshot(home), before);
+});
+
 test('db import into a read-only home: exit 74, the database unchanged', async () => {
   const home = await smallHome('ro-db', '8m', join(work, 'seed'));
   readOnly(home);
