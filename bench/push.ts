@@ -10,9 +10,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createContext } from '../src/core/index.ts';
-import { LayoutStore, layoutBlobStore, layoutWriter } from '../src/oci/index.ts';
-import { copyImage, createRegistryClient, registryBlobStore, registryWriter } from '../src/registry/index.ts';
+import { createContext } from '../src/core/context.ts';
+import { LayoutStore, layoutBlobStore } from '../src/oci/index.ts';
+import { layoutWriter } from '../src/oci/layout-endpoint.ts';
+import { createRegistryClient } from '../src/registry/client.ts';
+import { copyImage } from '../src/registry/index.ts';
+import { registryBlobStore } from '../src/registry/registry-store.ts';
+import { registryWriter } from '../src/registry/writer.ts';
 import { buildTestImage } from '../test/support/registry-image.ts';
 import { startRegistry } from '../test/support/registry-server.ts';
 

@@ -11,8 +11,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { decompress } from '@napi-rs/lzma/xz';
-import { createContext, Home } from '../src/core/index.ts';
-import { cachePath, loadDistro, openArchive, parsePackagesIndex } from '../src/debian/index.ts';
+import { createContext } from '../src/core/context.ts';
+import { Home } from '../src/core/index.ts';
+import { cachePath, loadDistro, openArchive } from '../src/debian/index.ts';
+import { parsePackagesIndex } from '../src/debian/packages-index.ts';
 import { loadDefinition } from '../src/definition/index.ts';
 import { planLock } from '../src/image/index.ts';
 

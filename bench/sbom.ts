@@ -8,7 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createContext } from '../src/core/index.ts';
+import { createContext } from '../src/core/context.ts';
 import { imageSourceFrom, layoutBlobStore, type TarEntry } from '../src/oci/index.ts';
 import { generateSbom, writeCycloneDxJson, writeSpdxJson } from '../src/sbom/index.ts';
 import { writeTestImage } from '../test/support/oci-image.ts';

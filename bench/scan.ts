@@ -8,7 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { createContext, Home } from '../src/core/index.ts';
+import { createContext } from '../src/core/context.ts';
+import { Home } from '../src/core/index.ts';
 import { importOsv, openVulnDb, type ScanPackage, scanPackages } from '../src/vuln/index.ts';
 
 const repoRoot = resolve(import.meta.dirname, '..');

@@ -4,7 +4,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEFINITION_SCHEMA_PATH, definitionJsonSchemaText } from '../src/definition/index.ts';
+import { DEFINITION_SCHEMA_PATH, definitionJsonSchemaText } from '../src/definition/json-schema.ts';
 
 const target = join(import.meta.dirname, '..', DEFINITION_SCHEMA_PATH);
 await writeFile(target, definitionJsonSchemaText());

@@ -15,20 +15,18 @@ export {
 export { describeCause, redact, withTimeouts, withUserAgent } from './fetch-stack.ts';
 export { formatBytes } from './format.ts';
 export { sha256File, sha256Hex } from './hash.ts';
-export type { CacheKind } from './home.ts';
 export { Home, processAlive } from './home.ts';
 export type { HttpContext, HttpOptions } from './http.ts';
 export { httpDownloadFile, httpGetBytes } from './http.ts';
 export { PACKAGE_MANAGERS, SHELLS } from './programs.ts';
-export type { NetworkPolicy, RetryOptions } from './retry.ts';
+export type { NetworkPolicy } from './retry.ts';
 export {
   DEFAULT_NETWORK_POLICY,
   isRetryableResponse,
   NETWORK_HINT,
   networkPolicyFromEnv,
   parseRetryAfter,
-  retryDelay,
   withRetry,
 } from './retry.ts';
-export { editDistance, suggestNames } from './suggest.ts';
+export { suggestNames } from './suggest.ts';
 export { IRONCLAD_VERSION } from './version.ts';

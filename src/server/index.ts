@@ -3,6 +3,6 @@
  * static site (`catalog export`). Reads the store, the vulnerability database and referrers; never writes them.
  */
 export { exportSite } from './export.ts';
-export { type RunningServer, type ServeOptions, startServer } from './serve.ts';
-export { type SiteOptions, siteModel, sitePage, sitePaths } from './site.ts';
+export { startServer } from './serve.ts';
+export { siteModel } from './site.ts';
 export type { SiteModel } from './site-model.ts';

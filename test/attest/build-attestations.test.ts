@@ -8,17 +8,16 @@ import { type TrustMaterial, toSignedEntity, Verifier } from '@sigstore/verify';
 import {
   attachBuildAttestations,
   CTRF_REPORT,
-  CYCLONEDX_BOM,
   collectEvidence,
-  keyFingerprint,
   keySigner,
   parseProvenance,
   rebuildImage,
   SLSA_PROVENANCE_V1,
-  SPDX_DOCUMENT,
   unverifiedStatement,
   verifyImage,
 } from '../../src/attest/index.ts';
+import { keyFingerprint } from '../../src/attest/keys.ts';
+import { CYCLONEDX_BOM, SPDX_DOCUMENT } from '../../src/attest/predicates/index.ts';
 import { Home, isIroncladError } from '../../src/core/index.ts';
 import { cachePath } from '../../src/debian/index.ts';
 import { type BuildResult, buildImages } from '../../src/image/index.ts';

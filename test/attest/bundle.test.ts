@@ -3,16 +3,11 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { test } from 'node:test';
 import { assertBundleLatest, bundleFromJSON } from '@sigstore/bundle';
 import { type TrustMaterial, toSignedEntity, Verifier } from '@sigstore/verify';
-import {
-  buildStatement,
-  imageSubject,
-  keyFingerprint,
-  keySigner,
-  parseBundle,
-  SIGSTORE_BUNDLE_V03_MEDIA_TYPE,
-  signImage,
-  signStatement,
-} from '../../src/attest/index.ts';
+import { parseBundle, SIGSTORE_BUNDLE_V03_MEDIA_TYPE } from '../../src/attest/bundle.ts';
+import { keySigner } from '../../src/attest/index.ts';
+import { keyFingerprint } from '../../src/attest/keys.ts';
+import { signImage, signStatement } from '../../src/attest/sign.ts';
+import { buildStatement, imageSubject } from '../../src/attest/statement.ts';
 import { isIroncladError } from '../../src/core/index.ts';
 
 const DIGEST = `sha256:${'cd'.repeat(32)}`;

@@ -5,11 +5,11 @@ import {
   envelopeFromJson,
   envelopeToJson,
   IN_TOTO_PAYLOAD_TYPE,
-  keySigner,
   pae,
   signEnvelope,
   verifyEnvelope,
-} from '../../src/attest/index.ts';
+} from '../../src/attest/dsse.ts';
+import { keySigner } from '../../src/attest/index.ts';
 import { isIroncladError } from '../../src/core/index.ts';
 
 const keys = () => generateKeyPairSync('ec', { namedCurve: 'P-256' });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { test } from 'node:test';
-import { generateKeyPair, keyFingerprint, loadPrivateKey, loadPublicKey } from '../../src/attest/index.ts';
+import { generateKeyPair, loadPrivateKey, loadPublicKey } from '../../src/attest/index.ts';
 import { openWithPassword, sealWithPassword } from '../../src/attest/key-encryption.ts';
-import { pemEncode } from '../../src/attest/keys.ts';
+import { keyFingerprint, pemEncode } from '../../src/attest/keys.ts';
 import { isIroncladError } from '../../src/core/index.ts';
 
 const isKeyInvalid = (e: unknown) => isIroncladError(e, 'KEY_INVALID');

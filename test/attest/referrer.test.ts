@@ -1,16 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { test } from 'node:test';
-import {
-  attestationReferrer,
-  buildStatement,
-  imageSignatureReferrer,
-  imageSubject,
-  keySigner,
-  SPDX_DOCUMENT,
-  signImage,
-  signStatement,
-} from '../../src/attest/index.ts';
+import { keySigner } from '../../src/attest/index.ts';
+import { SPDX_DOCUMENT } from '../../src/attest/predicates/index.ts';
+import { attestationReferrer, imageSignatureReferrer } from '../../src/attest/referrer.ts';
+import { signImage, signStatement } from '../../src/attest/sign.ts';
+import { buildStatement, imageSubject } from '../../src/attest/statement.ts';
 
 const DIGEST = `sha256:${'ef'.repeat(32)}`;
 const SUBJECT = { mediaType: 'application/vnd.oci.image.index.v1+json', digest: DIGEST, size: 1234 };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildStatement, imageSubject, parseStatement, statementBytes } from '../../src/attest/index.ts';
+import { buildStatement, imageSubject, parseStatement, statementBytes } from '../../src/attest/statement.ts';
 import { isIroncladError } from '../../src/core/index.ts';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;

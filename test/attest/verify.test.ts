@@ -1,17 +1,12 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { test } from 'node:test';
-import {
-  buildStatement,
-  imageSubject,
-  keySigner,
-  serializeBundle,
-  signEnvelope,
-  signImage,
-  signStatement,
-  verifyAttestation,
-  verifyImageSignature,
-} from '../../src/attest/index.ts';
+import { serializeBundle } from '../../src/attest/bundle.ts';
+import { signEnvelope } from '../../src/attest/dsse.ts';
+import { keySigner } from '../../src/attest/index.ts';
+import { signImage, signStatement } from '../../src/attest/sign.ts';
+import { buildStatement, imageSubject } from '../../src/attest/statement.ts';
+import { verifyAttestation, verifyImageSignature } from '../../src/attest/verify.ts';
 import { type ErrorCode, isIroncladError } from '../../src/core/index.ts';
 
 const DIGEST = `sha256:${'12'.repeat(32)}`;

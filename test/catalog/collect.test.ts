@@ -4,7 +4,7 @@ import { collectCatalog } from '../../src/catalog/collect.ts';
 import { findEntry } from '../../src/catalog/lookup.ts';
 import { CATALOG_SCHEMA } from '../../src/catalog/model.ts';
 import { runCli } from '../../src/cli/main.ts';
-import { createContext } from '../../src/core/index.ts';
+import { createContext } from '../../src/core/context.ts';
 import { type CatalogFixture, createCatalogFixture } from '../support/catalog-fixture.ts';
 import { captureIO } from '../support/cli-io.ts';
 

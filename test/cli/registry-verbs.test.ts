@@ -7,10 +7,13 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { CliIO } from '../../src/cli/io.ts';
 import { runCli } from '../../src/cli/main.ts';
-import { createContext, Home, silentLogger } from '../../src/core/index.ts';
+import { createContext } from '../../src/core/context.ts';
+import { Home, silentLogger } from '../../src/core/index.ts';
 import { buildImages, CYCLONEDX_MEDIA_TYPE, SPDX_MEDIA_TYPE } from '../../src/image/index.ts';
 import { type Digest, digestOf, LayoutStore, parseManifest } from '../../src/oci/index.ts';
-import { createRegistryClient, listReferrers, listTags } from '../../src/registry/index.ts';
+import { createRegistryClient } from '../../src/registry/client.ts';
+import { listReferrers } from '../../src/registry/referrers.ts';
+import { listTags } from '../../src/registry/tags.ts';
 import { createFixtureImage, type FixtureImage } from '../support/fixture-image.ts';
 import { type RegistryServer, startRegistry } from '../support/registry-server.ts';
 

@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  type AttackSurface,
-  collectAttackSurface,
-  diffAttackSurface,
-  diffList,
-  type SurfaceFs,
-} from '../../src/compare/index.ts';
+import { collectAttackSurface, diffAttackSurface, diffList, type SurfaceFs } from '../../src/compare/attack-surface.ts';
+import type { AttackSurface } from '../../src/compare/types.ts';
 import type { IroncladError } from '../../src/core/index.ts';
 import { type FsEntry, ImageFilesystem, type ResolvedImage } from '../../src/oci/index.ts';
 

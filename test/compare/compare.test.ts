@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
-  COMPARE_SCHEMA,
   type CompareResult,
   compareImages,
   exitOnReasons,
@@ -12,7 +11,9 @@ import {
   renderCompareMarkdown,
   renderCompareText,
 } from '../../src/compare/index.ts';
-import { createContext, Home, type IroncladError } from '../../src/core/index.ts';
+import { COMPARE_SCHEMA } from '../../src/compare/types.ts';
+import { createContext } from '../../src/core/context.ts';
+import { Home, type IroncladError } from '../../src/core/index.ts';
 import { openImageSource, parseImageRef } from '../../src/oci/index.ts';
 import { openVulnDb } from '../../src/vuln/index.ts';
 import { writeFixtureDb, writeFixtureImages } from './fixture-images.ts';

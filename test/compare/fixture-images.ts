@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createContext } from '../../src/core/index.ts';
+import { createContext } from '../../src/core/context.ts';
 import {
   buildImageConfig,
   buildManifest,

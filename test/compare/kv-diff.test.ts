@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { diffKeyValues, envRecord } from '../../src/compare/index.ts';
+import { diffKeyValues, envRecord } from '../../src/compare/kv-diff.ts';
 
 const cases: { name: string; target: Record<string, string>; baseline: Record<string, string>; want: string[][] }[] = [
   { name: 'both empty', target: {}, baseline: {}, want: [] },

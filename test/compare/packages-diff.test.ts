@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CHANGE_MARKER, type DiffPackage, diffPackages } from '../../src/compare/index.ts';
+import { CHANGE_MARKER, type DiffPackage, diffPackages } from '../../src/compare/packages-diff.ts';
 
 const pkg = (name: string, version: string, arch = 'amd64', type = 'deb'): DiffPackage => ({
   type,

@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { createContext, httpDownloadFile, httpGetBytes, isIroncladError, redact } from '../../src/core/index.ts';
+import { createContext } from '../../src/core/context.ts';
+import { httpDownloadFile, httpGetBytes, isIroncladError, redact } from '../../src/core/index.ts';
 
 const hits = new Map<string, number>();
 const server = createServer((req, res) => {

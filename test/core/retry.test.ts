@@ -8,11 +8,11 @@ import {
   isRetryableResponse,
   networkPolicyFromEnv,
   parseRetryAfter,
-  retryDelay,
   withRetry,
   withTimeouts,
   withUserAgent,
 } from '../../src/core/index.ts';
+import { retryDelay } from '../../src/core/retry.ts';
 
 const policy = { ...DEFAULT_NETWORK_POLICY, attempts: 3, baseDelayMs: 1, maxDelayMs: 4 };
 const busy = () => new IroncladError('REGISTRY_UNAVAILABLE', 'busy', { retryable: true });

@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { createContext, Home, isIroncladError, type StageContext } from '../../src/core/index.ts';
+import { createContext } from '../../src/core/context.ts';
+import { Home, isIroncladError, type StageContext } from '../../src/core/index.ts';
 import { cachedBytes, cachedFile, cachePath, downloadToCache, storeBytes } from '../../src/debian/archive-cache.ts';
 
 const BODY = Buffer.from('hello cache\n');

@@ -3,8 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createContext } from '../../src/core/index.ts';
-import { fetchPackageFile, loadDistro, openArchive } from '../../src/debian/index.ts';
+import { createContext } from '../../src/core/context.ts';
+import { loadDistro, openArchive } from '../../src/debian/index.ts';
+import { fetchPackageFile } from '../../src/debian/package-download.ts';
 
 // Talks to deb.debian.org: verifies the real bookworm, bookworm-updates and bookworm-security InRelease files
 // against the pinned keys, loads their amd64 indices, and fetches one small .deb whose name contains a `+`.

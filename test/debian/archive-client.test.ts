@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { compress as xzCompress } from '@napi-rs/lzma/xz';
 import * as openpgp from 'openpgp';
-import { createContext, isIroncladError, type StageContext } from '../../src/core/index.ts';
+import { createContext } from '../../src/core/context.ts';
+import { isIroncladError, type StageContext } from '../../src/core/index.ts';
 import { openArchive, toLockedSuite } from '../../src/debian/index.ts';
 import { createFixtureArchive, type FixtureArchive } from '../support/fixture-archive.ts';
 

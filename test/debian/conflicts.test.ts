@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConflictIndex, describeClash } from '../../src/debian/conflicts.ts';
-import type { PackageEntry } from '../../src/debian/index.ts';
 import { buildUniverse } from '../../src/debian/index.ts';
+import type { PackageEntry } from '../../src/debian/types.ts';
 import { pkg } from '../support/debian-entries.ts';
 
 /** Selects `names` in order into a fresh index, returning a function that asks about a candidate. */

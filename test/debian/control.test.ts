@@ -1,13 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isIroncladError } from '../../src/core/index.ts';
-import {
-  iterateParagraphs,
-  parseControl,
-  parseSingleParagraph,
-  serializeParagraph,
-  serializeParagraphs,
-} from '../../src/debian/index.ts';
+import { serializeParagraphs } from '../../src/debian/control.ts';
+import { iterateParagraphs, parseControl, parseSingleParagraph, serializeParagraph } from '../../src/debian/index.ts';
 
 const isInvalid = (e: unknown) => isIroncladError(e, 'INVALID_INPUT');
 

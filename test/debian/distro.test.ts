@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { isIroncladError } from '../../src/core/index.ts';
-import { listDistros, loadDistro, parseDistroFile } from '../../src/debian/index.ts';
+import { listDistros, parseDistroFile } from '../../src/debian/distro.ts';
+import { loadDistro } from '../../src/debian/index.ts';
 
 const code = (c: string) => (err: unknown) => isIroncladError(err) && err.code === c;
 

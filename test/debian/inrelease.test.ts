@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { before, test } from 'node:test';
 import * as openpgp from 'openpgp';
 import { isIroncladError } from '../../src/core/index.ts';
-import { type TrustedKeys, trustedKeysFrom, verifyInRelease } from '../../src/debian/index.ts';
+import { verifyInRelease } from '../../src/debian/inrelease.ts';
+import { type TrustedKeys, trustedKeysFrom } from '../../src/debian/keyring.ts';
 
 // Dates relative to the clock so the keys made below are valid; nothing asserts on the clock itself.
 const START = Date.now();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as openpgp from 'openpgp';
 import { isIroncladError } from '../../src/core/index.ts';
-import { loadTrustedKeys, normalizeFingerprint, trustedKeysFrom } from '../../src/debian/index.ts';
+import { loadTrustedKeys, normalizeFingerprint, trustedKeysFrom } from '../../src/debian/keyring.ts';
 
 let dir: string;
 let a: openpgp.PrivateKey;

@@ -5,8 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { createContext, isIroncladError, type StageContext } from '../../src/core/index.ts';
-import { type Archive, fetchDebs, fetchPackageFile, openArchive } from '../../src/debian/index.ts';
+import { createContext } from '../../src/core/context.ts';
+import { isIroncladError, type StageContext } from '../../src/core/index.ts';
+import { type Archive, fetchDebs, openArchive } from '../../src/debian/index.ts';
+import { fetchPackageFile } from '../../src/debian/package-download.ts';
 import { createFixtureArchive, type FixtureArchive } from '../support/fixture-archive.ts';
 
 const run = promisify(execFile);

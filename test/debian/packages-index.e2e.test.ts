@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildUniverse, parsePackagesIndex, resolveClosure } from '../../src/debian/index.ts';
+import { buildUniverse, resolveClosure } from '../../src/debian/index.ts';
+import { parsePackagesIndex } from '../../src/debian/packages-index.ts';
 import { BOOKWORM_MAIN_AMD64, fetchBookwormPackages } from '../support/bookworm-packages.ts';
 
 test('parses the real bookworm main/amd64 index and resolves a closure from it', async (t) => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isIroncladError } from '../../src/core/index.ts';
-import { parsePackagesIndex, serializeParagraph } from '../../src/debian/index.ts';
+import { serializeParagraph } from '../../src/debian/index.ts';
+import { parsePackagesIndex } from '../../src/debian/packages-index.ts';
 
 const ORIGIN = {
   suite: 'bookworm-security',

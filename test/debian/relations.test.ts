@@ -1,13 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isIroncladError } from '../../src/core/index.ts';
-import {
-  archMatches,
-  formatDependencyGroup,
-  parseDependencies,
-  parseProvides,
-  parseRelationList,
-} from '../../src/debian/index.ts';
+import { parseDependencies } from '../../src/debian/index.ts';
+import { archMatches, formatDependencyGroup, parseProvides, parseRelationList } from '../../src/debian/relations.ts';
 
 const isInvalid = (e: unknown) => isIroncladError(e, 'INVALID_INPUT');
 /** Renders parsed groups back to text, so the table stays readable. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isIroncladError } from '../../src/core/index.ts';
-import { parseRelease, parseReleaseDate } from '../../src/debian/index.ts';
+import { parseRelease, parseReleaseDate } from '../../src/debian/release.ts';
 
 const HASH_A = 'a'.repeat(64);
 const HASH_B = 'b'.repeat(64);

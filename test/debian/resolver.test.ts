@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isIroncladError } from '../../src/core/index.ts';
-import { buildUniverse, type PackageEntry, type Resolution, resolveClosure } from '../../src/debian/index.ts';
+import { buildUniverse, type Resolution, resolveClosure } from '../../src/debian/index.ts';
+import type { PackageEntry } from '../../src/debian/types.ts';
 import { pkg } from '../support/debian-entries.ts';
 
 const SUITES = ['bookworm', 'bookworm-updates', 'bookworm-security'];

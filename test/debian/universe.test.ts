@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isIroncladError } from '../../src/core/index.ts';
-import {
-  archSatisfies,
-  buildUniverse,
-  type PackageEntry,
-  parseProvides,
-  provideSatisfies,
-  type Relation,
-} from '../../src/debian/index.ts';
+import { buildUniverse } from '../../src/debian/index.ts';
+import { parseProvides } from '../../src/debian/relations.ts';
+import type { PackageEntry, Relation } from '../../src/debian/types.ts';
+import { archSatisfies, provideSatisfies } from '../../src/debian/universe.ts';
 
 function pkg(name: string, version: string, suite: string, extra: Partial<PackageEntry> = {}): PackageEntry {
   return {

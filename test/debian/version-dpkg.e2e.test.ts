@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
-import { compareVersions, parsePackagesIndex } from '../../src/debian/index.ts';
+import { compareVersions } from '../../src/debian/index.ts';
+import { parsePackagesIndex } from '../../src/debian/packages-index.ts';
 import { BOOKWORM_MAIN_AMD64, fetchBookwormPackages } from '../support/bookworm-packages.ts';
 
 // Cross-checks compareVersions against dpkg itself on real archive versions. Pairs are drawn with a seeded

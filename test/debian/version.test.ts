@@ -1,14 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isIroncladError } from '../../src/core/index.ts';
-import {
-  compareVersions,
-  formatVersion,
-  isValidVersion,
-  parseVersion,
-  type RelationOp,
-  satisfies,
-} from '../../src/debian/index.ts';
+import { compareVersions, isValidVersion } from '../../src/debian/index.ts';
+import type { RelationOp } from '../../src/debian/types.ts';
+import { formatVersion, parseVersion, satisfies } from '../../src/debian/version.ts';
 
 // [a, b, expected sign of compareVersions(a, b)] — each checked both ways round.
 const ORDER: [string, string, number][] = [

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isIroncladError } from '../../src/core/index.ts';
-import { type AssembleOptions, assemble, type FileNode } from '../../src/image/index.ts';
+import { type AssembleOptions, assemble } from '../../src/image/assemble.ts';
+import type { FileNode } from '../../src/image/file-tree.ts';
 import { pkg } from './in-memory-deb.ts';
 
 const OPTS: AssembleOptions = { stripSetuid: true, epoch: 1_700_000_500 };

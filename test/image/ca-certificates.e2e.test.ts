@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createContext } from '../../src/core/index.ts';
+import { createContext } from '../../src/core/context.ts';
 import { loadDefinition, writeLockfile } from '../../src/definition/index.ts';
 import { buildImages, planLock } from '../../src/image/index.ts';
 

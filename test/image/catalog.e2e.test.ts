@@ -3,9 +3,11 @@ import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createContext, type StageContext } from '../../src/core/index.ts';
+import { createContext } from '../../src/core/context.ts';
+import type { StageContext } from '../../src/core/index.ts';
 import { loadDefinition, writeLockfile } from '../../src/definition/index.ts';
-import { type BuiltImage, buildImages, planLock } from '../../src/image/index.ts';
+import type { BuiltImage } from '../../src/image/build.ts';
+import { buildImages, planLock } from '../../src/image/index.ts';
 import { imageSourceFrom, layoutBlobStore, parsePlatform } from '../../src/oci/index.ts';
 import { type TestReport, testImage } from '../../src/testing/index.ts';
 

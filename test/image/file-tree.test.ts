@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isIroncladError } from '../../src/core/index.ts';
-import { assemble, resolveLinkTarget, withSynthesized } from '../../src/image/index.ts';
+import { assemble } from '../../src/image/assemble.ts';
+import { resolveLinkTarget, withSynthesized } from '../../src/image/file-tree.ts';
 import { pkg } from './in-memory-deb.ts';
 
 test('resolveLinkTarget: table', () => {

@@ -1,7 +1,7 @@
 import type { DebContents, DebEntry } from '../../src/debian/index.ts';
 import { parseSingleParagraph } from '../../src/debian/index.ts';
 import type { LockedPackage } from '../../src/definition/index.ts';
-import type { AssembleInput } from '../../src/image/index.ts';
+import type { AssembleInput } from '../../src/image/assemble.ts';
 
 /** Shorthand entries for building package contents in memory (assembly is pure, so no .deb is needed). */
 export type Spec =

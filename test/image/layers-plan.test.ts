@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { isIroncladError } from '../../src/core/index.ts';
-import { assemble, groupPackages, SYNTHESIZED_GROUP, synthesize, treeToLayers } from '../../src/image/index.ts';
+import { assemble } from '../../src/image/assemble.ts';
+import { groupPackages, SYNTHESIZED_GROUP, treeToLayers } from '../../src/image/layers-plan.ts';
+import { synthesize } from '../../src/image/synthesize.ts';
 import { tarBytes } from '../../src/oci/index.ts';
 import { lockedPackage, pkg } from './in-memory-deb.ts';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mergedUsrLinks } from '../../src/image/index.ts';
+import { mergedUsrLinks } from '../../src/image/merged-usr.ts';
 
 test('mergedUsrLinks: bin, sbin and lib always; lib32/lib64/libx32 only when a package uses them', () => {
   const rows: [string[], string[]][] = [

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isStripped } from '../../src/image/index.ts';
+import { isStripped } from '../../src/image/strip.ts';
 
 test('isStripped: table', () => {
   const rows: [string, 'file' | 'dir' | 'symlink', boolean][] = [

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import { assemble, type FileNode, type FileTree, NSSWITCH_CONF, synthesize } from '../../src/image/index.ts';
+import { assemble } from '../../src/image/assemble.ts';
+import type { FileNode, FileTree } from '../../src/image/file-tree.ts';
+import { NSSWITCH_CONF } from '../../src/image/synthesize/nsswitch.ts';
+import { synthesize } from '../../src/image/synthesize.ts';
 import { pkg } from './in-memory-deb.ts';
 
 const EPOCH = 1_700_000_000;

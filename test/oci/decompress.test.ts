@@ -4,7 +4,8 @@ import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { isIroncladError } from '../../src/core/index.ts';
-import { readAll, readTar, sniffCompression, tarBytes } from '../../src/oci/index.ts';
+import { sniffCompression } from '../../src/oci/decompress.ts';
+import { readAll, readTar, tarBytes } from '../../src/oci/index.ts';
 import { file } from '../support/oci-image.ts';
 
 const tar = Buffer.from(tarBytes([file('a.txt', 'alpha'), file('b.txt', 'beta')]));

@@ -9,7 +9,6 @@ import { Home, isIroncladError } from '../../src/core/index.ts';
 import {
   buildIndex,
   COSIGN_SIGNATURE_SUFFIX,
-  cosignTag,
   type Descriptor,
   LayoutStore,
   openEndpoint,
@@ -17,6 +16,7 @@ import {
   parseImageRef,
   REF_NAME_ANNOTATION,
 } from '../../src/oci/index.ts';
+import { cosignTag } from '../../src/oci/referrers.ts';
 import { file, writeTestImage } from '../support/oci-image.ts';
 
 const text = (s: string) => new TextEncoder().encode(s);

@@ -6,16 +6,14 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { isIroncladError } from '../../src/core/index.ts';
 import {
-  buildArtifactManifest,
   digestOf,
-  EMPTY_DESCRIPTOR,
-  EMPTY_JSON_BYTES,
   imageSourceFrom,
   LayoutStore,
   layoutBlobStore,
   REF_NAME_ANNOTATION,
   readAll,
 } from '../../src/oci/index.ts';
+import { buildArtifactManifest, EMPTY_DESCRIPTOR, EMPTY_JSON_BYTES } from '../../src/oci/manifest-build.ts';
 import { dir, file, writeTestImage } from '../support/oci-image.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'layout-'));

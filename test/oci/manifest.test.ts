@@ -1,16 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isIroncladError } from '../../src/core/index.ts';
-import {
-  buildArtifactManifest,
-  buildManifest,
-  digestOf,
-  EMPTY_DESCRIPTOR,
-  MediaType,
-  parseDigest,
-  parseImageConfig,
-  parseManifest,
-} from '../../src/oci/index.ts';
+import { buildManifest, digestOf, MediaType, parseDigest, parseManifest } from '../../src/oci/index.ts';
+import { parseImageConfig } from '../../src/oci/manifest.ts';
+import { buildArtifactManifest, EMPTY_DESCRIPTOR } from '../../src/oci/manifest-build.ts';
 
 const layer = { mediaType: MediaType.OCI_LAYER_GZIP, digest: digestOf('l'), size: 1 };
 

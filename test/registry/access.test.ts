@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createContext, Home } from '../../src/core/index.ts';
+import { createContext } from '../../src/core/context.ts';
+import { Home } from '../../src/core/index.ts';
 import {
   clientFor,
   credentialSourcesOf,

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { test } from 'node:test';
-import { createContext, type IroncladError } from '../../src/core/index.ts';
+import { createContext } from '../../src/core/context.ts';
+import type { IroncladError } from '../../src/core/index.ts';
 import { createRegistryClient } from '../../src/registry/client.ts';
 
 const ctx = createContext({ home: tmpdir() });

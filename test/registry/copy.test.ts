@@ -5,18 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { createContext } from '../../src/core/index.ts';
-import { digestOf, LayoutStore, layoutBlobStore, layoutWriter, parseManifest } from '../../src/oci/index.ts';
-import {
-  copyImage,
-  createRegistryClient,
-  listReferrers,
-  listTags,
-  mirror,
-  referrersTag,
-  registryBlobStore,
-  registryWriter,
-} from '../../src/registry/index.ts';
+import { createContext } from '../../src/core/context.ts';
+import { digestOf, LayoutStore, layoutBlobStore, parseManifest } from '../../src/oci/index.ts';
+import { layoutWriter } from '../../src/oci/layout-endpoint.ts';
+import { createRegistryClient } from '../../src/registry/client.ts';
+import { copyImage, mirror } from '../../src/registry/index.ts';
+import { listReferrers, referrersTag } from '../../src/registry/referrers.ts';
+import { registryBlobStore } from '../../src/registry/registry-store.ts';
+import { listTags } from '../../src/registry/tags.ts';
+import { registryWriter } from '../../src/registry/writer.ts';
 import { addTestReferrer, buildTestImage, type TestImage } from '../support/registry-image.ts';
 import { type RegistryServer, startRegistry } from '../support/registry-server.ts';
 

@@ -3,12 +3,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { attestationReferrer } from '../../src/attest/index.ts';
-import { createContext, Home, isIroncladError } from '../../src/core/index.ts';
+import { attestationReferrer } from '../../src/attest/referrer.ts';
+import { createContext } from '../../src/core/context.ts';
+import { Home, isIroncladError } from '../../src/core/index.ts';
 import {
   buildIndex,
   COSIGN_SIGNATURE_SUFFIX,
-  cosignTag,
   type Descriptor,
   MAX_MANIFEST_BYTES,
   openEndpoint,
@@ -16,13 +16,10 @@ import {
   REF_NAME_ANNOTATION,
   type Referrers,
 } from '../../src/oci/index.ts';
-import {
-  createRegistryClient,
-  pushManifest,
-  type RegistryClient,
-  registryAccess,
-  registryTransport,
-} from '../../src/registry/index.ts';
+import { cosignTag } from '../../src/oci/referrers.ts';
+import { createRegistryClient, type RegistryClient } from '../../src/registry/client.ts';
+import { registryAccess, registryTransport } from '../../src/registry/index.ts';
+import { pushManifest } from '../../src/registry/referrers.ts';
 import { type RegistryServer, startRegistry } from '../support/registry-server.ts';
 
 const TYPE = 'https://example.com/predicate/v1';

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createContext } from '../../src/core/index.ts';
+import { createContext } from '../../src/core/context.ts';
 import { openEndpoint, parseImageRef } from '../../src/oci/index.ts';
 import { copyImage, registryAccess, registryTransport } from '../../src/registry/index.ts';
 import { buildTestImage, type TestImage } from '../support/registry-image.ts';

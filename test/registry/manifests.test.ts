@@ -3,16 +3,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createContext, type IroncladError } from '../../src/core/index.ts';
+import { createContext } from '../../src/core/context.ts';
+import type { IroncladError } from '../../src/core/index.ts';
 import { layoutBlobStore, MediaType } from '../../src/oci/index.ts';
-import {
-  copyImage,
-  createRegistryClient,
-  getManifest,
-  headManifest,
-  putManifest,
-  registryWriter,
-} from '../../src/registry/index.ts';
+import { createRegistryClient } from '../../src/registry/client.ts';
+import { copyImage } from '../../src/registry/index.ts';
+import { getManifest, headManifest, putManifest } from '../../src/registry/manifests.ts';
+import { registryWriter } from '../../src/registry/writer.ts';
 import { startFaultProxy } from '../support/fault-proxy.ts';
 import { buildTestImage, type TestImage } from '../support/registry-image.ts';
 import { type RegistryServer, startRegistry } from '../support/registry-server.ts';

@@ -2,24 +2,13 @@ import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { createContext } from '../../src/core/index.ts';
-import {
-  buildArtifactManifest,
-  buildImageConfig,
-  buildIndex,
-  buildManifest,
-  EMPTY_DESCRIPTOR,
-  EMPTY_JSON_BYTES,
-  MediaType,
-} from '../../src/oci/index.ts';
-import {
-  createRegistryClient,
-  getManifest,
-  listReferrers,
-  pushManifest,
-  referrersTag,
-  uploadBlob,
-} from '../../src/registry/index.ts';
+import { createContext } from '../../src/core/context.ts';
+import { buildImageConfig, buildIndex, buildManifest, MediaType } from '../../src/oci/index.ts';
+import { buildArtifactManifest, EMPTY_DESCRIPTOR, EMPTY_JSON_BYTES } from '../../src/oci/manifest-build.ts';
+import { createRegistryClient } from '../../src/registry/client.ts';
+import { getManifest } from '../../src/registry/manifests.ts';
+import { listReferrers, pushManifest, referrersTag } from '../../src/registry/referrers.ts';
+import { uploadBlob } from '../../src/registry/upload.ts';
 import { startFaultProxy } from '../support/fault-proxy.ts';
 import { type RegistryServer, startRegistry } from '../support/registry-server.ts';
 

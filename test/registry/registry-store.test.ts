@@ -3,9 +3,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createContext } from '../../src/core/index.ts';
+import { createContext } from '../../src/core/context.ts';
 import { imageSourceFrom, layoutBlobStore, readAll } from '../../src/oci/index.ts';
-import { copyImage, createRegistryClient, registryBlobStore, registryWriter } from '../../src/registry/index.ts';
+import { createRegistryClient } from '../../src/registry/client.ts';
+import { copyImage } from '../../src/registry/index.ts';
+import { registryBlobStore } from '../../src/registry/registry-store.ts';
+import { registryWriter } from '../../src/registry/writer.ts';
 import { addTestReferrer, buildTestImage, type TestImage } from '../support/registry-image.ts';
 import { type RegistryServer, startRegistry } from '../support/registry-server.ts';
 

@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { createContext } from '../../src/core/index.ts';
+import { createContext } from '../../src/core/context.ts';
 import { buildImageConfig, buildManifest, MediaType } from '../../src/oci/index.ts';
-import { createRegistryClient, putManifest, uploadBlob } from '../../src/registry/index.ts';
+import { createRegistryClient } from '../../src/registry/client.ts';
+import { putManifest } from '../../src/registry/manifests.ts';
 import { listTags, nextLink } from '../../src/registry/tags.ts';
+import { uploadBlob } from '../../src/registry/upload.ts';
 import { type RegistryServer, startRegistry } from '../support/registry-server.ts';
 
 test('nextLink finds rel="next" in a Link header', () => {

@@ -5,17 +5,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { createContext, type IroncladError } from '../../src/core/index.ts';
-import { digestOf, LayoutStore, layoutBlobStore, layoutWriter } from '../../src/oci/index.ts';
-import {
-  copyImage,
-  createRegistryClient,
-  fetchBlob,
-  headBlob,
-  registryBlobStore,
-  registryWriter,
-  uploadBlob,
-} from '../../src/registry/index.ts';
+import { createContext } from '../../src/core/context.ts';
+import type { IroncladError } from '../../src/core/index.ts';
+import { digestOf, LayoutStore, layoutBlobStore } from '../../src/oci/index.ts';
+import { layoutWriter } from '../../src/oci/layout-endpoint.ts';
+import { fetchBlob, headBlob } from '../../src/registry/blobs.ts';
+import { createRegistryClient } from '../../src/registry/client.ts';
+import { copyImage } from '../../src/registry/index.ts';
+import { registryBlobStore } from '../../src/registry/registry-store.ts';
+import { uploadBlob } from '../../src/registry/upload.ts';
+import { registryWriter } from '../../src/registry/writer.ts';
 import { type FaultRule, startFaultProxy } from '../support/fault-proxy.ts';
 import { buildTestImage, noise, type TestImage } from '../support/registry-image.ts';
 import { type RegistryServer, startRegistry } from '../support/registry-server.ts';

@@ -3,14 +3,13 @@ import { cp, mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  ANNOTATION_BUNDLE_CONTENT,
-  ANNOTATION_BUNDLE_PREDICATE_TYPE,
   attachBuildAttestations,
   generateKeyPair,
   keySigner,
   loadPrivateKey,
   writeKeyPairFiles,
 } from '../../src/attest/index.ts';
+import { ANNOTATION_BUNDLE_CONTENT, ANNOTATION_BUNDLE_PREDICATE_TYPE } from '../../src/attest/referrer.ts';
 import { runCli } from '../../src/cli/main.ts';
 import { buildImages } from '../../src/image/index.ts';
 import { type Descriptor, type Digest, digestOf, LayoutStore, MAX_MANIFEST_BYTES } from '../../src/oci/index.ts';

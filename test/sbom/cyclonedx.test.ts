@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
-import { cyclonedxDocument, writeCycloneDxJson } from '../../src/sbom/index.ts';
+import { cyclonedxDocument } from '../../src/sbom/cyclonedx.ts';
+import { writeCycloneDxJson } from '../../src/sbom/index.ts';
 import { parseSbomForScan } from '../../src/vuln/index.ts';
 import { sampleDocument } from './sample.ts';
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createContext } from '../../src/core/index.ts';
+import { createContext } from '../../src/core/context.ts';
 import { imageSourceFrom, layoutBlobStore } from '../../src/oci/index.ts';
 import { generateSbom } from '../../src/sbom/index.ts';
 

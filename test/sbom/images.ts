@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../src/core/index.ts';
 import { flattenImage, imageSourceFrom, layoutBlobStore, type TarEntry } from '../../src/oci/index.ts';
-import { catalogImage, type ImageCatalog } from '../../src/sbom/index.ts';
+import type { ImageCatalog } from '../../src/sbom/catalog.ts';
+import { catalogImage } from '../../src/sbom/index.ts';
 import { dir, file, symlink, writeTestImage } from '../support/oci-image.ts';
 
 /** Shared builders for SBOM tests: small images written with our own OCI writer into a fresh layout. */

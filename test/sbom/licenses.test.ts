@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { licenseId, licensesFromCopyright, normalizeExpression } from '../../src/sbom/index.ts';
+import { licensesFromCopyright } from '../../src/sbom/index.ts';
+import { licenseId, normalizeExpression } from '../../src/sbom/licenses.ts';
 
 test('Debian short names map to SPDX ids; unknown names become LicenseRef', () => {
   const cases: [string, string][] = [

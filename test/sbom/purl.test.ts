@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { debPurl, golangPurl, npmPurl, ociPurl, parsePurl, purlMatches, pypiPurl } from '../../src/sbom/index.ts';
+import { debPurl, ociPurl, parsePurl, purlMatches } from '../../src/sbom/index.ts';
+import { golangPurl, npmPurl, pypiPurl } from '../../src/sbom/purl.ts';
 
 const bookworm = { id: 'debian', versionId: '12', codename: 'bookworm' };
 

@@ -1,5 +1,6 @@
-import { createContext } from '../../src/core/index.ts';
-import { generateSbom, type SbomDocument } from '../../src/sbom/index.ts';
+import { createContext } from '../../src/core/context.ts';
+import { generateSbom } from '../../src/sbom/index.ts';
+import type { SbomDocument } from '../../src/sbom/model.ts';
 import { DEP5, dir, file, imageFrom, osRelease } from './images.ts';
 
 /** A small image with Debian, Python and npm packages, a LicenseRef license and an unowned file. */

@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Ajv } from 'ajv';
-import { createContext } from '../../src/core/index.ts';
-import { generateSbom, spdxDocument, writeSpdxJson } from '../../src/sbom/index.ts';
+import { createContext } from '../../src/core/context.ts';
+import { generateSbom, writeSpdxJson } from '../../src/sbom/index.ts';
+import { spdxDocument } from '../../src/sbom/spdx.ts';
 import { parseSbomForScan } from '../../src/vuln/index.ts';
 import { sampleDocument, sampleImage } from './sample.ts';
 

@@ -1,4 +1,6 @@
-import { type PackageEntry, parseDependencies, parseProvides, parseRelationList } from '../../src/debian/index.ts';
+import { parseDependencies } from '../../src/debian/index.ts';
+import { parseProvides, parseRelationList } from '../../src/debian/relations.ts';
+import type { PackageEntry } from '../../src/debian/types.ts';
 
 /** A compact description of a package for hand-made resolver universes; relations are written as in control files. */
 export interface Spec {

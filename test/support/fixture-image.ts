@@ -1,7 +1,8 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createContext, type StageContext } from '../../src/core/index.ts';
+import { createContext } from '../../src/core/context.ts';
+import type { StageContext } from '../../src/core/index.ts';
 import { type LoadedDefinition, type Lockfile, loadDefinition, writeLockfile } from '../../src/definition/index.ts';
 import { planLock } from '../../src/image/index.ts';
 import { createFixtureArchive, type FixtureArchive, type FixturePackage } from './fixture-archive.ts';

@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import {
-  type BuiltBlob,
-  buildArtifactManifest,
   buildImageConfig,
   buildIndex,
   buildManifest,
@@ -11,6 +9,7 @@ import {
   LayoutStore,
   MediaType,
 } from '../../src/oci/index.ts';
+import { type BuiltBlob, buildArtifactManifest } from '../../src/oci/manifest-build.ts';
 
 /** Deterministic pseudo-random bytes (so a test image is the same in every run, yet incompressible). */
 export function noise(seed: string, size: number): Uint8Array {

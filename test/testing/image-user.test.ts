@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isIroncladError } from '../../src/core/index.ts';
-import { numericUser, resolveImageUser } from '../../src/testing/index.ts';
+import { numericUser, resolveImageUser } from '../../src/testing/image-user.ts';
 
 const files = {
   passwd: 'root:x:0:0:root:/root:/bin/sh\nnonroot:x:65532:65532::/home/nonroot:/sbin/nologin\nbroken line\n',

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isIroncladError } from '../../src/core/index.ts';
-import { DEFAULT_PATH, processArgs, processEnv, runtimeSpec } from '../../src/testing/index.ts';
-import { DEFAULT_LIMITS } from '../../src/testing/runtime-spec.ts';
+import { DEFAULT_LIMITS, DEFAULT_PATH, processArgs, processEnv, runtimeSpec } from '../../src/testing/runtime-spec.ts';
 
 const config = { Entrypoint: ['/usr/bin/python3'], Cmd: ['-V'], Env: ['PATH=/usr/bin', 'LANG=C.UTF-8'] };
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { applyVex, compileAdvisories, parseAdvisories, type ScanPackage } from '../../src/vuln/index.ts';
+import { compileAdvisories, parseAdvisories, type ScanPackage } from '../../src/vuln/index.ts';
+import { applyVex } from '../../src/vuln/vex.ts';
 import { finding } from './fixtures.ts';
 
 const DIGEST = `sha256:${'a1'.repeat(32)}`;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cvssRating, parseCvssV3 } from '../../src/vuln/index.ts';
+import { cvssRating, parseCvssV3 } from '../../src/vuln/cvss.ts';
 
 // Expected scores from the FIRST CVSS v3.1 / v3.0 calculators.
 const CASES: [string, number][] = [

@@ -6,8 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { createContext, Home, type IroncladError } from '../../src/core/index.ts';
-import { configuredSources, DEFAULT_OSV_SOURCE, importOsv, openVulnDb, updateDb } from '../../src/vuln/index.ts';
+import { createContext } from '../../src/core/context.ts';
+import { Home, type IroncladError } from '../../src/core/index.ts';
+import { importOsv, openVulnDb, updateDb } from '../../src/vuln/index.ts';
+import { configuredSources, DEFAULT_OSV_SOURCE } from '../../src/vuln/osv-import.ts';
 
 // Small, hand-written OSV documents in the shape of the Debian export.
 function record(id: string, modified: string, pkg: string, fixed: string | null, ecosystem = 'Debian:12') {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compareVersions } from '../../src/debian/index.ts';
-import { evaluateRanges } from '../../src/vuln/index.ts';
+import { evaluateRanges } from '../../src/vuln/ranges.ts';
 
 type Ev = { introduced: string } | { fixed: string } | { last_affected: string } | { limit: string };
 const r = (...events: Ev[]) => [events];

@@ -9,12 +9,12 @@ import {
   cyclonedxVexReport,
   exceedsThreshold,
   jsonReport,
-  SCAN_REPORT_SCHEMA,
-  type ScanResult,
   sarifReport,
   summaryLine,
   tableRows,
 } from '../../src/vuln/index.ts';
+import { SCAN_REPORT_SCHEMA } from '../../src/vuln/report.ts';
+import type { ScanResult } from '../../src/vuln/types.ts';
 import { finding } from './fixtures.ts';
 
 const TARGET = { kind: 'sbom', ref: 'sbom.spdx.json', imageDigest: null };

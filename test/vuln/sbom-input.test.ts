@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { packageFromPurl, parseSbomForScan } from '../../src/vuln/index.ts';
+import { parseSbomForScan } from '../../src/vuln/index.ts';
+import { packageFromPurl } from '../../src/vuln/sbom-input.ts';
 
 const enc = (x: unknown) => new TextEncoder().encode(JSON.stringify(x));
 

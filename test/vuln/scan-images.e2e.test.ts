@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { runCli } from '../../src/cli/main.ts';
-import { createContext } from '../../src/core/index.ts';
+import { createContext } from '../../src/core/context.ts';
 import { loadDefinition, writeLockfile } from '../../src/definition/index.ts';
 import { buildImages, planLock } from '../../src/image/index.ts';
 import { ociPurl } from '../../src/sbom/index.ts';

@@ -3,7 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { createContext, Home } from '../../src/core/index.ts';
+import { createContext } from '../../src/core/context.ts';
+import { Home } from '../../src/core/index.ts';
 import {
   buildStatement,
   createVexDocument,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { atOrAbove, decideSeverity, normalizeUrgency } from '../../src/vuln/index.ts';
+import { atOrAbove, decideSeverity, normalizeUrgency } from '../../src/vuln/severity.ts';
 
 const CRIT = 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H';
 const MED = 'CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N';

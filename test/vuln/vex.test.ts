@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { applyVex, buildStatement, createVexDocument, type StatementInput } from '../../src/vuln/index.ts';
+import { buildStatement, createVexDocument, type StatementInput } from '../../src/vuln/index.ts';
+import { applyVex } from '../../src/vuln/vex.ts';
 import { finding } from './fixtures.ts';
 
 const DIGEST = `sha256:${'ef'.repeat(32)}`;

@@ -16,7 +16,6 @@ export const OPENVEX_V020 = 'https://openvex.dev/ns/v0.2.0';
  * docs/build-type.md); the predicate is the CTRF JSON report as is.
  */
 export const CTRF_REPORT = 'https://ctrf.io/report/v1';
-
 export type {
   ProvenanceDependency,
   ProvenanceInput,

@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  buildProvenance,
-  IRONCLAD_BUILD_TYPE,
-  type ProvenanceInput,
-  parseProvenance,
-} from '../../../src/attest/index.ts';
+import { parseProvenance } from '../../../src/attest/index.ts';
+import { buildProvenance, IRONCLAD_BUILD_TYPE, type ProvenanceInput } from '../../../src/attest/predicates/index.ts';
 import { canonicalJson, isIroncladError } from '../../../src/core/index.ts';
 
 const h = (c: string) => c.repeat(64);

@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isIroncladError } from '../../../src/core/index.ts';
+import { assemble } from '../../../src/image/assemble.ts';
 import {
   APT_ACCOUNT,
   aptNodes,
   archiveKeyring,
-  assemble,
   DEBIAN_SOURCES,
   debianSourcesText,
-  lockDirNodes,
-  shellsText,
-} from '../../../src/image/index.ts';
+} from '../../../src/image/synthesize/apt-sources.ts';
+import { lockDirNodes } from '../../../src/image/synthesize/lock-dir.ts';
+import { shellsText } from '../../../src/image/synthesize/shells.ts';
 import { pkg } from '../in-memory-deb.ts';
 
 const EPOCH = 1_700_000_000;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assemble, caBundle } from '../../../src/image/index.ts';
+import { assemble } from '../../../src/image/assemble.ts';
+import { caBundle } from '../../../src/image/synthesize/ca-certificates.ts';
 import { pkg } from '../in-memory-deb.ts';
 
 const OPTS = { stripSetuid: true, epoch: 1 };

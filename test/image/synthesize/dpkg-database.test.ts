@@ -2,17 +2,16 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { parseSingleParagraph } from '../../../src/debian/index.ts';
+import { type AssembleInput, assemble } from '../../../src/image/assemble.ts';
+import type { FileNode } from '../../../src/image/file-tree.ts';
 import {
-  type AssembleInput,
-  assemble,
   DPKG_STATUS,
   dpkgDatabaseNodes,
   dpkgStatusStanza,
-  type FileNode,
   fileListText,
   infoName,
-  synthesize,
-} from '../../../src/image/index.ts';
+} from '../../../src/image/synthesize/dpkg-database.ts';
+import { synthesize } from '../../../src/image/synthesize.ts';
 import { pkg } from '../in-memory-deb.ts';
 
 const EPOCH = 1_700_000_000;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isIroncladError } from '../../../src/core/index.ts';
-import { osReleaseText } from '../../../src/image/index.ts';
+import { osReleaseText } from '../../../src/image/synthesize/os-release.ts';
 
 const bookworm = { id: 'debian', name: 'Debian GNU/Linux', versionId: '12', versionCodename: 'bookworm' };
 

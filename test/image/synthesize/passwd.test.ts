@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isIroncladError } from '../../../src/core/index.ts';
-import { groupText, passwdText, resolveAccounts } from '../../../src/image/index.ts';
+import { groupText } from '../../../src/image/synthesize/group.ts';
+import { passwdText, resolveAccounts } from '../../../src/image/synthesize/passwd.ts';
 
 const app = { name: 'app', uid: 1000, gid: 1000, home: '/srv/app', shell: '/bin/sh' };
 

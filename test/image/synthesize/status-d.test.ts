@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import { assemble, md5sumsText, statusStanza } from '../../../src/image/index.ts';
+import { assemble } from '../../../src/image/assemble.ts';
+import { md5sumsText, statusStanza } from '../../../src/image/synthesize/status-d.ts';
 import { pkg } from '../in-memory-deb.ts';
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
-import { readGoBuildInfo } from '../../../src/sbom/index.ts';
+import { readGoBuildInfo } from '../../../src/sbom/catalogers/go-buildinfo.ts';
 import { catalogOf, file, osRelease } from '../images.ts';
 
 // No Go toolchain is assumed: the binaries are built here, byte by byte, per Go's debug/buildinfo format.
