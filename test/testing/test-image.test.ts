@@ -93,6 +93,7 @@ test('a hardened image passes every check and its functional tests', async () =>
   // The vulnerability check needs a database, which this test does not import.
   assert.deepEqual(notPassed, [
     'no-fixable-critical-high: no vulnerability database (run `ironclad db update`)',
+    'writable-paths: the image declares no volumes',
     'starts: the image has no Entrypoint or Cmd',
   ]);
   assert.equal(reportFailed(r), false);

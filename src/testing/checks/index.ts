@@ -8,6 +8,7 @@ import { noShell } from './shell.ts';
 import { sizeBudget } from './size.ts';
 import { kubernetesCompatible, nonRootUser } from './user.ts';
 import { noFixableCves } from './vulnerabilities.ts';
+import { writablePaths } from './writable-paths.ts';
 
 export type { Check, CheckInput } from './check.ts';
 export { type InstalledPackage, installedPackages, isStatusPath } from './installed-packages.ts';
@@ -27,6 +28,7 @@ export const CHECKS: readonly Check[] = [
   noFixableCves,
   kubernetesCompatible,
   linkage,
+  writablePaths,
 ];
 
 /** The hardening rules: what a reference (deliberately conventional) image is not held to. */
