@@ -28,3 +28,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   npm ci --no-audit --no-fund --loglevel=error >&2 2>/dev/null || npm install --no-save --no-audit --no-fund --loglevel=error >&2
   echo "$want" > "$stamp"
 fi
+
+# The CLI runs as compiled JavaScript (dist/); tsc is incremental, so an up-to-date tree costs a moment.
+echo "setup: compiling the CLI" >&2
+node_modules/.bin/tsc -p tsconfig.build.json

@@ -5,8 +5,15 @@ import { type CliIO, type ExitStatus, ironcladHome, processIO } from './io.ts';
 
 const VERSION = IRONCLAD_VERSION;
 
-/** Builds the program; exported so tests can run verbs in-process with captured IO. */
-export function buildProgram(io: CliIO, run: (status: Promise<ExitStatus>) => void): Command {
+/**
+ * Builds the program for `argv`: the module of the verb being run is loaded and registered; every other verb is
+ * only listed (name and summary), so `--help` and a single verb load little.
+ */
+export async function buildProgram(
+  io: CliIO,
+  run: (status: Promise<ExitStatus>) => void,
+  argv: readonly string[],
+): Promise<Command> {
   const program = new Command('ironclad')
     .description('Build, sign, scan, test and compare hardened container images from verified Debian packages')
     .version(VERSION)
@@ -21,7 +28,11 @@ export function buildProgram(io: CliIO, run: (status: Promise<ExitStatus>) => vo
     });
   // Leftovers of killed commands go before a verb runs (core/home.ts says which ones are safe to remove).
   program.hook('preAction', () => sweepLeftovers(io));
-  for (const register of verbs) register(program, io, run);
+  const wanted = argv[0] === 'help' ? argv[1] : argv.find((a) => !a.startsWith('-'));
+  for (const verb of verbs) {
+    if (verb.listing.some(([term]) => term.split(' ')[0] === wanted)) (await verb.load())(program, io, run);
+    else for (const [term, summary] of verb.listing) program.command(term).description(summary);
+  }
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
@@ -55,9 +66,13 @@ export function reportError(err: unknown, io: CliIO): ExitStatus {
 /** Runs the CLI with the given argv (without node and script) and resolves to the exit status. */
 export async function runCli(argv: readonly string[], io: CliIO = processIO()): Promise<ExitStatus> {
   let pending: Promise<ExitStatus> | undefined;
-  const program = buildProgram(io, (p) => {
-    pending = p;
-  });
+  const program = await buildProgram(
+    io,
+    (p) => {
+      pending = p;
+    },
+    argv,
+  );
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return pending ? await pending : 0;
