@@ -9,10 +9,12 @@ import {
   renderCompareText,
 } from '../compare/index.ts';
 import { fail, type Home, isIroncladError } from '../core/index.ts';
+import { parseImageRef } from '../oci/index.ts';
 import { openVulnDb, type VulnDb } from '../vuln/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
-import { openSource, platformOption } from './source.ts';
+import { readVex } from './scan.ts';
+import { openRef, platformOption } from './source.ts';
 
 const FORMATS = ['text', 'markdown', 'json'] as const;
 type CompareFormat = (typeof FORMATS)[number];
@@ -24,6 +26,8 @@ export interface CompareArgs {
   readonly ignoreUnchanged: boolean;
   readonly format: string;
   readonly exitOn?: string;
+  /** OpenVEX files applied to both images, after the VEX attached to each. */
+  readonly vex: readonly string[];
 }
 
 /** The local database when there is one; a missing database only means no vulnerability columns. */
@@ -60,13 +64,15 @@ export async function compareCommand(args: CompareArgs, io: CliIO): Promise<Exit
   const conditions = args.exitOn === undefined ? [] : parseExitOn(args.exitOn);
   const platform = platformOption(args.platform);
   const ctx = stageContext(io);
+  const vexDocs = await readVex(args.vex, io);
+  const vex = vexDocs.map((document, i) => ({ name: args.vex[i] ?? '', document }));
   const db = optionalDb(ctx.home, io);
   let result: CompareResult;
   try {
     result = await compareImages(
-      openSource(args.image, io),
-      openSource(args.to, io),
-      { ...(platform !== undefined && { platform }), ...(db !== undefined && { db }) },
+      openRef(parseImageRef(args.image), io),
+      openRef(parseImageRef(args.to), io),
+      { ...(platform !== undefined && { platform }), ...(db !== undefined && { db }), vex },
       ctx,
     );
   } finally {
@@ -84,9 +90,12 @@ Examples:
   $ ironclad compare python:3.11 --to docker://docker.io/library/python:3.11-slim --platform linux/amd64
   $ ironclad compare oci:build/layout:new --to python:3.11 --ignore-unchanged --format markdown >> "$GITHUB_STEP_SUMMARY"
   $ ironclad compare python:3.11 --to python:3.11-previous --exit-on vulnerability,package
+  $ ironclad compare python:3.11 --to python-conventional:3.11-conventional --vex triage.openvex.json
 
 References use skopeo's transports (oci:DIR[:TAG], docker://HOST/REPO:TAG, docker-archive:FILE); a bare
-NAME:TAG is looked up in the local store. Deltas are target minus baseline (--to).`;
+NAME:TAG is looked up in the local store. Deltas are target minus baseline (--to). Vulnerabilities are counted
+as \`ironclad scan\` counts them: the VEX attached to each image, and every --vex file, is applied, and findings
+a not_affected or fixed statement covers are left out (the report says how many, and which documents).`;
 
 export const registerCompare: VerbRegistrar = (program: Command, io: CliIO, run) => {
   program
@@ -98,11 +107,19 @@ export const registerCompare: VerbRegistrar = (program: Command, io: CliIO, run)
     .option('--ignore-unchanged', 'list only packages that changed', false)
     .option('--format <format>', `output format: ${FORMATS.join(', ')}`, 'text')
     .option('--exit-on <conditions>', 'exit 1 when: vulnerability (more in the target), package (any difference)')
+    .option('--vex <file...>', 'OpenVEX documents to apply to both images, after the VEX attached to each')
     .addHelpText('after', EXAMPLES)
     .action(
       (
         image: string,
-        o: { to: string; platform?: string; ignoreUnchanged: boolean; format: string; exitOn?: string },
+        o: {
+          to: string;
+          platform?: string;
+          ignoreUnchanged: boolean;
+          format: string;
+          exitOn?: string;
+          vex?: string[];
+        },
       ) => {
         run(
           compareCommand(
@@ -111,6 +128,7 @@ export const registerCompare: VerbRegistrar = (program: Command, io: CliIO, run)
               to: o.to,
               ignoreUnchanged: o.ignoreUnchanged,
               format: o.format,
+              vex: o.vex ?? [],
               ...(o.platform !== undefined && { platform: o.platform }),
               ...(o.exitOn !== undefined && { exitOn: o.exitOn }),
             },

@@ -109,8 +109,18 @@ function checkArgs(args: ScanArgs): { format: ScanFormat; failOn: FailOn | undef
   return { format: args.format as ScanFormat, failOn: args.failOn as FailOn | undefined };
 }
 
-async function readVex(paths: readonly string[], io: CliIO): Promise<OpenVexDocument[]> {
-  return Promise.all(paths.map(async (p) => parseOpenVex(await readFile(resolve(io.cwd, p)), p)));
+/** The `--vex FILE` documents, relative to the invocation's directory (scan and compare). */
+export async function readVex(paths: readonly string[], io: CliIO): Promise<OpenVexDocument[]> {
+  const read = async (p: string) => {
+    const bytes = await readFile(resolve(io.cwd, p)).catch((err: NodeJS.ErrnoException) =>
+      fail(err.code === 'ENOENT' ? 'NOT_FOUND' : 'INVALID_INPUT', `--vex ${p}: ${err.message}`, {
+        hint: 'pass an OpenVEX JSON document',
+        cause: err,
+      }),
+    );
+    return parseOpenVex(bytes, p);
+  };
+  return Promise.all(paths.map(read));
 }
 
 /**

@@ -1,18 +1,25 @@
 import type { StageContext } from '../core/index.ts';
-import type { ImageSource, Platform } from '../oci/index.ts';
-import { SEVERITIES, type VulnDb } from '../vuln/index.ts';
+import type { ImageEndpoint, Platform } from '../oci/index.ts';
+import { attachedVex, SEVERITIES, type VulnDb } from '../vuln/index.ts';
 import { diffAttackSurface } from './attack-surface.ts';
 import { type ImageFacts, provenanceOf, readImageFacts } from './image-facts.ts';
 import { diffKeyValues, envRecord } from './kv-diff.ts';
 import { type DiffPackage, diffPackages } from './packages-diff.ts';
 import { COMPARE_SCHEMA, type CompareResult, type ImageOverview, type VulnerabilityDelta } from './types.ts';
-import { type ImageVulnerabilities, imageVulnerabilities, packageVulnerabilities } from './vuln-summary.ts';
+import {
+  type ImageVulnerabilities,
+  imageVulnerabilities,
+  type NamedVex,
+  packageVulnerabilities,
+} from './vuln-summary.ts';
 
 export interface CompareOptions {
   /** Platform to compare on both sides; default: the sources' preferred platform (the host's, or the only one). */
   readonly platform?: Platform;
   /** An open vulnerability database; without one, vulnerability counts are null with a reason. */
   readonly db?: VulnDb;
+  /** VEX documents to apply to both sides (`--vex`), after the ones attached to each image. */
+  readonly vex?: readonly NamedVex[];
 }
 
 interface Side {
@@ -20,11 +27,26 @@ interface Side {
   readonly vulns: ImageVulnerabilities;
 }
 
-async function readSide(source: ImageSource, opts: CompareOptions, ctx: StageContext): Promise<Side> {
+/**
+ * Reads one side and scans it as `ironclad scan` would: the VEX attached to its platform manifest (what scan
+ * applies to an image) and then the user's documents.
+ */
+async function readSide(endpoint: ImageEndpoint, opts: CompareOptions, ctx: StageContext): Promise<Side> {
+  const { source } = endpoint;
   ctx.log.progress(`reading ${source.ref}`);
   const facts = await readImageFacts(source, opts.platform, ctx.log);
   ctx.log.debug(`${source.ref}: ${facts.packages.length} packages, distro ${facts.distro?.id ?? 'unknown'}`);
-  return { facts, vulns: imageVulnerabilities(facts.packages, facts.distro, opts.db) };
+  const attached = await attachedVex(endpoint, facts.manifestDigest);
+  for (const v of attached) ctx.log.info(`${source.ref}: applying VEX attached to the image: ${v.digest.slice(0, 19)}`);
+  const documents = [
+    ...attached.map((v) => ({ name: `attached ${v.digest}`, document: v.document })),
+    ...(opts.vex ?? []),
+  ];
+  const vulns = imageVulnerabilities(facts.packages, facts.distro, opts.db, {
+    documents,
+    imageDigest: facts.manifestDigest,
+  });
+  return { facts, vulns };
 }
 
 function overview(s: Side): ImageOverview {
@@ -69,12 +91,13 @@ function diffSides(s: Side): DiffPackage[] {
 /**
  * Compares two images, `target` against `baseline` (`ironclad compare TARGET --to BASELINE`): overview facts of
  * each, their deltas, attack surface, environment, labels and packages. Both images are read in parallel, each
- * layer streamed once; nothing is written. The result is sorted deterministically (see types.ts).
+ * layer streamed once; nothing is written. The VEX attached to each image, then `opts.vex`, is applied as `scan`
+ * applies it. The result is sorted deterministically (see types.ts).
  * @throws IroncladError from reading either image (NOT_FOUND, DIGEST_MISMATCH, INVALID_INPUT, ...).
  */
 export async function compareImages(
-  target: ImageSource,
-  baseline: ImageSource,
+  target: ImageEndpoint,
+  baseline: ImageEndpoint,
   opts: CompareOptions,
   ctx: StageContext,
 ): Promise<CompareResult> {

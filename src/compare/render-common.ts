@@ -48,9 +48,15 @@ export function formatBytes(n: number): string {
   return `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
 }
 
-/** Vulnerability summary of one side, or the reason it is missing. */
+/**
+ * Vulnerability summary of one side, or the reason it is missing. It says whether VEX was applied, since the
+ * counts leave out what VEX suppressed (as `scan` does): `C0 H1 M0 L0 (VEX: 1 suppressed, 1 document)`.
+ */
 export function vulnCell(o: ImageOverview): string {
-  return o.vulnerabilities.available ? severityLine(o.vulnerabilities.counts) : `n/a (${o.vulnerabilities.reason})`;
+  const v = o.vulnerabilities;
+  if (!v.available) return `n/a (${v.reason})`;
+  const docs = `${v.vex.length} document${v.vex.length === 1 ? '' : 's'}`;
+  return `${severityLine(v.counts)} (${v.vex.length === 0 ? 'no VEX' : `VEX: ${v.suppressedByVex} suppressed, ${docs}`})`;
 }
 
 /**

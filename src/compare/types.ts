@@ -19,7 +19,15 @@ export interface Provenance {
 
 /** Vulnerability counts of one image, or why there are none. */
 export type VulnerabilitySummary =
-  | { readonly available: true; readonly counts: SeverityCounts; readonly total: number }
+  | {
+      readonly available: true;
+      readonly counts: SeverityCounts;
+      readonly total: number;
+      /** Findings a `not_affected` or `fixed` VEX statement covers: left out of `counts`, as `scan` does. */
+      readonly suppressedByVex: number;
+      /** The VEX documents applied: `attached sha256:...` for a referrer of the image, else the `--vex` file. */
+      readonly vex: readonly string[];
+    }
   | { readonly available: false; readonly reason: string };
 
 /** The headline facts of one side. */

@@ -1,6 +1,7 @@
 import {
   countBySeverity,
   type Distro,
+  type OpenVexDocument,
   type ScanPackage,
   SEVERITIES,
   type SeverityCounts,
@@ -9,6 +10,18 @@ import {
 } from '../vuln/index.ts';
 import type { ImagePackage } from './image-facts.ts';
 import type { VulnerabilitySummary } from './types.ts';
+
+/** A VEX document and the name it is reported under (`attached sha256:...`, or the `--vex` file). */
+export interface NamedVex {
+  readonly name: string;
+  readonly document: OpenVexDocument;
+}
+
+/** The VEX to apply to one image, and the manifest digest its `pkg:oci` products are matched against. */
+export interface VexInput {
+  readonly documents: readonly NamedVex[];
+  readonly imageDigest: string;
+}
 
 /** Vulnerabilities of one image: the totals, and per binary package name the findings that touch it. */
 export interface ImageVulnerabilities {
@@ -40,16 +53,21 @@ function toScanPackage(p: ImagePackage): ScanPackage {
  * Scans an image's packages against the local database. Without a database, or for an image whose
  * distribution is unknown or not covered, the result says why instead of reporting zero findings (zero
  * would read as "clean"). Findings are counted once per vulnerability and source package in the totals,
- * and once for every installed binary of that source in `byPackage`.
+ * and once for every installed binary of that source in `byPackage`. VEX is applied by the scan itself
+ * (scanPackages), so findings it suppresses are left out exactly as `ironclad scan` leaves them out.
  */
 export function imageVulnerabilities(
   packages: readonly ImagePackage[],
   distro: Distro | null,
   db: VulnDb | undefined,
+  vex: VexInput,
 ): ImageVulnerabilities {
   if (db === undefined) return unavailable('no vulnerability database; run `ironclad db update`');
   if (distro === null) return unavailable('the image has no os-release, so its distribution is unknown');
-  const result = scanPackages(packages.map(toScanPackage), distro, db);
+  const result = scanPackages(packages.map(toScanPackage), distro, db, {
+    vex: vex.documents.map((d) => d.document),
+    imageDigest: vex.imageDigest,
+  });
   if (result.ecosystem === null) return unavailable(`no vulnerability data for ${distro.id} ${distro.versionId}`);
   if (result.ecosystemRecords === 0)
     return unavailable(`the vulnerability database holds no ${result.ecosystem} records`);
@@ -62,7 +80,14 @@ export function imageVulnerabilities(
       byPackage.set(name, c);
     }
   }
-  return { summary: { available: true, counts, total: result.findings.length }, byPackage };
+  const summary = {
+    available: true as const,
+    counts,
+    total: result.findings.length,
+    suppressedByVex: result.suppressed.length,
+    vex: vex.documents.map((d) => d.name),
+  };
+  return { summary, byPackage };
 }
 
 /**

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { CollectedCatalog } from '../catalog/index.ts';
 import { type CompareResult, compareImages } from '../compare/index.ts';
 import type { StageContext } from '../core/index.ts';
-import { LayoutStore, openImageSource, parsePlatform, storeTagName } from '../oci/index.ts';
+import { LayoutStore, openEndpoint, parsePlatform, storeTagName } from '../oci/index.ts';
 import { openVulnDb } from '../vuln/index.ts';
 import { renderImagePage } from './image-page.ts';
 import { type ListQuery, NO_FILTER, renderListPage } from './list-page.ts';
@@ -64,8 +64,8 @@ async function compareWithCounterpart(
   try {
     const p = parsePlatform(platform);
     return await compareImages(
-      openImageSource(refOf(target), { home: ctx.home }),
-      openImageSource(refOf(counterpart), { home: ctx.home }),
+      openEndpoint(refOf(target), { home: ctx.home }),
+      openEndpoint(refOf(counterpart), { home: ctx.home }),
       { ...(p !== undefined && { platform: p }), ...(db !== undefined && { db }) },
       ctx,
     );

@@ -30,8 +30,11 @@ export async function imageScanInput(
 /** Media type of OpenVEX documents stored as OCI referrers. */
 export const OPENVEX_MEDIA_TYPE = 'application/openvex+json';
 
-/** The OpenVEX documents attached to a manifest (referrers of the OpenVEX artifact type). */
-async function attachedVex(endpoint: ImageEndpoint, manifestDigest: string) {
+/**
+ * The OpenVEX documents attached to a manifest (referrers of the OpenVEX artifact type), each with the digest of
+ * the blob it was read from. What `scan` of an image applies, and `compare` for each side.
+ */
+export async function attachedVex(endpoint: ImageEndpoint, manifestDigest: string): Promise<ImageScanInput['vex']> {
   const docs = await endpoint.referrers.documents(parseDigest(manifestDigest), OPENVEX_MEDIA_TYPE, MAX_VEX_BYTES);
   return docs.map(({ layer, bytes }) => ({
     digest: layer.digest,

@@ -5,7 +5,7 @@ export type { VulnDb } from './db.ts';
 export { openVulnDb } from './db.ts';
 export type { DbStatus } from './db-status.ts';
 export { dbStatus, judgeScanData } from './db-status.ts';
-export { imageScanInput, OPENVEX_MEDIA_TYPE, scanPackagesOf } from './image-input.ts';
+export { attachedVex, imageScanInput, OPENVEX_MEDIA_TYPE, scanPackagesOf } from './image-input.ts';
 export type { Justification, OpenVexDocument, VexProduct, VexStatement } from './openvex.ts';
 export { JUSTIFICATIONS, parseOpenVex, serializeOpenVex } from './openvex.ts';
 export type { ImportResult } from './osv-import.ts';

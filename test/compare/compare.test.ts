@@ -14,7 +14,7 @@ import {
 import { COMPARE_SCHEMA } from '../../src/compare/types.ts';
 import { createContext } from '../../src/core/context.ts';
 import { Home, type IroncladError } from '../../src/core/index.ts';
-import { openImageSource, parseImageRef } from '../../src/oci/index.ts';
+import { openEndpoint, parseImageRef } from '../../src/oci/index.ts';
 import { openVulnDb } from '../../src/vuln/index.ts';
 import { writeFixtureDb, writeFixtureImages } from './fixture-images.ts';
 
@@ -24,7 +24,7 @@ let home: string;
 let withDb: CompareResult;
 let withoutDb: CompareResult;
 
-const source = (tag: string) => openImageSource(parseImageRef(`oci:${layout}:${tag}`), { home: new Home(home) });
+const source = (tag: string) => openEndpoint(parseImageRef(`oci:${layout}:${tag}`), { home: new Home(home) });
 
 before(async () => {
   work = await mkdtemp(join(tmpdir(), 'compare-'));
