@@ -91,9 +91,9 @@ export function assertNever(x: never): never {
  * Wraps an unknown error once at a module boundary, keeping an existing IroncladError as it is; a full or
  * read-only disk stays a STORAGE error whatever `code` the caller had in mind.
  */
-export function wrapError(err: unknown, code: ErrorCode, message: string, hint?: string): IroncladError {
+export function wrapError(err: unknown, code: ErrorCode, message: string, hint?: string, path?: string): IroncladError {
   if (err instanceof IroncladError) return err;
-  const storage = storageError(err);
+  const storage = storageError(err, path);
   if (storage !== undefined) return storage;
   const detail = err instanceof Error ? err.message : String(err);
   return new IroncladError(code, `${message}: ${detail}`, hint === undefined ? { cause: err } : { cause: err, hint });
@@ -125,16 +125,18 @@ const HINT =
 /**
  * The STORAGE error for a file system or database error that says local storage cannot be written, or undefined
  * for anything else. EACCES and EPERM count only from file system calls (they carry a path or an fs syscall).
+ * `fallbackPath` names the place for errors that carry none (SQLite's).
  */
-export function storageError(err: unknown): IroncladError | undefined {
+export function storageError(err: unknown, fallbackPath?: string): IroncladError | undefined {
   if (!(err instanceof Error)) return undefined;
   const { path, syscall } = err as { code?: unknown; path?: unknown; syscall?: unknown };
   const code = mkdirRefusal(err) ?? (err as { code?: unknown }).code;
   if (typeof code !== 'string') return undefined;
   const key = Object.keys(PROBLEMS).find((k) => code === k || code.startsWith(`${k}_`));
   if (key === undefined) return undefined;
-  const where = typeof path === 'string' ? path : undefined;
-  if ((key === 'EACCES' || key === 'EPERM') && where === undefined && typeof syscall !== 'string') return undefined;
+  const where = typeof path === 'string' ? path : fallbackPath;
+  if ((key === 'EACCES' || key === 'EPERM') && typeof path !== 'string' && typeof syscall !== 'string')
+    return undefined;
   const action = typeof syscall === 'string' ? `${syscall} ` : '';
   const subject =
     where === undefined ? (key.startsWith('SQLITE') ? 'writing the database' : 'writing') : `${action}${where}`;

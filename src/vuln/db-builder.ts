@@ -52,8 +52,9 @@ export class VulnDbBuilder {
   static async create(target: string): Promise<VulnDbBuilder> {
     await mkdir(dirname(target), { recursive: true });
     const tmp = siblingTempPath(target);
+    let db: Database.Database | undefined;
     try {
-      const db = new Database(tmp);
+      db = new Database(tmp);
       // The file is private until renamed: durability comes from the fsync in commit(), not a journal.
       db.pragma('journal_mode = OFF');
       db.pragma('synchronous = OFF');
@@ -61,13 +62,23 @@ export class VulnDbBuilder {
       db.exec('BEGIN');
       return new VulnDbBuilder(target, tmp, db);
     } catch (err) {
+      // Close before removing: a handle left open keeps the space (and the file system busy) for the whole run.
+      if (db?.open === true) db.close();
       await rm(tmp, { force: true });
-      throw wrapError(err, 'INTERNAL', `creating vulnerability database beside ${target}`);
+      throw wrapError(err, 'INTERNAL', `creating vulnerability database beside ${target}`, undefined, tmp);
     }
   }
 
   /** Adds (or, when newer, replaces) one record. Returns false when an existing newer record was kept. */
   add(record: OsvRecord): boolean {
+    try {
+      return this.#add(record);
+    } catch (err) {
+      throw wrapError(err, 'INTERNAL', `adding ${record.id} to the vulnerability database`, undefined, this.#tmp);
+    }
+  }
+
+  #add(record: OsvRecord): boolean {
     const previous = this.#seen.get(record.id);
     if (previous !== undefined) {
       if (Date.parse(previous) >= Date.parse(record.modified)) return false;
@@ -144,7 +155,7 @@ export class VulnDbBuilder {
       await rename(this.#tmp, this.#target);
     } catch (err) {
       await this.abort();
-      throw wrapError(err, 'INTERNAL', `writing vulnerability database ${this.#target}`);
+      throw wrapError(err, 'INTERNAL', `writing vulnerability database ${this.#target}`, undefined, this.#tmp);
     }
   }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -110,4 +110,21 @@ test('db import into a read-only home: exit 74, the database unchanged', async (
   const before = await treeSnapshot(home);
   assertStorage(await cli(home, 'db', 'import', 'osv'), /read-only|cannot be opened/);
   assert.deepEqual(await treeSnapshot(home), before);
+});
+
+test('db import into a full home: exit 74 naming the path, the database kept byte for byte', async () => {
+  const home = await smallHome('full-db', '2m', join(work, 'seed'));
+  // Fill what is left, so the new database's first pages cannot be written.
+  execFileSync('sh', ['-c', `dd if=/dev/zero of=${join(home, 'filler')} bs=1k 2>/dev/null || true`]);
+  const db = await readFile(join(home, 'vuln.db'));
+  const before = await treeSnapshot(home);
+  const r = await cli(home, 'db', 'import', 'osv');
+  assertStorage(r, new RegExp(`${home}\\S*: no space left on the device \\((ENOSPC|SQLITE_FULL)\\)`));
+  assert.deepEqual(await treeSnapshot(home), before);
+  assert.deepEqual(await readFile(join(home, 'vuln.db')), db);
+  assert.deepEqual(
+    (await readdir(home)).filter((n) => n.startsWith('.vuln.db')),
+    [],
+    'no temp database left',
+  );
 });
