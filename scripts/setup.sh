@@ -4,8 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# chromium: the web catalog's tests drive it headless through playwright-core.
-debs=(runc skopeo umoci docker-registry xz-utils dpkg-dev mmdebstrap zstd debian-archive-keyring ca-certificates git chromium)
+# chromium: the web catalog's tests drive it headless through playwright-core. buildah: the dev-variant e2e test
+# builds real multi-stage Dockerfiles against our images. qemu-user-static and binfmt-support: dev variants of
+# foreign platforms are configured (dpkg --configure) under emulation.
+debs=(runc skopeo umoci docker-registry xz-utils dpkg-dev mmdebstrap zstd debian-archive-keyring ca-certificates git chromium
+  buildah qemu-user-static binfmt-support)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -16,6 +19,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+# binfmt_misc handlers need the filesystem mounted (containers without systemd do not mount it); the handlers
+# are registered with the F flag, so they work inside runc containers too. Best effort: without it only
+# foreign-platform dev builds are refused, with a message saying why.
+if [ -d /proc/sys/fs/binfmt_misc ] && [ ! -e /proc/sys/fs/binfmt_misc/register ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc 2>/dev/null && $SUDO update-binfmts --enable >&2 2>/dev/null || true
 fi
 
 # npm ci only when the installed tree does not match the lock (fast re-runs).

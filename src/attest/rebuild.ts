@@ -3,12 +3,13 @@ import { rm } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { fail, IroncladError, type StageContext } from '../core/index.ts';
 import { type Distro, type LoadDistroOptions, loadDistro } from '../debian/index.ts';
-import { type LoadedDefinition, loadDefinition, selectVariants } from '../definition/index.ts';
+import { type LoadedDefinition, loadDefinition, readLockfile, selectVariants } from '../definition/index.ts';
 import { buildPlatform, type PlatformBuild } from '../image/index.ts';
 import {
   type Descriptor,
   type Digest,
   formatPlatform,
+  hostPlatform,
   layoutEndpoint,
   MAX_MANIFEST_BYTES,
   parseManifest,
@@ -157,11 +158,15 @@ async function buildInTemp(
   const dir = await ctx.home.scratchDir('rebuild');
   try {
     const locked = lockedPlatformFromProvenance(prov);
+    const sharedWith = await runtimePackagesBeside(loaded, prov.variant, locked.platform);
     const build = await buildPlatform(
       {
         variant,
         locked,
         distro,
+        host: hostPlatform(),
+        tmpDir: opts.workDir,
+        ...(sharedWith !== undefined && { sharedWith }),
         epoch: prov.sourceDateEpoch,
         ...(prov.source !== undefined && { source: prov.source }),
         // The verdict rests on the verified .debs alone: a poisoned cache must not rebuild its own poison.
@@ -174,6 +179,17 @@ async function buildInTemp(
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A dev variant's layers are cut along its runtime variant's packages (build-platform.ts, `sharedWith`), which
+ * the provenance of the dev image does not carry: they come from the lock beside the definition. A lock that
+ * moved on since the build makes the rebuild differ, and the diff says which layers.
+ */
+async function runtimePackagesBeside(loaded: LoadedDefinition, variant: string, platform: string) {
+  if (variant === 'runtime') return undefined;
+  const lock = await readLockfile(loaded.dir).catch(() => undefined);
+  return lock?.variants.runtime?.platforms[platform]?.packages;
 }
 
 /** What differs between the published manifest and the rebuilt one: config and layers by position. */

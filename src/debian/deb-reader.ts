@@ -4,7 +4,7 @@ import { fail, wrapError } from '../core/index.ts';
 import { readArMembers } from './ar.ts';
 import { parseSingleParagraph } from './control.ts';
 import { readTarEntries } from './deb-tar.ts';
-import type { DebCompression, DebContents, DebEntry, DebLimits } from './deb-types.ts';
+import type { ControlMember, DebCompression, DebContents, DebEntry, DebLimits } from './deb-types.ts';
 import { DEFAULT_DEB_LIMITS } from './deb-types.ts';
 import { decompressMember, memberCompression } from './decompress.ts';
 
@@ -102,8 +102,22 @@ async function readControlMember(
     controlText,
     md5sums: parseMd5sums(file('md5sums') ?? '', what),
     conffiles: parseConffiles(file('conffiles') ?? ''),
+    controlFiles: controlMembers(entries),
     controlCompression: compression,
   };
+}
+
+/** dpkg's own bookkeeping files, which it writes itself or reads from elsewhere: never copied into info/. */
+const DATABASE_MEMBERS = new Set(['control', 'md5sums', 'conffiles']);
+
+/** Control archive members dpkg stores under info/ (plain names only; `./` stripped by the tar reader). */
+function controlMembers(entries: readonly DebEntry[]): ControlMember[] {
+  const out: ControlMember[] = [];
+  for (const e of entries) {
+    if (e.type !== 'file' || DATABASE_MEMBERS.has(e.path) || !/^[a-z][a-z0-9_.-]*$/.test(e.path)) continue;
+    out.push({ name: e.path, mode: e.mode & 0o777, data: e.data });
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 async function readDataMember(

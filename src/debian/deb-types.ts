@@ -29,6 +29,14 @@ export type DebEntry =
 
 export type DebEntryType = DebEntry['type'];
 
+/** A file of the control archive other than `control`, `md5sums` and `conffiles`. */
+export interface ControlMember {
+  readonly name: string;
+  /** Permission bits as shipped (maintainer scripts are executable). */
+  readonly mode: number;
+  readonly data: Uint8Array;
+}
+
 /** Compression of an archive member, from its name suffix (deb(5)). */
 export type DebCompression = 'none' | 'gzip' | 'xz' | 'zstd';
 
@@ -41,6 +49,12 @@ export interface DebContents {
   readonly md5sums: ReadonlyMap<string, string>;
   /** `conffiles`: absolute paths as listed, in order. Empty when absent. */
   readonly conffiles: readonly string[];
+  /**
+   * The other members of the control archive that dpkg keeps in `/var/lib/dpkg/info/<pkg>.<name>`
+   * (deb-preinst(5), deb-postinst(5), deb-triggers(5), deb-shlibs(5), deb-symbols(5), debconf's `config` and
+   * `templates`), by name, sorted. Dev images need them to be configured; runtime images never run them.
+   */
+  readonly controlFiles: readonly ControlMember[];
   /** Entries of `data.tar` in archive order; the root entry (`./`) is omitted. */
   readonly entries: readonly DebEntry[];
   readonly controlCompression: DebCompression;

@@ -4,7 +4,7 @@ export { openArchive, toLockedSuite } from './archive-client.ts';
 export type { ControlParagraph } from './control.ts';
 export { iterateParagraphs, parseControl, parseSingleParagraph, serializeParagraph } from './control.ts';
 export { readDeb } from './deb-reader.ts';
-export type { DebContents, DebEntry } from './deb-types.ts';
+export type { ControlMember, DebContents, DebEntry } from './deb-types.ts';
 export type { Distro, LoadDistroOptions } from './distro.ts';
 export { loadDistro } from './distro.ts';
 export type { PackageFileRef } from './package-download.ts';

@@ -54,7 +54,11 @@ const variantOverlay = z
     exclude: z.array(packageName).optional().describe('Names added to the base exclude list.'),
     user: userRef.optional(),
     environment: environment.optional().describe('Merged over the base environment.'),
-    entrypoint: argv.optional(),
+    entrypoint: z
+      .array(z.string().max(65536))
+      .max(4096)
+      .optional()
+      .describe('Replaces the base entrypoint; [] removes it (dev variants: `run IMAGE bash` runs bash).'),
     cmd: z.array(z.string()).optional(),
     'work-dir': workDir.optional(),
     labels: labels.optional().describe('Merged over the base labels.'),

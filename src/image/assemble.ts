@@ -3,7 +3,7 @@ import type { DebContents, DebEntry } from '../debian/index.ts';
 import type { LockedPackage } from '../definition/index.ts';
 import type { FileNode, FileTree, ModeChange, StrippedPath, TreePackage } from './file-tree.ts';
 import { parentOf, resolveLinkTarget } from './file-tree.ts';
-import { mergedUsrLinks } from './merged-usr.ts';
+import { MERGED_USR_DIRS, mergedUsrLinks } from './merged-usr.ts';
 import { hasSetid, isStripped, withoutSetid } from './strip.ts';
 import { comparePaths, TreeBuilder } from './tree-builder.ts';
 
@@ -48,6 +48,8 @@ export function assemble(inputs: readonly AssembleInput[], opts: AssembleOptions
     control: deb.control,
     controlText: deb.controlText,
     conffiles: deb.conffiles,
+    controlFiles: deb.controlFiles,
+    mergedDirs: MERGED_USR_DIRS.filter((d) => deb.entries.some((e) => e.path === d || e.path.startsWith(`${d}/`))),
   }));
   stripped.sort((a, b) => comparePaths(a.package, b.package) || comparePaths(a.path, b.path));
   modeChanges.sort((a, b) => comparePaths(a.path, b.path) || comparePaths(a.package, b.package));

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { StageContext } from '../core/index.ts';
 import { fail, PACKAGE_MANAGERS, SHELLS } from '../core/index.ts';
 import { type DebContents, type Distro, fetchDebs, type PackageFileRef } from '../debian/index.ts';
-import type { ImageVariant, LockedPlatform } from '../definition/index.ts';
+import type { ImageVariant, LockedPackage, LockedPlatform } from '../definition/index.ts';
 import {
   buildImageConfig,
   buildManifest,
@@ -11,6 +11,7 @@ import {
   type ImageConfig,
   type ImageEndpoint,
   MediaType,
+  type Platform,
   parsePlatform,
   type WrittenLayer,
 } from '../oci/index.ts';
@@ -18,6 +19,7 @@ import type { SbomPackage } from '../sbom/index.ts';
 import { declaredGroups, runAsIds } from './account-ids.ts';
 import { applyPaths, checkPathsKept } from './apply-paths.ts';
 import { assemble } from './assemble.ts';
+import { configureTree } from './configure/configure.ts';
 import { debContentsCache, readDebCached } from './deb-cache.ts';
 import type { DerivedCache } from './derived-cache.ts';
 import { embeddedSbomBytes, sbomLayerEntries, treeSbomPackages } from './embedded-sbom.ts';
@@ -25,7 +27,7 @@ import { defaultEpoch } from './epoch.ts';
 import type { FileTree } from './file-tree.ts';
 import { imageAnnotations, imageConfigFor } from './image-config.ts';
 import { layerCache, storeLayer } from './layer-cache.ts';
-import { groupPackages, type PackageGroup, treeToLayers } from './layers-plan.ts';
+import { DEFAULT_MAX_LAYERS, groupPackages, type LayerPlan, type PackageGroup, treeToLayers } from './layers-plan.ts';
 import { imagePathsFor, type PathSource } from './path-sources.ts';
 import { storeSbomReferrers } from './sbom-referrers.ts';
 import type { DistroRelease } from './synthesize/os-release.ts';
@@ -47,6 +49,15 @@ export interface PlatformBuildInput {
   readonly useCache?: boolean;
   /** The `paths` source files, read and verified (readPathSources). */
   readonly pathSources?: ReadonlyMap<string, PathSource>;
+  /**
+   * The runtime variant's packages on this platform: a dev variant groups those packages into layers exactly
+   * as the runtime does, so both images share those layers (same digests), and its other packages apart.
+   */
+  readonly sharedWith?: readonly LockedPackage[];
+  /** This machine's platform: dev variants are configured in a container, natively or through qemu. */
+  readonly host: Platform;
+  /** Scratch space for configuring dev variants. */
+  readonly tmpDir: string;
 }
 
 /** One platform image written into a layout (blobs only; tagging is the caller's). */
@@ -70,6 +81,8 @@ export interface PlatformBuild {
 /** Paths whose presence makes an image have a shell or an OS package manager (checked on the tree). */
 /** The embedded SBOM's own last layer, so a package change does not touch the generated-files layer. */
 const SBOM_GROUP: PackageGroup = { name: 'ironclad-sbom', kind: 'synthesized', packages: [], size: 0 };
+/** What configuring a dev variant's packages changed, above the package and generated layers. */
+const CONFIGURE_GROUP: PackageGroup = { name: 'ironclad-configure', kind: 'synthesized', packages: [], size: 0 };
 
 /**
  * Builds one platform of one variant: fetch the locked .debs (verified), read them, assemble the tree,
@@ -95,7 +108,9 @@ export async function buildPlatform(
   );
   const declared = imagePathsFor(variant, locked.platform, input.pathSources ?? new Map());
   const withPaths = applyPaths(assembled, declared, epoch);
-  const tree = synthesize(withPaths, {
+  // Variants with a package manager get a truthful dpkg database: their packages are configured (configure.ts).
+  const configure = variant.packageManager;
+  const unpacked = synthesize(withPaths, {
     image: variant.name,
     distro: distroRelease(input.distro),
     accounts: variant.accounts.users.map((a) => ({
@@ -110,9 +125,21 @@ export async function buildPlatform(
     epoch,
     architecture: locked.architecture,
     repositories: input.distro.repositories,
+    configure,
   });
-  checkPathsKept(withPaths, tree, declared);
-  const groups = groupPackages(locked.packages);
+  checkPathsKept(withPaths, unpacked, declared);
+  const platform =
+    parsePlatform(locked.platform) ?? fail('INVALID_INPUT', `lock platform ${locked.platform} is malformed`);
+  const groups = groupPackages(locked.packages, DEFAULT_MAX_LAYERS, input.sharedWith);
+  const packagePlans = treeToLayers(unpacked, groups, epoch);
+  let tree = unpacked;
+  const configurePlans: LayerPlan[] = [];
+  if (configure) {
+    ctx.log.progress(`${variant.name} ${variant.variant} ${locked.platform}: configuring packages`);
+    const configured = await configureTree(unpacked, { epoch, platform, host: input.host, tmpDir: input.tmpDir }, ctx);
+    tree = configured.tree;
+    configurePlans.push({ group: CONFIGURE_GROUP, entries: configured.entries });
+  }
   const sbomDistro = {
     id: input.distro.osRelease.ID ?? 'debian',
     versionId: input.distro.versionId,
@@ -127,7 +154,8 @@ export async function buildPlatform(
     packagesDigest: digestOf(JSON.stringify(locked.packages)),
   });
   const plans = [
-    ...treeToLayers(tree, groups, epoch),
+    ...packagePlans,
+    ...configurePlans,
     { group: SBOM_GROUP, entries: sbomLayerEntries(tree, sbom, epoch) },
   ];
   ctx.log.progress(`${variant.name} ${variant.variant} ${locked.platform}: writing ${plans.length} layers`);
@@ -135,8 +163,6 @@ export async function buildPlatform(
   const written = await Promise.all(plans.map((p) => storeLayer(p.entries, out, layers)));
 
   const versions = new Map(locked.packages.map((p) => [p.name, `${p.name} ${p.version}`]));
-  const platform =
-    parsePlatform(locked.platform) ?? fail('INVALID_INPUT', `lock platform ${locked.platform} is malformed`);
   const config = imageConfigFor({
     variant,
     os: platform.os,

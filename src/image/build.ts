@@ -97,6 +97,11 @@ export async function buildImages(
             variant,
             locked,
             distro,
+            host: opts.host ?? hostPlatform(),
+            tmpDir: join(ctx.home, 'tmp'),
+            ...(variant.variant !== 'runtime' && {
+              sharedWith: lock.variants.runtime?.platforms[locked.platform]?.packages ?? [],
+            }),
             ...(opts.epoch !== undefined && { epoch: opts.epoch }),
             ...(opts.source !== undefined && { source: opts.source }),
             useCache: opts.noCache !== true,

@@ -10,8 +10,8 @@ import { derivedCache } from './derived-cache.ts';
  * saves, so that check is `cache verify`'s and `rebuild --verify`'s (which reads no cache).
  */
 export const DEB_CONTENTS_KIND = 'deb-contents';
-/** The payload is V8's serialization, whose format may change with the engine. */
-export const DEB_CONTENTS_FORMAT = `v2-node${process.versions.v8}`;
+/** The payload is V8's serialization, whose format may change with the engine. v3: control members kept. */
+export const DEB_CONTENTS_FORMAT = `v3-node${process.versions.v8}`;
 
 export function debContentsCache(opts: DerivedCacheOptions): DerivedCache {
   return derivedCache(DEB_CONTENTS_KIND, DEB_CONTENTS_FORMAT, opts);

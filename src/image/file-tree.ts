@@ -1,5 +1,5 @@
 import { fail } from '../core/index.ts';
-import type { ControlParagraph } from '../debian/index.ts';
+import type { ControlMember, ControlParagraph } from '../debian/index.ts';
 import type { LockedPackage } from '../definition/index.ts';
 
 /**
@@ -39,6 +39,13 @@ export interface TreePackage {
   readonly controlText: string;
   /** The package's conffiles (deb-conffiles(5)), absolute paths as listed; absent when not known. */
   readonly conffiles?: readonly string[];
+  /**
+   * Merged-/usr links (`bin`, `lib64`, ...) the package's archive paths go through: dpkg lists them as the
+   * package's directories, so `dpkg -S /lib64` names libc6 as on any Debian system. Absent when not known.
+   */
+  readonly mergedDirs?: readonly string[];
+  /** Maintainer scripts and other info files of the control archive; absent when not known. */
+  readonly controlFiles?: readonly ControlMember[];
 }
 
 /** Why a path shipped by a package is not in the tree, or was changed. */

@@ -89,7 +89,8 @@ export function imageConfigFor(input: ConfigInput): ImageConfig {
     config: {
       User: `${input.user.uid}:${input.user.gid}`,
       Env: hasPath ? env : [DEFAULT_PATH, ...env],
-      ...(v.entrypoint !== undefined && { Entrypoint: v.entrypoint }),
+      // An empty entrypoint (a variant removing its base's) is left out, as if none was ever set.
+      ...(v.entrypoint !== undefined && v.entrypoint.length > 0 && { Entrypoint: v.entrypoint }),
       ...(v.cmd !== undefined && { Cmd: v.cmd }),
       WorkingDir: v.workdir ?? '/',
       ...(v.ports.length > 0 && { ExposedPorts: emptySet(v.ports) }),
@@ -103,9 +104,11 @@ export function imageConfigFor(input: ConfigInput): ImageConfig {
       created_by:
         l.group.name === 'ironclad-sbom'
           ? 'ironclad: embedded SPDX SBOM'
-          : l.group.kind === 'synthesized'
-            ? 'ironclad: generated files (accounts, os-release, CA bundle, nsswitch, merged-/usr links)'
-            : `ironclad: source package ${l.group.name}: ${l.packages.join(', ')}`,
+          : l.group.name === 'ironclad-configure'
+            ? 'ironclad: dpkg --configure -a (maintainer scripts and triggers, no network)'
+            : l.group.kind === 'synthesized'
+              ? 'ironclad: generated files (accounts, os-release, CA bundle, nsswitch, merged-/usr links)'
+              : `ironclad: source package ${l.group.name}: ${l.packages.join(', ')}`,
       comment: l.group.name,
     })),
   };

@@ -34,25 +34,60 @@ const byName = (a: PackageGroup, b: PackageGroup) => comparePaths(a.name, b.name
  * there are more source groups than `maxLayers - 1`, the smallest groups (by size, then name) are merged into
  * one, so large groups keep their own layer and their digests stay stable. Pure. Throws USAGE when
  * `maxLayers < 2` and INVALID_INPUT for a package listed twice.
+ *
+ * With `shared` (the runtime variant's packages, when planning a dev variant), the runtime's groups are planned
+ * first exactly as the runtime plans them, and kept whenever every package of a group is here at the same
+ * version and architecture: those layers are then byte-identical to the runtime's. The other packages are
+ * grouped by source after them (`<source>+dev` when the runtime has a group of that name).
  */
-export function groupPackages(pkgs: readonly LockedPackage[], maxLayers = DEFAULT_MAX_LAYERS): PackageGroup[] {
+export function groupPackages(
+  pkgs: readonly LockedPackage[],
+  maxLayers = DEFAULT_MAX_LAYERS,
+  shared?: readonly LockedPackage[],
+): PackageGroup[] {
   if (!Number.isInteger(maxLayers) || maxLayers < 2) fail('USAGE', `at least 2 layers are needed, not ${maxLayers}`);
-  const bySource = new Map<string, LockedPackage[]>();
+  checkUnique(pkgs);
+  if (shared === undefined || shared.length === 0) {
+    return [...sourceGroups(pkgs, maxLayers - 1, new Set()), synthesizedGroup()];
+  }
+  const here = new Map(pkgs.map((p) => [p.name, p]));
+  const same = (p: LockedPackage) => {
+    const mine = here.get(p.name);
+    return mine !== undefined && mine.version === p.version && mine.architecture === p.architecture;
+  };
+  const bySharedName = new Map(shared.map((p) => [p.name, p]));
+  const kept = groupPackages(shared, maxLayers)
+    .filter((g) => g.kind === 'packages')
+    .filter((g) => g.packages.every((n) => same(bySharedName.get(n)!)));
+  const inKept = new Set(kept.flatMap((g) => g.packages));
+  const rest = pkgs.filter((p) => !inKept.has(p.name));
+  const budget = Math.max(1, maxLayers - 1 - kept.length);
+  const extra = sourceGroups(rest, budget, new Set(kept.map((g) => g.name)));
+  return [...kept, ...extra, synthesizedGroup()];
+}
+
+function checkUnique(pkgs: readonly LockedPackage[]): void {
   const seen = new Set<string>();
   for (const p of pkgs) {
     if (seen.has(p.name)) fail('INVALID_INPUT', `package ${p.name} is listed twice`);
     seen.add(p.name);
-    const list = bySource.get(p.source) ?? [];
-    list.push(p);
-    bySource.set(p.source, list);
   }
+}
+
+function synthesizedGroup(): PackageGroup {
+  return { name: SYNTHESIZED_GROUP, kind: 'synthesized', packages: [], size: 0 };
+}
+
+/** One group per source, the smallest merged when over `budget`, sorted by name; `taken` names get `+dev`. */
+function sourceGroups(pkgs: readonly LockedPackage[], budget: number, taken: ReadonlySet<string>): PackageGroup[] {
+  const bySource = new Map<string, LockedPackage[]>();
+  for (const p of pkgs) bySource.set(p.source, [...(bySource.get(p.source) ?? []), p]);
   let groups: PackageGroup[] = [...bySource].map(([source, list]) => ({
-    name: source,
+    name: taken.has(source) ? `${source}+dev` : source,
     kind: 'packages',
     packages: list.map((p) => p.name).sort(comparePaths),
     size: list.reduce((n, p) => n + p.size, 0),
   }));
-  const budget = maxLayers - 1;
   if (groups.length > budget) {
     const bySize = [...groups].sort((a, b) => a.size - b.size || byName(a, b));
     const merge = bySize.slice(0, groups.length - budget + 1);
@@ -66,9 +101,7 @@ export function groupPackages(pkgs: readonly LockedPackage[], maxLayers = DEFAUL
       size: merge.reduce((n, g) => n + g.size, 0),
     });
   }
-  groups.sort(byName);
-  groups.push({ name: SYNTHESIZED_GROUP, kind: 'synthesized', packages: [], size: 0 });
-  return groups;
+  return groups.sort(byName);
 }
 
 export interface LayerPlan {

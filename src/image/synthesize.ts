@@ -3,6 +3,7 @@ import { withSynthesized } from './file-tree.ts';
 import { APT_ACCOUNT, type AptRepository, aptNodes, hasApt } from './synthesize/apt-sources.ts';
 import { caCertificateNodes } from './synthesize/ca-certificates.ts';
 import { dpkgDatabaseNodes } from './synthesize/dpkg-database.ts';
+import { triggerInterestNodes } from './synthesize/dpkg-triggers.ts';
 import { filesystemNodes } from './synthesize/filesystem.ts';
 import type { Group } from './synthesize/group.ts';
 import { lockDirNodes } from './synthesize/lock-dir.ts';
@@ -29,6 +30,11 @@ export interface SynthesizeOptions {
   readonly architecture?: string;
   /** The distro's archives, written as apt's sources in dev images that have apt. */
   readonly repositories?: readonly AptRepository[];
+  /**
+   * Dev images only: leave the packages unpacked (maintainer scripts and trigger interests in place) for
+   * `configureTree` to configure, instead of declaring them installed.
+   */
+  readonly configure?: boolean;
 }
 
 /**
@@ -55,8 +61,13 @@ export function synthesize(tree: FileTree, opts: SynthesizeOptions): FileTree {
     ],
     epoch,
   );
+  const architecture = opts.architecture ?? nativeArchitecture(tree);
+  const state = opts.configure === true ? 'unpacked' : 'installed';
   const database = dev
-    ? dpkgDatabaseNodes(tree, withFiles, { architecture: opts.architecture ?? nativeArchitecture(tree), mtime: epoch })
+    ? [
+        ...dpkgDatabaseNodes(tree, withFiles, { architecture, mtime: epoch, state }),
+        ...(state === 'unpacked' ? triggerInterestNodes(tree, epoch) : []),
+      ]
     : statusDNodes(withFiles, epoch);
   return withSynthesized(withFiles, database, epoch);
 }

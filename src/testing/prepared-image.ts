@@ -274,7 +274,7 @@ async function containerPid(rootArgs: readonly string[], id: string): Promise<nu
  * Refuses early what cannot work: not root (runc needs it for namespaces and the unpacked owners), or a
  * platform with neither native support nor a binfmt_misc emulator.
  */
-async function assertRunnable(platform: Platform, host: Platform): Promise<void> {
+export async function assertRunnable(platform: Platform, host: Platform): Promise<void> {
   if (process.getuid?.() !== 0) {
     fail('RUNTIME_UNAVAILABLE', 'running images needs root (runc without a user namespace)', { hint: RUNC_HINT });
   }

@@ -47,6 +47,7 @@ export function pkg(name: string, specs: readonly Spec[], extra: Partial<LockedP
     controlText,
     md5sums: new Map(),
     conffiles: [],
+    controlFiles: [],
     entries: specs.map(entry),
     controlCompression: 'xz',
     dataCompression: 'xz',

@@ -183,3 +183,27 @@ test('layers of a synthesized tree are valid tars that GNU tar lists', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('groupPackages with the runtime packages: their groups come first, unchanged; the rest apart', () => {
+  const runtime = [p('libc6', 'glibc', 10), p('libssl3', 'openssl', 5), p('zlib1g', 'zlib', 3)];
+  const newer = { ...p('zlib1g', 'zlib', 3), version: '2.0-1' };
+  const dev = [runtime[0]!, runtime[1]!, newer, p('libc-bin', 'glibc', 4), p('gcc', 'gcc', 50)];
+  const groups = groupPackages(dev, 64, runtime).map((g) => [g.name, g.packages]);
+  assert.deepEqual(groups, [
+    // The runtime's groups whose packages are all here at the same versions: identical layers.
+    ['glibc', ['libc6']],
+    ['openssl', ['libssl3']],
+    // zlib moved on, so its group is planned with the dev-only packages; glibc's extras are a group of their own.
+    ['gcc', ['gcc']],
+    ['glibc+dev', ['libc-bin']],
+    ['zlib', ['zlib1g']],
+    [SYNTHESIZED_GROUP, []],
+  ]);
+  // The runtime's own plan, for comparison: the shared groups are the same.
+  assert.deepEqual(
+    groupPackages(runtime)
+      .slice(0, 2)
+      .map((g) => [g.name, g.packages]),
+    groups.slice(0, 2),
+  );
+});

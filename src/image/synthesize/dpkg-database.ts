@@ -23,7 +23,8 @@ import { dirNode, fileNode } from './nodes.ts';
 export const DPKG_DIR = 'var/lib/dpkg';
 export const DPKG_STATUS = `${DPKG_DIR}/status`;
 export const DPKG_INFO = `${DPKG_DIR}/info`;
-const INSTALLED = 'install ok installed';
+/** dpkg's package states (dpkg-query(1), Status): every file on disk; configured or not. */
+export type PackageState = 'installed' | 'unpacked';
 
 /** A conffile of a package with the md5 of the content the package shipped (dpkg's "pristine" hash). */
 export interface Conffile {
@@ -56,7 +57,11 @@ export function conffilesOf(tree: FileTree, pkg: TreePackage): Conffile[] {
  * One stanza of the status file: the control fields in their order with `Status` right after `Package`, and
  * `Conffiles` (one ` <path> <md5>` line each) before `Description`, where dpkg writes it.
  */
-export function dpkgStatusStanza(pkg: TreePackage, conffiles: readonly Conffile[]): string {
+export function dpkgStatusStanza(
+  pkg: TreePackage,
+  conffiles: readonly Conffile[],
+  state: PackageState = 'installed',
+): string {
   const fields: [string, string][] = [];
   const conf: [string, string] = ['Conffiles', conffiles.map((c) => `\n ${c.path} ${c.md5}`).join('')];
   let placed = conffiles.length === 0;
@@ -68,7 +73,7 @@ export function dpkgStatusStanza(pkg: TreePackage, conffiles: readonly Conffile[
       placed = true;
     }
     fields.push([name, value]);
-    if (lower === 'package') fields.push(['Status', INSTALLED]);
+    if (lower === 'package') fields.push(['Status', `install ok ${state}`]);
   }
   if (!placed) fields.push(conf);
   return serializeParagraph(fields);
@@ -96,6 +101,12 @@ export interface DpkgDatabaseOptions {
   /** dpkg's native architecture (the lock's Debian architecture, e.g. `amd64`). */
   readonly architecture: string;
   readonly mtime: number;
+  /**
+   * `installed` (default): the database of a system whose packages were all configured. `unpacked`: files in
+   * place, maintainer scripts and trigger interests recorded, nothing configured yet, as dpkg leaves a system
+   * after `dpkg --unpack`; the build then runs `dpkg --configure -a` on it (configure.ts).
+   */
+  readonly state?: PackageState;
 }
 
 /**
@@ -109,14 +120,17 @@ export function dpkgDatabaseNodes(owned: FileTree, tree: FileTree, opts: DpkgDat
   const packages = [...tree.packages].sort((a, b) => comparePaths(a.locked.name, b.locked.name));
   const stanzas: string[] = [];
   const nodes: FileNode[] = [dirNode(DPKG_DIR, { mtime }), dirNode(DPKG_INFO, { mtime })];
+  const state = opts.state ?? 'installed';
   for (const pkg of packages) {
     const conffiles = conffilesOf(owned, pkg);
-    stanzas.push(dpkgStatusStanza(pkg, conffiles));
+    stanzas.push(dpkgStatusStanza(pkg, conffiles, state));
     const stem = `${DPKG_INFO}/${infoName(pkg)}`;
+    if (state === 'unpacked') nodes.push(...controlFileNodes(stem, pkg, mtime));
     const paths = pathsOf.get(pkg.locked.name) ?? [];
-    nodes.push(fileNode(`${stem}.list`, fileListText(paths), { mtime }));
+    nodes.push(fileNode(`${stem}.list`, fileListText([...(pkg.mergedDirs ?? []), ...paths]), { mtime }));
     const sums = infoMd5sumsText(tree, paths, conffiles);
-    if (sums.length > 0) nodes.push(fileNode(`${stem}.md5sums`, sums, { mtime }));
+    // Written even when empty (a package of only links), as dpkg does: `dpkg --audit` reports a missing one.
+    nodes.push(fileNode(`${stem}.md5sums`, sums, { mtime }));
     if (conffiles.length > 0) {
       nodes.push(fileNode(`${stem}.conffiles`, conffiles.map((c) => `${c.path}\n`).join(''), { mtime }));
     }
@@ -131,6 +145,11 @@ export function dpkgDatabaseNodes(owned: FileTree, tree: FileTree, opts: DpkgDat
     fileNode(`${DPKG_INFO}/format`, '1\n', { mtime }),
   );
   return nodes;
+}
+
+/** info/<pkg>.<member>: maintainer scripts, triggers, shlibs, debconf templates, as dpkg --unpack stores them. */
+function controlFileNodes(stem: string, pkg: TreePackage, mtime: number): FileNode[] {
+  return (pkg.controlFiles ?? []).map((m) => fileNode(`${stem}.${m.name}`, m.data, { mtime, mode: m.mode }));
 }
 
 /** Every path of the tree grouped by the packages owning it (a shared directory is listed by each). */
