@@ -165,7 +165,6 @@ async function buildInTemp(
         locked,
         distro,
         host: hostPlatform(),
-        tmpDir: opts.workDir,
         ...(sharedWith !== undefined && { sharedWith }),
         epoch: prov.sourceDateEpoch,
         ...(prov.source !== undefined && { source: prov.source }),

@@ -75,6 +75,13 @@ const variantOverlay = z
     'size-budget': sizeBudget.optional(),
     shell: shellFlag.optional(),
     'package-manager': pmFlag.optional(),
+    configure: z
+      .boolean()
+      .optional()
+      .describe(
+        'Configure the packages at build time (dpkg --configure in a sandbox; docs/dev-variants.md). Defaults to ' +
+          'package-manager; false keeps an unconfigured database, for a variant not yet given the Essential set.',
+      ),
   })
   .transform((v) => ({
     ...pick(v, ['description', 'packages', 'exclude', 'user', 'environment', 'entrypoint', 'cmd']),
@@ -84,6 +91,7 @@ const variantOverlay = z
     ...(v['tags-suffix'] === undefined ? {} : { tagsSuffix: v['tags-suffix'] }),
     ...(v['size-budget'] === undefined ? {} : { sizeBudget: v['size-budget'] }),
     ...(v['package-manager'] === undefined ? {} : { packageManager: v['package-manager'] }),
+    ...(v.configure === undefined ? {} : { configure: v.configure }),
   }))
   .describe('An overlay on the base definition: lists are appended, records merged, scalars replaced.');
 

@@ -37,6 +37,8 @@ export interface ImageVariant {
   readonly tests: readonly DefinitionTest[];
   readonly shell: boolean;
   readonly packageManager: boolean;
+  /** Packages are configured at build time (dev variants); runtime variants never are. */
+  readonly configure: boolean;
 }
 
 /**
@@ -97,6 +99,7 @@ function runtimeVariant(def: Definition): ImageVariant {
     tests: def.tests,
     shell: def.shell,
     packageManager: def.packageManager,
+    configure: false,
   };
 }
 
@@ -128,6 +131,7 @@ function applyOverlay(base: ImageVariant, variant: string, o: VariantOverlay): I
     tests: mergeByKey(base.tests, o.tests ?? [], (t) => t.name),
     shell: o.shell ?? base.shell,
     packageManager: o.packageManager ?? base.packageManager,
+    configure: o.configure ?? o.packageManager ?? base.packageManager,
   };
 }
 

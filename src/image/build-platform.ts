@@ -56,8 +56,6 @@ export interface PlatformBuildInput {
   readonly sharedWith?: readonly LockedPackage[];
   /** This machine's platform: dev variants are configured in a container, natively or through qemu. */
   readonly host: Platform;
-  /** Scratch space for configuring dev variants. */
-  readonly tmpDir: string;
 }
 
 /** One platform image written into a layout (blobs only; tagging is the caller's). */
@@ -109,7 +107,7 @@ export async function buildPlatform(
   const declared = imagePathsFor(variant, locked.platform, input.pathSources ?? new Map());
   const withPaths = applyPaths(assembled, declared, epoch);
   // Variants with a package manager get a truthful dpkg database: their packages are configured (configure.ts).
-  const configure = variant.packageManager;
+  const configure = variant.configure;
   const unpacked = synthesize(withPaths, {
     image: variant.name,
     distro: distroRelease(input.distro),
@@ -136,7 +134,7 @@ export async function buildPlatform(
   const configurePlans: LayerPlan[] = [];
   if (configure) {
     ctx.log.progress(`${variant.name} ${variant.variant} ${locked.platform}: configuring packages`);
-    const configured = await configureTree(unpacked, { epoch, platform, host: input.host, tmpDir: input.tmpDir }, ctx);
+    const configured = await configureTree(unpacked, { epoch, platform, host: input.host }, ctx);
     tree = configured.tree;
     configurePlans.push({ group: CONFIGURE_GROUP, entries: configured.entries });
   }

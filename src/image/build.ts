@@ -98,7 +98,6 @@ export async function buildImages(
             locked,
             distro,
             host: opts.host ?? hostPlatform(),
-            tmpDir: join(ctx.home, 'tmp'),
             ...(variant.variant !== 'runtime' && {
               sharedWith: lock.variants.runtime?.platforms[locked.platform]?.packages ?? [],
             }),

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fail, type StageContext } from '../../core/index.ts';
 import type { Platform, TarEntry } from '../../oci/index.ts';
@@ -46,8 +46,6 @@ export interface ConfigureOptions {
   /** The image's platform, and the machine's (a foreign one runs through binfmt_misc's qemu). */
   readonly platform: Platform;
   readonly host: Platform;
-  /** Scratch space for the root filesystem; a fresh subdirectory is made and always removed. */
-  readonly tmpDir: string;
 }
 
 export interface ConfiguredTree {
@@ -70,8 +68,8 @@ export async function configureTree(
   opts: ConfigureOptions,
   ctx: StageContext,
 ): Promise<ConfiguredTree> {
-  await mkdir(opts.tmpDir, { recursive: true });
-  const bundle = await mkdtemp(join(opts.tmpDir, 'ironclad-configure-'));
+  // A fresh scratch directory of the home (its leftovers are swept like any other), always removed.
+  const bundle = await ctx.home.scratchDir('configure');
   try {
     const rootfs = join(bundle, 'rootfs');
     await writeTree(tree, rootfs);
