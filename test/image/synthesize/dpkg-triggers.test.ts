@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isIroncladError } from '../../../src/core/index.ts';
+import type { AssembleInput } from '../../../src/image/assemble.ts';
 import { assemble } from '../../../src/image/assemble.ts';
-import type { AssembleInput, FileNode } from '../../../src/image/index.ts';
+import type { FileNode } from '../../../src/image/file-tree.ts';
 import {
   fileTriggersToActivate,
   parseTriggers,
