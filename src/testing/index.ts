@@ -5,7 +5,7 @@
 
 export { type CtrfDocument, toCtrf } from './ctrf.ts';
 export { describeFailures, failureOutput } from './failure-text.ts';
-export { runImage } from './runc.ts';
 export { runInRootfs } from './rootfs-run.ts';
+export { runImage } from './runc.ts';
 export { reportFailed, type TestImageOptions, testImage } from './test-image.ts';
 export type { CheckResult, FunctionalResult, TestReport } from './types.ts';
