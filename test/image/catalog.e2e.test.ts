@@ -70,7 +70,9 @@ describe('the image catalog from the real Debian archive (e2e)', () => {
     const what = `${image.variant.name} ${image.variant.variant}`;
     assert.deepEqual(failures(report), [], `${what} failed`);
     const tests = report.platforms.flatMap((p) => p.tests);
-    assert.equal(tests.length, image.variant.tests.length, `${what}: every functional test ran`);
+    // Besides the definition's own tests, an image with a default command also gets the `starts` check.
+    const ran = new Set(tests.map((t) => t.name));
+    for (const t of image.variant.tests) assert.ok(ran.has(t.name), `${what}: test ${t.name} ran`);
     assert.ok(
       tests.every((t) => t.status === 'passed'),
       `${what}: a functional test was skipped`,
