@@ -143,7 +143,10 @@ export const registerRun: VerbRegistrar = (program: Command, io: CliIO, run) => 
     .option('--timeout <seconds>', 'kill the container after this long', '3600')
     .option('--pids-limit <n>', 'most processes and threads in the container (default 512)')
     .option('--memory <size>', 'memory limit, e.g. 256m or 2g (default 2g)')
-    .option('--read-only', 'mount the image read-only, with a tmpfs on /tmp')
+    .option(
+      '--read-only',
+      'mount the image read-only, with a tmpfs on /tmp (always so for images labelled dev.ironclad.read-only-root=true)',
+    )
     .addHelpText('after', EXAMPLES)
     .action(
       (

@@ -5,4 +5,4 @@ export { assertLockFresh, lockPathFor, readLockfile, writeLockfile } from './loc
 export type { LockedPackage, LockedPlatform, LockedSuite, LockedVariant, Lockfile } from './lockfile-types.ts';
 export type { CommandTest, DefinitionTest, ServiceProbe, ServiceTest } from './tests-schema.ts';
 export type { ImageVariant } from './variants.ts';
-export { expandVariants, RUNTIME_VARIANT, selectVariants } from './variants.ts';
+export { expandVariants, READ_ONLY_ROOT_LABEL, RUNTIME_VARIANT, selectVariants } from './variants.ts';

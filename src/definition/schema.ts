@@ -44,6 +44,11 @@ const ports = z.array(portSpec).describe('Ports the service listens on (config E
 const volumes = z.array(absolutePath).describe('Directories meant to be mounted as volumes (config Volumes).');
 const workDir = absolutePath.describe('Working directory of the process (config WorkingDir); default "/".');
 
+const readOnlyRoot = z
+  .boolean()
+  .describe(
+    'The image works on a read-only root file system: run and test mount it read-only, with tmpfs on /tmp and the volumes.',
+  );
 const shellFlag = z.boolean().describe('The image deliberately contains a shell (compliance checks allow it).');
 const pmFlag = z.boolean().describe('The image deliberately contains a package manager (compliance checks allow it).');
 
@@ -66,6 +71,7 @@ const variantOverlay = z
     ports: ports.optional().describe('Replaces the base ports.'),
     volumes: volumes.optional().describe('Replaces the base volumes.'),
     'stop-signal': stopSignal.optional(),
+    'read-only-root': readOnlyRoot.optional(),
     paths: z
       .array(pathEntry)
       .optional()
@@ -88,6 +94,7 @@ const variantOverlay = z
     ...pick(v, ['labels', 'annotations', 'ports', 'volumes', 'paths', 'tests', 'shell']),
     ...(v['work-dir'] === undefined ? {} : { workdir: v['work-dir'] }),
     ...(v['stop-signal'] === undefined ? {} : { stopSignal: v['stop-signal'] }),
+    ...(v['read-only-root'] === undefined ? {} : { readOnlyRoot: v['read-only-root'] }),
     ...(v['tags-suffix'] === undefined ? {} : { tagsSuffix: v['tags-suffix'] }),
     ...(v['size-budget'] === undefined ? {} : { sizeBudget: v['size-budget'] }),
     ...(v['package-manager'] === undefined ? {} : { packageManager: v['package-manager'] }),
@@ -123,6 +130,7 @@ const definitionObject = z.strictObject({
   ports: ports.default([]),
   volumes: volumes.default([]),
   'stop-signal': stopSignal.optional(),
+  'read-only-root': readOnlyRoot.default(false),
   'size-budget': sizeBudget.optional(),
   paths: z.array(pathEntry).default([]),
   tests: z.array(imageTest).default([]),
@@ -148,6 +156,7 @@ export const Definition = definitionObject
       ...(d['stop-signal'] === undefined ? {} : { stopSignal: d['stop-signal'] }),
       ...(d['size-budget'] === undefined ? {} : { sizeBudget: d['size-budget'] }),
       packageManager: d['package-manager'],
+      readOnlyRoot: d['read-only-root'],
       variants: d.variants,
       ...(d.catalog === undefined ? {} : { catalog: d.catalog }),
     };

@@ -7,6 +7,9 @@ import type { DefinitionTest } from './tests-schema.ts';
 /** The name of the base definition as a variant. */
 export const RUNTIME_VARIANT = 'runtime';
 
+/** The label that records `read-only-root: true` in the image, so `run` and `test` honour it wherever the image goes. */
+export const READ_ONLY_ROOT_LABEL = 'dev.ironclad.read-only-root';
+
 /** One concrete image to build: the base definition with at most one overlay applied. */
 export interface ImageVariant {
   /** `runtime` for the base definition, otherwise the key under `variants`. */
@@ -39,6 +42,8 @@ export interface ImageVariant {
   readonly packageManager: boolean;
   /** Packages are configured at build time (dev variants); runtime variants never are. */
   readonly configure: boolean;
+  /** The image runs with a read-only root file system (tmpfs on /tmp and the volumes). */
+  readonly readOnlyRoot: boolean;
 }
 
 /**
@@ -100,6 +105,7 @@ function runtimeVariant(def: Definition): ImageVariant {
     shell: def.shell,
     packageManager: def.packageManager,
     configure: false,
+    readOnlyRoot: def.readOnlyRoot,
   };
 }
 
@@ -132,6 +138,7 @@ function applyOverlay(base: ImageVariant, variant: string, o: VariantOverlay): I
     shell: o.shell ?? base.shell,
     packageManager: o.packageManager ?? base.packageManager,
     configure: o.configure ?? o.packageManager ?? base.packageManager,
+    readOnlyRoot: o.readOnlyRoot ?? base.readOnlyRoot,
   };
 }
 

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { lstatSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fail, type StageContext } from '../core/index.ts';
+import { READ_ONLY_ROOT_LABEL } from '../definition/index.ts';
 import { formatPlatform, type ImageConfig, type Platform, type ResolvedImage, unpackImage } from '../oci/index.ts';
 import { type AccountFiles, MAX_ACCOUNT_FILE_BYTES, resolveImageUser } from './image-user.ts';
 import { mountOverlay, type OverlayMount } from './overlay.ts';
@@ -15,6 +17,7 @@ import {
   processArgs,
   processEnv,
   runtimeSpec,
+  type VolumeDir,
 } from './runtime-spec.ts';
 
 /** How to run one container of a prepared image. */
@@ -233,6 +236,8 @@ export class PreparedImage {
     const user = resolveImageUser(o.user ?? this.config.config?.User ?? '', this.accounts);
     const cwd = o.workdir ?? (this.config.config?.WorkingDir || '/');
     if (!cwd.startsWith('/')) fail('USAGE', `working directory ${JSON.stringify(cwd)} is not absolute`);
+    // The definition's read-only-root, recorded as a label, holds for every container of the image.
+    const readOnly = o.readonlyRootfs === true || this.config.config?.Labels?.[READ_ONLY_ROOT_LABEL] === 'true';
     return runtimeSpec({
       args: processArgs(this.config.config, o),
       env: processEnv(this.config.config, o, user.home),
@@ -242,10 +247,26 @@ export class PreparedImage {
       rootfs: root,
       platform: configPlatform(this.config),
       limits: { ...DEFAULT_LIMITS, ...o.limits },
-      readonlyRootfs: o.readonlyRootfs === true,
+      readonlyRootfs: readOnly,
+      volumes: readOnly ? volumeDirs(this.config.config?.Volumes, root) : [],
       ...(o.networkNamespace !== undefined && { networkNamespace: o.networkNamespace }),
     });
   }
+}
+
+/**
+ * The image's declared volumes with their directories' owner and mode (`root` is the container's root directory;
+ * the placeholder root of an early spec check has none, so defaults apply there).
+ */
+function volumeDirs(volumes: Readonly<Record<string, unknown>> | undefined, root: string): VolumeDir[] {
+  return Object.keys(volumes ?? {}).map((path) => {
+    // lstat and no "..": the image's own directory, never what a symlink or a climb points at on the host.
+    try {
+      const st = path.split('/').includes('..') ? undefined : lstatSync(join(root, path));
+      if (st?.isDirectory() === true) return { path, uid: st.uid, gid: st.gid, mode: st.mode };
+    } catch {}
+    return { path, uid: 0, gid: 0, mode: 0o755 };
+  });
 }
 
 function sinks(o: ContainerOptions) {

@@ -106,10 +106,20 @@ export interface RuntimeSpecInput {
   /** The image's platform, for the seccomp filter's architectures. */
   readonly platform: Platform;
   readonly limits: ContainerLimits;
-  /** Mount the root filesystem read-only, with a fresh tmpfs on /tmp. */
+  /** Mount the root filesystem read-only, with a fresh tmpfs on /tmp and on each of `volumes`. */
   readonly readonlyRootfs: boolean;
+  /** The image's declared volumes with the owner and mode of their directory, writable under a read-only root. */
+  readonly volumes?: readonly VolumeDir[];
   /** Join this network namespace (`/proc/PID/ns/net` of a running container) instead of a new, empty one. */
   readonly networkNamespace?: string;
+}
+
+/** A declared volume directory: where, and the owner and permission bits its tmpfs gets. */
+export interface VolumeDir {
+  readonly path: string;
+  readonly uid: number;
+  readonly gid: number;
+  readonly mode: number;
 }
 
 /**
@@ -119,7 +129,7 @@ export interface RuntimeSpecInput {
  * reaches a server container over its loopback), the seccomp filter of seccomp.ts,
  * pids and memory limits, the minimal mounts every Linux program expects, capabilities as described at
  * ROOT_CAPABILITIES, and the default masked and read-only /proc paths. The root filesystem is a throw-away
- * copy, writable unless `readonlyRootfs` (then /tmp is a tmpfs). Pure.
+ * copy, writable unless `readonlyRootfs` (then /tmp and the declared volumes are tmpfs). Pure.
  */
 export function runtimeSpec(i: RuntimeSpecInput): object {
   const caps = i.user.uid === 0 ? [...ROOT_CAPABILITIES] : [];
@@ -165,7 +175,7 @@ export function runtimeSpec(i: RuntimeSpecInput): object {
       },
       { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
       { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
-      ...(i.readonlyRootfs ? [tmp] : []),
+      ...(i.readonlyRootfs ? [tmp, ...(i.volumes ?? []).map(volumeTmpfs)] : []),
     ],
     linux: {
       resources: {
@@ -185,5 +195,22 @@ export function runtimeSpec(i: RuntimeSpecInput): object {
       maskedPaths: MASKED_PATHS,
       readonlyPaths: READONLY_PATHS,
     },
+  };
+}
+
+/** A fresh tmpfs over a declared volume, owned like the image's directory so its service can write there. */
+function volumeTmpfs(v: VolumeDir): object {
+  return {
+    destination: v.path,
+    type: 'tmpfs',
+    source: 'tmpfs',
+    options: [
+      'nosuid',
+      'nodev',
+      `mode=${(v.mode & 0o7777).toString(8)}`,
+      `uid=${v.uid}`,
+      `gid=${v.gid}`,
+      'size=65536k',
+    ],
   };
 }

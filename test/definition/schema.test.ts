@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { READ_ONLY_ROOT_LABEL } from '../../src/definition/index.ts';
 import { Definition } from '../../src/definition/schema.ts';
+import { expandVariants } from '../../src/definition/variants.ts';
+import { imageLabels } from '../../src/image/image-config.ts';
 
 const minimal = { name: 'python', distro: 'debian-12', packages: ['python3.11-minimal'] };
 
@@ -172,4 +175,32 @@ test('cross-field rules: users, duplicates, contradictions', () => {
     [{ paths: [{ path: '/d', type: 'dir', content: 'x' }] }, ['unrecognized_keys@paths.0']],
   ];
   for (const [doc, want] of table) assert.deepEqual(issues(doc), want, JSON.stringify(doc));
+});
+
+test('read-only-root: default false, inherited by variants unless they set it, recorded as a label only when true', () => {
+  const labelsOf = (doc: Record<string, unknown>) =>
+    expandVariants(Definition.parse({ ...minimal, ...doc })).map((variant) =>
+      imageLabels({
+        variant,
+        os: 'linux',
+        architecture: 'amd64',
+        epoch: 0,
+        user: { uid: 65532, gid: 65532 },
+        layers: [],
+        hasShell: false,
+        hasPackageManager: false,
+      }),
+    );
+  assert.equal(Definition.parse(minimal).readOnlyRoot, false);
+  assert.deepEqual(
+    labelsOf({}).map((l) => l[READ_ONLY_ROOT_LABEL]),
+    [undefined],
+  );
+  assert.deepEqual(
+    labelsOf({ 'read-only-root': true, variants: { dev: { 'read-only-root': false }, slim: {} } }).map(
+      (l) => l[READ_ONLY_ROOT_LABEL],
+    ),
+    ['true', undefined, 'true'],
+  );
+  assert.deepEqual(issues({ 'read-only-root': 'yes' }), ['invalid_type@read-only-root']);
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runCli } from '../../src/cli/main.ts';
+import { READ_ONLY_ROOT_LABEL } from '../../src/definition/index.ts';
 import { captureIO } from '../support/cli-io.ts';
 import { writeRunnableImage } from '../support/runnable-image.ts';
 import { treeSnapshot } from '../support/tree-snapshot.ts';
@@ -84,6 +85,43 @@ test('--read-only mounts the image read-only with a writable /tmp', async () => 
   const tmp = await run('echo x > /tmp/x && cat /tmp/x', '--read-only');
   assert.equal(tmp.status, 0, tmp.err);
   assert.equal(tmp.out.trim(), 'x');
+});
+
+test('an image labelled read-only-root runs read-only without the flag; /tmp and its volumes stay writable', async () => {
+  const labelled = join(dir, 'labelled');
+  await writeRunnableImage(labelled, {
+    binaries: ['/usr/bin/sh', '/usr/bin/cat'],
+    extra: [...dirs, { type: 'dir', path: 'data', mode: 0o700, uid: 65532, gid: 65532, mtime: 0 }],
+    config: {
+      User: '65532:65532',
+      Entrypoint: ['/usr/bin/sh', '-c'],
+      Labels: { [READ_ONLY_ROOT_LABEL]: 'true' },
+      Volumes: { '/data': {} },
+    },
+  });
+  const runIn = async (image: string, script: string) => {
+    const io = captureIO(dir, { IRONCLAD_HOME: join(dir, 'home') });
+    const status = await runCli(['run', `oci:${image}:latest`, '--timeout', '60', '--user', '0:0', '--', script], io);
+    return { status, out: io.out.join(''), err: io.err.join('') };
+  };
+  const root = await runIn(labelled, 'echo x > /x');
+  assert.notEqual(root.status, 0, 'even root cannot write to /');
+  assert.match(root.err, /Read-only file system/);
+  const etc = await runIn(labelled, 'echo x > /etc/x');
+  assert.match(etc.err, /Read-only file system/);
+  const tmp = await runIn(labelled, 'echo t > /tmp/x && cat /tmp/x');
+  assert.equal(tmp.status, 0, tmp.err);
+  assert.equal(tmp.out.trim(), 't');
+  const io = captureIO(dir, { IRONCLAD_HOME: join(dir, 'home') });
+  const volume = await runCli(
+    ['run', `oci:${labelled}:latest`, '--timeout', '60', '--', 'echo v > /data/x && cat /data/x'],
+    io,
+  );
+  assert.equal(volume, 0, `the image user writes its volume: ${io.err.join('')}`);
+  assert.equal(io.out.join('').trim(), 'v');
+  // Without the label, as before: the root is writable (a throw-away copy).
+  const plain = await runIn(layout, 'echo x > /x && cat /x');
+  assert.equal(plain.status, 0, plain.err);
 });
 
 test('limits are checked: nonsense is a usage error', async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createContext } from '../../src/core/context.ts';
 import { Home, isIroncladError } from '../../src/core/index.ts';
-import { expandVariants } from '../../src/definition/index.ts';
+import { expandVariants, READ_ONLY_ROOT_LABEL } from '../../src/definition/index.ts';
 import { parseDefinition } from '../../src/definition/load.ts';
 import { hostPlatform, openImageSource, type TarEntry } from '../../src/oci/index.ts';
 import { reportFailed, type TestReport, testImage } from '../../src/testing/index.ts';
@@ -167,6 +167,21 @@ test('a functional test printing the wrong thing fails, with the reason', async 
   );
   assert.match(tests[1]!.message, /does not contain "hello"/);
   assert.equal(tests[2]!.exitCode, 1);
+});
+
+test('test runs an image labelled read-only-root read-only (/tmp writable); without the label, as before', async () => {
+  const variant = variantOf(
+    `${BASE_YAML}read-only-root: true\ntests:\n  - {name: root, run: [sh, -c, "echo x > /w/x"], exit-code: 0}\n  - {name: tmp, run: [sh, -c, "echo t > /tmp/t && cat /tmp/t"], stdout: t}\n`,
+  );
+  assert.equal(variant.readOnlyRoot, true);
+  const extra = [...goodExtra, d('w', 0o777), ...mirrorHostPaths(['/bin/dash'])];
+  const sh = { type: 'symlink', path: 'usr/bin/sh', target: 'dash', mode: 0o777, ...meta } as TarEntry;
+  const labels = { ...LABELS, [READ_ONLY_ROOT_LABEL]: 'true' };
+  const tests = async (l: Record<string, string>) =>
+    (await run({ extra: [...extra, sh], config: { User: '65532:65532', Labels: l } }, variant)).platforms[0]!.tests;
+  const statuses = async (l: Record<string, string>) => (await tests(l)).map((t) => `${t.name}:${t.status}`);
+  assert.deepEqual(await statuses(labels), ['starts:skipped', 'root:failed', 'tmp:passed']);
+  assert.deepEqual(await statuses(LABELS), ['starts:skipped', 'root:passed', 'tmp:passed']);
 });
 
 test('an image over its size budget fails size-budget; a missing platform fails declared-platforms', async () => {
