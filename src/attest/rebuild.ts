@@ -168,6 +168,7 @@ async function buildInTemp(
         ...(sharedWith !== undefined && { sharedWith }),
         epoch: prov.sourceDateEpoch,
         ...(prov.source !== undefined && { source: prov.source }),
+        definition: { path: prov.definition.path, digest: loaded.digest },
         // The verdict rests on the verified .debs alone: a poisoned cache must not rebuild its own poison.
         useCache: false,
       },

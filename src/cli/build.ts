@@ -7,6 +7,7 @@ import type { TestReport } from '../testing/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { loadSigner } from './image-target.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
+import { repoRelativePath } from './repository-root.ts';
 import { signBuild } from './sign.ts';
 import { formatBytes, renderTable } from './table.ts';
 
@@ -44,6 +45,8 @@ export async function buildCommand(args: BuildArgs, io: CliIO): Promise<ExitStat
       ...(args.platform !== undefined && { platforms: args.platform.split(',').map((p) => p.trim()) }),
       ...(args.out !== undefined && { out: resolve(io.cwd, args.out) }),
       ...(epoch !== undefined && { epoch }),
+      // The same path the provenance records (signBuild), so rebuild labels the image identically.
+      definitionPath: repoRelativePath(loaded.path, io.cwd),
       ...(args.distros !== undefined && { distro: { dir: resolve(io.cwd, args.distros) } }),
       test: args.test,
       noCache: args.cache === false,

@@ -17,6 +17,7 @@ import {
 import type { VerbRegistrar } from './commands.ts';
 import type { CliIO, ExitStatus } from './io.ts';
 import { stageContext } from './io.ts';
+import { labelledVariant } from './labelled-definition.ts';
 import { collect } from './run.ts';
 import { openSource, platformOption } from './source.ts';
 
@@ -42,7 +43,10 @@ async function subjects(target: string, io: CliIO): Promise<Subject[]> {
   const path = resolve(io.cwd, target);
   const st = await stat(path).catch(() => undefined);
   const isDefinition = st?.isDirectory() === true || (st?.isFile() === true && /\.ya?ml$/.test(path));
-  if (!isDefinition) return [{ image: target }];
+  if (!isDefinition) {
+    const variant = await labelledVariant(openSource(target, io), io);
+    return [{ image: target, ...(variant !== undefined && { variant }) }];
+  }
   const { definition } = await loadDefinition(path);
   return expandVariants(definition).map((v) => {
     const tag = v.tags[0];
@@ -131,7 +135,10 @@ export const registerTest: VerbRegistrar = (program: Command, io: CliIO, run) =>
   program
     .command('test')
     .description('Check an image against the hardening standards and run its functional tests in runc')
-    .argument('<image>', 'image reference, or an image directory (tests each variant built into the local store)')
+    .argument(
+      '<image>',
+      'image reference (its definition, recorded in its labels, adds its tests), or an image directory (tests each variant built into the local store)',
+    )
     .option('--platform <os/arch>', 'test only this platform (repeatable; default: every platform)', collect, [])
     .option('--ctrf <file>', 'write a CTRF JSON report')
     .option('--format <format>', `output format: ${FORMATS.join(', ')}`, 'text')

@@ -25,7 +25,7 @@ import type { DerivedCache } from './derived-cache.ts';
 import { embeddedSbomBytes, sbomLayerEntries, treeSbomPackages } from './embedded-sbom.ts';
 import { defaultEpoch } from './epoch.ts';
 import type { FileTree } from './file-tree.ts';
-import { imageAnnotations, imageConfigFor } from './image-config.ts';
+import { type ImageDefinitionRef, imageAnnotations, imageConfigFor } from './image-config.ts';
 import { layerCache, storeLayer } from './layer-cache.ts';
 import { DEFAULT_MAX_LAYERS, groupPackages, type LayerPlan, type PackageGroup, treeToLayers } from './layers-plan.ts';
 import { imagePathsFor, type PathSource } from './path-sources.ts';
@@ -40,6 +40,8 @@ export interface PlatformBuildInput {
   /** SOURCE_DATE_EPOCH override; default: the newest package date. */
   readonly epoch?: number;
   readonly source?: { readonly repository?: string; readonly revision?: string };
+  /** Recorded in labels; must be what the provenance records, or a rebuild differs. */
+  readonly definition?: ImageDefinitionRef;
   /** Parallel .deb downloads. */
   readonly concurrency?: number;
   /**
@@ -176,6 +178,7 @@ export async function buildPlatform(
     hasShell: SHELLS.some((p) => tree.nodes.has(`usr/bin/${p}`)),
     hasPackageManager: PACKAGE_MANAGERS.some((p) => tree.nodes.has(`usr/bin/${p}`)),
     ...(input.source !== undefined && { source: input.source }),
+    ...(input.definition !== undefined && { definition: input.definition }),
   });
   const configBlob = buildImageConfig(config);
   await store.putBlob(configBlob.descriptor, async () => Readable.from([configBlob.bytes]));

@@ -34,6 +34,11 @@ export interface BuildOptions {
   /** SOURCE_DATE_EPOCH override in seconds. */
   readonly epoch?: number;
   readonly source?: { readonly repository?: string; readonly revision?: string };
+  /**
+   * The definition's path relative to its repository, as provenance records it: labelled on the image (with the
+   * definition digest, always labelled) so `ironclad test IMAGE` finds the definition and its tests.
+   */
+  readonly definitionPath?: string;
   readonly distro?: LoadDistroOptions;
   /** A distro config given directly; wins over `distro`. */
   readonly distroConfig?: Distro;
@@ -103,6 +108,10 @@ export async function buildImages(
             }),
             ...(opts.epoch !== undefined && { epoch: opts.epoch }),
             ...(opts.source !== undefined && { source: opts.source }),
+            definition: {
+              digest: loaded.digest,
+              ...(opts.definitionPath !== undefined && { path: opts.definitionPath }),
+            },
             useCache: opts.noCache !== true,
             pathSources,
           },

@@ -24,7 +24,21 @@ export interface ConfigInput {
   readonly hasShell: boolean;
   readonly hasPackageManager: boolean;
   readonly source?: { readonly repository?: string; readonly revision?: string };
+  /** The definition built from: its digest, and its path relative to its repository when known. */
+  readonly definition?: ImageDefinitionRef;
 }
+
+/** Where an image's definition lives, recorded so `test IMAGE` can find it again. */
+export interface ImageDefinitionRef {
+  readonly path?: string;
+  readonly digest: string;
+}
+
+/** Labels naming the definition an image was built from (read back by `ironclad test IMAGE`). */
+export const DEFINITION_LABELS = {
+  path: 'dev.ironclad.definition',
+  digest: 'dev.ironclad.definition-digest',
+} as const;
 
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -49,6 +63,10 @@ export function imageLabels(input: ConfigInput): Record<string, string> {
   if (v.description !== undefined) labels['org.opencontainers.image.description'] = v.description;
   if (input.source?.repository) labels['org.opencontainers.image.source'] = input.source.repository;
   if (input.source?.revision) labels['org.opencontainers.image.revision'] = input.source.revision;
+  if (input.definition !== undefined) {
+    labels[DEFINITION_LABELS.digest] = input.definition.digest;
+    if (input.definition.path !== undefined) labels[DEFINITION_LABELS.path] = input.definition.path;
+  }
   return { ...labels, ...v.labels };
 }
 

@@ -4,6 +4,7 @@
  */
 
 export { type CtrfDocument, toCtrf } from './ctrf.ts';
+export { IRONCLAD_LABELS } from './expectations.ts';
 export { describeFailures, failureOutput } from './failure-text.ts';
 export { runInRootfs } from './rootfs-run.ts';
 export { runImage } from './runc.ts';

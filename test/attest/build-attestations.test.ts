@@ -56,7 +56,8 @@ describe('attachBuildAttestations, verifyImage and rebuildImage over a fixture b
     result = await buildImages(
       fx.loaded,
       fx.lock,
-      { distroConfig: fx.archive.distro, out: join(fx.dir, 'oci') },
+      // The image's definition label and the provenance name the same path, as `ironclad build` does.
+      { distroConfig: fx.archive.distro, out: join(fx.dir, 'oci'), definitionPath: 'def/image.yaml' },
       fx.ctx,
     );
     await attachBuildAttestations(result, keySigner(privateKey), fx.ctx, { definitionPath: 'def/image.yaml' });
