@@ -110,7 +110,10 @@ export async function testCommand(args: TestArgs, io: CliIO): Promise<ExitStatus
       host,
       platforms,
       functional: args.functional,
-      ...(s.variant !== undefined && { variant: s.variant }),
+      // As `build --platform` does: an image tested for some platforms is held to declaring those.
+      ...(s.variant !== undefined && {
+        variant: args.platforms.length > 0 ? { ...s.variant, platforms: args.platforms } : s.variant,
+      }),
     };
     reports.push(await testImage(source, opts, ctx));
   }
