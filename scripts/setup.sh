@@ -6,9 +6,10 @@ cd "$(dirname "$0")/.."
 
 # chromium: the web catalog's tests drive it headless through playwright-core. buildah: the dev-variant e2e test
 # builds real multi-stage Dockerfiles against our images. qemu-user-static and binfmt-support: dev variants of
-# foreign platforms are configured (dpkg --configure) under emulation.
+# foreign platforms are configured (dpkg --configure) under emulation. curl, redis-tools, postgresql-client: the
+# application images' e2e test answers them with real clients.
 debs=(runc skopeo umoci docker-registry xz-utils dpkg-dev mmdebstrap zstd debian-archive-keyring ca-certificates git chromium
-  buildah qemu-user-static binfmt-support)
+  buildah qemu-user-static binfmt-support curl redis-tools postgresql-client)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

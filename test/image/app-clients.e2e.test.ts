@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { runCli } from '../../src/cli/main.ts';
+import { createContext, type StageContext } from '../../src/core/index.ts';
+import { hostPlatform, openImageSource } from '../../src/oci/index.ts';
+import { PreparedImage, type RunningContainer } from '../../src/testing/prepared-image.ts';
+import { captureIO } from '../support/cli-io.ts';
+
+/*
+ * The three application images built from the real Debian archive (runtime, linux/amd64 only, one home for all
+ * three), each started with its own entrypoint by the machinery service tests use, and answered by a real client
+ * from this machine: curl, redis-cli, psql. A container has its own, empty network namespace (loopback only), so
+ * each client joins it with `nsenter --net=/proc/PID/ns/net`, as the service tests' probes do; this needs root.
+ */
+const REPO = resolve(import.meta.dirname, '../..');
+const run = promisify(execFile);
+
+describe('nginx, redis and postgres answer real clients from the host', () => {
+  let home: string;
+  let ctx: StageContext;
+
+  before(async () => {
+    home = await mkdtemp(join(tmpdir(), 'app-clients-'));
+    ctx = createContext({ home });
+  });
+  after(async () => {
+    await rm(home, { recursive: true, force: true });
+  });
+
+  /** Builds images/NAME (runtime, amd64; its own tests are `ironclad test`'s business) and starts it. */
+  async function serve(name: string, env: readonly string[], use: (c: RunningContainer) => Promise<void>) {
+    const io = captureIO(REPO, { IRONCLAD_HOME: home });
+    const status = await runCli(['build', `images/${name}`, '--platform', 'linux/amd64', '--no-test'], io);
+    assert.equal(status, 0, io.err.join('\n'));
+    const source = openImageSource({ kind: 'oci-layout', dir: ctx.home.store, tag: `${name}:latest` }, {});
+    const image = await PreparedImage.prepare(await source.resolve(), { host: hostPlatform() }, ctx);
+    try {
+      const c = await image.start({ timeoutMs: 180_000, env }, ctx);
+      try {
+        await use(c);
+      } finally {
+        await c.close();
+      }
+    } finally {
+      await image.close();
+    }
+  }
+
+  /** Runs a host client inside the container's network namespace, retrying while the server starts. */
+  async function client(c: RunningContainer, argv: readonly string[], env: NodeJS.ProcessEnv = {}) {
+    let last: unknown;
+    for (let i = 0; i < 120; i++) {
+      try {
+        const r = await run('nsenter', [`--net=${c.netns}`, ...argv], { env: { ...process.env, ...env } });
+        return r.stdout;
+      } catch (err) {
+        last = err;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    throw last;
+  }
+
+  test('curl gets 200 from nginx on 8080', async () => {
+    await serve('nginx', [], async (c) => {
+      const out = await client(c, ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', 'http://127.0.0.1:8080/']);
+      assert.equal(out, '200');
+    });
+  });
+
+  test('redis-cli gets PONG from redis on 6379', async () => {
+    await serve('redis', [], async (c) => {
+      assert.equal((await client(c, ['redis-cli', '-h', '127.0.0.1', '-p', '6379', 'ping'])).trim(), 'PONG');
+    });
+  });
+
+  test('psql gets 1 from postgres on 5432, after the first start initialised the data directory', async () => {
+    await serve('postgres', ['POSTGRES_PASSWORD=secret'], async (c) => {
+      const out = await client(c, ['psql', '-h', '127.0.0.1', '-U', 'postgres', '-tA', '-c', 'SELECT 1'], {
+        PGPASSWORD: 'secret',
+        PGCONNECT_TIMEOUT: '5',
+      });
+      assert.equal(out.trim(), '1');
+    });
+  });
+});
