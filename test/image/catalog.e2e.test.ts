@@ -73,8 +73,11 @@ describe('the image catalog from the real Debian archive (e2e)', () => {
     // Besides the definition's own tests, an image with a default command also gets the `starts` check.
     const ran = new Set(tests.map((t) => t.name));
     for (const t of image.variant.tests) assert.ok(ran.has(t.name), `${what}: test ${t.name} ran`);
-    assert.ok(
-      tests.every((t) => t.status === 'passed'),
+    // `starts` is skipped, rightly, for an image with no default command (dev variants of base and static).
+    const noCommand = (t: (typeof tests)[number]) => t.name === 'starts' && t.status === 'skipped';
+    assert.deepEqual(
+      tests.filter((t) => t.status !== 'passed' && !noCommand(t)).map((t) => `${t.name}: ${t.status} (${t.message})`),
+      [],
       `${what}: a functional test was skipped`,
     );
   }
