@@ -19,6 +19,9 @@ const LOCAL_CAS = '/usr/local/share/ca-certificates';
  */
 const TRUST_HOST_CAS = ['COPY host-ca/ /usr/local/share/ca-certificates/', 'RUN update-ca-certificates'];
 
+// Not part of `npm test` yet (run it by hand: node --import tsx --test test/image/dev-variants.buildah.ts): with
+// buildah's vfs storage every layer of a pulled image is a full copy of the root filesystem, so the three dev
+// images need tens of GB of disk and a long time; it joins the suite once it uses overlay storage or fewer layers.
 // Needs the real Debian archive, the npm registry, runc and buildah (scripts/setup.sh installs it). Builds the
 // cc, python and node images (runtime and dev, amd64) from the repository's locks, pushes them with our CLI
 // to a local docker-registry, and builds real multi-stage Dockerfiles against them with buildah, shell-form
