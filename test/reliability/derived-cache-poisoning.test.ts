@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { deserialize, serialize } from 'node:v8';
 import { runCli } from '../../src/cli/main.ts';
 import { Home, silentLogger } from '../../src/core/index.ts';
+import { DEB_CONTENTS_FORMAT, DEB_CONTENTS_KIND } from '../../src/image/deb-cache.ts';
 import { entryPath, sealEntry } from '../../src/image/derived-cache.ts';
 import { flattenImage, openImageSource, parseImageRef } from '../../src/oci/index.ts';
 import { captureIO } from '../support/cli-io.ts';
@@ -54,7 +55,7 @@ describe('derived-cache poisoning', () => {
   }
 
   const debEntry = (sha: string) =>
-    entryPath(new Home(home), { kind: 'deb-contents', format: `v2-node${process.versions.v8}`, key: sha });
+    entryPath(new Home(home), { kind: DEB_CONTENTS_KIND, format: DEB_CONTENTS_FORMAT, key: sha });
 
   /** The ca-certificates entry's payload with an extra certificate file, as the attacker makes it. */
   async function poisonedPayload(): Promise<Buffer> {
@@ -108,7 +109,7 @@ describe('derived-cache poisoning', () => {
 
   test('an entry and checksum rewritten without the secret: discarded, rebuilt, the image is clean', async () => {
     const payload = await poisonedPayload();
-    const id = { kind: 'deb-contents', format: `v2-node${process.versions.v8}`, key: caSha() };
+    const id = { kind: DEB_CONTENTS_KIND, format: DEB_CONTENTS_FORMAT, key: caSha() };
     // The best the attacker can do without the home's secret: seal with a key of their own.
     await writeFile(debEntry(caSha()), sealEntry(id, payload, randomBytes(32)));
     const r = await build();
@@ -150,7 +151,7 @@ describe('derived-cache poisoning', () => {
   test('an entry forged WITH the secret: --no-cache, rebuild --verify and cache verify all catch it', async () => {
     // An attacker who can read the home holds the secret too; the seal then verifies.
     const secret = await readFile(join(home, 'derived-cache.key'));
-    const id = { kind: 'deb-contents', format: `v2-node${process.versions.v8}`, key: caSha() };
+    const id = { kind: DEB_CONTENTS_KIND, format: DEB_CONTENTS_FORMAT, key: caSha() };
     await writeFile(debEntry(caSha()), sealEntry(id, await poisonedPayload(), secret));
     const poisoned = await build();
     assert.equal(poisoned.status, 0, poisoned.err);
