@@ -21,21 +21,47 @@ export async function dbImportCommand(sources: readonly string[], force: boolean
   return 0;
 }
 
-/** `ironclad db update [--source URL...]`: rebuilds from the configured (or given) sources. */
+/**
+ * OSV's Debian export unless IRONCLAD_OSV_URL names another (a mirror, a proxy, a local test server): the source
+ * `db update` fetches when no `--source` was ever chosen.
+ */
+function defaultSource(io: CliIO): string | undefined {
+  const url = io.env.IRONCLAD_OSV_URL;
+  if (url === undefined || url === '') return undefined;
+  if (!/^https?:\/\//i.test(url)) {
+    fail('USAGE', `IRONCLAD_OSV_URL must be an http(s) URL, got ${url}`, {
+      hint: "unset it to use OSV's Debian export, or use `db import FILE` for a local file",
+    });
+  }
+  return url;
+}
+
+/** `ironclad db update [--source URL...]`: rebuilds from the chosen sources, else from OSV's Debian export. */
 export async function dbUpdateCommand(sources: readonly string[], force: boolean, io: CliIO): Promise<ExitStatus> {
   const resolved = sources.map((s) => (/^https?:\/\//i.test(s) ? s : resolve(io.cwd, s)));
-  const result = await updateDb(stageContext(io), resolved.length > 0 ? resolved : undefined, { force });
+  const fallback = defaultSource(io);
+  const result = await updateDb(stageContext(io), resolved.length > 0 ? resolved : undefined, {
+    force,
+    ...(fallback !== undefined && { defaultSource: fallback }),
+  });
   io.stdout(importSummary(result));
   return 0;
 }
 
+const daysAgo = (n: number | null) => (n === null ? '' : n === 0 ? ' (today)' : ` (${n} days ago)`);
+
 function renderStatus(s: DbStatus): string {
+  const origin = s.origin.map(
+    (o) => `${o.kind} ${o.source} (${o.format}), imported ${o.importedAt}${daysAgo(o.importedDaysAgo)}`,
+  );
+  const next = `${s.nextUpdate.sources.join(', ')}${s.nextUpdate.isDefault ? ' (default)' : ' (chosen with --source)'}`;
   const head = [
     `database:        ${s.path}`,
+    ...origin.map((line, i) => `${i === 0 ? 'data from:' : ''}`.padEnd(17) + line),
     `built:           ${s.builtAt ?? '-'}`,
     `newest record:   ${s.newestModified ?? '-'}${s.ageDays !== null ? ` (${s.ageDays} days old)` : ''}`,
     `records:         ${s.records}`,
-    `update sources:  ${s.configuredSources.join(', ') || '-'}`,
+    `next db update:  ${next}`,
   ];
   const sources = renderTable(
     ['SOURCE', 'KIND', 'IMPORTED', 'RECORDS', 'MALFORMED'],
@@ -50,10 +76,10 @@ function renderStatus(s: DbStatus): string {
   return [...head, '', sources, '', eco].join('\n');
 }
 
-/** `ironclad db status`: sources, counts per ecosystem, freshness; warns on stderr when stale. */
+/** `ironclad db status`: where the data came from, counts per ecosystem, freshness; warns on stderr when stale. */
 export async function dbStatusCommand(format: string, io: CliIO): Promise<ExitStatus> {
   if (format !== 'table' && format !== 'json') fail('USAGE', `unknown format ${format}`, { hint: 'use table or json' });
-  const status = dbStatus(stageContext(io));
+  const status = dbStatus(stageContext(io), defaultSource(io));
   io.stdout(format === 'json' ? JSON.stringify(status, null, 2) : renderStatus(status));
   for (const w of status.warnings) io.log.warn(w);
   return 0;
@@ -61,12 +87,14 @@ export async function dbStatusCommand(format: string, io: CliIO): Promise<ExitSt
 
 const EXAMPLES = `
 Examples:
-  $ ironclad db update                               # refresh from the configured sources (default: OSV's Debian export)
-  $ ironclad db update --source https://mirror.example/osv/Debian/all.zip
+  $ ironclad db update                               # refresh from OSV's Debian export (or the --source chosen before)
+  $ ironclad db update --source https://mirror.example/osv/Debian/all.zip   # remembered for later updates
+  $ IRONCLAD_OSV_URL=http://127.0.0.1:8080/Debian/all.zip ironclad db update   # another default, not remembered
   $ ironclad db import ./osv-debian.tar.xz ./extra-records/
   $ ironclad db import ./subset/ --force              # accept far fewer records than the current database
   $ ironclad db status --format json
 
+\`db import\` reads data once: it never becomes what \`db update\` fetches (use \`db update --source\` for that).
 An import that yields no Debian records, or fewer than half the records of the database it replaces, is
 refused (exit 3) and the current database is kept, unless --force is given.`;
 
@@ -82,13 +110,13 @@ export const registerDb: VerbRegistrar = (program: Command, io: CliIO, run) => {
     .addHelpText('after', EXAMPLES)
     .action((sources: string[], opts: { force: boolean }) => run(dbImportCommand(sources, opts.force, io)));
   db.command('update')
-    .description('Rebuild the database from its configured sources')
+    .description("Rebuild the database from OSV's Debian export (all.zip), or from the sources chosen with --source")
     .option('--source <url...>', 'use (and remember) these sources instead')
     .option('--force', 'replace the database even with no or far fewer records (refused otherwise)', false)
     .addHelpText('after', EXAMPLES)
     .action((opts: { source?: string[]; force: boolean }) => run(dbUpdateCommand(opts.source ?? [], opts.force, io)));
   db.command('status')
-    .description('Show sources, record counts per ecosystem and data freshness')
+    .description('Show where the data came from, how old it is, record counts per ecosystem')
     .option('--format <format>', 'table or json', 'table')
     .action((opts: { format: string }) => run(dbStatusCommand(opts.format, io)));
   for (const c of db.commands) c.exitOverride();

@@ -131,7 +131,7 @@ export class VulnDbBuilder {
    * Writes sources and metadata, commits, fsyncs and renames over the target.
    * `builtAt` comes from the caller's clock (StageContext.now), never from here.
    */
-  async commit(sources: readonly SourceStats[], configured: readonly string[], builtAt: Date): Promise<void> {
+  async commit(sources: readonly SourceStats[], updateSources: readonly string[], builtAt: Date): Promise<void> {
     try {
       const insertSource = this.#db.prepare('INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?)');
       for (const s of sources) {
@@ -140,7 +140,7 @@ export class VulnDbBuilder {
       const meta = this.#db.prepare('INSERT INTO meta VALUES (?, ?)');
       meta.run('schema_version', DB_SCHEMA_VERSION);
       meta.run('built_at', builtAt.toISOString());
-      meta.run('configured_sources', JSON.stringify(configured));
+      meta.run('update_sources', JSON.stringify(updateSources));
       if (this.#newest !== null) meta.run('newest_modified', this.#newest);
       this.#db.exec(INDEX_SQL);
       this.#db.exec('COMMIT');

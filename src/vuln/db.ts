@@ -60,10 +60,25 @@ export interface DbSummary {
   readonly newestModified: string | null;
   readonly records: number;
   readonly sources: readonly SourceRow[];
-  /** Configured sources for `db update`, in order. */
-  readonly configuredSources: readonly string[];
+  /**
+   * Sources `db update` fetches, in order, as chosen with `db update --source`; empty: the default (OSV's
+   * Debian export). `db import` never sets them, so a file imported once is not re-imported by the next update.
+   */
+  readonly updateSources: readonly string[];
   /** Records per ecosystem, sorted by ecosystem name. */
   readonly ecosystems: readonly { readonly ecosystem: string; readonly records: number; readonly packages: number }[];
+}
+
+/**
+ * The `db update` source list. Databases written before `update_sources` existed stored every import's sources
+ * as `configured_sources`; of those only URLs are kept, since a local file there came from `db import` and must
+ * not be silently re-imported as if it were current data.
+ */
+function readUpdateSources(meta: (key: string) => string | null): string[] {
+  const explicit = meta('update_sources');
+  if (explicit !== null) return JSON.parse(explicit) as string[];
+  const legacy = JSON.parse(meta('configured_sources') ?? '[]') as string[];
+  return legacy.filter((s) => /^https?:\/\//i.test(s));
 }
 
 /** Read-only access to an imported database. Not safe to use after `close()`. */
@@ -185,7 +200,7 @@ export function openVulnDb(home: Home): VulnDb {
         newestModified: meta('newest_modified'),
         records,
         sources,
-        configuredSources: JSON.parse(meta('configured_sources') ?? '[]') as string[],
+        updateSources: readUpdateSources(meta),
         ecosystems,
       };
     },

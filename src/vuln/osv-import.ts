@@ -21,8 +21,11 @@ const MAX_LISTED_PROBLEMS = 100;
 export const MIN_KEPT_FRACTION = 0.5;
 
 export interface ImportOptions {
-  /** Sources stored for later `db update` runs; default: the imported ones. */
-  readonly configured?: readonly string[];
+  /**
+   * Sources stored for later `db update` runs (empty: OSV's default export); default: the current database's
+   * list, unchanged. An import of a local file never becomes the update source by itself.
+   */
+  readonly updateSources?: readonly string[];
   /** Replace the database even when the import yields no or far fewer records (`--force`). */
   readonly force?: boolean;
 }
@@ -135,7 +138,7 @@ export async function importOsv(
     await builder.abort();
     throw err;
   }
-  await builder.commit(stats, opts.configured ?? sources, ctx.now());
+  await builder.commit(stats, opts.updateSources ?? explicitUpdateSources(ctx.home), ctx.now());
   const skipped = stats.reduce((n, s) => n + s.skipped, 0);
   if (skipped > 0) ctx.log.warn(`skipped ${skipped} malformed OSV document(s); first: ${problems[0]?.name ?? '?'}`);
   return { dbPath, records, sources: stats, skipped, problems };
@@ -175,32 +178,48 @@ function refuseShrink(records: number, previous: number, stats: readonly SourceS
   }
 }
 
-/** The sources `db update` uses: those recorded in the current database, else OSV's Debian export. */
-export function configuredSources(home: Home): readonly string[] {
-  if (!existsSync(home.vulnDb)) return [DEFAULT_OSV_SOURCE];
+/** The sources chosen with `db update --source` (empty: none chosen, the default applies). */
+export function explicitUpdateSources(home: Home): readonly string[] {
+  if (!existsSync(home.vulnDb)) return [];
   try {
     const db = openVulnDb(home);
     try {
-      const list = db.summary().configuredSources;
-      return list.length > 0 ? list : [DEFAULT_OSV_SOURCE];
+      return db.summary().updateSources;
     } finally {
       db.close();
     }
   } catch {
     // An unreadable or outdated database is about to be replaced anyway.
-    return [DEFAULT_OSV_SOURCE];
+    return [];
   }
 }
 
+/** The sources `db update` fetches: those chosen with `--source`, else `defaultSource` (OSV's Debian export). */
+export function updateSourcesOf(home: Home, defaultSource: string = DEFAULT_OSV_SOURCE): readonly string[] {
+  const explicit = explicitUpdateSources(home);
+  return explicit.length > 0 ? explicit : [defaultSource];
+}
+
+export interface UpdateOptions {
+  /** Replace the database even when the update yields no or far fewer records (`--force`). */
+  readonly force?: boolean;
+  /** Used when no source was chosen; DEFAULT_OSV_SOURCE unless overridden (a mirror, a test server). */
+  readonly defaultSource?: string;
+}
+
 /**
- * Refreshes the database from `sources` when given (they become the configured list), else from the
- * configured sources.
+ * Refreshes the database from `sources` when given (they become the remembered update sources), else from the
+ * remembered ones, else from the default source. What was imported last with `db import` plays no part.
  */
 export async function updateDb(
   ctx: StageContext,
   sources?: readonly string[],
-  opts: { readonly force?: boolean } = {},
+  opts: UpdateOptions = {},
 ): Promise<ImportResult> {
-  const list = sources !== undefined && sources.length > 0 ? sources : configuredSources(ctx.home);
-  return importOsv(list, ctx, { configured: list, ...(opts.force !== undefined && { force: opts.force }) });
+  const chosen = sources !== undefined && sources.length > 0;
+  const list = chosen ? sources : updateSourcesOf(ctx.home, opts.defaultSource);
+  return importOsv(list, ctx, {
+    updateSources: chosen ? sources : explicitUpdateSources(ctx.home),
+    ...(opts.force !== undefined && { force: opts.force }),
+  });
 }

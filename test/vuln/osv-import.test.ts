@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import { createContext } from '../../src/core/context.ts';
 import { Home, type IroncladError } from '../../src/core/index.ts';
 import { importOsv, openVulnDb, updateDb } from '../../src/vuln/index.ts';
-import { configuredSources, DEFAULT_OSV_SOURCE } from '../../src/vuln/osv-import.ts';
+import { DEFAULT_OSV_SOURCE, updateSourcesOf } from '../../src/vuln/osv-import.ts';
 
 // Small, hand-written OSV documents in the shape of the Debian export.
 function record(id: string, modified: string, pkg: string, fixed: string | null, ecosystem = 'Debian:12') {
@@ -140,7 +140,7 @@ test('a source that is neither directory nor archive is rejected', async () => {
   );
 });
 
-test('db update downloads the configured URL from a local server and remembers it', async () => {
+test('db update downloads the chosen URL from a local server and remembers it', async () => {
   const zip = await readFile(join(work, 'all.zip'));
   let hits = 0;
   const server = createServer((req, res) => {
@@ -156,10 +156,10 @@ test('db update downloads the configured URL from a local server and remembers i
   try {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/Debian/all.zip`;
     const home = join(work, 'update-home');
-    assert.deepEqual(configuredSources(new Home(home)), [DEFAULT_OSV_SOURCE]);
+    assert.deepEqual(updateSourcesOf(new Home(home)), [DEFAULT_OSV_SOURCE]);
     const first = await updateDb(ctxFor(home), [url]);
     assert.equal(first.records, 3);
-    assert.deepEqual(configuredSources(new Home(home)), [url]);
+    assert.deepEqual(updateSourcesOf(new Home(home)), [url]);
     const second = await updateDb(ctxFor(home));
     assert.equal(second.sources[0]?.url, url);
     assert.equal(second.sources[0]?.kind, 'url:zip');
@@ -168,7 +168,7 @@ test('db update downloads the configured URL from a local server and remembers i
       updateDb(ctxFor(home), [url.replace('all.zip', 'missing.zip')]),
       (e: IroncladError) => e.code === 'NETWORK',
     );
-    assert.deepEqual(configuredSources(new Home(home)), [url]);
+    assert.deepEqual(updateSourcesOf(new Home(home)), [url]);
   } finally {
     server.close();
   }
