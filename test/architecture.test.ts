@@ -25,6 +25,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   attest: ['core', 'debian', 'definition', 'image', 'oci', 'sbom', 'testing'],
   catalog: ['attest', 'core', 'definition', 'oci', 'testing', 'vuln'],
   server: ['catalog', 'compare', 'core', 'oci', 'testing', 'vuln'],
+  update: ['attest', 'core', 'debian', 'definition', 'image', 'oci', 'sbom', 'vuln'],
   cli: [
     'attest',
     'catalog',
@@ -38,6 +39,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
     'sbom',
     'server',
     'testing',
+    'update',
     'vuln',
   ],
 };

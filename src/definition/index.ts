@@ -1,7 +1,7 @@
 export { BUILTIN_ACCOUNTS, BUILTIN_GROUPS, parseNumericUser } from './fields.ts';
 export type { LoadedDefinition } from './load.ts';
 export { DEFINITION_FILE, loadDefinition } from './load.ts';
-export { assertLockFresh, lockPathFor, readLockfile, writeLockfile } from './lockfile.ts';
+export { assertLockFresh, isLockStale, lockPathFor, readLockfile, writeLockfile } from './lockfile.ts';
 export type { LockedPackage, LockedPlatform, LockedSuite, LockedVariant, Lockfile } from './lockfile-types.ts';
 export type { CommandTest, DefinitionTest, ServiceProbe, ServiceTest } from './tests-schema.ts';
 export type { ImageVariant } from './variants.ts';

@@ -9,6 +9,7 @@ export type { ImageInspection } from './inspect.ts';
 export { inspectImage } from './inspect.ts';
 export type { LockedTarget } from './lock.ts';
 export { planLock } from './lock.ts';
+export type { LockChange } from './lock-diff.ts';
 export { describeLockChange, diffLocks } from './lock-diff.ts';
 export { CYCLONEDX_MEDIA_TYPE, SPDX_MEDIA_TYPE } from './sbom-referrers.ts';
 export { listStoreImages, removeStoreImages } from './store.ts';

@@ -74,6 +74,12 @@ export interface FixtureArchive {
   failNext(urlPath: string, status: number, times: number): void;
   /** Cleartext-signs `text` with the fixture key (to publish a modified Release). */
   sign(text: string): Promise<string>;
+  /**
+   * Publishes packages into an existing suite, as a security update does: the .debs join the pool, and the suite's
+   * Packages, Release and signed InRelease are written again listing its old packages plus these, dated `date`
+   * (default now, and never before the suite's previous Date, so rollback protection accepts it).
+   */
+  publish(suite: string, packages: readonly FixturePackage[], date?: Date): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -97,12 +103,31 @@ export async function createFixtureArchive(opts: FixtureArchiveOptions): Promise
 
   const debs = new Map<string, BuiltDeb & { filename: string }>();
   const components = new Set<string>();
-  for (const suite of opts.suites) {
-    const built = await Promise.all(suite.packages.map((p) => buildIntoPool(root, p)));
+  // What each suite lists now, so `publish` can write it again with more packages.
+  const published = new Map<string, { suite: FixtureSuite; built: (BuiltDeb & { filename: string })[] }>();
+  const build = async (packages: readonly FixturePackage[]) => {
+    const built = await Promise.all(packages.map((p) => buildIntoPool(root, p)));
     for (const b of built) debs.set(`${b.spec.name}_${b.spec.version}_${b.spec.architecture ?? 'amd64'}`, b);
+    return built;
+  };
+  for (const given of opts.suites) {
+    const suite = { ...given, date: given.date ?? new Date() };
+    const built = await build(suite.packages);
     for (const p of suite.packages) components.add(p.component ?? 'main');
     await writeSuite(root, suite, built, sign);
+    published.set(suite.name, { suite, built });
   }
+  const publish = async (name: string, packages: readonly FixturePackage[], date = new Date()) => {
+    const current = published.get(name);
+    if (current === undefined) throw new Error(`the fixture archive has no suite ${name}`);
+    const previous = current.suite.date?.getTime() ?? 0;
+    // Release dates have one-second resolution: a later publication must not look older than the one before.
+    const dated = new Date(Math.max(date.getTime(), previous + 1000));
+    const suite: FixtureSuite = { ...current.suite, date: dated, packages: [...current.suite.packages, ...packages] };
+    const built = [...current.built, ...(await build(packages))];
+    await writeSuite(root, suite, built, sign);
+    published.set(name, { suite, built });
+  };
 
   const requests: string[] = [];
   const faults = new Map<string, { status: number; times: number }>();
@@ -144,6 +169,7 @@ export async function createFixtureArchive(opts: FixtureArchiveOptions): Promise
     requests,
     failNext: (urlPath, status, times) => void faults.set(urlPath, { status, times }),
     sign,
+    publish,
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await rm(dir, { recursive: true, force: true });
