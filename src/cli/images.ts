@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { listStoreImages, removeStoreImages } from '../image/index.ts';
+import { listStoreImages, removeStoreImages } from '../oci/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { type CliIO, type ExitStatus, ironcladHome } from './io.ts';
 import { formatBytes, renderTable } from './table.ts';

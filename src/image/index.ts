@@ -12,6 +12,5 @@ export { planLock } from './lock.ts';
 export type { LockChange } from './lock-diff.ts';
 export { describeLockChange, diffLocks } from './lock-diff.ts';
 export { CYCLONEDX_MEDIA_TYPE, SPDX_MEDIA_TYPE } from './sbom-referrers.ts';
-export { listStoreImages, removeStoreImages } from './store.ts';
 export type { StoreVerifyReport } from './store-verify.ts';
 export { verifyStore } from './store-verify.ts';

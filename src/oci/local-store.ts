@@ -1,5 +1,8 @@
 import { fail, type Home } from '../core/index.ts';
-import { type BlobStore, type Descriptor, imageSourceFrom, LayoutStore, layoutEndpoint } from '../oci/index.ts';
+import { imageSourceFrom } from './image-source.ts';
+import { LayoutStore } from './layout.ts';
+import { layoutEndpoint } from './transports.ts';
+import type { BlobStore, Descriptor } from './types.ts';
 
 /** One tag of the local store, with what `ironclad images` shows. */
 export interface StoreImage {
