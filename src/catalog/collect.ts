@@ -42,7 +42,7 @@ export async function collectCatalog(input: CatalogInput, ctx: StageContext): Pr
     const entries: CatalogEntry[] = [];
     const details = new Map<string, Map<string, readonly PlatformDetails[]>>();
     for (const { id, loaded } of definitions) {
-      ctx.log.progress(`catalog: reading ${id}`);
+      ctx.log.tick(`catalog: reading ${id}`);
       const perVariant = new Map<string, readonly PlatformDetails[]>();
       const variants: CatalogVariant[] = [];
       for (const v of expandVariants(loaded.definition)) {

@@ -17,11 +17,13 @@ export interface CliIO {
 export type ExitStatus = number;
 
 export function processIO(signal?: AbortSignal): CliIO {
+  const log = stderrLogger({ verbose: process.env.IRONCLAD_DEBUG === '1' });
   return {
     ...(signal !== undefined && { signal }),
     stdout: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
-    stderr: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
-    log: stderrLogger({ verbose: process.env.IRONCLAD_DEBUG === '1' }),
+    // Through the logger, so an error or hint replaces the status line instead of being appended to it.
+    stderr: (t) => log.info(t.endsWith('\n') ? t.slice(0, -1) : t),
+    log,
     env: process.env,
     cwd: process.cwd(),
     isTTY: process.stdout.isTTY === true,

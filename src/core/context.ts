@@ -1,4 +1,5 @@
 import { Home } from './home.ts';
+import { ProgressLine, type ProgressSink } from './progress.ts';
 import type { NetworkPolicy } from './retry.ts';
 
 /** What every stage receives instead of reaching for globals (STYLE.md rule 5). */
@@ -6,8 +7,16 @@ export interface Logger {
   info(msg: string): void;
   warn(msg: string): void;
   debug(msg: string): void;
-  /** Progress lines; a TTY renderer may redraw them in place, otherwise they are dropped or logged. */
+  /**
+   * The step a long command has reached (`''` when it is done): a terminal shows it on one status line redrawn in
+   * place, other stderr gets one line per step (progress.ts).
+   */
   progress(msg: string): void;
+  /**
+   * How far the current step has got, with counts or bytes (`fetched 12/34 packages, 5.20 MB`): called as often as
+   * convenient; shown on the status line, or off a terminal as a line every few seconds.
+   */
+  tick(msg: string): void;
 }
 
 export type Fetch = typeof globalThis.fetch;
@@ -29,38 +38,29 @@ export const silentLogger: Logger = {
   warn() {},
   debug() {},
   progress() {},
+  tick() {},
 };
 
-/** A logger that writes to stderr; progress only when stderr is a TTY. */
-export function stderrLogger(opts: { verbose?: boolean; tty?: boolean } = {}): Logger {
-  const tty = opts.tty ?? process.stderr.isTTY === true;
-  let progressShown = false;
-  const clear = () => {
-    if (progressShown) {
-      process.stderr.write('\r\x1b[K');
-      progressShown = false;
-    }
+/** A logger that writes to stderr (or `sink`); progress as progress.ts renders it. */
+export function stderrLogger(opts: { verbose?: boolean; sink?: ProgressSink } = {}): Logger {
+  const sink = opts.sink ?? {
+    write: (text: string) => void process.stderr.write(text),
+    tty: process.stderr.isTTY === true,
+    columns: () => process.stderr.columns,
+  };
+  const status = new ProgressLine(sink);
+  const line = (text: string) => {
+    status.clear();
+    sink.write(`${text}\n`);
   };
   return {
-    info(msg) {
-      clear();
-      process.stderr.write(`${msg}\n`);
+    info: (msg) => line(msg),
+    warn: (msg) => line(`warning: ${msg}`),
+    debug: (msg) => {
+      if (opts.verbose) line(`debug: ${msg}`);
     },
-    warn(msg) {
-      clear();
-      process.stderr.write(`warning: ${msg}\n`);
-    },
-    debug(msg) {
-      if (opts.verbose) {
-        clear();
-        process.stderr.write(`debug: ${msg}\n`);
-      }
-    },
-    progress(msg) {
-      if (!tty) return;
-      process.stderr.write(`\r\x1b[K${msg.slice(0, (process.stderr.columns ?? 80) - 1)}`);
-      progressShown = true;
-    },
+    progress: (msg) => status.step(msg),
+    tick: (msg) => status.tick(msg),
   };
 }
 

@@ -3,6 +3,7 @@ import { open, rm } from 'node:fs/promises';
 import type { Fetch, Logger } from './context.ts';
 import { fail, IroncladError } from './errors.ts';
 import { describeCause, redact, withTimeouts, withUserAgent } from './fetch-stack.ts';
+import { formatBytes } from './format.ts';
 import {
   DEFAULT_NETWORK_POLICY,
   isRetryableResponse,
@@ -37,6 +38,8 @@ export interface HttpOptions extends Partial<NetworkPolicy> {
    * from a signed index use it to report an integrity failure (DIGEST_MISMATCH) rather than a network one.
    */
   readonly tooLarge?: (limit: number) => never;
+  /** Names the download in progress lines (default: the redacted URL). */
+  readonly label?: string;
   /** Extra request headers. */
   readonly headers?: Readonly<Record<string, string>>;
 }
@@ -46,6 +49,8 @@ const USER_AGENT = 'ironclad';
 
 /** A sink for streamed bodies; `write` may be async. */
 interface BodySink {
+  /** The body's announced length, when the server sent one, before the first chunk. */
+  start?(declared: number | undefined): void;
   write(chunk: Uint8Array): void | Promise<void>;
 }
 
@@ -81,12 +86,18 @@ export async function httpDownloadFile(
     return await withRetries(url, ctx, opts, async (policy, signal) => {
       const fh = await open(path, 'w', 0o644);
       const hash = createHash('sha256');
+      const label = opts.label ?? redact(url);
       let size = 0;
+      let of = '';
       try {
         const ok = await attempt(url, ctx, opts, policy, signal, {
+          start: (declared) => {
+            of = declared === undefined ? '' : ` of ${formatBytes(declared)}`;
+          },
           write: async (c) => {
             hash.update(c);
             size += c.length;
+            ctx.log.tick(`downloading ${label}: ${formatBytes(size)}${of}`);
             await fh.write(c);
           },
         });
@@ -171,6 +182,7 @@ async function attempt(
     await res.body?.cancel();
     tooLarge();
   }
+  sink.start?.(Number.isFinite(declared) ? declared : undefined);
   let total = 0;
   if (res.body) {
     for await (const chunk of res.body as AsyncIterable<Uint8Array>) {

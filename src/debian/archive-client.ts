@@ -1,7 +1,15 @@
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { decompress as xzDecompress } from '@napi-rs/lzma/xz';
-import { fail, type HttpOptions, httpGetBytes, isIroncladError, type StageContext, sha256Hex } from '../core/index.ts';
+import {
+  fail,
+  formatBytes,
+  type HttpOptions,
+  httpGetBytes,
+  isIroncladError,
+  type StageContext,
+  sha256Hex,
+} from '../core/index.ts';
 import { cachedBytes, downloadToCache, type ExpectedContent } from './archive-cache.ts';
 import { checkNotRolledBack } from './archive-freshness.ts';
 import type { Distro } from './distro.ts';
@@ -220,14 +228,14 @@ async function fetchIndexBytes(
     ctx.log.debug(`${what}: cached`);
     return hit;
   }
-  ctx.log.progress(`${what}: downloading ${expect.size} bytes`);
+  ctx.log.progress(`${what}: downloading ${formatBytes(expect.size)}`);
   const dir = path.slice(0, path.lastIndexOf('/'));
   const root = `${at.baseUrl}/dists/${at.suite}`;
   // by-hash URLs never change content, so they are immune to a mirror updating between InRelease and index.
   const urls = at.release.acquireByHash
     ? [`${root}/${dir}/by-hash/SHA256/${expect.sha256}`, `${root}/${path}`]
     : [`${root}/${path}`];
-  await downloadToCache(urls, ctx.home, expect, ctx, what, http);
+  await downloadToCache(urls, ctx.home, expect, ctx, what, { label: what, ...http });
   const bytes = await cachedBytes(ctx.home, expect);
   return bytes ?? fail('DIGEST_MISMATCH', `${what}: cache entry changed while reading it`);
 }

@@ -1,4 +1,4 @@
-import { fail, type HttpOptions, type StageContext } from '../core/index.ts';
+import { fail, formatBytes, type HttpOptions, type StageContext } from '../core/index.ts';
 import { cachedFile, downloadToCache } from './archive-cache.ts';
 
 /**
@@ -45,8 +45,8 @@ export async function fetchPackageFile(
   const expect = { sha256: ref.sha256, size: ref.size };
   const hit = await cachedFile(ctx.home, expect);
   if (hit !== undefined) return hit;
-  ctx.log.progress(`fetching ${what}`);
-  return downloadToCache([packageUrl(ref, what)], ctx.home, expect, ctx, what, http);
+  ctx.log.tick(`fetching ${what}`);
+  return downloadToCache([packageUrl(ref, what)], ctx.home, expect, ctx, what, { label: what, ...http });
 }
 
 /**
@@ -63,6 +63,8 @@ export async function fetchDebs(
   const paths: string[] = new Array(refs.length);
   let next = 0;
   let done = 0;
+  let doneBytes = 0;
+  const totalBytes = formatBytes(refs.reduce((n, r) => n + r.size, 0));
   let failed: unknown;
   const worker = async (): Promise<void> => {
     while (failed === undefined && next < refs.length) {
@@ -70,7 +72,8 @@ export async function fetchDebs(
       try {
         paths[i] = await fetchPackageFile(refs[i]!, ctx, opts.http ?? {});
         done++;
-        ctx.log.progress(`fetched ${done}/${refs.length} packages`);
+        doneBytes += refs[i]!.size;
+        ctx.log.tick(`fetched ${done}/${refs.length} packages, ${formatBytes(doneBytes)} of ${totalBytes}`);
       } catch (err) {
         failed ??= err;
       }

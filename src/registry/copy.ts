@@ -1,4 +1,4 @@
-import { fail, type StageContext } from '../core/index.ts';
+import { fail, formatBytes, type StageContext } from '../core/index.ts';
 import {
   type BlobStore,
   type Descriptor,
@@ -119,7 +119,9 @@ class Copier {
       this.skipped.push(item);
       return;
     }
-    this.ctx.log.progress(`copying ${desc.digest.slice(0, 19)} (${desc.size} bytes) to ${this.dst.name}`);
+    this.ctx.log.tick(
+      `copying to ${this.dst.name}: blob ${this.transferred.length + 1}, ${desc.digest.slice(0, 19)} (${formatBytes(desc.size)})`,
+    );
     const how = await this.dst.putBlob(desc, () => this.src.openBlob(desc), this.src);
     this.transferred.push(how === 'mounted' ? { ...item, mounted: true } : item);
   }

@@ -77,13 +77,17 @@ async function importOne(
   const scratch = remote ? await ctx.home.scratchDir('osv-download') : undefined;
   const path = scratch !== undefined ? join(scratch, 'source') : source;
   try {
-    if (remote) await download(source, path, ctx);
+    const label = remote ? redact(source) : source;
+    if (remote) {
+      ctx.log.progress(`downloading ${label}`);
+      await download(source, path, ctx);
+    }
     const kind = await localKind(path);
     const stats: SourceStats = { url: source, kind: remote ? `url:${kind}` : kind, count: 0, skipped: 0, ignored: 0 };
     let seen = 0;
     for await (const entry of readOsvArchive(path, kind)) {
       ctx.signal.throwIfAborted();
-      if (++seen % 2000 === 0) ctx.log.progress(`importing ${source}: ${seen} documents`);
+      if (++seen % 500 === 0) ctx.log.tick(`importing ${label}: ${seen} documents`);
       const parsed =
         'tooLarge' in entry
           ? ({ kind: 'malformed', reason: `file of ${entry.tooLarge} bytes exceeds the limit` } as const)
