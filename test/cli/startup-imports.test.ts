@@ -18,6 +18,12 @@ function runtimeImports(file: string): string[] {
   return specs.map((m) => m[1] ?? '');
 }
 
+/** `@scope/name/sub` → `@scope/name`, `name/sub` → `name`. */
+function packageName(spec: string): string {
+  const parts = spec.split('/');
+  return parts.slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+}
+
 /** Every source file and every package reached from `entries` through static imports. */
 function reach(entries: readonly string[]): { files: Set<string>; packages: Set<string> } {
   const files = new Set<string>();
@@ -28,7 +34,7 @@ function reach(entries: readonly string[]): { files: Set<string>; packages: Set<
     files.add(file);
     for (const spec of runtimeImports(file)) {
       if (spec.startsWith('.')) todo.push(resolve(dirname(file), spec));
-      else if (!spec.startsWith('node:')) packages.add(spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/'));
+      else if (!spec.startsWith('node:')) packages.add(packageName(spec));
     }
   }
   return { files, packages };
