@@ -1,10 +1,13 @@
 import type { Command } from 'commander';
+import { fail } from '../core/index.ts';
 import { listStoreImages, removeStoreImages } from '../oci/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { type CliIO, type ExitStatus, ironcladHome } from './io.ts';
 import { formatBytes, renderTable } from './table.ts';
 
 export async function imagesCommand(args: { format: string }, io: CliIO): Promise<ExitStatus> {
+  if (args.format !== 'table' && args.format !== 'json')
+    fail('USAGE', `--format ${args.format}: expected table or json`);
   const images = await listStoreImages(ironcladHome(io));
   if (args.format === 'json') {
     io.stdout(

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { fail } from '../core/index.ts';
+import { isRegistryHost } from '../oci/index.ts';
 import {
   clientFor,
   normalizeRegistryKey,
@@ -41,7 +42,11 @@ const processInput = (): SecretInput => ({
 /** `HOST`, `docker://HOST`, `https://HOST/v1/` → `host[:port]`; USAGE when nothing is left. */
 function registryHost(text: string): string {
   const host = normalizeRegistryKey(text.trim());
-  if (host === '') fail('USAGE', `"${text.slice(0, 100)}" is not a registry host`, { hint: 'e.g. ghcr.io' });
+  if (!isRegistryHost(host)) {
+    fail('USAGE', `"${text.slice(0, 100)}" is not a registry host`, {
+      hint: 'e.g. ghcr.io or registry.example.com:5000',
+    });
+  }
   return host;
 }
 

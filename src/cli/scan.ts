@@ -25,6 +25,7 @@ import {
   tableRows,
 } from '../vuln/index.ts';
 import type { VerbRegistrar } from './commands.ts';
+import { readInputFile } from './input-file.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
 import { openRef } from './source.ts';
 import { renderTable } from './table.ts';
@@ -73,9 +74,19 @@ export const scanInputs = new Map<string, ScanInputResolver>([
   ['image', imageInput],
 ]);
 
+/** An argument written as a path (`./x`, `/x`, `~/x`) or named like an SBOM file, never an image name. */
+function looksLikeFile(ref: string): boolean {
+  return /^(\.{1,2}\/|\/|~)/.test(ref) || /\.(json|spdx|cdx)$/i.test(ref);
+}
+
 function pickInput(ref: string, io: CliIO): ScanInputResolver {
   const sbom = scanInputs.get('sbom');
   if (sbom !== undefined && existsSync(resolve(io.cwd, ref))) return sbom;
+  if (looksLikeFile(ref)) {
+    fail('NOT_FOUND', `${ref}: the file does not exist`, {
+      hint: 'pass an SPDX 2.3 or CycloneDX JSON SBOM file, or an image (python:3.11, oci:DIR:TAG, docker://HOST/REPO:TAG)',
+    });
+  }
   const image = scanInputs.get('image');
   if (image !== undefined) return image;
   return fail('NOT_FOUND', `${ref}: no such SBOM file`, { hint: 'pass an SPDX 2.3 or CycloneDX JSON SBOM file' });
@@ -111,15 +122,7 @@ function checkArgs(args: ScanArgs): { format: ScanFormat; failOn: FailOn | undef
 
 /** The `--vex FILE` documents, relative to the invocation's directory (scan and compare). */
 export async function readVex(paths: readonly string[], io: CliIO): Promise<OpenVexDocument[]> {
-  const read = async (p: string) => {
-    const bytes = await readFile(resolve(io.cwd, p)).catch((err: NodeJS.ErrnoException) =>
-      fail(err.code === 'ENOENT' ? 'NOT_FOUND' : 'INVALID_INPUT', `--vex ${p}: ${err.message}`, {
-        hint: 'pass an OpenVEX JSON document',
-        cause: err,
-      }),
-    );
-    return parseOpenVex(bytes, p);
-  };
+  const read = async (p: string) => parseOpenVex(await readInputFile(p, io, 'an OpenVEX JSON document (--vex)'), p);
   return Promise.all(paths.map(read));
 }
 

@@ -14,7 +14,8 @@ export const VERIFY_SCHEMA = 'https://ironclad.dev/schemas/verify/v1';
 
 export interface VerifyArgs {
   readonly image: string;
-  readonly key: string;
+  /** Required; optional here so that its absence gets a hint rather than only commander's message. */
+  readonly key?: string;
   readonly require: string;
   readonly format: string;
   readonly allowInvalidExtra?: boolean;
@@ -30,6 +31,11 @@ export interface VerifyArgs {
 export async function verifyCommand(args: VerifyArgs, io: CliIO): Promise<ExitStatus> {
   if (!['text', 'json'].includes(args.format)) fail('USAGE', `--format ${args.format}: expected text or json`);
   const require = parseRequire(args.require);
+  if (args.key === undefined) {
+    fail('USAGE', 'verify needs the public key the image was signed with: --key FILE', {
+      hint: `e.g. ironclad verify ${args.image} --key ironclad.pub (ironclad keygen writes a key pair; cosign's public keys work too)`,
+    });
+  }
   const publicKey = await loadPublicKeyFile(args.key, io);
   const { sink, target, blobs } = await openTarget(args.image, io);
   const allowInvalidExtra = args.allowInvalidExtra === true;
@@ -115,7 +121,7 @@ export const registerVerify: VerbRegistrar = (program: Command, io, run) => {
       '<image>',
       'image in the local store (name:tag), an OCI layout (oci:DIR[:TAG]) or a registry (docker://HOST/REPO:TAG)',
     )
-    .requiredOption('--key <file>', 'public key (PEM)')
+    .option('--key <file>', 'public key (PEM); required')
     .option(
       '--require <list>',
       `comma-separated: ${Object.keys(REQUIREMENTS).join(', ')}, predicate type URIs, or none`,

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { fail, writeFileAtomic } from '../core/index.ts';
@@ -20,6 +19,7 @@ import {
   vexRows,
 } from '../vuln/index.ts';
 import type { VerbRegistrar } from './commands.ts';
+import { readInputFile } from './input-file.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
 import { renderTable } from './table.ts';
 import { registerVexRepo } from './vex-repo.ts';
@@ -56,7 +56,7 @@ function statementInput(f: StatementFlags): StatementInput {
 }
 
 async function readDoc(path: string, io: CliIO): Promise<OpenVexDocument> {
-  return parseOpenVex(await readFile(resolve(io.cwd, path)), path);
+  return parseOpenVex(await readInputFile(path, io, 'an OpenVEX JSON document'), path);
 }
 
 async function emit(doc: OpenVexDocument, output: string | undefined, io: CliIO): Promise<void> {
@@ -116,9 +116,11 @@ export async function vexAdvisoriesCommand(
   io: CliIO,
   now: Date,
 ): Promise<ExitStatus> {
-  const advisories = parseAdvisories(await readFile(resolve(io.cwd, path), 'utf8'), path);
+  const advisories = parseAdvisories((await readInputFile(path, io, 'an advisories.yaml file')).toString('utf8'), path);
   const packages =
-    o.sbom !== undefined ? parseSbomForScan(await readFile(resolve(io.cwd, o.sbom)), o.sbom).packages : undefined;
+    o.sbom !== undefined
+      ? parseSbomForScan(await readInputFile(o.sbom, io, 'an SPDX or CycloneDX JSON SBOM'), o.sbom).packages
+      : undefined;
   const input = { imageName: o.image, imageDigest: o.digest, author: o.author, ...(packages ? { packages } : {}) };
   await emit(compileAdvisories(advisories, input, now), o.output, io);
   return 0;

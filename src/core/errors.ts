@@ -11,7 +11,8 @@ export const ERROR_CODES = {
   INVALID_INPUT: 2,
   DEFINITION_INVALID: 2,
   LOCK_MISSING: 2,
-  LOCK_STALE: 1,
+  /** A lock that does not fit its definition (made for another version of it, or missing a variant or platform). */
+  LOCK_STALE: 2,
   PACKAGE_UNKNOWN: 2,
   UNSATISFIABLE: 2,
   NOT_FOUND: 2,

@@ -19,7 +19,7 @@ export { isIndexMediaType, isManifestMediaType, MediaType } from './media-types.
 export { openImageSource } from './open-source.ts';
 export { formatPlatform, hostPlatform, parsePlatform, pickPlatform, platformMatches } from './platform.ts';
 export { readAll } from './read-all.ts';
-export { DEFAULT_REGISTRY, parseImageRef } from './ref.ts';
+export { DEFAULT_REGISTRY, isRegistryHost, parseImageRef } from './ref.ts';
 export type { Referrers } from './referrers.ts';
 export { COSIGN_ATTESTATION_SUFFIX, COSIGN_SIGNATURE_SUFFIX, PREDICATE_TYPE_ANNOTATION } from './referrers.ts';
 export { readTar } from './tar-reader.ts';

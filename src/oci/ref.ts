@@ -17,6 +17,11 @@ const REPO_RE = new RegExp(`^${COMPONENT}(?:/${COMPONENT})*$`);
 const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const HOST_RE =
   /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?$/;
+/** Whether `host` is a registry host: a DNS name or `[IPv6]`, with an optional port. */
+export function isRegistryHost(host: string): boolean {
+  return HOST_RE.test(host);
+}
+
 /** docker's default registry, for `docker://NAME` without a host. */
 export const DEFAULT_REGISTRY = 'docker.io';
 
