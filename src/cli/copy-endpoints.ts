@@ -1,9 +1,9 @@
 import { fail } from '../core/index.ts';
 import {
-  DEFAULT_REGISTRY,
   formatImageRef,
   type ImageRef,
   type ImageWriter,
+  isRegistryRef,
   type RegistryRef,
   untaggedByDigest,
 } from '../oci/index.ts';
@@ -65,19 +65,9 @@ export function copyDestination(
   };
 }
 
-/**
- * The local store name a pulled image gets: the repository path, without Docker Hub's implied `library/`
- * (docker://127.0.0.1:5000/team/python:3.11 → team/python:3.11, docker.io/library/debian:12 → debian:12).
- * The registry host is left out because a name with a host is a registry reference, never a store lookup.
- */
-export function storeNameFor(ref: RegistryRef): Extract<ImageRef, { kind: 'store' }> {
-  const name = ref.host === DEFAULT_REGISTRY ? ref.repo.replace(/^library\//, '') : ref.repo;
-  return { kind: 'store', name };
-}
-
 /** USAGE unless `ref` is a registry reference; `role` says which argument, for the message. */
 export function requireRegistry(ref: ImageRef, role: string): RegistryRef {
-  if (ref.kind !== 'registry') {
+  if (!isRegistryRef(ref)) {
     fail('USAGE', `${role} must be a registry reference, not ${formatImageRef(ref)}`, {
       hint: 'write docker://HOST/REPO[:TAG] (or HOST/REPO[:TAG]); ironclad copy copies between any two places',
     });

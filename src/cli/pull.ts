@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { fail } from '../core/index.ts';
-import { type ImageRef, parseImageRef } from '../oci/index.ts';
+import { type ImageRef, isLocalDestination, parseImageRef, storeNameFor } from '../oci/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { transferImage } from './copy.ts';
-import { type RegistryRef, requireRegistry, storeNameFor } from './copy-endpoints.ts';
+import { type RegistryRef, requireRegistry } from './copy-endpoints.ts';
 import { renderCopy, reportFormat } from './copy-report.ts';
 import type { CliIO, ExitStatus } from './io.ts';
 import { platformOption } from './source.ts';
@@ -22,7 +22,7 @@ interface PullArgs {
 function pullDestination(src: RegistryRef, target: string | undefined): ImageRef {
   if (target === undefined) return storeNameFor(src);
   const dst = parseImageRef(target);
-  if (dst.kind === 'registry' || dst.kind === 'docker-archive') {
+  if (!isLocalDestination(dst)) {
     fail('USAGE', `pull writes into the local store or an OCI layout, not ${target}`, {
       hint: 'give oci:DIR[:TAG] or a local NAME[:TAG]; ironclad copy copies between registries',
     });

@@ -5,6 +5,7 @@ import {
   type ImageConfig,
   type ImageFilesystem,
   type ImageSource,
+  namedTag,
   parseImageRef,
 } from '../oci/index.ts';
 import { catalogImage, type PackageType, type SbomPackage } from '../sbom/index.ts';
@@ -68,8 +69,7 @@ function imagePackage(p: SbomPackage): ImagePackage {
 /** The tag the user named, from the reference as the source displays it; null for digests and archives. */
 function tagOf(ref: string): string | null {
   try {
-    const r = parseImageRef(ref);
-    return r.kind === 'docker-archive' ? null : (r.tag ?? null);
+    return namedTag(parseImageRef(ref)) ?? null;
   } catch {
     return null;
   }

@@ -12,7 +12,7 @@ export { type BlobProblem, checkImageBlobs, corruptLayoutBlobs, type IntegrityRe
 export { DEFAULT_GZIP_LEVEL, type WrittenLayer, writeLayer } from './layer.ts';
 export { LayoutStore, REF_NAME_ANNOTATION } from './layout.ts';
 export { layoutBlobStore } from './layout-blob-store.ts';
-export { listStoreImages, removeStoreImages } from './local-store.ts';
+export { listStoreImages, removeStoreImages, storeNameFor } from './local-store.ts';
 export { MAX_MANIFEST_BYTES, type ParsedManifest, parseManifest } from './manifest.ts';
 export { buildImageConfig, buildIndex, buildManifest } from './manifest-build.ts';
 export { isIndexMediaType, isManifestMediaType, MediaType } from './media-types.ts';
@@ -26,7 +26,10 @@ export { readTar } from './tar-reader.ts';
 export { tarBytes } from './tar-writer.ts';
 export {
   formatImageRef,
+  isLocalDestination,
+  isRegistryRef,
   layoutEndpoint,
+  namedTag,
   openEndpoint,
   type RegistryRef,
   sourceTag,

@@ -1,8 +1,9 @@
 import { fail, type Home } from '../core/index.ts';
 import { imageSourceFrom } from './image-source.ts';
 import { LayoutStore } from './layout.ts';
-import { layoutEndpoint } from './transports.ts';
-import type { BlobStore, Descriptor } from './types.ts';
+import { DEFAULT_REGISTRY } from './ref.ts';
+import { layoutEndpoint, type RegistryRef } from './transports.ts';
+import type { BlobStore, Descriptor, ImageRef } from './types.ts';
 
 /** One tag of the local store, with what `ironclad images` shows. */
 export interface StoreImage {
@@ -46,6 +47,16 @@ export async function removeStoreImages(
   }
   const gc = await store.gc();
   return { removed, freedBytes: gc.freedBytes };
+}
+
+/**
+ * The local store name a pulled image gets: the repository path, without Docker Hub's implied `library/`
+ * (docker://127.0.0.1:5000/team/python:3.11 → team/python:3.11, docker.io/library/debian:12 → debian:12).
+ * The registry host is left out because a name with a host is a registry reference, never a store lookup.
+ */
+export function storeNameFor(ref: RegistryRef): Extract<ImageRef, { kind: 'store' }> {
+  const name = ref.host === DEFAULT_REGISTRY ? ref.repo.replace(/^library\//, '') : ref.repo;
+  return { kind: 'store', name };
 }
 
 function splitTag(name: string): [string, string] {

@@ -36,10 +36,14 @@ export function storeTagName(name: string, tag = 'latest'): string {
 /** What each kind of reference needs: how it is written, what tag a copy of it takes, and its core. */
 interface Transport<K extends ImageRef['kind']> {
   format(ref: Extract<ImageRef, { kind: K }>): string;
+  /** The tag the reference itself names; none for a digest-only reference or an archive (which has no tags). */
+  namedTag(ref: Extract<ImageRef, { kind: K }>): string | undefined;
   /** The tag a copy of this image is named by: its own, none for a digest, `latest` for an unnamed image. */
   sourceTag(ref: Extract<ImageRef, { kind: K }>): string | undefined;
   /** Whether an untagged image here is addressed by its digest (a registry, the store), not by the place. */
   readonly untaggedByDigest: boolean;
+  /** Whether images can be written into it on this machine (a layout, the store): where a pull may put them. */
+  readonly localDestination: boolean;
   core(ref: Extract<ImageRef, { kind: K }>, o: OpenEndpointOptions): EndpointCore;
 }
 
@@ -54,28 +58,36 @@ const path = (p: string, o: OpenEndpointOptions) => (o.cwd === undefined ? p : r
 const ENTRIES = [
   transport('oci-layout', {
     format: (r) => `oci:${r.dir}${r.tag !== undefined ? `:${r.tag}` : ''}`,
+    namedTag: (r) => r.tag,
     // `oci:DIR` holds one unnamed image, which is named `latest` like docker does.
     sourceTag: (r) => r.tag ?? 'latest',
     untaggedByDigest: false,
+    localDestination: true,
     core: (r, o) => layoutCore(path(r.dir, o), r.tag ?? ''),
   }),
   transport('docker-archive', {
     format: (r) => `docker-archive:${r.file}`,
+    namedTag: () => undefined,
     sourceTag: () => 'latest',
     untaggedByDigest: false,
+    localDestination: false,
     core: (r, o) => ({ store: dockerArchiveBlobStore(path(r.file, o)), reference: '' }),
   }),
   transport('registry', {
     format: (r) => `docker://${r.host}/${r.repo}${suffix(r.tag, r.digest)}`,
+    namedTag: (r) => r.tag,
     sourceTag: (r) => r.tag ?? (r.digest === undefined ? 'latest' : undefined),
     untaggedByDigest: true,
+    localDestination: false,
     core: (r, o) =>
       o.registry?.(r) ?? fail('USAGE', `registry references are not available here: ${formatImageRef(r)}`),
   }),
   transport('store', {
     format: (r) => `${r.name}${suffix(r.tag, r.digest)}`,
+    namedTag: (r) => r.tag,
     sourceTag: (r) => r.tag ?? (r.digest === undefined ? 'latest' : undefined),
     untaggedByDigest: true,
+    localDestination: true,
     core: (r, o) => layoutCore(storeOf(o), r.digest ?? storeTagName(r.name, r.tag), (tag) => storeTagName(r.name, tag)),
   }),
 ] as const;
@@ -105,6 +117,21 @@ export function formatImageRef(ref: ImageRef): string {
  */
 export function sourceTag(ref: ImageRef): string | undefined {
   return transportOf(ref).sourceTag(ref as never);
+}
+
+/** The tag the reference names itself (`:TAG`); undefined for a digest-only reference and a docker-archive. */
+export function namedTag(ref: ImageRef): string | undefined {
+  return transportOf(ref).namedTag(ref as never);
+}
+
+/** Whether `ref` is a registry reference, the one kind whose transport the registry module supplies. */
+export function isRegistryRef(ref: ImageRef): ref is RegistryRef {
+  return ref.kind === 'registry';
+}
+
+/** Whether images can be written into `ref` on this machine: an OCI layout or the store, not a registry or an archive. */
+export function isLocalDestination(ref: ImageRef): boolean {
+  return transportOf(ref).localDestination;
 }
 
 /**

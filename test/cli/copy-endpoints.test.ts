@@ -1,21 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { requireRegistry, storeNameFor } from '../../src/cli/copy-endpoints.ts';
+import { requireRegistry } from '../../src/cli/copy-endpoints.ts';
 import { isIroncladError } from '../../src/core/index.ts';
 import { type ImageRef, parseImageRef, sourceTag } from '../../src/oci/index.ts';
-
-const registry = (text: string) => requireRegistry(parseImageRef(text), 'test');
-
-test('a pulled image is stored under its repository path, without the host and Docker Hub’s library/', () => {
-  const cases: [string, string][] = [
-    ['docker://127.0.0.1:5000/team/python:3.11', 'team/python'],
-    ['registry.example.com/python', 'python'],
-    ['docker://debian:12', 'debian'],
-    ['docker://docker.io/bitnami/redis', 'bitnami/redis'],
-    ['docker://ghcr.io/library/app', 'library/app'],
-  ];
-  for (const [text, name] of cases) assert.deepEqual(storeNameFor(registry(text)), { kind: 'store', name }, text);
-});
 
 test('the tag a copy takes from its source: its own, none for a digest, latest for an unnamed image', () => {
   const digest = `sha256:${'a'.repeat(64)}`;
