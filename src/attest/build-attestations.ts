@@ -117,6 +117,7 @@ function provenanceFor(
     platform: p.platform,
     ...(extra.source !== undefined && { source: extra.source }),
     noTest: extra.noTest ?? true,
+    ...(p.compression === 'zstd' && { compression: 'zstd' as const }),
     ironcladVersion: TOOL_VERSION,
     sourceDateEpoch: p.epoch,
     suites: p.locked.suites,

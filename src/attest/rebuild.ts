@@ -167,6 +167,7 @@ async function buildInTemp(
         host: hostPlatform(),
         ...(sharedWith !== undefined && { sharedWith }),
         epoch: prov.sourceDateEpoch,
+        compression: prov.compression ?? 'gzip',
         ...(prov.source !== undefined && { source: prov.source }),
         definition: { path: prov.definition.path, digest: loaded.digest },
         // The verdict rests on the verified .debs alone: a poisoned cache must not rebuild its own poison.

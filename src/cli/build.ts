@@ -25,11 +25,21 @@ export interface BuildArgs {
   readonly test: boolean;
   /** False with --no-cache. */
   readonly cache?: boolean;
+  /** gzip or zstd; default the definition's `compression`. */
+  readonly compression?: string;
+}
+
+function parseCompression(text: string | undefined): 'gzip' | 'zstd' | undefined {
+  if (text === undefined || text === 'gzip' || text === 'zstd') return text;
+  return fail('USAGE', `--compression ${text}: expected gzip or zstd`, {
+    hint: 'gzip is read by every runtime; zstd needs containerd 1.5+, Docker 23+ or podman 3+',
+  });
 }
 
 /** `ironclad build`: build images from a definition's lock into the local store or an OCI layout. */
 export async function buildCommand(args: BuildArgs, io: CliIO): Promise<ExitStatus> {
   if (!['table', 'json'].includes(args.format)) fail('USAGE', `--format ${args.format}: expected table or json`);
+  const compression = parseCompression(args.compression);
   const ctx = stageContext(io);
   const loaded = await loadDefinition(resolve(io.cwd, args.definition));
   const lock = await readLockfile(loaded.dir);
@@ -50,6 +60,7 @@ export async function buildCommand(args: BuildArgs, io: CliIO): Promise<ExitStat
       ...(args.distros !== undefined && { distro: { dir: resolve(io.cwd, args.distros) } }),
       test: args.test,
       noCache: args.cache === false,
+      ...(compression !== undefined && { compression }),
     },
     ctx,
   );
@@ -110,6 +121,7 @@ function buildJson(r: BuildResult): object {
         uncompressedSize: p.uncompressedSize,
         packages: p.tree.packages.length,
         layers: p.layers.length,
+        compression: p.compression,
         sourceDateEpoch: p.epoch,
       })),
     })),
@@ -134,6 +146,7 @@ export const registerBuild: VerbRegistrar = (program: Command, io, run) => {
     .option('--distros <dir>', 'read distro configs from this folder instead of the built-in distros/')
     .option('--no-test', 'do not test the images before tagging them (provenance records noTest: true)')
     .option('--no-cache', 'derive everything from the verified .debs; read and write no derived cache')
+    .option('--compression <kind>', "layer compression: gzip or zstd (default: the definition's, gzip)")
     .addHelpText(
       'after',
       `
@@ -143,7 +156,8 @@ Examples:
   ironclad build images/python --variant all --platform linux/amd64
   ironclad build images/python --out ./oci && skopeo inspect oci:./oci:3.11
   ironclad build images/python --no-test   # e.g. on a machine without runc; provenance says so
-  ironclad build images/python --no-cache  # ignore parsed-.deb and layer caches (see ironclad cache verify)`,
+  ironclad build images/python --no-cache  # ignore parsed-.deb and layer caches (see ironclad cache verify)
+  ironclad build images/python --compression zstd  # layers application/vnd.oci.image.layer.v1.tar+zstd`,
     )
     .action((definition: string, opts: Omit<BuildArgs, 'definition'>) =>
       run(buildCommand({ definition, ...opts }, io)),

@@ -131,6 +131,13 @@ const definitionObject = z.strictObject({
   volumes: volumes.default([]),
   'stop-signal': stopSignal.optional(),
   'read-only-root': readOnlyRoot.default(false),
+  compression: z
+    .enum(['gzip', 'zstd'])
+    .default('gzip')
+    .describe(
+      'Layer compression of every variant (one choice, so variants share layers): gzip (default, read by every ' +
+        'runtime) or zstd (smaller and faster to build and pull; needs containerd 1.5+, Docker 23+, podman 3+).',
+    ),
   'size-budget': sizeBudget.optional(),
   paths: z.array(pathEntry).default([]),
   tests: z.array(imageTest).default([]),
@@ -157,6 +164,7 @@ export const Definition = definitionObject
       ...(d['size-budget'] === undefined ? {} : { sizeBudget: d['size-budget'] }),
       packageManager: d['package-manager'],
       readOnlyRoot: d['read-only-root'],
+      compression: d.compression,
       variants: d.variants,
       ...(d.catalog === undefined ? {} : { catalog: d.catalog }),
     };

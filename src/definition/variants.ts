@@ -44,6 +44,8 @@ export interface ImageVariant {
   readonly configure: boolean;
   /** The image runs with a read-only root file system (tmpfs on /tmp and the volumes). */
   readonly readOnlyRoot: boolean;
+  /** Layer compression (the definition's `compression`, the same for every variant). */
+  readonly compression: 'gzip' | 'zstd';
 }
 
 /**
@@ -106,6 +108,7 @@ function runtimeVariant(def: Definition): ImageVariant {
     packageManager: def.packageManager,
     configure: false,
     readOnlyRoot: def.readOnlyRoot,
+    compression: def.compression,
   };
 }
 

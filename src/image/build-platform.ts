@@ -26,7 +26,7 @@ import { embeddedSbomBytes, sbomLayerEntries, treeSbomPackages } from './embedde
 import { defaultEpoch } from './epoch.ts';
 import type { FileTree } from './file-tree.ts';
 import { type ImageDefinitionRef, imageAnnotations, imageConfigFor } from './image-config.ts';
-import { layerCache, storeLayer } from './layer-cache.ts';
+import { type BuildCompression, layerCache, storeLayer } from './layer-cache.ts';
 import { DEFAULT_MAX_LAYERS, groupPackages, type LayerPlan, type PackageGroup, treeToLayers } from './layers-plan.ts';
 import { imagePathsFor, type PathSource } from './path-sources.ts';
 import { storeSbomReferrers } from './sbom-referrers.ts';
@@ -58,6 +58,8 @@ export interface PlatformBuildInput {
   readonly sharedWith?: readonly LockedPackage[];
   /** This machine's platform: dev variants are configured in a container, natively or through qemu. */
   readonly host: Platform;
+  /** Layer compression; default the variant's (the definition's `compression`). */
+  readonly compression?: BuildCompression;
 }
 
 /** One platform image written into a layout (blobs only; tagging is the caller's). */
@@ -74,6 +76,8 @@ export interface PlatformBuild {
   /** The packages as the embedded SBOM lists them (for the SBOMs kept beside the image). */
   readonly sbomPackages: readonly SbomPackage[];
   readonly epoch: number;
+  /** The layers' compression (what provenance records, so a rebuild compresses alike). */
+  readonly compression: BuildCompression;
   readonly compressedSize: number;
   readonly uncompressedSize: number;
 }
@@ -87,7 +91,7 @@ const CONFIGURE_GROUP: PackageGroup = { name: 'ironclad-configure', kind: 'synth
 /**
  * Builds one platform of one variant: fetch the locked .debs (verified), read them, assemble the tree,
  * synthesize what maintainer scripts would have written, cut it into one layer per source package, and store
- * layers, config and manifest through `out`, and the SBOM referrers beside the manifest. Layers are compressed in parallel (zlib runs on the libuv pool).
+ * layers, config and manifest through `out`, and the SBOM referrers beside the manifest. Layers are compressed in parallel (zlib and zstd run on the libuv pool).
  */
 export async function buildPlatform(
   input: PlatformBuildInput,
@@ -159,7 +163,8 @@ export async function buildPlatform(
     { group: SBOM_GROUP, entries: sbomLayerEntries(tree, sbom, epoch) },
   ];
   ctx.log.progress(`${variant.name} ${variant.variant} ${locked.platform}: writing ${plans.length} layers`);
-  const layers = layerCache(caches);
+  const compression = input.compression ?? variant.compression;
+  const layers = layerCache(caches, compression);
   const written = await Promise.all(plans.map((p) => storeLayer(p.entries, out, layers)));
 
   const versions = new Map(locked.packages.map((p) => [p.name, `${p.name} ${p.version}`]));
@@ -204,6 +209,7 @@ export async function buildPlatform(
     tree,
     sbomPackages,
     epoch,
+    compression,
     compressedSize: written.reduce((n, w) => n + w.descriptor.size, 0),
     uncompressedSize: written.reduce((n, w) => n + w.uncompressedSize, 0),
   };

@@ -22,6 +22,7 @@ import type { OpenVexDocument } from '../vuln/index.ts';
 import { readAdvisories, storeAdvisoryVex } from './advisories-vex.ts';
 import { buildPlatform, type PlatformBuild } from './build-platform.ts';
 import { imageAnnotations } from './image-config.ts';
+import type { BuildCompression } from './layer-cache.ts';
 import { readPathSources } from './path-sources.ts';
 
 export interface BuildOptions {
@@ -51,6 +52,8 @@ export interface BuildOptions {
   readonly host?: Platform;
   /** Derive everything from the verified .debs without reading or writing the derived caches (`--no-cache`). */
   readonly noCache?: boolean;
+  /** Layer compression (`--compression`); default the definition's `compression` (gzip unless it says zstd). */
+  readonly compression?: BuildCompression;
 }
 
 /** One variant built for all its platforms, under one index. */
@@ -113,6 +116,7 @@ export async function buildImages(
               ...(opts.definitionPath !== undefined && { path: opts.definitionPath }),
             },
             useCache: opts.noCache !== true,
+            ...(opts.compression !== undefined && { compression: opts.compression }),
             pathSources,
           },
           out,

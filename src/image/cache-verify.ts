@@ -5,7 +5,7 @@ import { cachePath, readDeb } from '../debian/index.ts';
 import { type Digest, LayoutStore } from '../oci/index.ts';
 import { DEB_CONTENTS_FORMAT, DEB_CONTENTS_KIND, debContentsPayload } from './deb-cache.ts';
 import { cacheSecret, type EntryIdentity, listEntries, openEntry } from './derived-cache.ts';
-import { checkLayerBlob, LAYERS_FORMAT, LAYERS_KIND } from './layer-cache.ts';
+import { checkLayerBlob, LAYERS_FORMAT, LAYERS_KIND, ZSTD_LAYERS_FORMAT, ZSTD_LAYERS_KIND } from './layer-cache.ts';
 import { RESOLUTIONS_FORMAT, RESOLUTIONS_KIND } from './resolution-cache.ts';
 
 /** How far an entry was checked: its seal only, or re-derived from (or checked against) its verified input. */
@@ -49,6 +49,7 @@ export async function verifyCaches(ctx: StageContext): Promise<CacheVerifyReport
   const checkers: [string, string, (payload: Uint8Array, key: string) => Promise<string | CacheCheck>][] = [
     [DEB_CONTENTS_KIND, DEB_CONTENTS_FORMAT, (p, key) => checkDebContents(ctx.home, key, p)],
     [LAYERS_KIND, LAYERS_FORMAT, (p, key) => checkLayerEntry(store, key, p)],
+    [ZSTD_LAYERS_KIND, ZSTD_LAYERS_FORMAT, (p, key) => checkLayerEntry(store, key, p)],
     [RESOLUTIONS_KIND, RESOLUTIONS_FORMAT, async () => 'sealed' as const],
   ];
   for (const [kind, format, check] of checkers) {

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import {
   DEFAULT_GZIP_LEVEL,
+  DEFAULT_ZSTD_LEVEL,
   type Descriptor,
   type Digest,
   Digester,
@@ -13,6 +14,7 @@ import {
   verifyingStream,
   type WrittenLayer,
   writeLayer,
+  ZSTD_IMPLEMENTATION,
 } from '../oci/index.ts';
 import type { DerivedCache, DerivedCacheOptions } from './derived-cache.ts';
 import { derivedCache } from './derived-cache.ts';
@@ -26,27 +28,41 @@ import { derivedCache } from './derived-cache.ts';
  */
 export const LAYERS_KIND = 'layers';
 export const LAYERS_FORMAT = `gzip-${DEFAULT_GZIP_LEVEL}-zlib-${process.versions.zlib}`;
+/** zstd layers have their own kind: one diffId has one blob per compression, and both may be cached. */
+export const ZSTD_LAYERS_KIND = 'layers-zstd';
+export const ZSTD_LAYERS_FORMAT = `zstd-${DEFAULT_ZSTD_LEVEL}-${ZSTD_IMPLEMENTATION}`;
 
-export function layerCache(opts: DerivedCacheOptions): DerivedCache {
-  return derivedCache(LAYERS_KIND, LAYERS_FORMAT, opts);
+/** The layers a build compresses: gzip (the default, readable by every tool) or zstd (`compression: zstd`). */
+export type BuildCompression = 'gzip' | 'zstd';
+
+/** The cache of compressed layers for one compression. */
+export function layerCache(opts: DerivedCacheOptions, compression: BuildCompression = 'gzip'): LayerCache {
+  const cache =
+    compression === 'gzip'
+      ? derivedCache(LAYERS_KIND, LAYERS_FORMAT, opts)
+      : derivedCache(ZSTD_LAYERS_KIND, ZSTD_LAYERS_FORMAT, opts);
+  return Object.assign(cache, { compression });
 }
+
+/** A derived cache of compressed layers, and the compression its entries hold. */
+export type LayerCache = DerivedCache & { readonly compression: BuildCompression };
 
 interface LayerEntry {
   readonly descriptor: Descriptor;
   readonly uncompressedSize: number;
 }
 
-/** Writes (or reuses) one gzip layer through `out`; returns the same shape as writeLayer, without bytes. */
+/** Writes (or reuses) one layer through `out` in the cache's compression; writeLayer's shape, without bytes. */
 export async function storeLayer(
   entries: readonly TarEntry[],
   out: ImageEndpoint,
-  cache: DerivedCache,
+  cache: LayerCache,
 ): Promise<WrittenLayer> {
   const tar = tarBytes(entries);
   const diffId = digestOf(tar);
   const cached = await cachedLayer(cache, diffId, tar.length, out);
   if (cached !== undefined) return { descriptor: cached.descriptor, diffId, uncompressedSize: tar.length };
-  const written = await writeLayer(entries, { compression: 'gzip' });
+  const written = await writeLayer(entries, { compression: cache.compression });
   // putBlob replaces a blob already there whose bytes are corrupt, so this also repairs the store.
   const bytes = written.bytes!;
   await out.requireWriter().putBlob(written.descriptor, async () => Readable.from([bytes]));
@@ -84,8 +100,8 @@ async function cachedLayer(
 }
 
 /**
- * Reads a stored gzip layer back: `corrupt` when its bytes do not match the descriptor (or do not decompress),
- * `other-layer` when they do but decompress to another diffId.
+ * Reads a stored layer back (its compression sniffed from its first bytes): `corrupt` when its bytes do not match
+ * the descriptor (or do not decompress), `other-layer` when they do but decompress to another diffId.
  */
 export async function checkLayerBlob(
   open: () => Promise<Readable>,
@@ -95,7 +111,7 @@ export async function checkLayerBlob(
   const tar = new Digester();
   try {
     const raw = (await open()).pipe(verifyingStream(descriptor, 'cached layer'));
-    for await (const chunk of decompress(raw, 'gzip')) tar.update(chunk as Uint8Array);
+    for await (const chunk of decompress(raw)) tar.update(chunk as Uint8Array);
   } catch {
     return 'corrupt';
   }

@@ -67,6 +67,7 @@ export function readProvenance(predicate: Record<string, unknown>, buildType: st
     platform: f.str(ext, 'platform', '$.externalParameters'),
     ...readSource(f, ext),
     noTest: readBool(f, ext, 'noTest', '$.externalParameters'),
+    ...readCompression(f, ext),
     ironcladVersion: f.str(int, 'ironcladVersion', '$.internalParameters'),
     sourceDateEpoch: readEpoch(f, int),
     builderId: f.str(builder, 'id', '$.runDetails.builder'),
@@ -83,6 +84,14 @@ function readSource(f: Fields, ext: Record<string, unknown>): { source?: { repos
   const src = f.obj(ext, 'source', '$.externalParameters');
   const path = '$.externalParameters.source';
   return { source: { repository: f.str(src, 'repository', path), revision: f.str(src, 'revision', path) } };
+}
+
+/** Absent means gzip; a compression this version cannot write is refused rather than rebuilt otherwise. */
+function readCompression(f: Fields, ext: Record<string, unknown>): { compression?: 'zstd' } {
+  if (ext.compression === undefined) return {};
+  if (ext.compression === 'zstd') return { compression: 'zstd' };
+  f.problems.push('$.externalParameters.compression');
+  return {};
 }
 
 function readBool(f: Fields, parent: Record<string, unknown>, key: string, path: string): boolean {

@@ -68,6 +68,8 @@ export interface ProvenanceInput {
   readonly source?: { readonly repository: string; readonly revision: string };
   /** True when the image tests were skipped (`--no-test`); consumers may refuse such images. */
   readonly noTest: boolean;
+  /** Layer compression when it is not gzip (recorded only then, so gzip provenance reads as before). */
+  readonly compression?: 'zstd';
   readonly ironcladVersion: string;
   readonly sourceDateEpoch: number;
   readonly suites: readonly ProvenanceSuite[];
@@ -132,6 +134,7 @@ export function buildProvenance(input: ProvenanceInput): SlsaProvenance {
         platform: input.platform,
         ...(input.source === undefined ? {} : { source: { ...input.source } }),
         noTest: input.noTest,
+        ...(input.compression === undefined ? {} : { compression: input.compression }),
       },
       internalParameters: { ironcladVersion: input.ironcladVersion, sourceDateEpoch: input.sourceDateEpoch },
       resolvedDependencies: [

@@ -119,3 +119,17 @@ test('invalid input and documents are INVALID_INPUT', () => {
   );
   assert.throws(() => parseProvenance([]), invalid);
 });
+
+test('zstd layer compression is recorded and read back; gzip leaves the document as before', () => {
+  const gzip = buildProvenance(INPUT) as { buildDefinition: { externalParameters: Record<string, unknown> } };
+  assert.equal(gzip.buildDefinition.externalParameters.compression, undefined);
+  assert.equal(parseProvenance(JSON.parse(canonicalJson(gzip))).compression, undefined);
+  const zstd = JSON.parse(canonicalJson(buildProvenance({ ...INPUT, compression: 'zstd' })));
+  assert.equal(zstd.buildDefinition.externalParameters.compression, 'zstd');
+  assert.equal(parseProvenance(zstd).compression, 'zstd');
+  zstd.buildDefinition.externalParameters.compression = 'brotli';
+  assert.throws(
+    () => parseProvenance(zstd),
+    (e) => isIroncladError(e, 'INVALID_INPUT'),
+  );
+});
