@@ -24,6 +24,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   image: ['core', 'debian', 'definition', 'oci', 'sbom', 'testing', 'vuln'],
   attest: ['core', 'debian', 'definition', 'image', 'oci', 'sbom', 'testing'],
   catalog: ['attest', 'core', 'definition', 'oci', 'testing', 'vuln'],
+  policy: ['attest', 'core'],
   server: ['catalog', 'compare', 'core', 'oci', 'testing', 'vuln'],
   update: ['attest', 'core', 'debian', 'definition', 'image', 'oci', 'sbom', 'vuln'],
   cli: [
@@ -35,6 +36,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
     'definition',
     'image',
     'oci',
+    'policy',
     'registry',
     'sbom',
     'server',

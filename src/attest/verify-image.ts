@@ -93,7 +93,9 @@ export function requirementTypes(requirement: string): readonly string[] {
   const known = REQUIREMENTS[requirement];
   if (known !== undefined) return known;
   if (/^[a-z][a-z0-9+.-]*:\/\/./i.test(requirement)) return [requirement];
-  return fail('USAGE', `--require ${requirement}: expected ${Object.keys(REQUIREMENTS).join(', ')} or a URI`);
+  return fail('USAGE', `--require ${requirement}: expected ${Object.keys(REQUIREMENTS).join(', ')} or a URI`, {
+    hint: 'e.g. --require provenance,sbom or --require https://example.com/predicate/v1',
+  });
 }
 
 async function entriesFor(

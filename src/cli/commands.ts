@@ -154,6 +154,12 @@ export const verbs: readonly VerbModule[] = [
     load: async () => (await import('./verify.ts')).registerVerify,
   },
   {
+    listing: [
+      ['policy', 'Export Kubernetes admission policies (Kyverno, Sigstore policy-controller) for an Ironclad key'],
+    ],
+    load: async () => (await import('./policy.ts')).registerPolicy,
+  },
+  {
     listing: [['rebuild [options] <image>', 'rebuild an image from its provenance and compare digests']],
     load: async () => (await import('./rebuild.ts')).registerRebuild,
   },

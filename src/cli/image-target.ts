@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type ImageTarget, keySigner, loadPrivateKey, loadPublicKey, type Signer } from '../attest/index.ts';
-import { fail } from '../core/index.ts';
+import { fail, isIroncladError } from '../core/index.ts';
 import { type BlobStore, type Descriptor, formatPlatform, parseImageRef, type Referrers } from '../oci/index.ts';
 import { imageNameFromRef } from '../sbom/index.ts';
 import type { CliIO } from './io.ts';
@@ -71,7 +71,17 @@ export async function loadSigner(path: string, io: CliIO, prompt?: SecretPrompt)
 
 /** Loads a PEM public key file. */
 export async function loadPublicKeyFile(path: string, io: CliIO): Promise<KeyObject> {
-  return loadPublicKey(await readKeyFile(resolve(io.cwd, path)));
+  const file = resolve(io.cwd, path);
+  const bytes = await readKeyFile(file);
+  try {
+    return loadPublicKey(bytes);
+  } catch (err) {
+    if (!isIroncladError(err, 'KEY_INVALID')) throw err;
+    return fail('KEY_INVALID', `${file}: ${err.message}`, {
+      cause: err,
+      hint: 'pass the public key: the .pub file of ironclad keygen or cosign generate-key-pair',
+    });
+  }
 }
 
 /**
