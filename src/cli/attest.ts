@@ -202,7 +202,7 @@ export const registerAttest: VerbRegistrar = (program: Command, io, run) => {
     .command('attest')
     .summary('attach signed attestations to an image, list and read them')
     .description(
-      'Wraps a predicate (JSON) in an in-toto Statement v1 naming each platform manifest, signs it (DSSE in a\n' +
+      'Wraps a predicate (JSON) in an in-toto Statement v1 naming each platform manifest, signs it (DSSE in a ' +
         'sigstore bundle v0.3) and stores it beside the image as an OCI 1.1 referrer.',
     )
     .argument(
@@ -235,6 +235,13 @@ Examples:
     .description('List signatures and attestations attached to an image')
     .argument('<image>', 'image reference')
     .option('--format <format>', 'table or json', 'table')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  ironclad attest list python:3.11
+  ironclad attest list docker://registry.example.com/team/python:3.11 --format json`,
+    )
     .exitOverride()
     .action((image: string, opts: { format: string }) => run(attestListCommand({ image, format: opts.format }, io)));
   attest
@@ -246,6 +253,14 @@ Examples:
     .option('--verify', 'verify the signature, subject and type first (needs --key)', false)
     .option('--key <file>', 'public key for --verify')
     .option('--platform <os/arch>', 'which platform manifest (needed for multi-platform images)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  ironclad attest get python:3.11 --predicate-type https://slsa.dev/provenance/v1 --platform linux/amd64
+  ironclad attest get python:3.11 --predicate-type https://spdx.dev/Document --predicate > sbom.spdx.json
+  ironclad attest get oci:./out:3.11 --predicate-type https://slsa.dev/provenance/v1 --verify --key ironclad.pub`,
+    )
     .exitOverride()
     .action((image: string, opts: Omit<AttestGetArgs, 'image'>) => run(attestGetCommand({ image, ...opts }, io)));
 };

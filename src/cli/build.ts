@@ -133,7 +133,7 @@ export const registerBuild: VerbRegistrar = (program: Command, io, run) => {
     .command('build')
     .summary('build hardened OCI images from a definition and its lock')
     .description(
-      'Fetches every locked .deb (sha256-verified), assembles the image without running any package script,\n' +
+      'Fetches every locked .deb (sha256-verified), assembles the image without running any package script, ' +
         'and writes one manifest per platform under an OCI index into the local store (or --out DIR).',
     )
     .argument('<definition>', 'image directory or definition YAML file')

@@ -118,6 +118,7 @@ export const registerDb: VerbRegistrar = (program: Command, io: CliIO, run) => {
   db.command('status')
     .description('Show where the data came from, how old it is, record counts per ecosystem')
     .option('--format <format>', 'table or json', 'table')
+    .addHelpText('after', '\nExamples:\n  $ ironclad db status\n  $ ironclad db status --format json | jq .records')
     .action((opts: { format: string }) => run(dbStatusCommand(opts.format, io)));
   for (const c of db.commands) c.exitOverride();
 };

@@ -134,7 +134,7 @@ export const registerLock: VerbRegistrar = (program: Command, io, run) => {
     .command('lock')
     .summary('resolve a definition against the verified Debian archive and write its lockfile')
     .description(
-      'Resolves every package of the definition (and its dependencies) against the distro archive, verifying the\n' +
+      'Resolves every package of the definition (and its dependencies) against the distro archive, verifying the ' +
         'InRelease signature and every index hash, and writes ironclad.lock.json beside the definition.',
     )
     .argument('<definition>', 'image directory or definition YAML file')

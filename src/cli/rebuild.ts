@@ -59,9 +59,9 @@ export const registerRebuild: VerbRegistrar = (program: Command, io, run) => {
     .command('rebuild')
     .summary('rebuild an image from its provenance and compare digests')
     .description(
-      'Reads the SLSA provenance attached to each platform manifest, checks the definition it names, fetches\n' +
-        'every recorded .deb by digest, rebuilds with the recorded SOURCE_DATE_EPOCH into a temporary layout and\n' +
-        'compares manifest digests, naming the layers that differ. No derived cache (parsed .debs, compressed\n' +
+      'Reads the SLSA provenance attached to each platform manifest, checks the definition it names, fetches ' +
+        'every recorded .deb by digest, rebuilds with the recorded SOURCE_DATE_EPOCH into a temporary layout and ' +
+        'compares manifest digests, naming the layers that differ. No derived cache (parsed .debs, compressed ' +
         'layers) is read: the verdict rests on the verified .debs alone.',
     )
     .argument('<image>', 'image in the local store (name:tag) or an OCI layout (oci:DIR[:TAG])')

@@ -60,7 +60,7 @@ export const registerSign: VerbRegistrar = (program: Command, io, run) => {
     .command('sign')
     .summary('sign an image (index and platform manifests) with a key')
     .description(
-      'Signs the image index and each platform manifest (cosign simple-signing payload, sigstore bundle v0.3)\n' +
+      'Signs the image index and each platform manifest (cosign simple-signing payload, sigstore bundle v0.3) ' +
         'and stores the signatures beside the image as OCI 1.1 referrers.',
     )
     .argument(

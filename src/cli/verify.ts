@@ -108,13 +108,13 @@ export const registerVerify: VerbRegistrar = (program: Command, io, run) => {
     .command('verify')
     .summary('verify an image signature and its required attestations with a public key')
     .description(
-      'Lists every signature and attestation attached to the index and to each platform manifest, each ok or\n' +
-        'FAILED with the reason (bad signature, wrong key, subject mismatch, type mismatch, corrupt blob, missing\n' +
-        'blob, unparsable). Then checks that the image (its index, or each platform manifest) is signed with the\n' +
-        'key, and that each platform manifest has every required attestation, signed with the key, naming that\n' +
-        'manifest and having the required predicate type. Exit status 3 when a requirement is not met or any\n' +
-        'entry FAILED (even if another valid one meets the requirement), unless --allow-invalid-extra.\n' +
-        'The index, manifests and configs vouched for are hashed against their digests (layers too with --deep);\n' +
+      'Lists every signature and attestation attached to the index and to each platform manifest, each ok or ' +
+        'FAILED with the reason (bad signature, wrong key, subject mismatch, type mismatch, corrupt blob, missing ' +
+        'blob, unparsable). Then checks that the image (its index, or each platform manifest) is signed with the ' +
+        'key, and that each platform manifest has every required attestation, signed with the key, naming that ' +
+        'manifest and having the required predicate type. Exit status 3 when a requirement is not met or any ' +
+        'entry FAILED (even if another valid one meets the requirement), unless --allow-invalid-extra. ' +
+        'The index, manifests and configs vouched for are hashed against their digests (layers too with --deep); ' +
         'a missing or corrupt blob fails the result.',
     )
     .argument(

@@ -48,6 +48,10 @@ export function registerVexRepo(vex: Command, io: CliIO, run: Parameters<VerbReg
   vex
     .command('repo')
     .description('VEX repositories (aquasecurity vex-repo-spec v0.1) for scanners such as trivy')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  ironclad vex repo export vex-site --repository-url registry.example.com/ironclad --url https://vex.example.com',
+    )
     .command('export')
     .description("Write the catalog images' OpenVEX statements as a VEX repository, atomically")
     .argument('<dir>', 'directory to write (.well-known/vex-repository.json and vex-repository.tar.gz)')

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { fail, writeFileAtomic } from '../core/index.ts';
+import { fail, jsonOutput, writeFileAtomic } from '../core/index.ts';
 import {
   addStatement,
   buildStatement,
@@ -101,9 +101,14 @@ export async function vexMergeCommand(
   return 0;
 }
 
-/** `vex show DOC`: the statements as a table. */
-export async function vexShowCommand(path: string, io: CliIO): Promise<ExitStatus> {
+/** `vex show DOC`: the statements as a table, or the validated document as JSON. */
+export async function vexShowCommand(path: string, format: string, io: CliIO): Promise<ExitStatus> {
+  if (format !== 'table' && format !== 'json') fail('USAGE', `--format ${format}: expected table or json`);
   const doc = await readDoc(path, io);
+  if (format === 'json') {
+    io.stdout(jsonOutput('vex-show', { file: path, document: doc }));
+    return 0;
+  }
   io.stdout(`${doc['@id']}  author: ${doc.author}  version: ${doc.version}  timestamp: ${doc.timestamp}`);
   io.stdout(renderTable(['VULNERABILITY', 'STATUS', 'PRODUCTS', 'REASON', 'TIMESTAMP'], vexRows(doc)));
   return 0;
@@ -167,10 +172,31 @@ const opt = <K extends string, V>(k: K, v: V | undefined) =>
 
 export const registerVex: VerbRegistrar = (program: Command, io: CliIO, run) => {
   const now = () => stageContext(io).now();
-  const vex = program.command('vex').description('Create, extend, merge and show OpenVEX 0.2.0 documents');
+  const vex = program
+    .command('vex')
+    .description('Create, extend, merge and show OpenVEX 0.2.0 documents')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  ironclad vex create --author sec@example.com --vuln CVE-2023-45853 --product pkg:oci/python@sha256:... \\
+    --status not_affected --justification vulnerable_code_not_in_execute_path --output python.openvex.json
+  ironclad vex show python.openvex.json
+  ironclad scan python:3.11 --vex python.openvex.json`,
+    );
   statementOptions(vex.command('create').description('Create a document with one statement'))
     .requiredOption('--author <author>', 'document author, e.g. an email or URL')
     .option('--id <iri>', 'document @id (default: derived from the content)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  ironclad vex create --author sec@example.com --vuln CVE-2023-45853 \\
+    --product pkg:oci/python@sha256:... --subcomponent pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1 \\
+    --status not_affected --justification vulnerable_code_not_in_execute_path --output python.openvex.json
+  ironclad vex create --author sec@example.com --vuln CVE-2024-0001 --product pkg:oci/python@sha256:... \\
+    --status affected --action 'upgrade to 3.11-debian12 once rebuilt'`,
+    )
     .action((o: StatementOpts & { author: string; id?: string }) =>
       run(
         vexCreateCommand({ ...strip(o), author: o.author, ...opt('id', o.id), ...opt('output', o.output) }, io, now()),
@@ -178,6 +204,14 @@ export const registerVex: VerbRegistrar = (program: Command, io: CliIO, run) => 
     );
   statementOptions(vex.command('add').description('Add a statement to a document (rewrites it)'))
     .argument('<document>', 'OpenVEX JSON file')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  ironclad vex add python.openvex.json --vuln CVE-2024-0001 --product pkg:oci/python@sha256:... --status fixed
+  ironclad vex add python.openvex.json --vuln CVE-2024-0002 --product pkg:oci/python@sha256:... \\
+    --status under_investigation --output python-next.openvex.json`,
+    )
     .action((doc: string, o: StatementOpts) =>
       run(vexAddCommand(doc, { ...strip(o), ...opt('output', o.output) }, io, now())),
     );
@@ -188,6 +222,10 @@ export const registerVex: VerbRegistrar = (program: Command, io: CliIO, run) => 
     .requiredOption('--author <author>', 'author of the merged document')
     .option('--id <iri>', 'document @id (default: derived from the content)')
     .option('--output <file>', 'write here instead of stdout')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  ironclad vex merge team-a.openvex.json team-b.openvex.json --author sec@example.com --output all.openvex.json',
+    )
     .action((docs: string[], o: { author: string; id?: string; output?: string }) =>
       run(vexMergeCommand(docs, { author: o.author, ...opt('id', o.id), ...opt('output', o.output) }, io, now())),
     );
@@ -195,7 +233,12 @@ export const registerVex: VerbRegistrar = (program: Command, io: CliIO, run) => 
     .command('show')
     .description('List the statements of a document')
     .argument('<document>', 'OpenVEX JSON file')
-    .action((doc: string) => run(vexShowCommand(doc, io)));
+    .option('--format <format>', 'table or json', 'table')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  ironclad vex show python.openvex.json\n  ironclad vex show python.openvex.json --format json',
+    )
+    .action((doc: string, o: { format: string }) => run(vexShowCommand(doc, o.format, io)));
   vex
     .command('advisories')
     .description("Compile an image's advisories.yaml into an OpenVEX document")
@@ -205,6 +248,14 @@ export const registerVex: VerbRegistrar = (program: Command, io: CliIO, run) => 
     .requiredOption('--author <author>', 'document author')
     .option('--sbom <file>', "the image's SBOM, to pin package versions")
     .option('--output <file>', 'write here instead of stdout')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  ironclad vex advisories images/python/advisories.yaml --image python --digest sha256:... --author sec@example.com
+  ironclad vex advisories images/python/advisories.yaml --image python --digest sha256:... --author sec@example.com \\
+    --sbom python.spdx.json --output python.openvex.json   # pin the statements to the shipped package versions`,
+    )
     .action((file: string, o: { image: string; digest: string; author: string; sbom?: string; output?: string }) =>
       run(
         vexAdvisoriesCommand(

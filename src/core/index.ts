@@ -18,6 +18,7 @@ export { sha256File, sha256Hex } from './hash.ts';
 export { Home, processAlive } from './home.ts';
 export type { HttpContext, HttpOptions } from './http.ts';
 export { httpDownloadFile, httpGetBytes } from './http.ts';
+export { jsonOutput, outputSchema } from './output-schema.ts';
 export { PACKAGE_MANAGERS, SHELLS } from './programs.ts';
 export type { NetworkPolicy } from './retry.ts';
 export {
