@@ -8,14 +8,12 @@ import { commandPaths, fullProgram } from '../support/cli-tree.ts';
 // commander wraps to the terminal, never lines broken by hand in the middle of a sentence.
 
 async function helpTexts(): Promise<{ name: string; command: Command; help: string }[]> {
-  let out = '';
   const program = await fullProgram(captureIO());
-  const all = commandPaths(program);
-  return all.map(({ path, command }) => {
-    out = '';
-    command.configureOutput({ writeOut: (s) => void (out += s), writeErr: (s) => void (out += s) });
+  return commandPaths(program).map(({ path, command }) => {
+    const out: string[] = [];
+    command.configureOutput({ writeOut: (s) => out.push(s), writeErr: (s) => out.push(s) });
     command.outputHelp();
-    return { name: path.join(' '), command, help: out };
+    return { name: path.join(' '), command, help: out.join('') };
   });
 }
 
