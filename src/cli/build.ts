@@ -3,12 +3,14 @@ import type { Command } from 'commander';
 import { fail } from '../core/index.ts';
 import { loadDefinition, readLockfile } from '../definition/index.ts';
 import { type BuildResult, buildImages } from '../image/index.ts';
+import { type ImageEndpoint, parseImageRef } from '../oci/index.ts';
 import type { TestReport } from '../testing/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { loadSigner } from './image-target.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
 import { repoRelativePath } from './repository-root.ts';
 import { signBuild } from './sign.ts';
+import { openRef } from './source.ts';
 import { formatBytes, renderTable } from './table.ts';
 
 export interface BuildArgs {
@@ -27,6 +29,24 @@ export interface BuildArgs {
   readonly cache?: boolean;
   /** gzip or zstd; default the definition's `compression`. */
   readonly compression?: string;
+  /** REGISTRY/REPO (or oci:DIR) where workers share compressed layers. */
+  readonly cacheFrom?: string;
+}
+
+/** The place layers are shared (`--cache-from`): a registry repository or an OCI layout, without tag or digest. */
+function cacheFromEndpoint(value: string | undefined, io: CliIO): ImageEndpoint | undefined {
+  if (value === undefined) return undefined;
+  const ref = parseImageRef(value);
+  const hint = { hint: 'name a repository, e.g. --cache-from registry.example/ironclad-cache (or oci:DIR)' };
+  if (ref.kind !== 'registry' && ref.kind !== 'oci-layout')
+    fail('USAGE', `--cache-from ${value}: not a registry repository`, hint);
+  if (
+    (ref.kind === 'registry' && (ref.tag !== undefined || ref.digest !== undefined)) ||
+    (ref.kind === 'oci-layout' && ref.tag !== undefined)
+  ) {
+    fail('USAGE', `--cache-from ${value}: names a tag or digest; layers are shared by a repository`, hint);
+  }
+  return openRef(ref, io, { relativeToCwd: true });
 }
 
 function parseCompression(text: string | undefined): 'gzip' | 'zstd' | undefined {
@@ -40,6 +60,7 @@ function parseCompression(text: string | undefined): 'gzip' | 'zstd' | undefined
 export async function buildCommand(args: BuildArgs, io: CliIO): Promise<ExitStatus> {
   if (!['table', 'json'].includes(args.format)) fail('USAGE', `--format ${args.format}: expected table or json`);
   const compression = parseCompression(args.compression);
+  const cacheFrom = cacheFromEndpoint(args.cacheFrom, io);
   const ctx = stageContext(io);
   const loaded = await loadDefinition(resolve(io.cwd, args.definition));
   const lock = await readLockfile(loaded.dir);
@@ -61,6 +82,7 @@ export async function buildCommand(args: BuildArgs, io: CliIO): Promise<ExitStat
       test: args.test,
       noCache: args.cache === false,
       ...(compression !== undefined && { compression }),
+      ...(cacheFrom !== undefined && { cacheFrom }),
     },
     ctx,
   );
@@ -93,6 +115,9 @@ function renderBuild(r: BuildResult): string {
         [2, 3, 4, 5],
       ),
     );
+    const origins = img.platforms.map((p) => originCounts(p));
+    const sum = (k: string) => origins.reduce((n, o) => n + (o[k] ?? 0), 0);
+    out.push(`layers: ${sum('compressed')} compressed, ${sum('cache')} from the layer cache, ${sum('shared')} shared`);
     out.push(`tests: ${img.testReport ? testSummary(img.testReport) : 'skipped (--no-test)'}`);
     out.push(`tagged: ${img.tags.join(', ')}`, '');
   }
@@ -104,6 +129,13 @@ function testSummary(r: TestReport): string {
   const all = [...r.imageChecks, ...r.platforms.flatMap((p) => [...p.checks, ...p.tests])];
   const n = (s: string) => all.filter((x) => x.status === s).length;
   return `${n('passed')} passed, ${n('failed')} failed, ${n('skipped')} skipped`;
+}
+
+/** How many layers were compressed here, taken from the local cache, or from the shared repository. */
+function originCounts(p: BuildResult['images'][number]['platforms'][number]): Record<string, number> {
+  const counts: Record<string, number> = { compressed: 0, cache: 0, shared: 0 };
+  for (const l of p.layers) counts[l.layer.origin] = (counts[l.layer.origin] ?? 0) + 1;
+  return counts;
 }
 
 function buildJson(r: BuildResult): object {
@@ -122,6 +154,7 @@ function buildJson(r: BuildResult): object {
         packages: p.tree.packages.length,
         layers: p.layers.length,
         compression: p.compression,
+        layerOrigins: originCounts(p),
         sourceDateEpoch: p.epoch,
       })),
     })),
@@ -147,6 +180,10 @@ export const registerBuild: VerbRegistrar = (program: Command, io, run) => {
     .option('--no-test', 'do not test the images before tagging them (provenance records noTest: true)')
     .option('--no-cache', 'derive everything from the verified .debs; read and write no derived cache')
     .option('--compression <kind>', "layer compression: gzip or zstd (default: the definition's, gzip)")
+    .option(
+      '--cache-from <repo>',
+      'reuse compressed layers shared in REGISTRY/REPO by other builds, and share those made here',
+    )
     .addHelpText(
       'after',
       `
@@ -157,7 +194,8 @@ Examples:
   ironclad build images/python --out ./oci && skopeo inspect oci:./oci:3.11
   ironclad build images/python --no-test   # e.g. on a machine without runc; provenance says so
   ironclad build images/python --no-cache  # ignore parsed-.deb and layer caches (see ironclad cache verify)
-  ironclad build images/python --compression zstd  # layers application/vnd.oci.image.layer.v1.tar+zstd`,
+  ironclad build images/python --compression zstd  # layers application/vnd.oci.image.layer.v1.tar+zstd
+  ironclad build images/node --cache-from registry.example/ironclad-cache  # N workers compress each layer once`,
     )
     .action((definition: string, opts: Omit<BuildArgs, 'definition'>) =>
       run(buildCommand({ definition, ...opts }, io)),

@@ -13,7 +13,6 @@ import {
   MediaType,
   type Platform,
   parsePlatform,
-  type WrittenLayer,
 } from '../oci/index.ts';
 import type { SbomPackage } from '../sbom/index.ts';
 import { declaredGroups, runAsIds } from './account-ids.ts';
@@ -26,10 +25,11 @@ import { embeddedSbomBytes, sbomLayerEntries, treeSbomPackages } from './embedde
 import { defaultEpoch } from './epoch.ts';
 import type { FileTree } from './file-tree.ts';
 import { type ImageDefinitionRef, imageAnnotations, imageConfigFor } from './image-config.ts';
-import { type BuildCompression, layerCache, storeLayer } from './layer-cache.ts';
+import { type BuildCompression, layerCache, type StoredLayer, storeLayer } from './layer-cache.ts';
 import { DEFAULT_MAX_LAYERS, groupPackages, type LayerPlan, type PackageGroup, treeToLayers } from './layers-plan.ts';
 import { imagePathsFor, type PathSource } from './path-sources.ts';
 import { storeSbomReferrers } from './sbom-referrers.ts';
+import type { SharedLayers } from './shared-layers.ts';
 import type { DistroRelease } from './synthesize/os-release.ts';
 import { synthesize } from './synthesize.ts';
 
@@ -60,6 +60,8 @@ export interface PlatformBuildInput {
   readonly host: Platform;
   /** Layer compression; default the variant's (the definition's `compression`). */
   readonly compression?: BuildCompression;
+  /** A repository whose shared layers are reused and which receives the layers compressed here (`--cache-from`). */
+  readonly sharedLayers?: SharedLayers;
 }
 
 /** One platform image written into a layout (blobs only; tagging is the caller's). */
@@ -71,7 +73,7 @@ export interface PlatformBuild {
   readonly manifest: Descriptor;
   readonly manifestBytes: Uint8Array;
   readonly config: ImageConfig;
-  readonly layers: readonly { readonly group: PackageGroup; readonly layer: WrittenLayer }[];
+  readonly layers: readonly { readonly group: PackageGroup; readonly layer: StoredLayer }[];
   readonly tree: FileTree;
   /** The packages as the embedded SBOM lists them (for the SBOMs kept beside the image). */
   readonly sbomPackages: readonly SbomPackage[];
@@ -165,7 +167,9 @@ export async function buildPlatform(
   ctx.log.progress(`${variant.name} ${variant.variant} ${locked.platform}: writing ${plans.length} layers`);
   const compression = input.compression ?? variant.compression;
   const layers = layerCache(caches, compression);
-  const written = await Promise.all(plans.map((p) => storeLayer(p.entries, out, layers)));
+  // Like the local caches, shared layers are off when the build must rest on the verified .debs alone.
+  const shared = input.useCache === false ? undefined : input.sharedLayers;
+  const written = await Promise.all(plans.map((p) => storeLayer(p.entries, out, layers, shared)));
 
   const versions = new Map(locked.packages.map((p) => [p.name, `${p.name} ${p.version}`]));
   const config = imageConfigFor({

@@ -54,6 +54,11 @@ export interface BuildOptions {
   readonly noCache?: boolean;
   /** Layer compression (`--compression`); default the definition's `compression` (gzip unless it says zstd). */
   readonly compression?: BuildCompression;
+  /**
+   * A repository where workers share compressed layers (`--cache-from REGISTRY/REPO`): layers found there by
+   * diffId are reused (checked by digest and diffId), layers compressed here are added. Off with `noCache`.
+   */
+  readonly cacheFrom?: ImageEndpoint;
 }
 
 /** One variant built for all its platforms, under one index. */
@@ -117,6 +122,7 @@ export async function buildImages(
             },
             useCache: opts.noCache !== true,
             ...(opts.compression !== undefined && { compression: opts.compression }),
+            ...(opts.cacheFrom !== undefined && { sharedLayers: { repo: opts.cacheFrom, log: ctx.log } }),
             pathSources,
           },
           out,

@@ -18,6 +18,7 @@ import {
 } from '../oci/index.ts';
 import type { DerivedCache, DerivedCacheOptions } from './derived-cache.ts';
 import { derivedCache } from './derived-cache.ts';
+import { fetchSharedLayer, type SharedLayers, shareLayer } from './shared-layers.ts';
 
 /**
  * Compressed layers remembered by their diffId (the sha256 of the uncompressed tar). gzip is the costliest step
@@ -52,23 +53,68 @@ interface LayerEntry {
   readonly uncompressedSize: number;
 }
 
-/** Writes (or reuses) one layer through `out` in the cache's compression; writeLayer's shape, without bytes. */
+/** Where a layer of a build came from: compressed here, the local layer cache, or the shared repository. */
+export type LayerOrigin = 'compressed' | 'cache' | 'shared';
+
+/** A layer stored through `out`: writeLayer's shape without bytes, and where it came from. */
+export type StoredLayer = WrittenLayer & { readonly origin: LayerOrigin };
+
+/**
+ * Writes (or reuses) one layer through `out` in the cache's compression. Reuse comes first from the local layer
+ * cache, then from `shared` (another worker's compression, `--cache-from`); a layer compressed here is put into
+ * both. Whatever is reused is checked to decompress to this tar's diffId before it goes into the image.
+ */
 export async function storeLayer(
   entries: readonly TarEntry[],
   out: ImageEndpoint,
   cache: LayerCache,
-): Promise<WrittenLayer> {
+  shared?: SharedLayers,
+): Promise<StoredLayer> {
   const tar = tarBytes(entries);
   const diffId = digestOf(tar);
+  const uncompressedSize = tar.length;
   const cached = await cachedLayer(cache, diffId, tar.length, out);
-  if (cached !== undefined) return { descriptor: cached.descriptor, diffId, uncompressedSize: tar.length };
+  if (cached !== undefined) return { descriptor: cached.descriptor, diffId, uncompressedSize, origin: 'cache' };
+  const fetched = shared === undefined ? undefined : await sharedLayer(shared, diffId, cache.compression);
+  if (fetched !== undefined) {
+    await keepLayer(out, cache, fetched, uncompressedSize, diffId);
+    return { descriptor: fetched.descriptor, diffId, uncompressedSize, origin: 'shared' };
+  }
   const written = await writeLayer(entries, { compression: cache.compression });
+  const layer = { descriptor: written.descriptor, bytes: written.bytes! };
+  await keepLayer(out, cache, layer, uncompressedSize, diffId);
+  if (shared !== undefined) await shareLayer(shared, diffId, cache.compression, layer);
+  return { descriptor: written.descriptor, diffId: written.diffId, uncompressedSize, origin: 'compressed' };
+}
+
+/** Puts a layer blob into `out` and remembers it in the local layer cache. */
+async function keepLayer(
+  out: ImageEndpoint,
+  cache: LayerCache,
+  layer: { readonly descriptor: Descriptor; readonly bytes: Uint8Array },
+  uncompressedSize: number,
+  diffId: Digest,
+): Promise<void> {
   // putBlob replaces a blob already there whose bytes are corrupt, so this also repairs the store.
-  const bytes = written.bytes!;
-  await out.requireWriter().putBlob(written.descriptor, async () => Readable.from([bytes]));
-  const entry: LayerEntry = { descriptor: written.descriptor, uncompressedSize: written.uncompressedSize };
+  await out.requireWriter().putBlob(layer.descriptor, async () => Readable.from([layer.bytes]));
+  const entry: LayerEntry = { descriptor: layer.descriptor, uncompressedSize };
   await cache.put(digestHex(diffId), new TextEncoder().encode(JSON.stringify(entry)));
-  return { descriptor: written.descriptor, diffId: written.diffId, uncompressedSize: written.uncompressedSize };
+}
+
+/** A shared layer that verifiably holds this build's tar; a mismatch is said and the layer compressed here. */
+async function sharedLayer(
+  shared: SharedLayers,
+  diffId: Digest,
+  compression: BuildCompression,
+): Promise<{ readonly descriptor: Descriptor; readonly bytes: Uint8Array } | undefined> {
+  const fetched = await fetchSharedLayer(shared, diffId, compression);
+  if (fetched === undefined) return undefined;
+  const verdict = await checkLayerBlob(async () => Readable.from([fetched.bytes]), fetched.descriptor, diffId);
+  if (verdict === 'ok') return fetched;
+  shared.log.warn(
+    `shared layers: ${fetched.descriptor.digest} in ${shared.repo.display} is not layer ${diffId} (${verdict}); compressing`,
+  );
+  return undefined;
 }
 
 /** The cached descriptor for `diffId`, when its blob is in `store` and verifiably holds that layer. */

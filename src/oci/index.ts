@@ -14,7 +14,7 @@ export { LayoutStore, REF_NAME_ANNOTATION } from './layout.ts';
 export { layoutBlobStore } from './layout-blob-store.ts';
 export { listStoreImages, removeStoreImages, storeNameFor } from './local-store.ts';
 export { MAX_MANIFEST_BYTES, type ParsedManifest, parseManifest } from './manifest.ts';
-export { buildImageConfig, buildIndex, buildManifest } from './manifest-build.ts';
+export { buildImageConfig, buildIndex, buildManifest, EMPTY_DESCRIPTOR, EMPTY_JSON_BYTES } from './manifest-build.ts';
 export { isIndexMediaType, isManifestMediaType, MediaType } from './media-types.ts';
 export { openImageSource } from './open-source.ts';
 export { formatPlatform, hostPlatform, parsePlatform, pickPlatform, platformMatches } from './platform.ts';

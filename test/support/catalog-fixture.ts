@@ -31,7 +31,7 @@ catalog:
 `;
 
 /** A second image of the same archive, so the list has something to filter. */
-const SECOND_DEFINITION = `name: fixture-two
+export const SECOND_DEFINITION = `name: fixture-two
 description: Second fixture image with only the library
 distro: fixture
 platforms: [linux/amd64]
