@@ -1,55 +1,23 @@
 import type { Command } from 'commander';
-import { hostPlatform, type ImageRef, type Platform, parseImageRef, sourceTag } from '../oci/index.ts';
-import { type CopyReport, copyImage } from '../registry/index.ts';
+import { type ImageRef, parseImageRef } from '../oci/index.ts';
+import { type Transfer, type TransferOptions, transferImage } from '../registry/index.ts';
 import type { VerbRegistrar } from './commands.ts';
-import { copyDestination, copySource } from './copy-endpoints.ts';
 import { renderCopy, reportFormat } from './copy-report.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
-import { cliRegistryAccess, platformOption } from './source.ts';
-
-export interface TransferOptions {
-  /** Every platform of an index; otherwise only `platform`'s manifest (the host's when not given). */
-  readonly allPlatforms: boolean;
-  readonly platform?: Platform | undefined;
-  /** SBOMs, signatures and attestations attached to the image, recursively. */
-  readonly referrers: boolean;
-  /** Plain http for every registry of this command. */
-  readonly insecure?: boolean | undefined;
-  /** The destination tag when the destination reference has none; default: the source's tag. */
-  readonly tag?: string | undefined;
-}
-
-export interface Transfer {
-  readonly source: string;
-  readonly destination: string;
-  readonly report: CopyReport;
-}
+import { cliRegistryAccess, openRef, platformOption } from './source.ts';
 
 /**
- * The one copy behind push, pull and copy: opens both ends, copies (every blob verified against its
- * descriptor before it becomes visible at the destination; what is already there is skipped), and names
- * the result. Progress goes to the logger, which shows it on a TTY only.
+ * Push, pull and copy: the registry module's transfer, with this invocation's registry access (`--insecure`) and
+ * its endpoints (the store under the home, the host's platform preferred).
  */
-export async function transferImage(src: ImageRef, dst: ImageRef, opts: TransferOptions, io: CliIO): Promise<Transfer> {
-  const ctx = stageContext(io);
+export function transfer(
+  src: ImageRef,
+  dst: ImageRef,
+  opts: TransferOptions & { readonly insecure?: boolean | undefined },
+  io: CliIO,
+): Promise<Transfer> {
   const access = cliRegistryAccess(io, opts.insecure === true);
-  const from = copySource(src, io, access);
-  const to = copyDestination(dst, opts.tag ?? sourceTag(src), io, access);
-  const report = await copyImage(
-    from.value,
-    to.value.sink,
-    {
-      allPlatforms: opts.allPlatforms,
-      referrers: opts.referrers,
-      ...(!opts.allPlatforms && { platform: opts.platform ?? hostPlatform() }),
-      ...(to.value.tag !== undefined && { tag: to.value.tag }),
-    },
-    ctx,
-  );
-  // Stored by digest only: say how to address it.
-  const byDigest = to.value.tag === undefined && to.value.byDigest;
-  const destination = byDigest ? `${to.display}@${report.descriptor.digest}` : to.display;
-  return { source: from.display, destination, report };
+  return transferImage(src, dst, opts, (ref) => openRef(ref, io, { access }), stageContext(io));
 }
 
 interface CopyArgs {
@@ -63,7 +31,7 @@ interface CopyArgs {
 export async function copyCommand(source: string, target: string, args: CopyArgs, io: CliIO): Promise<ExitStatus> {
   const format = reportFormat(args.format);
   const platform = platformOption(args.platform);
-  const t = await transferImage(
+  const t = await transfer(
     parseImageRef(source),
     parseImageRef(target),
     {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { fail } from '../core/index.ts';
 import { type ImageRef, isLocalDestination, parseImageRef, storeNameFor } from '../oci/index.ts';
 import type { VerbRegistrar } from './commands.ts';
-import { transferImage } from './copy.ts';
+import { transfer } from './copy.ts';
 import { type RegistryRef, requireRegistry } from './copy-endpoints.ts';
 import { renderCopy, reportFormat } from './copy-report.ts';
 import type { CliIO, ExitStatus } from './io.ts';
@@ -40,7 +40,7 @@ export async function pullCommand(
   const format = reportFormat(args.format);
   const platform = platformOption(args.platform);
   const src = requireRegistry(parseImageRef(image), 'the image to pull');
-  const t = await transferImage(
+  const t = await transfer(
     src,
     pullDestination(src, target),
     { allPlatforms: platform === undefined, platform, referrers: args.referrers, insecure: args.insecure },

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { parseImageRef } from '../oci/index.ts';
 import type { VerbRegistrar } from './commands.ts';
-import { transferImage } from './copy.ts';
+import { transfer } from './copy.ts';
 import { requireRegistry } from './copy-endpoints.ts';
 import { renderCopy, reportFormat } from './copy-report.ts';
 import type { CliIO, ExitStatus } from './io.ts';
@@ -22,7 +22,7 @@ export async function pushCommand(image: string, target: string, args: PushArgs,
   const format = reportFormat(args.format);
   const platform = platformOption(args.platform);
   const dst = requireRegistry(parseImageRef(target), 'the push destination');
-  const t = await transferImage(
+  const t = await transfer(
     parseImageRef(image),
     dst,
     { allPlatforms: platform === undefined, platform, referrers: args.referrers, insecure: args.insecure },

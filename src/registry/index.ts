@@ -6,3 +6,5 @@ export { copyImage } from './copy.ts';
 export { normalizeRegistryKey, resolveCredentials, saveLogin } from './credentials.ts';
 export type { MirrorReport } from './mirror.ts';
 export { mirror } from './mirror.ts';
+export type { OpenImage, Transfer, TransferOptions } from './transfer.ts';
+export { transferImage } from './transfer.ts';
