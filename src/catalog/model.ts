@@ -1,3 +1,4 @@
+import { outputSchema } from '../core/index.ts';
 import type { CtrfDocument } from '../testing/index.ts';
 import type { Finding, OpenVexDocument, ScanPackage, SeverityCounts } from '../vuln/index.ts';
 
@@ -8,7 +9,7 @@ import type { Finding, OpenVexDocument, ScanPackage, SeverityCounts } from '../v
  */
 
 /** Versions the JSON document. */
-export const CATALOG_SCHEMA = 'https://ironclad.dev/schemas/catalog/v1';
+export const CATALOG_SCHEMA = outputSchema('catalog');
 
 export interface Catalog {
   readonly schema: typeof CATALOG_SCHEMA;

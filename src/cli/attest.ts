@@ -10,7 +10,7 @@ import {
   unverifiedStatement,
   verifyAttestationEvidence,
 } from '../attest/index.ts';
-import { fail, IroncladError } from '../core/index.ts';
+import { fail, IroncladError, jsonOutput } from '../core/index.ts';
 import type { Descriptor } from '../oci/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { loadPublicKeyFile, loadSigner, openTarget, platformLabel, selectPlatforms } from './image-target.ts';
@@ -69,7 +69,7 @@ export async function attestListCommand(args: AttestListArgs, io: CliIO): Promis
     for (const evidence of await collectEvidence(sink, subject.digest)) rows.push({ subject, label, evidence });
   }
   if (args.format === 'json') {
-    io.stdout(JSON.stringify(rows.map(listJson), null, 2));
+    io.stdout(jsonOutput('attest-list', { image: args.image, attached: rows.map(listJson) }));
     return 0;
   }
   if (rows.length === 0) {

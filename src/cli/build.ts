@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { fail } from '../core/index.ts';
+import { fail, jsonOutput } from '../core/index.ts';
 import { loadDefinition, readLockfile } from '../definition/index.ts';
 import { type BuildResult, buildImages } from '../image/index.ts';
 import { type ImageEndpoint, parseImageRef } from '../oci/index.ts';
@@ -87,7 +87,7 @@ export async function buildCommand(args: BuildArgs, io: CliIO): Promise<ExitStat
     ctx,
   );
   if (signer !== undefined) await signBuild(result, signer, io, ctx);
-  io.stdout(args.format === 'json' ? JSON.stringify(buildJson(result), null, 2) : renderBuild(result));
+  io.stdout(args.format === 'json' ? jsonOutput('build', buildJson(result)) : renderBuild(result));
   return 0;
 }
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { fail } from '../core/index.ts';
+import { fail, jsonOutput } from '../core/index.ts';
 import { type CacheVerifyReport, verifyCaches } from '../image/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
@@ -12,7 +12,7 @@ import { renderTable } from './table.ts';
 export async function cacheVerifyCommand(format: string, io: CliIO): Promise<ExitStatus> {
   if (format !== 'table' && format !== 'json') fail('USAGE', `--format ${format}: expected table or json`);
   const report = await verifyCaches(stageContext(io));
-  io.stdout(format === 'json' ? JSON.stringify(report, null, 2) : renderReport(report));
+  io.stdout(format === 'json' ? jsonOutput('cache-verify', report) : renderReport(report));
   if (report.ok) return 0;
   io.stderr(
     `error: ${report.problems.length} bad or stray cache entr${report.problems.length === 1 ? 'y' : 'ies'} removed`,

@@ -10,7 +10,7 @@ import {
   findEntry,
   type PlatformSummary,
 } from '../catalog/index.ts';
-import { fail } from '../core/index.ts';
+import { fail, jsonOutput } from '../core/index.ts';
 import { formatPlatform, hostPlatform } from '../oci/index.ts';
 import { exportSite, type SiteModel, siteModel } from '../server/index.ts';
 import { countsLine } from '../vuln/index.ts';
@@ -127,9 +127,7 @@ export async function catalogShowCommand(name: string, args: CatalogArgs, io: Cl
   const { catalog } = await loadCatalog(args, io);
   const e = findEntry(catalog, name);
   if (args.format === 'json') {
-    io.stdout(
-      JSON.stringify({ schema: catalog.schema, vulnerabilityData: catalog.vulnerabilityData, image: e }, null, 2),
-    );
+    io.stdout(jsonOutput('catalog-entry', { vulnerabilityData: catalog.vulnerabilityData, image: e }));
     return 0;
   }
   const out = [`${e.id}: ${e.description}`, '', e.overview, ''];

@@ -1,4 +1,4 @@
-import { fail } from '../core/index.ts';
+import { fail, jsonOutput } from '../core/index.ts';
 import type { CopiedItem, CopyReport } from '../registry/index.ts';
 import { formatBytes, renderTable } from './table.ts';
 
@@ -72,6 +72,6 @@ export function renderCopy(
   report: CopyReport,
 ): string {
   return format === 'json'
-    ? JSON.stringify(copyReportJson(ends.source, ends.destination, report), null, 2)
+    ? jsonOutput('copy', copyReportJson(ends.source, ends.destination, report))
     : renderCopyReport(verb, ends.destination, report);
 }

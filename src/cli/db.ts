@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { fail } from '../core/index.ts';
+import { fail, jsonOutput } from '../core/index.ts';
 import { type DbStatus, dbStatus, type ImportResult, importOsv, updateDb } from '../vuln/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
@@ -80,7 +80,7 @@ function renderStatus(s: DbStatus): string {
 export async function dbStatusCommand(format: string, io: CliIO): Promise<ExitStatus> {
   if (format !== 'table' && format !== 'json') fail('USAGE', `unknown format ${format}`, { hint: 'use table or json' });
   const status = dbStatus(stageContext(io), defaultSource(io));
-  io.stdout(format === 'json' ? JSON.stringify(status, null, 2) : renderStatus(status));
+  io.stdout(format === 'json' ? jsonOutput('db-status', status) : renderStatus(status));
   for (const w of status.warnings) io.log.warn(w);
   return 0;
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { fail } from '../core/index.ts';
+import { fail, jsonOutput } from '../core/index.ts';
 import { listStoreImages, removeStoreImages } from '../oci/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { type CliIO, type ExitStatus, ironcladHome } from './io.ts';
@@ -10,34 +10,32 @@ export async function imagesCommand(args: { format: string }, io: CliIO): Promis
     fail('USAGE', `--format ${args.format}: expected table or json`);
   const images = await listStoreImages(ironcladHome(io));
   if (args.format === 'json') {
-    io.stdout(
-      JSON.stringify(
-        images.map((i) => ({
-          name: i.name,
-          tag: i.tag,
-          digest: i.descriptor.digest,
-          size: i.size,
-          platforms: i.platforms,
-          created: i.created,
-        })),
-        null,
-        2,
-      ),
-    );
+    const json = images.map((i) => ({
+      name: i.name,
+      tag: i.tag,
+      digest: i.descriptor.digest,
+      size: i.size,
+      platforms: i.platforms,
+    }));
+    io.stdout(jsonOutput('images', { images: json }));
     return 0;
   }
+  // One row per platform: what a pull of that platform fetches, not the sum over platforms.
   io.stdout(
     renderTable(
-      ['NAME', 'TAG', 'DIGEST', 'PLATFORMS', 'SIZE', 'CREATED'],
-      images.map((i) => [
-        i.name,
-        i.tag,
-        i.descriptor.digest.slice(7, 19),
-        i.platforms.join(','),
-        formatBytes(i.size),
-        i.created ?? '',
-      ]),
-      [4],
+      ['NAME', 'TAG', 'VARIANT', 'PLATFORM', 'DIGEST', 'SIZE', 'CREATED'],
+      images.flatMap((i) =>
+        i.platforms.map((p) => [
+          i.name,
+          i.tag,
+          p.variant ?? '-',
+          p.platform,
+          i.descriptor.digest.slice(7, 19),
+          formatBytes(p.size),
+          p.created ?? '',
+        ]),
+      ),
+      [5],
     ),
   );
   return 0;

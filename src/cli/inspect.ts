@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { fail, jsonOutput } from '../core/index.ts';
 import { type ImageInspection, inspectImage } from '../image/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import type { CliIO, ExitStatus } from './io.ts';
@@ -10,8 +11,9 @@ export async function inspectCommand(
   args: { format: string; platform?: string },
   io: CliIO,
 ): Promise<ExitStatus> {
+  if (args.format !== 'text' && args.format !== 'json') fail('USAGE', `--format ${args.format}: expected text or json`);
   const result = await inspectImage(openSource(ref, io), platformOption(args.platform));
-  io.stdout(args.format === 'json' ? JSON.stringify(result, null, 2) : renderInspection(result));
+  io.stdout(args.format === 'json' ? jsonOutput('inspect', { image: ref, ...result }) : renderInspection(result));
   return 0;
 }
 

@@ -1,9 +1,16 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { fail, isIroncladError } from '../core/index.ts';
+import { fail, isIroncladError, jsonOutput } from '../core/index.ts';
 import { compareVersions, whyPaths } from '../debian/index.ts';
-import { type Lockfile, loadDefinition, lockPathFor, readLockfile, writeLockfile } from '../definition/index.ts';
-import { describeLockChange, diffLocks, type LockedTarget, planLock } from '../image/index.ts';
+import {
+  type LockedPackage,
+  type Lockfile,
+  loadDefinition,
+  lockPathFor,
+  readLockfile,
+  writeLockfile,
+} from '../definition/index.ts';
+import { describeLockChange, diffLocks, type LockChange, type LockedTarget, planLock } from '../image/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
 import { formatBytes, renderTable } from './table.ts';
@@ -56,17 +63,28 @@ export async function lockCommand(args: LockArgs, io: CliIO): Promise<ExitStatus
     ctx,
   );
   if (args.why !== undefined) return renderWhy(args.why, plan.targets, io);
-  if (args.check) return checkLock(previous, plan.lock, loaded.path, io);
+  if (args.check) return checkLock(previous, plan.lock, loaded.path, args.format, io);
 
   const path = await writeLockfile(loaded.dir, plan.lock);
-  if (args.format === 'json') io.stdout(JSON.stringify(summaryJson(plan.targets, path), null, 2));
+  if (args.format === 'json') io.stdout(jsonOutput('lock', summaryJson(plan.targets, path)));
   else io.stdout(renderTargets(plan.targets, path));
   return 0;
 }
 
-function checkLock(previous: Lockfile | undefined, fresh: Lockfile, defPath: string, io: CliIO): ExitStatus {
+function checkLock(
+  previous: Lockfile | undefined,
+  fresh: Lockfile,
+  defPath: string,
+  format: string,
+  io: CliIO,
+): ExitStatus {
   if (!previous) fail('LOCK_MISSING', `no lockfile for ${defPath}`, { hint: `run: ironclad lock ${defPath}` });
   const changes = diffLocks(previous, fresh, compareVersions);
+  if (format === 'json') {
+    const upToDate = changes.length === 0;
+    io.stdout(jsonOutput('lock-check', { lockfile: lockPathFor(defPath), upToDate, changes: changes.map(changeJson) }));
+    return upToDate ? 0 : 1;
+  }
   if (changes.length === 0) {
     io.stdout(`${lockPathFor(defPath)} is up to date`);
     return 0;
@@ -75,6 +93,19 @@ function checkLock(previous: Lockfile | undefined, fresh: Lockfile, defPath: str
   for (const c of changes) io.stdout(`  ${describeLockChange(c)}`);
   io.stderr(`hint: run: ironclad lock ${defPath}`);
   return 1;
+}
+
+/** One change for scripts: what kind, where, which package versions, and the line the text output prints. */
+function changeJson(c: LockChange): object {
+  const pkg = (p: LockedPackage) => ({ name: p.name, version: p.version });
+  const where = c.kind === 'definition' ? {} : { variant: c.variant, platform: c.platform };
+  const what =
+    c.kind === 'added' || c.kind === 'removed'
+      ? { package: pkg(c.pkg) }
+      : c.kind === 'upgraded' || c.kind === 'downgraded' || c.kind === 'rebuilt'
+        ? { from: pkg(c.from), to: pkg(c.to) }
+        : {};
+  return { kind: c.kind, ...where, ...what, description: describeLockChange(c) };
 }
 
 function renderWhy(name: string, targets: readonly LockedTarget[], io: CliIO): ExitStatus {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { fail } from '../core/index.ts';
+import { fail, jsonOutput } from '../core/index.ts';
 import { formatImageRef, parseImageRef } from '../oci/index.ts';
 import { type MirrorReport, mirror, registryAccess } from '../registry/index.ts';
 import type { VerbRegistrar } from './commands.ts';
@@ -50,7 +50,7 @@ export async function mirrorCommand(source: string, target: string, args: Mirror
 function renderMirror(format: ReportFormat, src: string, dst: string, glob: string, r: MirrorReport): string {
   if (format === 'json') {
     const tags = r.tags.map((t) => ({ tag: t.tag, ...copyReportJson(`${src}:${t.tag}`, `${dst}:${t.tag}`, t.report) }));
-    return JSON.stringify({ source: src, destination: dst, pattern: glob, tags }, null, 2);
+    return jsonOutput('mirror', { source: src, destination: dst, pattern: glob, tags });
   }
   if (r.tags.length === 0) return `no tag of ${src} matches ${JSON.stringify(glob)}; nothing mirrored`;
   const rows = r.tags.map(({ tag, report }) => [

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type RebuildReport, rebuildImage } from '../attest/index.ts';
-import { fail } from '../core/index.ts';
+import { fail, jsonOutput } from '../core/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { loadPublicKeyFile, openTarget } from './image-target.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
@@ -35,7 +35,7 @@ export async function rebuildCommand(args: RebuildArgs, io: CliIO): Promise<Exit
     },
     stageContext(io),
   );
-  io.stdout(args.format === 'json' ? JSON.stringify({ image: args.image, ...report }, null, 2) : renderText(report));
+  io.stdout(args.format === 'json' ? jsonOutput('rebuild', { image: args.image, ...report }) : renderText(report));
   if (report.ok || !args.verify) return 0;
   io.stderr(`error: ${args.image} does not rebuild to the same digest`);
   return 3;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { fail } from '../core/index.ts';
+import { fail, jsonOutput } from '../core/index.ts';
 import { type StoreVerifyReport, verifyStore } from '../image/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
@@ -9,7 +9,7 @@ export async function storeVerifyCommand(opts: { format: string; repair: boolean
   if (opts.format !== 'table' && opts.format !== 'json')
     fail('USAGE', `--format ${opts.format}: expected table or json`);
   const report = await verifyStore(stageContext(io), { repair: opts.repair });
-  io.stdout(opts.format === 'json' ? JSON.stringify(report, null, 2) : renderReport(report));
+  io.stdout(opts.format === 'json' ? jsonOutput('store-verify', report) : renderReport(report));
   if (report.ok) return 0;
   const damaged = report.entries.filter((e) => !e.ok).map((e) => e.ref);
   io.stderr(

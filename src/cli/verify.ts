@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { type EvidenceEntry, type ImageVerification, REQUIREMENTS, verifyImage } from '../attest/index.ts';
-import { fail } from '../core/index.ts';
+import { fail, outputSchema } from '../core/index.ts';
 import { checkImageBlobs, type IntegrityResult } from '../oci/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { loadPublicKeyFile, openTarget } from './image-target.ts';
@@ -10,7 +10,7 @@ import type { CliIO, ExitStatus } from './io.ts';
 export const DEFAULT_REQUIRE = 'provenance,sbom';
 
 /** The version of `verify --format json` output; bumped when a field changes meaning or goes away. */
-export const VERIFY_SCHEMA = 'https://ironclad.dev/schemas/verify/v1';
+export const VERIFY_SCHEMA = outputSchema('verify');
 
 export interface VerifyArgs {
   readonly image: string;

@@ -1,3 +1,4 @@
+import { outputSchema } from '../core/index.ts';
 import type { SeverityCounts } from '../vuln/index.ts';
 
 /**
@@ -177,4 +178,4 @@ export interface CompareResult {
 }
 
 /** Versions the JSON document; bumped only for incompatible changes. */
-export const COMPARE_SCHEMA = 'https://ironclad.dev/schemas/compare/v1';
+export const COMPARE_SCHEMA = outputSchema('compare');

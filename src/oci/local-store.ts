@@ -5,15 +5,28 @@ import { DEFAULT_REGISTRY } from './ref.ts';
 import { layoutEndpoint, type RegistryRef } from './transports.ts';
 import type { BlobStore, Descriptor, ImageRef } from './types.ts';
 
+/** The label an Ironclad build puts on each image config naming its variant (runtime, dev, ...). */
+const VARIANT_LABEL = 'dev.ironclad.variant';
+
+/** One platform of a stored image: what a pull of that platform alone would fetch. */
+export interface StorePlatformImage {
+  readonly platform: string;
+  readonly manifest: Descriptor['digest'];
+  /** Compressed bytes of this platform's manifest, config and layers. */
+  readonly size: number;
+  /** The definition's variant an Ironclad build recorded; absent on other images. */
+  readonly variant?: string;
+  readonly created?: string;
+}
+
 /** One tag of the local store, with what `ironclad images` shows. */
 export interface StoreImage {
   readonly name: string;
   readonly tag: string;
   readonly descriptor: Descriptor;
-  /** Compressed bytes of every distinct blob the tag reaches (all platforms), manifests included. */
+  /** Compressed bytes of every distinct blob the tag reaches (all platforms, shared blobs once), manifests included. */
   readonly size: number;
-  readonly platforms: readonly string[];
-  readonly created?: string;
+  readonly platforms: readonly StorePlatformImage[];
 }
 
 /** Lists the local store's tags, sorted by name then tag. A missing store is an empty list. */
@@ -64,23 +77,28 @@ function splitTag(name: string): [string, string] {
   return i < 0 ? [name, 'latest'] : [name.slice(0, i), name.slice(i + 1)];
 }
 
-/** Sizes, platforms and creation time of a tagged image, read through its ImageSource (verified). */
+/** Sizes (per platform and in all), platforms, variants and creation times of a tagged image, read verified. */
 async function summarize(
   store: BlobStore,
   top: Descriptor,
-): Promise<{ size: number; platforms: string[]; created?: string }> {
+): Promise<{ size: number; platforms: StorePlatformImage[] }> {
   const seen = new Map<string, number>([[top.digest, top.size]]);
-  const platforms: string[] = [];
-  let created: string | undefined;
+  const platforms: StorePlatformImage[] = [];
   for (const m of await imageSourceFrom(store, top.digest).manifests()) {
     seen.set(m.digest, m.size);
     const image = await imageSourceFrom(store, m.digest).resolve();
     const manifest = image.manifest();
-    for (const d of [manifest.config, ...manifest.layers]) seen.set(d.digest, d.size);
+    const blobs = [manifest.config, ...manifest.layers];
+    for (const d of blobs) seen.set(d.digest, d.size);
     const config = await image.config();
-    platforms.push(`${config.os}/${config.architecture}${config.variant ? `/${config.variant}` : ''}`);
-    created ??= config.created;
+    const variant = config.config?.Labels?.[VARIANT_LABEL];
+    platforms.push({
+      platform: `${config.os}/${config.architecture}${config.variant ? `/${config.variant}` : ''}`,
+      manifest: m.digest,
+      size: blobs.reduce((n, d) => n + d.size, m.size),
+      ...(variant !== undefined && { variant }),
+      ...(config.created !== undefined && { created: config.created }),
+    });
   }
-  const size = [...seen.values()].reduce((a, b) => a + b, 0);
-  return created === undefined ? { size, platforms } : { size, platforms, created };
+  return { size: [...seen.values()].reduce((a, b) => a + b, 0), platforms };
 }

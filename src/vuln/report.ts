@@ -1,3 +1,4 @@
+import { outputSchema } from '../core/index.ts';
 import { atOrAbove, type FailOn } from './severity.ts';
 import { type Finding, type ScanResult, SEVERITIES, type Severity } from './types.ts';
 
@@ -7,7 +8,7 @@ import { type Finding, type ScanResult, SEVERITIES, type Severity } from './type
  * and versioned by `schema`; fields are only ever added).
  */
 
-export const SCAN_REPORT_SCHEMA = 'https://ironclad.dev/schemas/scan-report/v1';
+export const SCAN_REPORT_SCHEMA = outputSchema('scan-report');
 
 /** Letters of the summary line, in SEVERITIES order. */
 export const SEVERITY_LETTERS: Readonly<Record<Severity, string>> = {

@@ -56,7 +56,21 @@ describe('ironclad lock', () => {
     const stale = await cli('lock', 'tool', '--distros', 'distros', '--check');
     assert.equal(stale.code, 1);
     assert.match(stale.out, /\+ bash 5\.2-1/);
+    const json = await cli('lock', 'tool', '--distros', 'distros', '--check', '--format', 'json');
+    assert.equal(json.code, 1);
+    const report = JSON.parse(json.out);
+    assert.equal(report.schema, 'https://ironclad.dev/schemas/lock-check/v1');
+    assert.equal(report.upToDate, false);
+    assert.ok(
+      report.changes.some(
+        (c: { kind: string; package?: { name: string; version: string } }) =>
+          c.kind === 'added' && c.package?.name === 'bash' && c.package.version === '5.2-1',
+      ),
+      json.out,
+    );
     await writeFile(join(dir, 'tool/image.yaml'), DEFINITION);
+    const fresh = JSON.parse((await cli('lock', 'tool', '--distros', 'distros', '--check', '--format', 'json')).out);
+    assert.deepEqual([fresh.upToDate, fresh.changes], [true, []]);
   });
 
   test('--why prints the dependency path', async () => {

@@ -74,7 +74,9 @@ describe('sign, attest and verify on registry references (real registry)', () =>
     assert.equal(attested.status, 0, attested.err);
     const list = await cli('attest', 'list', image, '--format', 'json');
     assert.equal(list.status, 0, list.err);
-    const rows = JSON.parse(list.out) as { kind: string; predicateType?: string }[];
+    const listed = JSON.parse(list.out) as { schema: string; attached: { kind: string; predicateType?: string }[] };
+    assert.equal(listed.schema, 'https://ironclad.dev/schemas/attest-list/v1');
+    const rows = listed.attached;
     assert.ok(
       rows.some((r) => r.kind === 'attestation' && r.predicateType === VEX),
       list.out,
