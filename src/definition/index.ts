@@ -5,4 +5,10 @@ export { assertLockFresh, isLockStale, lockPathFor, readLockfile, writeLockfile 
 export type { LockedPackage, LockedPlatform, LockedSuite, LockedVariant, Lockfile } from './lockfile-types.ts';
 export type { CommandTest, DefinitionTest, ServiceProbe, ServiceTest } from './tests-schema.ts';
 export type { ImageVariant } from './variants.ts';
-export { expandVariants, READ_ONLY_ROOT_LABEL, RUNTIME_VARIANT, selectVariants } from './variants.ts';
+export {
+  ARBITRARY_UID_LABEL,
+  expandVariants,
+  READ_ONLY_ROOT_LABEL,
+  RUNTIME_VARIANT,
+  selectVariants,
+} from './variants.ts';

@@ -49,6 +49,12 @@ const readOnlyRoot = z
   .describe(
     'The image works on a read-only root file system: run and test mount it read-only, with tmpfs on /tmp and the volumes.',
   );
+const arbitraryUid = z
+  .boolean()
+  .describe(
+    'The image also runs as an arbitrary uid in group 0, as OpenShift assigns one: every volume must be writable ' +
+      'by group 0 (label dev.ironclad.arbitrary-uid; the writable-paths check holds the image to it).',
+  );
 const shellFlag = z.boolean().describe('The image deliberately contains a shell (compliance checks allow it).');
 const pmFlag = z.boolean().describe('The image deliberately contains a package manager (compliance checks allow it).');
 
@@ -72,6 +78,7 @@ const variantOverlay = z
     volumes: volumes.optional().describe('Replaces the base volumes.'),
     'stop-signal': stopSignal.optional(),
     'read-only-root': readOnlyRoot.optional(),
+    'arbitrary-uid': arbitraryUid.optional(),
     paths: z
       .array(pathEntry)
       .optional()
@@ -95,6 +102,7 @@ const variantOverlay = z
     ...(v['work-dir'] === undefined ? {} : { workdir: v['work-dir'] }),
     ...(v['stop-signal'] === undefined ? {} : { stopSignal: v['stop-signal'] }),
     ...(v['read-only-root'] === undefined ? {} : { readOnlyRoot: v['read-only-root'] }),
+    ...(v['arbitrary-uid'] === undefined ? {} : { arbitraryUid: v['arbitrary-uid'] }),
     ...(v['tags-suffix'] === undefined ? {} : { tagsSuffix: v['tags-suffix'] }),
     ...(v['size-budget'] === undefined ? {} : { sizeBudget: v['size-budget'] }),
     ...(v['package-manager'] === undefined ? {} : { packageManager: v['package-manager'] }),
@@ -131,6 +139,7 @@ const definitionObject = z.strictObject({
   volumes: volumes.default([]),
   'stop-signal': stopSignal.optional(),
   'read-only-root': readOnlyRoot.default(false),
+  'arbitrary-uid': arbitraryUid.default(false),
   compression: z
     .enum(['gzip', 'zstd'])
     .default('gzip')
@@ -164,6 +173,7 @@ export const Definition = definitionObject
       ...(d['size-budget'] === undefined ? {} : { sizeBudget: d['size-budget'] }),
       packageManager: d['package-manager'],
       readOnlyRoot: d['read-only-root'],
+      arbitraryUid: d['arbitrary-uid'],
       compression: d.compression,
       variants: d.variants,
       ...(d.catalog === undefined ? {} : { catalog: d.catalog }),

@@ -9,6 +9,8 @@ export const RUNTIME_VARIANT = 'runtime';
 
 /** The label that records `read-only-root: true` in the image, so `run` and `test` honour it wherever the image goes. */
 export const READ_ONLY_ROOT_LABEL = 'dev.ironclad.read-only-root';
+/** The label that records `arbitrary-uid: true`: the image promises to work as any uid in group 0 (OpenShift). */
+export const ARBITRARY_UID_LABEL = 'dev.ironclad.arbitrary-uid';
 
 /** One concrete image to build: the base definition with at most one overlay applied. */
 export interface ImageVariant {
@@ -44,6 +46,8 @@ export interface ImageVariant {
   readonly configure: boolean;
   /** The image runs with a read-only root file system (tmpfs on /tmp and the volumes). */
   readonly readOnlyRoot: boolean;
+  /** The image works as an arbitrary uid in group 0: its volumes are writable by group 0. */
+  readonly arbitraryUid: boolean;
   /** Layer compression (the definition's `compression`, the same for every variant). */
   readonly compression: 'gzip' | 'zstd';
 }
@@ -53,7 +57,8 @@ export interface ImageVariant {
  * Overlay rules: packages, exclude and tests are appended, a later entry replacing an earlier one with the same
  * name (so a variant can re-pin a package or redefine a test); environment, labels and annotations are merged, the overlay
  * winning; paths are appended, one with the same path replacing the base entry; user, entrypoint, cmd,
- * work-dir, stop-signal, ports, volumes, description and the shell / package-manager flags are replaced.
+ * work-dir, stop-signal, ports, volumes, description, read-only-root, arbitrary-uid and the shell / package-manager
+ * flags are replaced.
  * A package the variant lists explicitly is dropped from the inherited exclude list: that is how a dev variant
  * brings back what the runtime leaves out. `size-budget` is not inherited, because a budget for the runtime
  * image says nothing about a variant that adds a shell and a package manager. Pure.
@@ -108,6 +113,7 @@ function runtimeVariant(def: Definition): ImageVariant {
     packageManager: def.packageManager,
     configure: false,
     readOnlyRoot: def.readOnlyRoot,
+    arbitraryUid: def.arbitraryUid,
     compression: def.compression,
   };
 }
@@ -142,6 +148,7 @@ function applyOverlay(base: ImageVariant, variant: string, o: VariantOverlay): I
     packageManager: o.packageManager ?? base.packageManager,
     configure: o.configure ?? o.packageManager ?? base.packageManager,
     readOnlyRoot: o.readOnlyRoot ?? base.readOnlyRoot,
+    arbitraryUid: o.arbitraryUid ?? base.arbitraryUid,
   };
 }
 

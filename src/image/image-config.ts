@@ -1,4 +1,4 @@
-import { type ImageVariant, READ_ONLY_ROOT_LABEL } from '../definition/index.ts';
+import { ARBITRARY_UID_LABEL, type ImageVariant, READ_ONLY_ROOT_LABEL } from '../definition/index.ts';
 import type { Digest, ImageConfig } from '../oci/index.ts';
 import type { PackageGroup } from './layers-plan.ts';
 
@@ -60,6 +60,7 @@ export function imageLabels(input: ConfigInput): Record<string, string> {
   };
   // Only when set, so images that do not opt in keep the config (and digest) they had.
   if (v.readOnlyRoot) labels[READ_ONLY_ROOT_LABEL] = 'true';
+  if (v.arbitraryUid) labels[ARBITRARY_UID_LABEL] = 'true';
   if (v.description !== undefined) labels['org.opencontainers.image.description'] = v.description;
   if (input.source?.repository) labels['org.opencontainers.image.source'] = input.source.repository;
   if (input.source?.revision) labels['org.opencontainers.image.revision'] = input.source.revision;

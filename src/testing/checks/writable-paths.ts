@@ -1,8 +1,15 @@
+import { ARBITRARY_UID_LABEL } from '../../definition/index.ts';
 import type { FsEntry, ImageFilesystem } from '../../oci/index.ts';
 import { MAX_ACCOUNT_FILE_BYTES, resolveImageUser } from '../image-user.ts';
 import { type Check, failed, listSome, passed, skipped } from './check.ts';
 
 export const WRITABLE_PATHS = 'writable-paths';
+
+/**
+ * The uid OpenShift's restricted SCC would pick (the first of a project's range): not in /etc/passwd, group 0.
+ * Any uid outside the image's accounts gives the same verdict, since only the group and other bits apply to it.
+ */
+export const ARBITRARY_UID = 1000680000;
 
 interface Ids {
   readonly uid: number;
@@ -37,7 +44,9 @@ function whyNotWritable(fs: ImageFilesystem, path: string, who: Ids): string | u
 /**
  * Writable paths: every volume the image declares (config Volumes) is a directory the image's user can reach and
  * write (owner, group or other bits, with every ancestor searchable), judged from the image's own metadata so a
- * read-only data directory fails before anyone runs the image. Skipped for images that declare no volume.
+ * read-only data directory fails before anyone runs the image. An image labelled dev.ironclad.arbitrary-uid=true
+ * (definition `arbitrary-uid: true`) must also let an arbitrary uid in group 0 write them, as OpenShift runs it.
+ * Skipped for images that declare no volume.
  */
 export const writablePaths: Check = async ({ fs, config }) => {
   const volumes = Object.keys(config.config?.Volumes ?? {}).sort();
@@ -55,10 +64,17 @@ export const writablePaths: Check = async ({ fs, config }) => {
   } catch (err) {
     return failed(WRITABLE_PATHS, `cannot resolve the image user: ${(err as Error).message}`);
   }
-  const who = { uid: user.uid, gids: [user.gid, ...user.additionalGids] };
-  const problems = volumes.map((v) => whyNotWritable(fs, v, who)).filter((p): p is string => p !== undefined);
-  const as = `${user.uid}:${user.gid}`;
+  const users = [{ as: `${user.uid}:${user.gid}`, who: { uid: user.uid, gids: [user.gid, ...user.additionalGids] } }];
+  if (config.config?.Labels?.[ARBITRARY_UID_LABEL] === 'true')
+    users.push({ as: `${ARBITRARY_UID}:0 (arbitrary uid)`, who: { uid: ARBITRARY_UID, gids: [0] } });
+  const problems = users.flatMap(({ as, who }) =>
+    volumes.flatMap((v) => {
+      const why = whyNotWritable(fs, v, who);
+      return why === undefined ? [] : [`${why} (for ${as})`];
+    }),
+  );
+  const as = users.map((u) => u.as).join(' and ');
   return problems.length === 0
     ? passed(WRITABLE_PATHS, `writable by ${as}: ${listSome(volumes)}`)
-    : failed(WRITABLE_PATHS, `not writable by ${as}: ${listSome(problems)}`);
+    : failed(WRITABLE_PATHS, `not writable: ${listSome(problems)}`);
 };
