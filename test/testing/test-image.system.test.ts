@@ -218,3 +218,20 @@ test('asking for a platform the image does not have is USAGE', async () => {
     (e) => isIroncladError(e, 'USAGE'),
   );
 });
+
+test('a wrong entrypoint fails starts, naming the command: one missing from the image, one that exits at once', async () => {
+  const missing = await run({
+    extra: goodExtra,
+    config: { User: '65532:65532', Labels: LABELS, Entrypoint: ['/usr/sbin/nginxx'], Cmd: ['-g', 'daemon off;'] },
+  });
+  const startsOf = (r: TestReport) => r.platforms[0]!.tests.find((t) => t.name === 'starts')!;
+  assert.equal(startsOf(missing).status, 'failed');
+  assert.match(startsOf(missing).message, /^\/usr\/sbin\/nginxx -g daemon off;: exited with code \d+/);
+  assert.equal(reportFailed(missing), true);
+  const exits = await run({
+    extra: [...goodExtra, ...mirrorHostPaths(['/usr/bin/false'])],
+    config: { User: '65532:65532', Labels: LABELS, Entrypoint: ['/usr/bin/false'] },
+  });
+  assert.equal(startsOf(exits).status, 'failed');
+  assert.match(startsOf(exits).message, /^\/usr\/bin\/false: exited with code 1 within 3 s$/);
+});
