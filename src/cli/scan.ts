@@ -185,6 +185,9 @@ export async function scanCommand(args: ScanArgs, io: CliIO): Promise<ExitStatus
 
 const EXAMPLES = `
 Examples:
+  $ ironclad scan python:3.11                      # an image in the local store, with the VEX attached to it
+  $ ironclad scan docker://registry.example.com/team/python:3.11 --fail-on critical
+  $ ironclad scan oci:./out:3.11 --format json
   $ ironclad scan sbom.spdx.json
   $ ironclad scan sbom.cdx.json --fail-on high --ignore-unfixed
   $ ironclad scan sbom.spdx.json --vex image.openvex.json --show-suppressed
