@@ -10,8 +10,8 @@ import {
   type StageContext,
   sha256Hex,
 } from '../core/index.ts';
-import { cachedBytes, downloadToCache, type ExpectedContent } from './archive-cache.ts';
-import { checkNotRolledBack } from './archive-freshness.ts';
+import { cachedBytes, downloadToCache, type ExpectedContent, storeBytes } from './archive-cache.ts';
+import { checkNotRolledBack, lastSeenRelease } from './archive-freshness.ts';
 import type { Distro } from './distro.ts';
 import { verifyInRelease } from './inrelease.ts';
 import { loadTrustedKeys, type TrustedKeys } from './keyring.ts';
@@ -62,6 +62,12 @@ export interface OpenArchiveOptions {
    * false: a replayed or rolled-back archive is refused. Snapshot archives are historical by design and exempt.
    */
   readonly allowRollback?: boolean;
+  /**
+   * Use no network: open the newest InRelease already fetched for each suite (kept in the download cache) and the
+   * indices it names from the cache; NETWORK when something was never fetched. Valid-Until is not applied: the
+   * caller reports the index's Date instead of claiming it is current.
+   */
+  readonly offline?: boolean;
 }
 
 /** The uncompressed size limit of one Packages index (bookworm main amd64 is ~50 MB). */
@@ -116,22 +122,27 @@ async function openSuite(
   ctx: StageContext,
   opts: OpenArchiveOptions,
 ): Promise<{ suite: ArchiveSuite; packages: PackageEntry[] }> {
-  ctx.log.progress(`${suite}: fetching InRelease`);
   const url = `${baseUrl}/dists/${suite}/InRelease`;
-  const bytes = (await httpGetBytes(url, ctx, { ...opts.http, maxBytes: MAX_INRELEASE_BYTES }))!;
+  const bytes =
+    opts.offline === true ? await lastFetchedInRelease(baseUrl, suite, ctx) : await fetchInRelease(url, ctx, opts);
   const verified = await verifyInRelease(bytes, trusted, {
     suite,
     now: ctx.now(),
-    checkValidUntil: distro.checkValidUntil,
+    // Offline, the last fetched index is read for what it is, an index of its Date (callers say which date).
+    checkValidUntil: distro.checkValidUntil && opts.offline !== true,
   });
   ctx.log.debug(`${suite}: InRelease sha256:${verified.inReleaseSha256} signed by ${verified.signers.join(', ')}`);
-  if (distro.snapshot === undefined) {
+  if (opts.offline !== true) {
+    await storeBytes(ctx.home, { sha256: verified.inReleaseSha256, size: bytes.length }, bytes);
+  }
+  if (distro.snapshot === undefined && opts.offline !== true) {
     await checkNotRolledBack({
       home: ctx.home,
       url: `${baseUrl}/dists/${suite}`,
       suite,
       release: verified.release,
       inReleaseSha256: verified.inReleaseSha256,
+      inReleaseSize: bytes.length,
       allowRollback: opts.allowRollback === true,
       warn: (m) => ctx.log.warn(m),
     });
@@ -142,7 +153,7 @@ async function openSuite(
   for (const component of opts.indices === false ? [] : components) {
     checkComponent(release, suite, component);
     for (const arch of arches) {
-      const where: IndexLocation = { baseUrl, suite, component, arch, release };
+      const where: IndexLocation = { baseUrl, suite, component, arch, release, offline: opts.offline === true };
       packages.push(...(await loadPackagesIndex(where, ctx, opts.http ?? {})));
     }
   }
@@ -155,6 +166,30 @@ async function openSuite(
     release,
   };
   return { suite: info, packages };
+}
+
+/** Downloads an InRelease (verified by the caller, then kept in the download cache for `offline` reads). */
+async function fetchInRelease(url: string, ctx: StageContext, opts: OpenArchiveOptions): Promise<Uint8Array> {
+  ctx.log.progress(`${url}: fetching InRelease`);
+  return (await httpGetBytes(url, ctx, { ...opts.http, maxBytes: MAX_INRELEASE_BYTES }))!;
+}
+
+/**
+ * The newest InRelease seen for a suite (archive-freshness.ts remembers which), from the download cache. It is
+ * verified again by the caller like a downloaded one. NETWORK when there is none: nothing was fetched yet.
+ */
+async function lastFetchedInRelease(baseUrl: string, suite: string, ctx: StageContext): Promise<Uint8Array> {
+  const seen = await lastSeenRelease(ctx.home, `${baseUrl}/dists/${suite}`);
+  const bytes =
+    seen?.inReleaseSize === undefined
+      ? undefined
+      : await cachedBytes(ctx.home, { sha256: seen.inReleaseSha256, size: seen.inReleaseSize });
+  return (
+    bytes ??
+    fail('NETWORK', `${suite}: no InRelease of ${baseUrl} was fetched yet, and this run is offline`, {
+      hint: 'run once without --offline (or `ironclad lock`) to fetch the archive index',
+    })
+  );
 }
 
 /** `[arch]`, plus `all` when the archive lists arch-all packages only in `binary-all` (Repository Format). */
@@ -181,6 +216,8 @@ interface IndexLocation {
   readonly component: string;
   readonly arch: string;
   readonly release: ReleaseFile;
+  /** Read the index from the download cache only. */
+  readonly offline: boolean;
 }
 
 const COMPRESSIONS = ['.xz', '.gz', ''] as const;
@@ -227,6 +264,11 @@ async function fetchIndexBytes(
   if (hit !== undefined) {
     ctx.log.debug(`${what}: cached`);
     return hit;
+  }
+  if (at.offline) {
+    fail('NETWORK', `${what}: not in the download cache, and this run is offline`, {
+      hint: 'run once without --offline to fetch the package indices',
+    });
   }
   ctx.log.progress(`${what}: downloading ${formatBytes(expect.size)}`);
   const dir = path.slice(0, path.lastIndexOf('/'));

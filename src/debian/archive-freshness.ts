@@ -19,10 +19,12 @@ import type { ReleaseFile } from './release.ts';
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 
 /** What is remembered about one suite URL. */
-interface SeenSuite {
+export interface SeenSuite {
   readonly url: string;
   readonly date: string;
   readonly inReleaseSha256: string;
+  /** Size of that InRelease, whose bytes the download cache keeps (absent in records of older versions). */
+  readonly inReleaseSize?: number;
 }
 
 /** Refuses a Release dated beyond the allowed clock skew (ARCHIVE_UNTRUSTED, naming the rule). */
@@ -43,6 +45,7 @@ export interface RollbackCheck {
   readonly suite: string;
   readonly release: ReleaseFile;
   readonly inReleaseSha256: string;
+  readonly inReleaseSize: number;
   /** Accept an older Date (say so on the log); the newest seen is still kept. */
   readonly allowRollback: boolean;
   readonly warn: (msg: string) => void;
@@ -67,9 +70,20 @@ export async function checkNotRolledBack(c: RollbackCheck): Promise<void> {
     c.warn(`${what}; accepted (--allow-archive-rollback)`);
     return;
   }
-  if (seenDate !== undefined && c.release.date.getTime() === seenDate.getTime()) return;
-  const record: SeenSuite = { url: c.url, date: c.release.date.toISOString(), inReleaseSha256: c.inReleaseSha256 };
+  const sameAsSeen = seenDate !== undefined && c.release.date.getTime() === seenDate.getTime();
+  if (sameAsSeen && seen?.inReleaseSha256 === c.inReleaseSha256 && seen.inReleaseSize !== undefined) return;
+  const record: SeenSuite = {
+    url: c.url,
+    date: c.release.date.toISOString(),
+    inReleaseSha256: c.inReleaseSha256,
+    inReleaseSize: c.inReleaseSize,
+  };
   await writeFileAtomic(path, `${JSON.stringify(record)}\n`);
+}
+
+/** The newest InRelease seen for `url` (`<archive root>/dists/<suite>`), or undefined when none was. */
+export async function lastSeenRelease(home: Home, url: string): Promise<SeenSuite | undefined> {
+  return readSeen(join(home.archiveState, `${sha256Hex(url)}.json`), url);
 }
 
 /** The remembered entry; a damaged file counts as nothing seen (the next verified Release rewrites it). */

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { compress as xzCompress } from '@napi-rs/lzma/xz';
 import * as openpgp from 'openpgp';
 import { createContext } from '../../src/core/context.ts';
-import { isIroncladError, type StageContext } from '../../src/core/index.ts';
+import { isIroncladError, type StageContext, sha256Hex } from '../../src/core/index.ts';
 import { openArchive, toLockedSuite } from '../../src/debian/index.ts';
 import { createFixtureArchive, type FixtureArchive } from '../support/fixture-archive.ts';
 
@@ -45,6 +45,26 @@ describe('openArchive on a fixture archive', () => {
     fx = await createFixtureArchive({ suites: [{ name: 'fixture', packages: PACKAGES }], extraSigners: 1 });
   });
   after(() => fx.close());
+
+  test('offline: the last fetched InRelease and its indices are read from the cache, verified, without network', async () => {
+    await withHome(async (ctx) => {
+      const noNetwork = { ...ctx, fetch: (() => Promise.reject(new Error('no network'))) as typeof fetch };
+      await rejectsWith(openArchive(fx.distro, noNetwork, { architecture: 'amd64', offline: true }), 'NETWORK');
+      const online = await openArchive(fx.distro, ctx, { architecture: 'amd64', ...FAST });
+      const offline = await openArchive(fx.distro, noNetwork, { architecture: 'amd64', offline: true });
+      assert.deepEqual(offline.suites.map(toLockedSuite), online.suites.map(toLockedSuite));
+      assert.deepEqual(offline.packages, online.packages);
+      // A cached InRelease that was tampered with is refused like a downloaded one.
+      const entry = join(
+        ctx.home.cache('sha256'),
+        online.suites[0]!.inReleaseSha256.slice(0, 2),
+        online.suites[0]!.inReleaseSha256,
+      );
+      const bytes = await readFile(entry);
+      await writeFile(entry, Buffer.from(bytes.toString('utf8').replace('Suite: fixture', 'Suite: fixturx')));
+      await rejectsWith(openArchive(fx.distro, noNetwork, { architecture: 'amd64', offline: true }), 'NETWORK');
+    });
+  });
 
   test('verifies the InRelease and returns every entry, arch-all included', async () => {
     await withHome(async (ctx) => {
@@ -199,10 +219,11 @@ describe('openArchive refuses an archive it cannot trust', () => {
     try {
       await withHome(async (ctx) => {
         await rejectsWith(openArchive(fx.distro, ctx, { architecture: 'amd64', ...FAST }), 'DIGEST_MISMATCH');
-        // Nothing unverified may land in the cache.
+        // Nothing unverified may land in the cache: only the verified InRelease is kept (for offline reads).
         const cacheDir = ctx.home.cache('sha256');
         const dirs = await readdir(cacheDir).catch(() => []);
-        for (const d of dirs) assert.deepEqual(await readdir(join(cacheDir, d)), []);
+        const inRelease = sha256Hex(await readFile(join(fx.root, 'dists', 'fixture', 'InRelease')));
+        for (const d of dirs) for (const f of await readdir(join(cacheDir, d))) assert.equal(f, inRelease);
       });
     } finally {
       await writeFile(xzPath(), packagesXz);
