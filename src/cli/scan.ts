@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { fail, IRONCLAD_VERSION } from '../core/index.ts';
@@ -10,13 +9,11 @@ import {
   exceedsThreshold,
   FAIL_ON_LEVELS,
   type FailOn,
-  imageScanInput,
   jsonReport,
   judgeScanData,
   type OpenVexDocument,
   parseOpenVex,
-  parseSbomForScan,
-  type ScanPackage,
+  resolveScanInput,
   type ScanTarget,
   sarifReport,
   scan,
@@ -33,64 +30,6 @@ import { renderTable } from './table.ts';
 const VERSION = IRONCLAD_VERSION;
 const FORMATS = ['table', 'json', 'sarif', 'cyclonedx-vex'] as const;
 type ScanFormat = (typeof FORMATS)[number];
-
-/** What an input resolver hands to the scan: the packages, and what it knows about their origin. */
-export interface ResolvedScanInput {
-  readonly kind: string;
-  readonly packages: readonly ScanPackage[];
-  readonly distro: Distro | null;
-  readonly imageDigest: string | null;
-  /** VEX documents that came with the input (attached to an image). */
-  readonly vex?: readonly OpenVexDocument[];
-}
-
-/** Turns the user's `<input>` argument into a package list (STYLE.md rule 12: a role, wired in a Map). */
-export type ScanInputResolver = (ref: string, io: CliIO) => Promise<ResolvedScanInput>;
-
-async function sbomInput(ref: string, io: CliIO): Promise<ResolvedScanInput> {
-  const path = resolve(io.cwd, ref);
-  const parsed = parseSbomForScan(await readFile(path), ref);
-  return { kind: 'sbom', packages: parsed.packages, distro: parsed.distro, imageDigest: parsed.imageDigest };
-}
-
-/**
- * Input kinds `scan` understands. An existing file is read as an SBOM; anything else goes to the
- * `image` resolver once one is registered (an image reference resolved through an ImageSource).
- */
-async function imageInput(ref: string, io: CliIO): Promise<ResolvedScanInput> {
-  const input = await imageScanInput(openRef(parseImageRef(ref), io), undefined, stageContext(io));
-  for (const v of input.vex) io.log.info(`applying VEX attached to the image: ${v.digest.slice(0, 19)}`);
-  return {
-    kind: 'image',
-    packages: input.packages,
-    distro: input.distro,
-    imageDigest: input.imageDigest,
-    vex: input.vex.map((v) => v.document),
-  };
-}
-
-export const scanInputs = new Map<string, ScanInputResolver>([
-  ['sbom', sbomInput],
-  ['image', imageInput],
-]);
-
-/** An argument written as a path (`./x`, `/x`, `~/x`) or named like an SBOM file, never an image name. */
-function looksLikeFile(ref: string): boolean {
-  return /^(\.{1,2}\/|\/|~)/.test(ref) || /\.(json|spdx|cdx)$/i.test(ref);
-}
-
-function pickInput(ref: string, io: CliIO): ScanInputResolver {
-  const sbom = scanInputs.get('sbom');
-  if (sbom !== undefined && existsSync(resolve(io.cwd, ref))) return sbom;
-  if (looksLikeFile(ref)) {
-    fail('NOT_FOUND', `${ref}: the file does not exist`, {
-      hint: 'pass an SPDX 2.3 or CycloneDX JSON SBOM file, or an image (python:3.11, oci:DIR:TAG, docker://HOST/REPO:TAG)',
-    });
-  }
-  const image = scanInputs.get('image');
-  if (image !== undefined) return image;
-  return fail('NOT_FOUND', `${ref}: no such SBOM file`, { hint: 'pass an SPDX 2.3 or CycloneDX JSON SBOM file' });
-}
 
 export interface ScanArgs {
   readonly input: string;
@@ -132,14 +71,22 @@ export async function readVex(paths: readonly string[], io: CliIO): Promise<Open
  */
 export async function scanCommand(args: ScanArgs, io: CliIO): Promise<ExitStatus> {
   const { format, failOn } = checkArgs(args);
-  const input = await pickInput(args.input, io)(args.input, io);
+  const ctx = stageContext(io);
+  const input = await resolveScanInput(
+    args.input,
+    {
+      fileExists: (path) => existsSync(resolve(io.cwd, path)),
+      readFile: (path) => readInputFile(path, io, 'an SPDX 2.3 or CycloneDX JSON SBOM file'),
+      openImage: (ref) => openRef(parseImageRef(ref), io),
+    },
+    ctx,
+  );
   const distro = args.distro !== undefined ? parseDistro(args.distro) : input.distro;
   if (distro === null) {
     fail('INVALID_INPUT', `${args.input}: the distribution is unknown`, { hint: 'pass --distro debian:12' });
   }
   const imageDigest = args.imageDigest ?? input.imageDigest;
-  const vex = [...(input.vex ?? []), ...(await readVex(args.vex, io))];
-  const ctx = stageContext(io);
+  const vex = [...input.vex, ...(await readVex(args.vex, io))];
   const result = await scan(
     {
       packages: input.packages,

@@ -24,6 +24,8 @@ export {
 export { sarifReport } from './sarif.ts';
 export { parseSbomForScan } from './sbom-input.ts';
 export { scan, scanPackages } from './scan.ts';
+export type { ScanInput, ScanInputAccess } from './scan-input.ts';
+export { resolveScanInput } from './scan-input.ts';
 export type { FailOn } from './severity.ts';
 export { FAIL_ON_LEVELS } from './severity.ts';
 export type { Distro, Finding, ScanPackage, Severity, VexStatus } from './types.ts';
