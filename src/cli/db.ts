@@ -13,11 +13,27 @@ function importSummary(r: ImportResult): string {
   return [`imported ${r.records} records into ${r.dbPath}`, ...lines].join('\n');
 }
 
+/** `--format` of db import and update; checked before anything is fetched. */
+function importFormat(format: string): 'table' | 'json' {
+  if (format !== 'table' && format !== 'json') fail('USAGE', `--format ${format}: expected table or json`);
+  return format;
+}
+
+function renderImport(r: ImportResult, format: 'table' | 'json'): string {
+  return format === 'json' ? jsonOutput('db-import', r) : importSummary(r);
+}
+
 /** `ironclad db import SOURCE...`: builds the database from local directories, archives or URLs. */
-export async function dbImportCommand(sources: readonly string[], force: boolean, io: CliIO): Promise<ExitStatus> {
+export async function dbImportCommand(
+  sources: readonly string[],
+  force: boolean,
+  io: CliIO,
+  format = 'table',
+): Promise<ExitStatus> {
+  const fmt = importFormat(format);
   const resolved = sources.map((s) => (/^https?:\/\//i.test(s) ? s : resolve(io.cwd, s)));
   const result = await importOsv(resolved, stageContext(io), { force });
-  io.stdout(importSummary(result));
+  io.stdout(renderImport(result, fmt));
   return 0;
 }
 
@@ -37,14 +53,20 @@ function defaultSource(io: CliIO): string | undefined {
 }
 
 /** `ironclad db update [--source URL...]`: rebuilds from the chosen sources, else from OSV's Debian export. */
-export async function dbUpdateCommand(sources: readonly string[], force: boolean, io: CliIO): Promise<ExitStatus> {
+export async function dbUpdateCommand(
+  sources: readonly string[],
+  force: boolean,
+  io: CliIO,
+  format = 'table',
+): Promise<ExitStatus> {
+  const fmt = importFormat(format);
   const resolved = sources.map((s) => (/^https?:\/\//i.test(s) ? s : resolve(io.cwd, s)));
   const fallback = defaultSource(io);
   const result = await updateDb(stageContext(io), resolved.length > 0 ? resolved : undefined, {
     force,
     ...(fallback !== undefined && { defaultSource: fallback }),
   });
-  io.stdout(importSummary(result));
+  io.stdout(renderImport(result, fmt));
   return 0;
 }
 
@@ -107,14 +129,20 @@ export const registerDb: VerbRegistrar = (program: Command, io: CliIO, run) => {
     .description('Build the database from OSV directories, all.zip files, .tar[.gz|.xz] archives or URLs')
     .argument('<source...>', 'directory, archive file or http(s) URL')
     .option('--force', 'replace the database even with no or far fewer records (refused otherwise)', false)
+    .option('--format <format>', 'table or json', 'table')
     .addHelpText('after', EXAMPLES)
-    .action((sources: string[], opts: { force: boolean }) => run(dbImportCommand(sources, opts.force, io)));
+    .action((sources: string[], opts: { force: boolean; format: string }) =>
+      run(dbImportCommand(sources, opts.force, io, opts.format)),
+    );
   db.command('update')
     .description("Rebuild the database from OSV's Debian export (all.zip), or from the sources chosen with --source")
     .option('--source <url...>', 'use (and remember) these sources instead')
     .option('--force', 'replace the database even with no or far fewer records (refused otherwise)', false)
+    .option('--format <format>', 'table or json', 'table')
     .addHelpText('after', EXAMPLES)
-    .action((opts: { source?: string[]; force: boolean }) => run(dbUpdateCommand(opts.source ?? [], opts.force, io)));
+    .action((opts: { source?: string[]; force: boolean; format: string }) =>
+      run(dbUpdateCommand(opts.source ?? [], opts.force, io, opts.format)),
+    );
   db.command('status')
     .description('Show where the data came from, how old it is, record counts per ecosystem')
     .option('--format <format>', 'table or json', 'table')

@@ -41,8 +41,13 @@ export async function imagesCommand(args: { format: string }, io: CliIO): Promis
   return 0;
 }
 
-export async function rmiCommand(refs: readonly string[], io: CliIO): Promise<ExitStatus> {
+export async function rmiCommand(refs: readonly string[], io: CliIO, format = 'text'): Promise<ExitStatus> {
+  if (format !== 'text' && format !== 'json') fail('USAGE', `--format ${format}: expected text or json`);
   const { removed, freedBytes } = await removeStoreImages(ironcladHome(io), refs);
+  if (format === 'json') {
+    io.stdout(jsonOutput('rmi', { removed, freedBytes }));
+    return 0;
+  }
   for (const r of removed) io.stdout(`untagged ${r}`);
   io.stdout(`freed ${formatBytes(freedBytes)}`);
   return 0;
@@ -59,6 +64,7 @@ export const registerImages: VerbRegistrar = (program: Command, io, run) => {
     .command('rmi')
     .summary('remove images from the local store')
     .argument('<name[:tag]...>', 'tags to remove; a bare name removes all its tags')
-    .addHelpText('after', '\nExamples:\n  ironclad rmi python:3.11-dev\n  ironclad rmi python')
-    .action((refs: string[]) => run(rmiCommand(refs, io)));
+    .option('--format <format>', 'text or json', 'text')
+    .addHelpText('after', '\nExamples:\n  ironclad rmi python:3.11-dev\n  ironclad rmi python --format json')
+    .action((refs: string[], opts: { format: string }) => run(rmiCommand(refs, io, opts.format)));
 };

@@ -62,7 +62,7 @@ export async function lockCommand(args: LockArgs, io: CliIO): Promise<ExitStatus
     },
     ctx,
   );
-  if (args.why !== undefined) return renderWhy(args.why, plan.targets, io);
+  if (args.why !== undefined) return renderWhy(args.why, plan.targets, args.format, io);
   if (args.check) return checkLock(previous, plan.lock, loaded.path, args.format, io);
 
   const path = await writeLockfile(loaded.dir, plan.lock);
@@ -108,21 +108,25 @@ function changeJson(c: LockChange): object {
   return { kind: c.kind, ...where, ...what, description: describeLockChange(c) };
 }
 
-function renderWhy(name: string, targets: readonly LockedTarget[], io: CliIO): ExitStatus {
-  let found = false;
-  for (const t of targets) {
-    if (!t.resolution) continue;
-    const paths = whyPaths(t.resolution, name);
-    if (paths.length === 0) continue;
-    found = true;
-    const excluded = t.resolution.excluded.some((x) => x.name === name);
-    io.stdout(`${t.variant} ${t.platform}${excluded ? ' (excluded, not shipped)' : ''}:`);
-    for (const p of paths) io.stdout(`  ${p.join(' → ')}`);
-  }
-  if (!found) {
+function renderWhy(name: string, targets: readonly LockedTarget[], format: string, io: CliIO): ExitStatus {
+  const found = targets.flatMap((t) => {
+    const paths = t.resolution ? whyPaths(t.resolution, name) : [];
+    if (paths.length === 0) return [];
+    const excluded = t.resolution?.excluded.some((x) => x.name === name) === true;
+    return [{ variant: t.variant, platform: t.platform, excluded, paths }];
+  });
+  if (found.length === 0) {
     fail('NOT_FOUND', `${name} is not in any resolved closure`, {
       hint: 'check the spelling, or the --variant and --platform you chose',
     });
+  }
+  if (format === 'json') {
+    io.stdout(jsonOutput('lock-why', { package: name, targets: found }));
+    return 0;
+  }
+  for (const t of found) {
+    io.stdout(`${t.variant} ${t.platform}${t.excluded ? ' (excluded, not shipped)' : ''}:`);
+    for (const p of t.paths) io.stdout(`  ${p.join(' → ')}`);
   }
   return 0;
 }

@@ -65,6 +65,7 @@ export async function fetchDebs(
   let done = 0;
   let doneBytes = 0;
   const totalBytes = formatBytes(refs.reduce((n, r) => n + r.size, 0));
+  ctx.log.progress(`${refs.length} packages (${totalBytes}): checking the cache, fetching what is missing`);
   let failed: unknown;
   const worker = async (): Promise<void> => {
     while (failed === undefined && next < refs.length) {

@@ -82,8 +82,11 @@ test('each verb prints its documented schema', async () => {
     [['scan', 'sbom.json', '--format', 'json'], 'scan-report'],
     [['vex', 'show', 'doc.openvex.json', '--format', 'json'], 'vex-show'],
     [['db', 'status', '--format', 'json'], 'db-status'],
+    [['db', 'import', 'osv', '--format', 'json'], 'db-import'],
     [['cache', 'verify', '--format', 'json'], 'cache-verify'],
     [['store', 'verify', '--format', 'json'], 'store-verify'],
+    [['copy', `oci:${join(work, 'layout')}`, 'gone:1', '--format', 'json'], 'copy'],
+    [['rmi', 'gone:1', '--format', 'json'], 'rmi'],
   ];
   for (const [argv, name, status] of cases) {
     const doc = await json(argv, status);

@@ -77,6 +77,11 @@ describe('ironclad lock', () => {
     const r = await cli('lock', 'tool', '--distros', 'distros', '--why', 'libfix1');
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /fixtool → libfix1/);
+    const json = await cli('lock', 'tool', '--distros', 'distros', '--why', 'libfix1', '--format', 'json');
+    assert.equal(json.code, 0, json.err);
+    const why = JSON.parse(json.out);
+    assert.equal(why.schema, 'https://ironclad.dev/schemas/lock-why/v1');
+    assert.deepEqual(why.targets[0].paths, [['fixtool', 'libfix1']]);
   });
 
   test('an unknown package exits 2 with suggestions', async () => {
