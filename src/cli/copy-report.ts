@@ -30,6 +30,7 @@ export function copyReportJson(source: string, destination: string, report: Copy
     skipped: report.skipped.map(item),
     bytesTransferred: report.bytesTransferred,
     bytesSkipped: report.bytesSkipped,
+    platformTags: report.platformTags,
   };
 }
 
@@ -61,6 +62,7 @@ export function renderCopyReport(verb: string, destination: string, report: Copy
     copySummary(report),
     `${verb} ${destination}`,
     `digest: ${report.descriptor.digest}`,
+    ...(report.platformTags.length > 0 ? [`platform tags: ${report.platformTags.join(', ')}`] : []),
   ].join('\n');
 }
 

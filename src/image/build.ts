@@ -16,6 +16,7 @@ import {
   layoutEndpoint,
   type Platform,
   storeTagName,
+  tagPlatformManifests,
 } from '../oci/index.ts';
 import { describeFailures, reportFailed, type TestReport, testImage } from '../testing/index.ts';
 import type { OpenVexDocument } from '../vuln/index.ts';
@@ -146,11 +147,9 @@ export async function buildImages(
     for (const tag of tags) await store.putManifest(index.descriptor, index.bytes, { tag, root: true });
     // In an --out layout each platform manifest is also tagged `TAG-ARCH`: tools that read one manifest per tag
     // (umoci) cannot choose a platform from an index.
-    if (opts.out !== undefined && platforms.length > 1) {
-      for (const t of variant.tags)
-        for (const p of platforms) {
-          await store.putManifest(p.manifest, p.manifestBytes, { tag: `${t}-${archSuffix(p.platform)}`, root: true });
-        }
+    if (opts.out !== undefined) {
+      const manifests = platforms.map((p) => ({ descriptor: p.manifest, bytes: p.manifestBytes }));
+      await tagPlatformManifests(store, variant.tags, manifests);
     }
     images.push({ variant, index: index.descriptor, tags, platforms, vex, ...(testReport && { testReport }) });
   }
@@ -179,10 +178,6 @@ async function testBeforeTagging(
     });
   }
   return report;
-}
-
-function archSuffix(platform: string): string {
-  return platform.split('/').slice(1).join('');
 }
 
 function lockedPlatforms(lock: Lockfile, variant: ImageVariant, only: readonly string[] | undefined, defPath: string) {

@@ -18,6 +18,7 @@ export { buildImageConfig, buildIndex, buildManifest, EMPTY_DESCRIPTOR, EMPTY_JS
 export { isIndexMediaType, isManifestMediaType, MediaType } from './media-types.ts';
 export { openImageSource } from './open-source.ts';
 export { formatPlatform, hostPlatform, parsePlatform, pickPlatform, platformMatches } from './platform.ts';
+export { type PlatformManifest, tagPlatformManifests } from './platform-tags.ts';
 export { readAll } from './read-all.ts';
 export { DEFAULT_REGISTRY, isRegistryHost, parseImageRef } from './ref.ts';
 export type { Referrers } from './referrers.ts';
@@ -35,6 +36,7 @@ export {
   sourceTag,
   storeTagName,
   untaggedByDigest,
+  writesPlatformTags,
 } from './transports.ts';
 export type {
   BlobStore,

@@ -44,6 +44,12 @@ interface Transport<K extends ImageRef['kind']> {
   readonly untaggedByDigest: boolean;
   /** Whether images can be written into it on this machine (a layout, the store): where a pull may put them. */
   readonly localDestination: boolean;
+  /**
+   * Whether a multi-platform image written here also gets a `TAG-ARCH` tag per platform manifest
+   * (platform-tags.ts): an OCI layout is read by tools taking one manifest per tag (umoci); a registry or the store
+   * is read by clients that choose a platform from the index.
+   */
+  readonly platformTags: boolean;
   core(ref: Extract<ImageRef, { kind: K }>, o: OpenEndpointOptions): EndpointCore;
 }
 
@@ -63,6 +69,7 @@ const ENTRIES = [
     sourceTag: (r) => r.tag ?? 'latest',
     untaggedByDigest: false,
     localDestination: true,
+    platformTags: true,
     core: (r, o) => layoutCore(path(r.dir, o), r.tag ?? ''),
   }),
   transport('docker-archive', {
@@ -71,6 +78,7 @@ const ENTRIES = [
     sourceTag: () => 'latest',
     untaggedByDigest: false,
     localDestination: false,
+    platformTags: false,
     core: (r, o) => ({ store: dockerArchiveBlobStore(path(r.file, o)), reference: '' }),
   }),
   transport('registry', {
@@ -79,6 +87,7 @@ const ENTRIES = [
     sourceTag: (r) => r.tag ?? (r.digest === undefined ? 'latest' : undefined),
     untaggedByDigest: true,
     localDestination: false,
+    platformTags: false,
     core: (r, o) =>
       o.registry?.(r) ?? fail('USAGE', `registry references are not available here: ${formatImageRef(r)}`),
   }),
@@ -88,6 +97,7 @@ const ENTRIES = [
     sourceTag: (r) => r.tag ?? (r.digest === undefined ? 'latest' : undefined),
     untaggedByDigest: true,
     localDestination: true,
+    platformTags: false,
     core: (r, o) => layoutCore(storeOf(o), r.digest ?? storeTagName(r.name, r.tag), (tag) => storeTagName(r.name, tag)),
   }),
 ] as const;
@@ -140,6 +150,11 @@ export function isLocalDestination(ref: ImageRef): boolean {
  */
 export function layoutEndpoint(dir: string): ImageEndpoint {
   return openEndpoint({ kind: 'oci-layout', dir }, {});
+}
+
+/** Whether a multi-platform image written to `ref` also gets a `TAG-ARCH` tag per platform (an OCI layout). */
+export function writesPlatformTags(ref: ImageRef): boolean {
+  return transportOf(ref).platformTags;
 }
 
 /** Whether an untagged copy at `ref` is addressed by its digest (registry, store) or by the place (a layout). */

@@ -9,6 +9,7 @@ import {
   type Platform,
   parseManifest,
   pickPlatform,
+  tagPlatformManifests,
 } from '../oci/index.ts';
 
 /**
@@ -33,6 +34,11 @@ export interface CopyOptions {
   readonly referrers?: boolean;
   /** Destination tag of the top-level manifest; without it the image is stored by digest only. */
   readonly tag?: string;
+  /**
+   * Also tag each platform manifest of a copied multi-platform index `TAG-ARCH` (oci/platform-tags.ts), for
+   * destinations read by one-manifest-per-tag tools (an OCI layout). Needs `tag` and every platform copied.
+   */
+  readonly platformTags?: boolean;
   /** Blobs transferred at once (default 4). */
   readonly concurrency?: number;
 }
@@ -53,15 +59,19 @@ export interface CopyReport {
   readonly skipped: readonly CopiedItem[];
   readonly bytesTransferred: number;
   readonly bytesSkipped: number;
+  /** The per-platform tags written (`platformTags`), in order; empty when none were. */
+  readonly platformTags: readonly string[];
 }
 
-type Resolved = Required<Omit<CopyOptions, 'tag' | 'platform'>> & Pick<CopyOptions, 'platform'>;
+type Resolved = Required<Omit<CopyOptions, 'tag' | 'platform' | 'platformTags'>> & Pick<CopyOptions, 'platform'>;
 
 class Copier {
   readonly transferred: CopiedItem[] = [];
   readonly skipped: CopiedItem[] = [];
   private readonly manifestsDone = new Set<string>();
   private readonly blobsDone = new Map<string, Promise<void>>();
+  /** Verified bytes of the manifests read, so tagging after the copy reads none twice (manifests are small). */
+  private readonly manifestBytes = new Map<string, Uint8Array>();
 
   constructor(
     private readonly src: BlobStore,
@@ -127,11 +137,14 @@ class Copier {
   }
 
   async readManifest(desc: Descriptor): Promise<Uint8Array> {
+    const known = this.manifestBytes.get(desc.digest);
+    if (known !== undefined) return known;
     const { bytes } = await this.src.readManifest(desc.digest);
     // A BlobStore need not verify; the copy does, once, before anything is written.
     if (digestOf(bytes) !== desc.digest || bytes.length !== desc.size) {
       fail('DIGEST_MISMATCH', `manifest ${desc.digest} read from the source does not match its descriptor`);
     }
+    this.manifestBytes.set(desc.digest, bytes);
     return bytes;
   }
 
@@ -188,6 +201,10 @@ export async function copyImage(
     desc = { mediaType: chosen.mediaType, digest: chosen.digest, size: chosen.size };
   }
   await copier.manifest(desc, bytes, { ...(opts.tag !== undefined && { tag: opts.tag }), root: true });
+  const platformTags =
+    opts.platformTags === true && opts.tag !== undefined && chosen === undefined
+      ? await tagPlatforms(copier, dst, opts.tag, parseManifest(bytes, desc.mediaType))
+      : [];
   // Mounted blobs cost no transfer: they count as neither transferred nor skipped bytes.
   const sum = (items: readonly CopiedItem[]) => items.reduce((n, i) => n + (i.mounted ? 0 : i.size), 0);
   return {
@@ -196,7 +213,18 @@ export async function copyImage(
     skipped: copier.skipped,
     bytesTransferred: sum(copier.transferred),
     bytesSkipped: sum(copier.skipped),
+    platformTags,
   };
+}
+
+/** The `TAG-ARCH` tags of a copied index's platform manifests (none for a single manifest). */
+async function tagPlatforms(copier: Copier, dst: ImageWriter, tag: string, top: ParsedManifest): Promise<string[]> {
+  if (top.kind !== 'index') return [];
+  const manifests = [];
+  for (const descriptor of top.index.manifests) {
+    manifests.push({ descriptor, bytes: await copier.readManifest(descriptor) });
+  }
+  return tagPlatformManifests(dst, [tag], manifests);
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight; rejects with the first failure after all settle. */

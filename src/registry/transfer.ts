@@ -7,6 +7,7 @@ import {
   type Platform,
   sourceTag,
   untaggedByDigest,
+  writesPlatformTags,
 } from '../oci/index.ts';
 import { type CopyReport, copyImage } from './copy.ts';
 
@@ -61,6 +62,8 @@ export async function transferImage(
       referrers: opts.referrers,
       ...(!opts.allPlatforms && { platform: opts.platform ?? hostPlatform() }),
       ...(tag !== undefined && { tag: to.tagName(tag) }),
+      // An OCI layout gets TAG-ARCH per platform, as build --out writes, for one-manifest-per-tag tools (umoci).
+      platformTags: opts.allPlatforms && writesPlatformTags(dst),
     },
     ctx,
   );
