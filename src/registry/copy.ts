@@ -1,3 +1,4 @@
+import { pipeline, type Readable, Transform } from 'node:stream';
 import { fail, formatBytes, type StageContext } from '../core/index.ts';
 import {
   type BlobStore,
@@ -72,6 +73,8 @@ class Copier {
   private readonly blobsDone = new Map<string, Promise<void>>();
   /** Verified bytes of the manifests read, so tagging after the copy reads none twice (manifests are small). */
   private readonly manifestBytes = new Map<string, Uint8Array>();
+  /** Blob bytes read from the source so far, for progress lines. */
+  private bytesRead = 0;
 
   constructor(
     private readonly src: BlobStore,
@@ -129,11 +132,23 @@ class Copier {
       this.skipped.push(item);
       return;
     }
-    this.ctx.log.tick(
-      `copying to ${this.dst.name}: blob ${this.transferred.length + 1}, ${desc.digest.slice(0, 19)} (${formatBytes(desc.size)})`,
-    );
-    const how = await this.dst.putBlob(desc, () => this.src.openBlob(desc), this.src);
+    this.ctx.log.progress(`copying to ${this.dst.name}`);
+    const how = await this.dst.putBlob(desc, async () => this.counted(await this.src.openBlob(desc)), this.src);
     this.transferred.push(how === 'mounted' ? { ...item, mounted: true } : item);
+  }
+
+  /** `stream` as it is, counting its bytes into the progress line (a large layer takes minutes on a slow link). */
+  private counted(stream: Readable): Readable {
+    const counter = new Transform({
+      transform: (chunk: Buffer, _encoding, done) => {
+        this.bytesRead += chunk.length;
+        this.ctx.log.tick(`copying to ${this.dst.name}: ${formatBytes(this.bytesRead)} of blobs sent`);
+        done(null, chunk);
+      },
+    });
+    // pipeline passes a source error on to the counter, which the destination is reading.
+    pipeline(stream, counter, () => {});
+    return counter;
   }
 
   async readManifest(desc: Descriptor): Promise<Uint8Array> {
