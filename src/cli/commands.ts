@@ -29,6 +29,19 @@ export const verbs: readonly VerbModule[] = [
     load: async () => (await import('./lock.ts')).registerLock,
   },
   {
+    listing: [
+      [
+        'update [options] [definition...]',
+        're-lock images against the archive, rebuild, test, sign and push only what changed',
+      ],
+    ],
+    load: async () => (await import('./update.ts')).registerUpdate,
+  },
+  {
+    listing: [['history [options] <image[:tag]>', 'every digest a tag had, when, and what changed at each move']],
+    load: async () => (await import('./history.ts')).registerHistory,
+  },
+  {
     listing: [['build [options] <definition>', 'build hardened OCI images from a definition and its lock']],
     load: async () => (await import('./build.ts')).registerBuild,
   },

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { fail, jsonOutput } from '../core/index.ts';
-import { listStoreImages, removeStoreImages } from '../oci/index.ts';
+import { LayoutStore, listStoreImages, removeStoreImages, splitStoreTag } from '../oci/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { type CliIO, type ExitStatus, ironcladHome } from './io.ts';
 import { formatBytes, renderTable } from './table.ts';
@@ -41,9 +41,25 @@ export async function imagesCommand(args: { format: string }, io: CliIO): Promis
   return 0;
 }
 
-export async function rmiCommand(refs: readonly string[], io: CliIO, format = 'text'): Promise<ExitStatus> {
+export async function rmiCommand(
+  refs: readonly string[],
+  args: { readonly forgetHistory?: boolean; readonly format?: string },
+  io: CliIO,
+): Promise<ExitStatus> {
+  const format = args.format ?? 'text';
   if (format !== 'text' && format !== 'json') fail('USAGE', `--format ${format}: expected text or json`);
-  const { removed, freedBytes } = await removeStoreImages(ironcladHome(io), refs);
+  const home = ironcladHome(io);
+  let untag = refs;
+  if (args.forgetHistory === true) {
+    // Loaded only when asked: a plain rmi stays as light as `images`.
+    const { forgetHistory } = await import('../update/index.ts');
+    const store = await LayoutStore.open(home.store, { create: true });
+    for (const ref of refs) await forgetHistory(home, store, imageName(ref));
+    // A name whose tags are gone already is fine here: forgetting its history was the point.
+    const tags = (await store.listTags()).map((t) => t.name);
+    untag = refs.filter((r) => tags.some((t) => t === r || imageName(t) === r));
+  }
+  const { removed, freedBytes } = await removeStoreImages(home, untag);
   if (format === 'json') {
     io.stdout(jsonOutput('rmi', { removed, freedBytes }));
     return 0;
@@ -65,6 +81,26 @@ export const registerImages: VerbRegistrar = (program: Command, io, run) => {
     .summary('remove images from the local store')
     .argument('<name[:tag]...>', 'tags to remove; a bare name removes all its tags')
     .option('--format <format>', 'text or json', 'text')
-    .addHelpText('after', '\nExamples:\n  ironclad rmi python:3.11-dev\n  ironclad rmi python --format json')
-    .action((refs: string[], opts: { format: string }) => run(rmiCommand(refs, io, opts.format)));
+    .option(
+      '--forget-history',
+      'also drop the image’s whole update history, so the digests it kept (rmi keeps them otherwise) can go',
+    )
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Digests that an image’s update history references (ironclad history) stay in the store after rmi.',
+        '',
+        'Examples:',
+        '  ironclad rmi python:3.11-dev',
+        '  ironclad rmi python --format json',
+        '  ironclad rmi python --forget-history   # and every digest its history kept',
+      ].join('\n'),
+    )
+    .action((refs: string[], opts: { forgetHistory?: boolean; format: string }) => run(rmiCommand(refs, opts, io)));
 };
+
+/** The image name of `name[:tag]`, as rmi reads it (a bare name means all its tags). */
+function imageName(ref: string): string {
+  return ref.includes(':') ? splitStoreTag(ref)[0] : ref;
+}

@@ -22,6 +22,7 @@ export type CacheKind =
  * <home>/vuln.db       the vulnerability database (SQLite), replaced whole by `db import`/`db update`
  * <home>/auth.json     registry logins written by `ironclad login` (mode 0600)
  * <home>/archive-state/  the newest InRelease Date seen per suite, to refuse rollbacks
+ * <home>/history/     every digest each tag of the store had, and why it moved (one JSON file per image name)
  * <home>/tmp/          scratch directories of running commands (build tests, run bundles, rebuilds, downloads)
  * ```
  *
@@ -52,6 +53,9 @@ export class Home {
   }
   get archiveState(): string {
     return join(this.root, 'archive-state');
+  }
+  get history(): string {
+    return join(this.root, 'history');
   }
   get tmp(): string {
     return join(this.root, 'tmp');

@@ -60,13 +60,18 @@ export interface BuildOptions {
    * diffId are reused (checked by digest and diffId), layers compressed here are added. Off with `noCache`.
    */
   readonly cacheFrom?: ImageEndpoint;
+  /**
+   * Point the tags at the new index; default true. False stores the index untagged and leaves moving the tags
+   * (`BuiltImage.tags`) to the caller: the update stage records history first, so a tag never moves unrecorded.
+   */
+  readonly tag?: boolean;
 }
 
 /** One variant built for all its platforms, under one index. */
 export interface BuiltImage {
   readonly variant: ImageVariant;
   readonly index: Descriptor;
-  /** References written: `name:tag` in the store, or `tag` in an --out layout. */
+  /** References written (or, with `tag: false`, to write): `name:tag` in the store, or `tag` in an --out layout. */
   readonly tags: readonly string[];
   readonly platforms: readonly PlatformBuild[];
   /** The OpenVEX document compiled from advisories.yaml for each platform, keyed by platform. */
@@ -144,10 +149,11 @@ export async function buildImages(
     const testReport =
       opts.test === false ? undefined : await testBeforeTagging(out, index.descriptor, variant, opts, ctx);
     const tags = variant.tags.map((t) => (opts.out === undefined ? storeTagName(variant.name, t) : t));
-    for (const tag of tags) await store.putManifest(index.descriptor, index.bytes, { tag, root: true });
+    if (opts.tag !== false)
+      for (const tag of tags) await store.putManifest(index.descriptor, index.bytes, { tag, root: true });
     // In an --out layout each platform manifest is also tagged `TAG-ARCH`: tools that read one manifest per tag
     // (umoci) cannot choose a platform from an index.
-    if (opts.out !== undefined) {
+    if (opts.out !== undefined && opts.tag !== false) {
       const manifests = platforms.map((p) => ({ descriptor: p.manifest, bytes: p.manifestBytes }));
       await tagPlatformManifests(store, variant.tags, manifests);
     }

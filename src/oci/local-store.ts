@@ -35,7 +35,7 @@ export async function listStoreImages(home: Home): Promise<StoreImage[]> {
   const blobs = layoutEndpoint(store.dir).store;
   const out: StoreImage[] = [];
   for (const t of await store.listTags()) {
-    const [name = t.name, tag = 'latest'] = splitTag(t.name);
+    const [name = t.name, tag = 'latest'] = splitStoreTag(t.name);
     out.push({ name, tag, descriptor: t.descriptor, ...(await summarize(blobs, t.descriptor)) });
   }
   return out.sort((a, b) => a.name.localeCompare(b.name) || a.tag.localeCompare(b.tag));
@@ -53,7 +53,7 @@ export async function removeStoreImages(
   const tags = (await store.listTags()).map((t) => t.name);
   const removed: string[] = [];
   for (const ref of refs) {
-    const matches = ref.includes(':') ? tags.filter((t) => t === ref) : tags.filter((t) => splitTag(t)[0] === ref);
+    const matches = ref.includes(':') ? tags.filter((t) => t === ref) : tags.filter((t) => splitStoreTag(t)[0] === ref);
     if (matches.length === 0)
       fail('NOT_FOUND', `no image ${ref} in the local store`, { hint: 'list them with: ironclad images' });
     for (const m of matches) if (await store.untag(m)) removed.push(m);
@@ -72,7 +72,8 @@ export function storeNameFor(ref: RegistryRef): Extract<ImageRef, { kind: 'store
   return { kind: 'store', name };
 }
 
-function splitTag(name: string): [string, string] {
+/** `name:tag` of the store as `[name, tag]`; a name without a colon is `[name, 'latest']`. */
+export function splitStoreTag(name: string): [string, string] {
   const i = name.lastIndexOf(':');
   return i < 0 ? [name, 'latest'] : [name.slice(0, i), name.slice(i + 1)];
 }

@@ -59,8 +59,13 @@ function moveOf(c: LockChange): Omit<PackageMove, 'platforms'> | undefined {
   }
 }
 
+/** A move as stored (history files and changelogs parse optional fields as possibly undefined). */
+export type MoveLike = {
+  readonly [K in keyof PackageMove]: PackageMove[K] | (K extends 'kind' | 'name' ? never : undefined);
+};
+
 /** One line for a move: `libssl3 3.0.15-1 → 3.0.16-1 (bookworm-security)`. */
-export function describeMove(m: PackageMove): string {
+export function describeMove(m: MoveLike): string {
   switch (m.kind) {
     case 'added':
       return `+ ${m.name} ${m.to} (${m.suite})`;

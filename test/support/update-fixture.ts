@@ -8,8 +8,9 @@ import { FIXTURE_PACKAGES } from './fixture-image.ts';
 
 /**
  * A three-image catalog over a fixture archive with a security suite, for the maintenance loop: `tool` and `lib`
- * ship libfix1 (source fixlib), `shell` does not. Locked through the CLI into `images/`, with a vulnerability
- * database holding one record that the library's security update fixes. `publishFix()` publishes that update.
+ * ship libfix1 (source fixlib), `config` does not. Locked through the CLI into `images/`. `importOsv()` imports a
+ * vulnerability database with one high record that the library's security update fixes (an image matching it
+ * fails the build's no-fixable-critical-high check once the fix exists); `publishFix()` publishes that update.
  */
 export const SECURITY_SUITE = 'fixture-security';
 export const FIXED_CVE = 'CVE-2025-1111';
@@ -18,7 +19,7 @@ export const FIXED_VERSION = '1.2-4';
 const DEFINITIONS: Readonly<Record<string, string>> = {
   tool: 'name: tool\ndistro: fixture\nplatforms: [linux/amd64]\ntags: ["2"]\npackages: [fixtool]\nexclude: [debconf]\n',
   lib: 'name: lib\ndistro: fixture\nplatforms: [linux/amd64]\ntags: ["1"]\npackages: [libfix1]\n',
-  shell: 'name: shell\ndistro: fixture\nplatforms: [linux/amd64]\ntags: ["5"]\npackages: [bash]\n',
+  config: 'name: config\ndistro: fixture\nplatforms: [linux/amd64]\ntags: ["5"]\npackages: [fix-config]\n',
 };
 
 export interface UpdateFixture {
@@ -28,6 +29,8 @@ export interface UpdateFixture {
   readonly env: Readonly<Record<string, string>>;
   /** Runs the CLI in `dir` with `env`; resolves with the exit code and the output. */
   cli(...args: string[]): Promise<{ code: number; out: string; err: string }>;
+  /** Imports the vulnerability database: one high record of fixlib, fixed in 1.2-4. */
+  importOsv(): Promise<void>;
   /** Publishes libfix1 1.2-4 (same files, one changed) into the security suite. */
   publishFix(): Promise<void>;
   close(): Promise<void>;
@@ -55,12 +58,12 @@ export async function createUpdateFixture(): Promise<UpdateFixture> {
     const r = await cli('lock', `images/${name}`, '--distros', 'distros');
     if (r.code !== 0) throw new Error(`lock ${name} exited ${r.code}: ${r.err}`);
   }
-  await writeOsv(dir, cli);
   return {
     archive,
     dir,
     env,
     cli,
+    importOsv: () => writeOsv(dir, cli),
     async publishFix() {
       const lib = FIXTURE_PACKAGES.find((p) => p.name === 'libfix1');
       if (lib === undefined) throw new Error('libfix1 is not a fixture package');

@@ -1,0 +1,258 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { catalogDefinitions } from '../catalog/index.ts';
+import { fail, jsonOutput } from '../core/index.ts';
+import { type LoadedDefinition, loadDefinition } from '../definition/index.ts';
+import { parseImageRef } from '../oci/index.ts';
+import {
+  describeMove,
+  type ImageOutcome,
+  type PlannedImage,
+  type PlannedVariant,
+  planUpdate,
+  runUpdate,
+  type UpdateRunOptions,
+  type VariantOutcome,
+  type VulnRef,
+} from '../update/index.ts';
+import type { VerbRegistrar } from './commands.ts';
+import { transfer } from './copy.ts';
+import { loadSigner } from './image-target.ts';
+import { type CliIO, type ExitStatus, stageContext } from './io.ts';
+import { repoRelativePath } from './repository-root.ts';
+import { signBuild } from './sign.ts';
+
+export interface UpdateArgs {
+  readonly definitions: readonly string[];
+  readonly images: string;
+  readonly variant: string;
+  readonly dryRun?: boolean;
+  readonly format: string;
+  readonly key?: string;
+  readonly registry?: string;
+  readonly insecure?: boolean;
+  /** False with --no-test. */
+  readonly test: boolean;
+  /** False with --no-cache. */
+  readonly cache?: boolean;
+  readonly distros?: string;
+  readonly mirror?: string;
+  readonly securityMirror?: string;
+  readonly allowArchiveRollback?: boolean;
+}
+
+/**
+ * `ironclad update`: re-lock every definition against the verified archive, report what moved and which
+ * vulnerabilities that fixes, rebuild, test, sign and push only what changed, and record each tag move.
+ */
+export async function updateCommand(args: UpdateArgs, io: CliIO): Promise<ExitStatus> {
+  if (!['table', 'json'].includes(args.format)) fail('USAGE', `--format ${args.format}: expected table or json`);
+  const ctx = stageContext(io);
+  const definitions = await loadDefinitions(args, io);
+  // The key is unlocked first, so a wrong password fails before any build.
+  const signer = args.key === undefined || args.dryRun ? undefined : await loadSigner(args.key, io);
+  const registry = args.registry === undefined ? undefined : registryPrefix(args.registry);
+  const distro = {
+    ...(args.mirror !== undefined && { mirror: args.mirror }),
+    ...(args.securityMirror !== undefined && { securityMirror: args.securityMirror }),
+    ...(args.distros !== undefined && { dir: resolve(io.cwd, args.distros) }),
+  };
+  const plan = await planUpdate(
+    definitions,
+    { variant: args.variant, distro, allowRollback: args.allowArchiveRollback === true },
+    ctx,
+  );
+  if (args.dryRun) {
+    io.stdout(args.format === 'json' ? toJson(plan, undefined, io) : renderPlan(plan, io));
+    return 0;
+  }
+  const run: UpdateRunOptions = {
+    test: args.test,
+    noCache: args.cache === false,
+    distro,
+    definitionPath: (loaded) => repoRelativePath(loaded.path, io.cwd),
+    ...(signer !== undefined && {
+      afterBuild: async (result) => void (await signBuild(result, signer, io, ctx)),
+    }),
+    ...(registry !== undefined && {
+      publish: async (image) => {
+        for (const tag of image.variant.tags) {
+          const target = `${registry}/${image.variant.name}:${tag}`;
+          const source = `${image.variant.name}@${image.index.digest}`;
+          await transfer(
+            parseImageRef(source),
+            parseImageRef(target),
+            { allPlatforms: true, referrers: true, insecure: args.insecure },
+            io,
+          );
+          io.log.info(`pushed ${target}`);
+        }
+      },
+    }),
+  };
+  const outcomes = await runUpdate(plan, run, ctx);
+  io.stdout(args.format === 'json' ? toJson(plan, outcomes, io) : renderOutcomes(outcomes, io));
+  for (const o of outcomes)
+    if (o.failure) io.stderr(`error: ${o.planned.loaded.definition.name}: ${o.failure.message}`);
+  return outcomes.some((o) => o.failure !== undefined) ? 1 : 0;
+}
+
+async function loadDefinitions(args: UpdateArgs, io: CliIO): Promise<LoadedDefinition[]> {
+  if (args.definitions.length > 0) return Promise.all(args.definitions.map((d) => loadDefinition(resolve(io.cwd, d))));
+  return (await catalogDefinitions(resolve(io.cwd, args.images))).map((d) => d.loaded);
+}
+
+/** `HOST/PREFIX` (or `docker://HOST/PREFIX`) under which each image goes as `PREFIX/NAME:TAG`. */
+function registryPrefix(text: string): string {
+  const bare = text.replace(/^docker:\/\//, '').replace(/\/+$/, '');
+  if (!bare.includes('/') && !bare.includes('.') && !bare.includes(':')) {
+    fail('USAGE', `--registry ${text}: expected HOST[/PREFIX], e.g. registry.example.com/base`);
+  }
+  if (/[:@][^/]*$/.test(bare.split('/').slice(1).join('/'))) {
+    fail('USAGE', `--registry ${text}: give a repository prefix without a tag or digest`, {
+      hint: 'each image is pushed as PREFIX/NAME:TAG for every tag of its definition',
+    });
+  }
+  return bare;
+}
+
+function renderPlan(plan: readonly PlannedImage[], io: CliIO): string {
+  const out: string[] = [];
+  for (const image of plan) {
+    out.push(imageHeading(image, io));
+    for (const v of image.variants) {
+      out.push(...movesLines(v));
+      const what = v.rebuild === undefined ? 'unchanged' : `would rebuild (${reasonText(v.rebuild)})`;
+      out.push(`  ${v.tags.join(', ')}: ${what}${v.current ? `, now ${short(v.current.digest)}` : ''}`);
+    }
+  }
+  const pending = plan.flatMap((i) => i.variants).filter((v) => v.rebuild !== undefined).length;
+  out.push('', `dry run: ${pending} image${pending === 1 ? '' : 's'} to rebuild; nothing was written`);
+  return out.join('\n');
+}
+
+function renderOutcomes(outcomes: readonly ImageOutcome[], io: CliIO): string {
+  const out: string[] = [];
+  for (const o of outcomes) {
+    out.push(imageHeading(o.planned, io));
+    for (const v of o.variants) {
+      out.push(...movesLines(v.planned));
+      out.push(`  ${v.planned.tags.join(', ')}: ${outcomeText(v)}`);
+    }
+    if (o.failure) out.push(`  failed (${o.failure.code}): lock and tags left as they were`);
+  }
+  const all = outcomes.flatMap((o) => o.variants);
+  const n = (s: VariantOutcome['status']) => all.filter((v) => v.status === s).length;
+  out.push('', `${n('updated')} updated, ${n('unchanged')} unchanged, ${n('failed')} failed`);
+  return out.join('\n');
+}
+
+function imageHeading(image: PlannedImage, io: CliIO): string {
+  const where = repoRelativePath(image.loaded.dir, io.cwd);
+  const state = image.previous === undefined ? 'no lock yet' : image.lockChanged ? 'lock changed' : 'lock up to date';
+  return `${image.loaded.definition.name} (${where}): ${state}`;
+}
+
+function movesLines(v: PlannedVariant): string[] {
+  const lines = v.moves.map((m) => `  ${v.variant.variant} ${m.platforms.join(',')}: ${describeMove(m)}`);
+  if (v.vulns !== undefined) {
+    if (v.vulns.fixed.length > 0) lines.push(`  fixes ${vulnList(v.vulns.fixed)}`);
+    if (v.vulns.introduced.length > 0) lines.push(`  introduces ${vulnList(v.vulns.introduced)}`);
+  }
+  return lines;
+}
+
+function outcomeText(v: VariantOutcome): string {
+  switch (v.status) {
+    case 'unchanged':
+      return `unchanged${v.planned.current ? `, ${short(v.planned.current.digest)}` : ''}`;
+    case 'failed':
+      return 'not updated';
+    case 'updated': {
+      const from = v.previous ? `${short(v.previous)} → ` : '';
+      const layers = v.layers ? `; layers: ${v.layers.created} created, ${v.layers.reused} reused` : '';
+      return `${from}${short(v.digest ?? '')}${layers}`;
+    }
+  }
+}
+
+function reasonText(r: NonNullable<PlannedVariant['rebuild']>): string {
+  return r === 'lock-changed' ? 'lock changed' : 'not in the local store';
+}
+
+function vulnList(list: readonly VulnRef[]): string {
+  return list.map((v) => `${v.id} (${v.severity}, ${v.source})`).join(', ');
+}
+
+function short(digest: string): string {
+  return digest.slice(0, 19);
+}
+
+function toJson(plan: readonly PlannedImage[], outcomes: readonly ImageOutcome[] | undefined, io: CliIO): string {
+  const images = plan.map((image, i) => {
+    const outcome = outcomes?.[i];
+    return {
+      name: image.loaded.definition.name,
+      definition: repoRelativePath(image.loaded.path, io.cwd),
+      lockChanged: image.lockChanged,
+      lockWritten: outcome?.lockWritten ?? false,
+      ...(outcome?.failure !== undefined && { failure: outcome.failure }),
+      variants: image.variants.map((v, j) => variantJson(v, outcome?.variants[j])),
+    };
+  });
+  return jsonOutput('update', { dryRun: outcomes === undefined, images });
+}
+
+function variantJson(v: PlannedVariant, o: VariantOutcome | undefined): object {
+  return {
+    variant: v.variant.variant,
+    tags: v.tags,
+    platforms: v.platforms,
+    rebuild: v.rebuild ?? null,
+    status: o?.status ?? 'planned',
+    current: v.current?.digest ?? null,
+    ...(o?.digest !== undefined && { digest: o.digest, previous: o.previous ?? null }),
+    ...(o?.layers !== undefined && { layers: o.layers }),
+    ...(o?.changelog !== undefined && { changelog: o.changelog }),
+    packages: v.moves,
+    ...(v.vulns !== undefined && { fixed: v.vulns.fixed, introduced: v.vulns.introduced }),
+  };
+}
+
+export const registerUpdate: VerbRegistrar = (program: Command, io, run) => {
+  program
+    .command('update')
+    .summary('re-lock images against the archive, rebuild, test, sign and push only what changed')
+    .description(
+      'Re-locks each definition (default: every image under --images) against the verified archive, says which packages moved and which known vulnerabilities that fixes or introduces, then rebuilds only the images whose lock changed (or that are not in the local store), tests them, signs them with --key, attaches a changelog, pushes them with --registry, records the move in the history, moves the tags and writes the lock. Exit status: 0 nothing to do or all done, 1 a test or policy failed, 3 trust failure, 4 network.',
+    )
+    .argument('[definition...]', 'image directories or definition files (default: every image under --images)')
+    .option('--images <dir>', 'directory of image definitions, used when no definition is given', 'images')
+    .option('--variant <name>', 'runtime, dev, all, or another variant name', 'all')
+    .option('--dry-run', 'show what moved and what would be rebuilt; build and write nothing')
+    .option('--format <format>', 'table or json', 'table')
+    .option('--key <file>', 'sign the rebuilt images and attach signed provenance and SBOM attestations')
+    .option('--registry <host/prefix>', 'push each rebuilt image as HOST/PREFIX/NAME:TAG, every tag')
+    .option('--insecure', 'use plain http for the registry (loopback hosts always do)')
+    .option('--no-test', 'do not test rebuilt images before their tags move (provenance records it)')
+    .option('--no-cache', 'derive everything from the verified .debs; read and write no derived cache')
+    .option('--distros <dir>', 'read distro configs from this folder instead of the built-in distros/')
+    .option('--mirror <url>', 'use this Debian archive mirror')
+    .option('--security-mirror <url>', 'use this Debian security archive mirror')
+    .option('--allow-archive-rollback', 'accept an InRelease older than one already seen for its suite')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  ironclad update --dry-run                  # what moved in the archive since the committed locks
+  ironclad update images/python --variant runtime
+  IRONCLAD_PASSWORD=... ironclad update --key ironclad.key --registry registry.example.com/base
+  ironclad update --format json | jq '.images[] | select(.lockChanged) | .name'
+  ironclad history python:3.11               # every digest the tag had, and why it moved
+
+An interrupted update leaves every lock, tag and history entry old or new; run it again to finish.`,
+    )
+    .action((definitions: string[], opts: Omit<UpdateArgs, 'definitions'>) =>
+      run(updateCommand({ definitions, ...opts }, io)),
+    );
+};

@@ -1,0 +1,158 @@
+import { ERROR_CODES, type IroncladError, isIroncladError, type StageContext } from '../core/index.ts';
+import { type LoadedDefinition, writeLockfile } from '../definition/index.ts';
+import { type BuildResult, buildImages } from '../image/index.ts';
+import { type BlobStore, type Descriptor, imageSourceFrom, LayoutStore, layoutEndpoint } from '../oci/index.ts';
+import { attachChangelog, changelogOf } from './changelog.ts';
+import { type HistoryEntry, lastMove, readHistory, recordMove } from './history.ts';
+import type { PlannedImage, PlannedVariant } from './plan.ts';
+
+type BuiltImage = BuildResult['images'][number];
+
+export interface UpdateRunOptions {
+  /** Test each rebuilt image before its tags move (the build's test stage); default true. */
+  readonly test?: boolean;
+  /** Neither read nor write the derived caches. */
+  readonly noCache?: boolean;
+  /** Distro config overrides, as the plan was made with. */
+  readonly distro?: Parameters<typeof buildImages>[2]['distro'];
+  readonly distroConfig?: Parameters<typeof buildImages>[2]['distroConfig'];
+  /** The definition's repository-relative path, labelled on the image and recorded in provenance. */
+  definitionPath?(loaded: LoadedDefinition): string;
+  /** Called with each build before anything is published or tagged: signing and attestations. */
+  afterBuild?(result: BuildResult): Promise<void>;
+  /** Called with each rebuilt image (untagged, referrers attached) before its history and tags move: a push. */
+  publish?(image: BuiltImage): Promise<void>;
+}
+
+/** What happened to one variant. */
+export interface VariantOutcome {
+  readonly planned: PlannedVariant;
+  readonly status: 'unchanged' | 'updated' | 'failed';
+  /** The index the tags point at now (updated) and the one they pointed at before. */
+  readonly digest?: string;
+  readonly previous?: string | null;
+  /** Layers of the new image found in the one it replaced (by digest), and those created. */
+  readonly layers?: { readonly reused: number; readonly created: number };
+  /** The changelog referrer's digest. */
+  readonly changelog?: string;
+}
+
+export interface ImageOutcome {
+  readonly planned: PlannedImage;
+  readonly variants: readonly VariantOutcome[];
+  /** The lock file was rewritten. */
+  readonly lockWritten: boolean;
+  /** A test or policy failure (exit class 1): this image was left as it was; the others went on. */
+  readonly failure?: { readonly code: string; readonly message: string };
+}
+
+/**
+ * Carries out a plan, image by image. For each variant to rebuild: build from the new lock (untagged), test,
+ * sign (`afterBuild`), attach the changelog, publish, record the move in the history, then move the tags; when
+ * every variant is done, write the lock. Each step is atomic and each later step only follows an earlier one, so
+ * an interrupted update leaves every lock, tag and history entry old or new, and running it again (same plan)
+ * finishes the work: the rebuild gives the same digest, the history records a move once, and the changelog is
+ * the same referrer. A test or policy failure leaves that image as it was and goes on with the next; anything
+ * else (trust, network) stops the update.
+ */
+export async function runUpdate(
+  plan: readonly PlannedImage[],
+  opts: UpdateRunOptions,
+  ctx: StageContext,
+): Promise<ImageOutcome[]> {
+  const store = await LayoutStore.open(ctx.home.store, { create: true });
+  const out: ImageOutcome[] = [];
+  for (const image of plan) {
+    const done: VariantOutcome[] = [];
+    try {
+      for (const v of image.variants) done.push(await updateVariant(image, v, store, opts, ctx));
+      if (image.lockChanged) await writeLockfile(image.loaded.dir, image.lock);
+      out.push({ planned: image, variants: done, lockWritten: image.lockChanged });
+    } catch (err) {
+      if (!isIroncladError(err) || ERROR_CODES[(err as IroncladError).code] !== 1) throw err;
+      const failed = image.variants.slice(done.length).map((planned) => ({ planned, status: 'failed' as const }));
+      const failure = { code: (err as IroncladError).code, message: (err as IroncladError).message };
+      out.push({ planned: image, variants: [...done, ...failed], lockWritten: false, failure });
+    }
+  }
+  return out;
+}
+
+async function updateVariant(
+  image: PlannedImage,
+  v: PlannedVariant,
+  store: LayoutStore,
+  opts: UpdateRunOptions,
+  ctx: StageContext,
+): Promise<VariantOutcome> {
+  if (v.rebuild === undefined) return { planned: v, status: 'unchanged' };
+  const { loaded } = image;
+  const name = v.variant.name;
+  ctx.log.progress(`${name} (${v.variant.variant}): building`);
+  const result = await buildImages(
+    loaded,
+    image.lock,
+    {
+      variant: v.variant.variant,
+      platforms: v.platforms,
+      tag: false,
+      test: opts.test !== false,
+      noCache: opts.noCache === true,
+      ...(opts.definitionPath !== undefined && { definitionPath: opts.definitionPath(loaded) }),
+      ...(opts.distro !== undefined && { distro: opts.distro }),
+      ...(opts.distroConfig !== undefined && { distroConfig: opts.distroConfig }),
+    },
+    ctx,
+  );
+  const built = result.images[0];
+  if (built === undefined) throw new Error(`unreachable: building ${name} gave no image`);
+  await opts.afterBuild?.(result);
+  const endpoint = layoutEndpoint(store.dir);
+  // On a rerun the tags may already point at this image: the move to record is the one already recorded.
+  const last = lastMove(await readHistory(ctx.home, name), v.tags[0] ?? '');
+  const previous = last?.digest === built.index.digest ? last.previous : (v.current?.digest ?? null);
+  const move: Omit<HistoryEntry, 'at' | 'changelog'> = {
+    tags: [...v.tags],
+    variant: v.variant.variant,
+    digest: built.index.digest,
+    previous,
+    reason: v.rebuild,
+    packages: v.moves.map((m) => ({ ...m, platforms: [...m.platforms] })),
+    ...(v.vulns !== undefined && { fixed: [...v.vulns.fixed], introduced: [...v.vulns.introduced] }),
+  };
+  const changelog = await attachChangelog(endpoint.referrers, built.index, changelogOf(name, move));
+  await opts.publish?.(built);
+  const pins = [...(v.current !== undefined && v.current.digest === previous ? [v.current] : []), built.index];
+  await recordMove(ctx.home, store, name, { ...move, at: ctx.now().toISOString(), changelog: changelog.digest }, pins);
+  for (const tag of built.tags) await endpoint.tag(tag, built.index);
+  const layers = await layerReuse(endpoint.store, previous, built);
+  return { planned: v, status: 'updated', digest: built.index.digest, previous, layers, changelog: changelog.digest };
+}
+
+function notFoundAs<T>(value: T): (err: unknown) => T {
+  return (err) => {
+    if (isIroncladError(err, 'NOT_FOUND')) return value;
+    throw err;
+  };
+}
+
+/** How many of the new image's layers the image it replaces already had (same digest), and how many are new. */
+async function layerReuse(
+  blobs: BlobStore,
+  previous: string | null,
+  built: BuiltImage,
+): Promise<{ reused: number; created: number }> {
+  const layersOf = async (digest: string): Promise<Descriptor[]> => {
+    const out: Descriptor[] = [];
+    for (const m of await imageSourceFrom(blobs, digest).manifests()) {
+      out.push(...(await imageSourceFrom(blobs, m.digest).resolve()).manifest().layers);
+    }
+    return out;
+  };
+  // The image replaced may be gone from the store (removed with --forget-history): then every layer counts as new.
+  const before = previous === null ? [] : await layersOf(previous).catch(notFoundAs([]));
+  const old = new Set(before.map((l) => l.digest));
+  const now = await layersOf(built.index.digest);
+  const reused = now.filter((l) => old.has(l.digest)).length;
+  return { reused, created: now.length - reused };
+}
