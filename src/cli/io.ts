@@ -20,7 +20,11 @@ export function processIO(signal?: AbortSignal): CliIO {
   const log = stderrLogger({ verbose: process.env.IRONCLAD_DEBUG === '1' });
   return {
     ...(signal !== undefined && { signal }),
-    stdout: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+    stdout: (t) => {
+      // On a terminal the result replaces the status line rather than continuing it.
+      if (process.stdout.isTTY) log.progress('');
+      process.stdout.write(t.endsWith('\n') ? t : `${t}\n`);
+    },
     // Through the logger, so an error or hint replaces the status line instead of being appended to it.
     stderr: (t) => log.info(t.endsWith('\n') ? t.slice(0, -1) : t),
     log,

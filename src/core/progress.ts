@@ -21,6 +21,8 @@ const DEFAULT_COLUMNS = 80;
 /** The progress state of one command: the step it is in and when a counter was last shown. */
 export class ProgressLine {
   private shown = false;
+  /** The text on the status line while `shown`. */
+  private drawn = '';
   private lastStep = '';
   private lastLineAt = Number.NEGATIVE_INFINITY;
 
@@ -33,7 +35,7 @@ export class ProgressLine {
   step(msg: string): void {
     if (this.sink.tty) {
       if (msg === '') this.clear();
-      else this.draw(msg);
+      else if (!this.shown || msg !== this.drawn) this.draw(msg);
       return;
     }
     if (msg === '' || msg === this.lastStep) return;
@@ -63,6 +65,7 @@ export class ProgressLine {
     const columns = this.sink.columns() || DEFAULT_COLUMNS;
     this.sink.write(`\r\x1b[K${msg.slice(0, columns - 1)}`);
     this.shown = true;
+    this.drawn = msg;
     this.lastLineAt = this.now();
   }
 

@@ -58,6 +58,14 @@ test('on a terminal a line longer than the width is cut one column short, and th
   assert.equal(out.text, '\r\x1b[K012345678\r\x1b[K');
 });
 
+test('on a terminal a step already on the status line is not drawn again', () => {
+  const out = sink(true, 80);
+  const p = new ProgressLine(out, () => 0);
+  p.step('copying to out');
+  p.step('copying to out');
+  assert.equal(out.text, '\r\x1b[Kcopying to out');
+});
+
 test('log lines replace the status line instead of being appended to it', () => {
   const out = sink(true, 80);
   const log = stderrLogger({ sink: out });
