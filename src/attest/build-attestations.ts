@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { StageContext } from '../core/index.ts';
 import { type BuildResult, CYCLONEDX_MEDIA_TYPE, type PlatformBuild, SPDX_MEDIA_TYPE } from '../image/index.ts';
-import { type Descriptor, formatPlatform, type ImageEndpoint, imageSourceFrom, layoutEndpoint } from '../oci/index.ts';
+import {
+  type Descriptor,
+  formatPlatform,
+  type ImageEndpoint,
+  imageSourceFrom,
+  layoutEndpoint,
+  referrerSchemes,
+  type SignatureFormat,
+} from '../oci/index.ts';
 import { generateSbom, TOOL_VERSION, writeCycloneDxJson, writeSpdxJson } from '../sbom/index.ts';
 import { type TestReport, toCtrf } from '../testing/index.ts';
 import { parseJsonBytes } from './encoding.ts';
@@ -26,6 +34,8 @@ export interface BuildAttestationOptions {
   readonly source?: { readonly repository: string; readonly revision: string };
   /** Whether the image tests were skipped; `build` does not run them, so the default is true. */
   readonly noTest?: boolean;
+  /** Where signatures and attestations go (default both: OCI referrers and cosign tags). */
+  readonly signatureFormat?: SignatureFormat;
 }
 
 /** What was attached to one platform manifest. */
@@ -47,7 +57,8 @@ export interface AttachedImage {
  * Signs every image of a build and attests each platform manifest, in the build's layout: a signature on the
  * index and on each platform manifest; on each platform manifest SLSA provenance v1 (from the lock the platform
  * was built from), the SPDX and CycloneDX SBOMs (the documents the build stored beside the image), and any
- * `extra.predicates`. All are OCI referrers; no image, index or tag changes, so image digests are unaffected.
+ * `extra.predicates`. Each is stored as an OCI referrer and/or in cosign's `.sig`/`.att` tags
+ * (`extra.signatureFormat`); no image, index or image tag changes, so image digests are unaffected.
  * Provenance carries an invocation id and finish time from `ctx.now()`; nothing else depends on the clock.
  */
 export async function attachBuildAttestations(
@@ -56,7 +67,7 @@ export async function attachBuildAttestations(
   ctx: StageContext,
   extra: BuildAttestationOptions = {},
 ): Promise<AttachedImage[]> {
-  const layout = layoutEndpoint(result.layout);
+  const layout = layoutEndpoint(result.layout, { referrerSchemes: referrerSchemes(extra.signatureFormat ?? 'both') });
   const sink = layout.referrers;
   const invocationId = `urn:uuid:${randomUUID()}`;
   const out: AttachedImage[] = [];

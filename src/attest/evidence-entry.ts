@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { type ErrorCode, IroncladError } from '../core/index.ts';
-import type { Digest } from '../oci/index.ts';
+import { type Digest, REF_NAME_ANNOTATION } from '../oci/index.ts';
 import type { Evidence } from './evidence.ts';
 import { evidenceKeyHint, verifyAttestationEvidence, verifySignatureEvidence } from './evidence-verify.ts';
 
@@ -19,12 +19,18 @@ export type FailureReason =
   | 'missing blob'
   | 'unparsable';
 
+export type EvidenceForm = 'referrer' | 'cosign-tag';
+
 /** A signature or attestation attached to `subject` (the index or a platform manifest) and its verdict. */
 export interface EvidenceEntry {
   readonly subject: Digest;
   readonly platform?: string;
   /** The referrer (or cosign tag) manifest that carries it. */
   readonly referrer: Digest;
+  /** How it is stored: an OCI 1.1 referrer (sigstore bundle), or a layer of cosign's `.sig`/`.att` tag. */
+  readonly form: EvidenceForm;
+  /** The cosign tag, for the `cosign-tag` form. */
+  readonly tag?: string;
   /** `unknown` when the referrer could not be read far enough to tell. */
   readonly kind: 'signature' | 'attestation' | 'unknown';
   /** The verified statement's type when ok; otherwise the (unauthenticated) annotation, if any. */
@@ -46,7 +52,12 @@ export function judgeEvidence(
   publicKey: KeyObject,
   keyId: string,
 ): EvidenceEntry | undefined {
-  const base = { subject, referrer: e.manifest.digest };
+  const tag = e.manifest.annotations?.[REF_NAME_ANNOTATION];
+  const base = {
+    subject,
+    referrer: e.manifest.digest,
+    ...(tag === undefined ? { form: 'referrer' as const } : { form: 'cosign-tag' as const, tag }),
+  };
   switch (e.kind) {
     case 'other':
       return undefined;
@@ -73,7 +84,7 @@ export function judgeEvidence(
   }
 }
 
-type Head = Pick<EvidenceEntry, 'subject' | 'referrer' | 'kind' | 'predicateType'>;
+type Head = Pick<EvidenceEntry, 'subject' | 'referrer' | 'form' | 'tag' | 'kind' | 'predicateType'>;
 
 function verdict(
   head: Head,

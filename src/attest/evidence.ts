@@ -1,9 +1,12 @@
 import { type ErrorCode, fail, IroncladError } from '../core/index.ts';
 import {
   COSIGN_ATTESTATION_SUFFIX,
+  COSIGN_PREDICATE_ANNOTATION,
+  COSIGN_SIGNATURE_ANNOTATION,
   COSIGN_SIGNATURE_SUFFIX,
   type Descriptor,
   type Digest,
+  DSSE_ENVELOPE_MEDIA_TYPE,
   MAX_MANIFEST_BYTES,
   parseDigest,
   parseManifest,
@@ -20,11 +23,6 @@ import { SIMPLE_SIGNING_MEDIA_TYPE } from './simple-signing.ts';
  * malformed referrer becomes an `unreadable` entry rather than an exception that hides the others.
  */
 
-/** cosign tag scheme (cosign `pkg/oci/static`): layer media type and signature annotation of `.sig` manifests. */
-const COSIGN_SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
-/** cosign tag scheme: each `.att` layer is a DSSE envelope; cosign notes the predicate type beside it. */
-const DSSE_ENVELOPE_MEDIA_TYPE = 'application/vnd.dsse.envelope.v1+json';
-const COSIGN_PREDICATE_ANNOTATION = 'predicateType';
 /** A simple-signing payload names one digest; anything larger is not one. */
 const MAX_PAYLOAD_BYTES = 64 * 1024;
 

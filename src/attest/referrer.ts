@@ -1,6 +1,16 @@
-import { sha256Hex } from '../core/index.ts';
-import { PREDICATE_TYPE_ANNOTATION } from '../oci/index.ts';
-import { SIGSTORE_BUNDLE_V03_MEDIA_TYPE } from './bundle.ts';
+import { canonicalJsonBytes, fail, sha256Hex } from '../core/index.ts';
+import {
+  COSIGN_ATTESTATION_SUFFIX,
+  COSIGN_PREDICATE_ANNOTATION,
+  COSIGN_SIGNATURE_ANNOTATION,
+  COSIGN_SIGNATURE_SUFFIX,
+  type CosignSuffix,
+  DSSE_ENVELOPE_MEDIA_TYPE,
+  PREDICATE_TYPE_ANNOTATION,
+} from '../oci/index.ts';
+import { parseBundle, SIGSTORE_BUNDLE_V03_MEDIA_TYPE } from './bundle.ts';
+import { envelopeToJson } from './dsse.ts';
+import { encodeBase64 } from './encoding.ts';
 import type { ImageSignature } from './sign.ts';
 import { SIMPLE_SIGNING_MEDIA_TYPE } from './simple-signing.ts';
 
@@ -8,8 +18,10 @@ import { SIMPLE_SIGNING_MEDIA_TYPE } from './simple-signing.ts';
  * How a signed bundle is attached to an image as an OCI 1.1 referrer, following cosign's bundle specification
  * (specs/BUNDLE_SPEC.md): an image manifest with `artifactType` = the bundle media type, the empty config, the
  * bundle as its (first) layer, `subject` = the image, and `dev.sigstore.bundle.*` annotations that registries copy
- * into the referrers index so clients can tell bundles apart without fetching them. This module only describes
- * the artifact; writing manifests and blobs is the OCI layer's job.
+ * into the referrers index so clients can tell bundles apart without fetching them. Each also carries its form in
+ * cosign's classic tag layout (specs/SIGNATURE_SPEC.md, ATTESTATION_SPEC.md): the same signature as one layer of
+ * the subject's `sha256-<hex>.sig` or `.att` manifest, derived from the bundle alone. This module only describes
+ * the artifact; which forms are written, and how, is the OCI layer's job.
  */
 
 /** OCI image spec manifest.md, "Guidance for an Empty Descriptor": the two bytes `{}`. */
@@ -46,6 +58,8 @@ export interface ReferrerArtifact {
   readonly subject: ReferrerSubject;
   /** Manifest annotations; registries propagate them to the referrers index. */
   readonly annotations: Readonly<Record<string, string>>;
+  /** The same signature as a layer of the subject's cosign tag. */
+  readonly cosign: { readonly suffix: CosignSuffix; readonly layer: ReferrerBlob };
 }
 
 export interface ReferrerOptions {
@@ -73,6 +87,7 @@ export function attestationReferrer(
       [ANNOTATION_BUNDLE_PREDICATE_TYPE]: predicateType,
       ...created(options),
     },
+    cosign: { suffix: COSIGN_ATTESTATION_SUFFIX, layer: cosignAttestationLayer(bundleBytes, predicateType) },
   };
 }
 
@@ -91,7 +106,32 @@ export function imageSignatureReferrer(
     layers: [bundleBlob(signature.bundle), blob(SIMPLE_SIGNING_MEDIA_TYPE, signature.payload)],
     subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
     annotations: { [ANNOTATION_BUNDLE_CONTENT]: 'message-signature', ...created(options) },
+    cosign: { suffix: COSIGN_SIGNATURE_SUFFIX, layer: cosignSignatureLayer(signature) },
   };
+}
+
+/**
+ * cosign SIGNATURE_SPEC.md, "OCI Image Manifest V1": the simple-signing payload as the layer, of media type
+ * `application/vnd.dev.cosign.simplesigning.v1+json`, with the base64 signature over it in the layer annotation.
+ */
+function cosignSignatureLayer(signature: ImageSignature): ReferrerBlob {
+  const bundle = parseBundle(signature.bundle);
+  if (bundle.kind !== 'message-signature') return fail('INTERNAL', 'an image signature bundle holds a DSSE envelope');
+  return blob(SIMPLE_SIGNING_MEDIA_TYPE, signature.payload, {
+    [COSIGN_SIGNATURE_ANNOTATION]: encodeBase64(bundle.signature),
+  });
+}
+
+/**
+ * cosign ATTESTATION_SPEC.md: the DSSE envelope JSON (payload and signatures base64) as the layer, of media type
+ * `application/vnd.dsse.envelope.v1+json`, with cosign's `predicateType` layer annotation.
+ */
+function cosignAttestationLayer(bundleBytes: Uint8Array, predicateType: string): ReferrerBlob {
+  const bundle = parseBundle(bundleBytes);
+  if (bundle.kind !== 'dsse') return fail('INTERNAL', 'an attestation bundle holds no DSSE envelope');
+  return blob(DSSE_ENVELOPE_MEDIA_TYPE, canonicalJsonBytes(envelopeToJson(bundle.envelope)), {
+    [COSIGN_PREDICATE_ANNOTATION]: predicateType,
+  });
 }
 
 function bundleBlob(bytes: Uint8Array): ReferrerBlob {

@@ -15,6 +15,7 @@ import type { Descriptor } from '../oci/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { loadPublicKeyFile, loadSigner, openTarget, platformLabel, selectPlatforms } from './image-target.ts';
 import type { CliIO, ExitStatus } from './io.ts';
+import { SIGNATURE_FORMAT_HELP, signatureFormatOption } from './signature-format.ts';
 import { formatBytes, renderTable } from './table.ts';
 
 /** A predicate is one JSON document; SBOMs of large images stay well below this. */
@@ -26,13 +27,15 @@ export interface AttestArgs {
   readonly type: string;
   readonly key: string;
   readonly platform?: string;
+  readonly signatureFormat?: string;
 }
 
 /** `ironclad attest IMAGE --predicate FILE --type URI --key KEY`: attests every platform manifest (or one). */
 export async function attestCommand(args: AttestArgs, io: CliIO): Promise<ExitStatus> {
   if (!/^[a-z][a-z0-9+.-]*:\/\/./i.test(args.type)) fail('USAGE', `--type ${args.type}: expected a predicate type URI`);
+  const format = signatureFormatOption(args.signatureFormat);
   const predicate = await readPredicate(resolve(io.cwd, args.predicate));
-  const { sink, target, repository } = await openTarget(args.image, io);
+  const { sink, target, repository } = await openTarget(args.image, io, format);
   const signer = await loadSigner(args.key, io);
   const lines: string[] = [];
   for (const m of selectPlatforms(target, args.platform)) {
@@ -203,7 +206,8 @@ export const registerAttest: VerbRegistrar = (program: Command, io, run) => {
     .summary('attach signed attestations to an image, list and read them')
     .description(
       'Wraps a predicate (JSON) in an in-toto Statement v1 naming each platform manifest, signs it (DSSE in a ' +
-        'sigstore bundle v0.3) and stores it beside the image as an OCI 1.1 referrer.',
+        'sigstore bundle v0.3) and stores it beside the image as an OCI 1.1 referrer and in cosign’s ' +
+        'sha256-<digest>.att tag (see --signature-format).',
     )
     .argument(
       '[image]',
@@ -213,6 +217,7 @@ export const registerAttest: VerbRegistrar = (program: Command, io, run) => {
     .option('--type <uri>', 'predicate type, e.g. https://openvex.dev/ns/v0.2.0')
     .option('--key <file>', 'private key')
     .option('--platform <os/arch>', 'attest only this platform manifest')
+    .option('--signature-format <format>', SIGNATURE_FORMAT_HELP, 'both')
     // `attest get --predicate` is a flag, `attest --predicate FILE` an argument: options belong to the verb they follow.
     .enablePositionalOptions()
     .addHelpText(
@@ -220,6 +225,7 @@ export const registerAttest: VerbRegistrar = (program: Command, io, run) => {
       `
 Examples:
   ironclad attest python:3.11 --predicate vex.json --type https://openvex.dev/ns/v0.2.0 --key ironclad.key
+  ironclad attest oci:out:3.11 --predicate p.json --type https://example.com/p/v1 --key k.key --signature-format tags
   ironclad attest list python:3.11
   ironclad attest get python:3.11 --predicate-type https://slsa.dev/provenance/v1 --verify --key ironclad.pub`,
     )
@@ -228,7 +234,9 @@ Examples:
         run(Promise.reject(new IroncladError('USAGE', 'attest needs <image> --predicate FILE --type URI --key KEY')));
         return;
       }
-      run(attestCommand({ image, predicate: opts.predicate, type: opts.type, key: opts.key, ...platform(opts) }, io));
+      const { predicate, type, key } = opts;
+      const format = opts.signatureFormat === undefined ? {} : { signatureFormat: opts.signatureFormat };
+      run(attestCommand({ image, predicate, type, key, ...platform(opts), ...format }, io));
     });
   attest
     .command('list')

@@ -10,6 +10,7 @@ import { loadSigner } from './image-target.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
 import { repoRelativePath } from './repository-root.ts';
 import { signBuild } from './sign.ts';
+import { SIGNATURE_FORMAT_HELP, signatureFormatOption } from './signature-format.ts';
 import { openRef } from './source.ts';
 import { formatBytes, renderTable } from './table.ts';
 
@@ -31,6 +32,8 @@ export interface BuildArgs {
   readonly compression?: string;
   /** REGISTRY/REPO (or oci:DIR) where workers share compressed layers. */
   readonly cacheFrom?: string;
+  /** Where `--key` puts signatures and attestations. */
+  readonly signatureFormat?: string;
 }
 
 /** The place layers are shared (`--cache-from`): a registry repository or an OCI layout, without tag or digest. */
@@ -66,6 +69,7 @@ export async function buildCommand(args: BuildArgs, io: CliIO): Promise<ExitStat
   const lock = await readLockfile(loaded.dir);
   const epochText = args.sourceDateEpoch ?? io.env.SOURCE_DATE_EPOCH;
   const epoch = epochText === undefined ? undefined : parseEpoch(epochText);
+  const signatureFormat = signatureFormatOption(args.signatureFormat);
   // The key is unlocked before building, so a wrong password fails fast rather than after a long build.
   const signer = args.key === undefined ? undefined : await loadSigner(args.key, io);
   const result = await buildImages(
@@ -86,7 +90,7 @@ export async function buildCommand(args: BuildArgs, io: CliIO): Promise<ExitStat
     },
     ctx,
   );
-  if (signer !== undefined) await signBuild(result, signer, io, ctx);
+  if (signer !== undefined) await signBuild(result, signer, io, ctx, signatureFormat);
   io.stdout(args.format === 'json' ? jsonOutput('build', buildJson(result)) : renderBuild(result));
   return 0;
 }
@@ -176,6 +180,7 @@ export const registerBuild: VerbRegistrar = (program: Command, io, run) => {
     .option('--source-date-epoch <seconds>', 'timestamp for files and config (default: newest package date)')
     .option('--format <format>', 'table or json', 'table')
     .option('--key <file>', 'sign the images and attach signed provenance and SBOM attestations')
+    .option('--signature-format <format>', `with --key: ${SIGNATURE_FORMAT_HELP}`, 'both')
     .option('--distros <dir>', 'read distro configs from this folder instead of the built-in distros/')
     .option('--no-test', 'do not test the images before tagging them (provenance records noTest: true)')
     .option('--no-cache', 'derive everything from the verified .debs; read and write no derived cache')
@@ -190,6 +195,7 @@ export const registerBuild: VerbRegistrar = (program: Command, io, run) => {
 Examples:
   ironclad build images/python
   IRONCLAD_PASSWORD=... ironclad build images/python --key ironclad.key
+  IRONCLAD_PASSWORD=... ironclad build images/python --key ironclad.key --signature-format referrers
   ironclad build images/python --variant all --platform linux/amd64
   ironclad build images/python --out ./oci && skopeo inspect oci:./oci:3.11
   ironclad build images/python --no-test   # e.g. on a machine without runc; provenance says so

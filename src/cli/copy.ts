@@ -4,6 +4,7 @@ import { type Transfer, type TransferOptions, transferImage } from '../registry/
 import type { VerbRegistrar } from './commands.ts';
 import { renderCopy, reportFormat } from './copy-report.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
+import { SIGNATURE_FORMAT_HELP, signatureFormatOption } from './signature-format.ts';
 import { cliRegistryAccess, openRef, platformOption } from './source.ts';
 
 /**
@@ -26,6 +27,7 @@ interface CopyArgs {
   referrers?: boolean;
   insecure?: boolean;
   format: string;
+  signatureFormat?: string;
 }
 
 export async function copyCommand(source: string, target: string, args: CopyArgs, io: CliIO): Promise<ExitStatus> {
@@ -39,6 +41,7 @@ export async function copyCommand(source: string, target: string, args: CopyArgs
       platform,
       referrers: args.referrers === true,
       insecure: args.insecure,
+      signatureFormat: signatureFormatOption(args.signatureFormat),
     },
     io,
   );
@@ -55,6 +58,11 @@ export const registerCopy: VerbRegistrar = (program: Command, io, run) => {
     .option('--all-platforms', 'copy every platform of an index (default: only --platform, or this host’s)')
     .option('--platform <os/arch>', 'the platform to copy from an index')
     .option('--referrers', 'also copy SBOMs, signatures and attestations attached to the image')
+    .option(
+      '--signature-format <format>',
+      `with --referrers, which signatures to copy: ${SIGNATURE_FORMAT_HELP}`,
+      'both',
+    )
     .option('--insecure', 'use plain http for the registries (loopback hosts always do)')
     .option('--format <format>', 'text or json', 'text')
     .addHelpText(
@@ -67,6 +75,7 @@ export const registerCopy: VerbRegistrar = (program: Command, io, run) => {
         '  ironclad copy docker://ghcr.io/acme/python:3.11 oci:out:3.11 --all-platforms --referrers',
         '  ironclad copy oci:out:3.11 docker://registry.example.com/python:3.11 --platform linux/arm64',
         '  ironclad copy docker://127.0.0.1:5000/python:3.11 python:mirror --all-platforms --format json',
+        '  ironclad copy python:3.11 docker://127.0.0.1:5000/python:3.11 --referrers --signature-format tags',
       ].join('\n'),
     )
     .action((src: string, dst: string, opts: CopyArgs) => run(copyCommand(src, dst, opts, io)));

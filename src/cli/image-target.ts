@@ -3,7 +3,14 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type ImageTarget, keySigner, loadPrivateKey, loadPublicKey, type Signer } from '../attest/index.ts';
 import { fail, isIroncladError } from '../core/index.ts';
-import { type BlobStore, type Descriptor, formatPlatform, parseImageRef, type Referrers } from '../oci/index.ts';
+import {
+  type BlobStore,
+  type Descriptor,
+  formatPlatform,
+  parseImageRef,
+  type Referrers,
+  type SignatureFormat,
+} from '../oci/index.ts';
 import { imageNameFromRef } from '../sbom/index.ts';
 import type { CliIO } from './io.ts';
 import { readPassword, type SecretPrompt } from './password.ts';
@@ -25,10 +32,12 @@ export interface OpenedTarget {
 /**
  * Resolves an image reference to its top-level descriptor and platform manifests, with the referrers of the place
  * it lives: the local store, an `oci:` layout, or a registry repository (`docker://HOST/REPO[:TAG][@DIGEST]`).
+ * Signatures and attestations attached through `sink` go where `signatureFormat` says (default both forms).
  * @throws IroncladError `USAGE` for transports that cannot hold referrers; NOT_FOUND for unknown tags.
  */
-export async function openTarget(ref: string, io: CliIO): Promise<OpenedTarget> {
-  const endpoint = openRef(parseImageRef(ref), io, { relativeToCwd: true });
+export async function openTarget(ref: string, io: CliIO, signatureFormat?: SignatureFormat): Promise<OpenedTarget> {
+  const opts = { relativeToCwd: true, ...(signatureFormat !== undefined && { signatureFormat }) };
+  const endpoint = openRef(parseImageRef(ref), io, opts);
   if (endpoint.writer === undefined) {
     fail('USAGE', `${ref}: signatures and attestations are kept in a registry, the store or an oci: layout`, {
       hint: 'copy the image into one first, e.g. ironclad copy docker-archive:FILE oci:DIR:TAG',

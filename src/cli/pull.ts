@@ -6,6 +6,7 @@ import { transfer } from './copy.ts';
 import { type RegistryRef, requireRegistry } from './copy-endpoints.ts';
 import { renderCopy, reportFormat } from './copy-report.ts';
 import type { CliIO, ExitStatus } from './io.ts';
+import { SIGNATURE_FORMAT_HELP, signatureFormatOption } from './signature-format.ts';
 import { platformOption } from './source.ts';
 
 interface PullArgs {
@@ -13,6 +14,7 @@ interface PullArgs {
   referrers: boolean;
   insecure?: boolean;
   format: string;
+  signatureFormat?: string;
 }
 
 /**
@@ -43,7 +45,13 @@ export async function pullCommand(
   const t = await transfer(
     src,
     pullDestination(src, target),
-    { allPlatforms: platform === undefined, platform, referrers: args.referrers, insecure: args.insecure },
+    {
+      allPlatforms: platform === undefined,
+      platform,
+      referrers: args.referrers,
+      insecure: args.insecure,
+      signatureFormat: signatureFormatOption(args.signatureFormat),
+    },
     io,
   );
   io.stdout(renderCopy(format, 'pulled', t, t.report));
@@ -58,6 +66,11 @@ export const registerPull: VerbRegistrar = (program: Command, io, run) => {
     .argument('[destination]', 'oci:DIR[:TAG] or a local NAME[:TAG] (default: the repository path and tag)')
     .option('--platform <os/arch>', 'pull only this platform’s manifest instead of the whole index')
     .option('--no-referrers', 'do not pull SBOMs, signatures and attestations')
+    .option(
+      '--signature-format <format>',
+      `which signatures and attestations to pull: ${SIGNATURE_FORMAT_HELP}`,
+      'both',
+    )
     .option('--insecure', 'use plain http for the registry (loopback hosts always do)')
     .option('--format <format>', 'text or json', 'text')
     .addHelpText(

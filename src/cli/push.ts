@@ -5,6 +5,7 @@ import { transfer } from './copy.ts';
 import { requireRegistry } from './copy-endpoints.ts';
 import { renderCopy, reportFormat } from './copy-report.ts';
 import type { CliIO, ExitStatus } from './io.ts';
+import { SIGNATURE_FORMAT_HELP, signatureFormatOption } from './signature-format.ts';
 import { platformOption } from './source.ts';
 
 interface PushArgs {
@@ -12,6 +13,7 @@ interface PushArgs {
   referrers: boolean;
   insecure?: boolean;
   format: string;
+  signatureFormat?: string;
 }
 
 /**
@@ -25,7 +27,13 @@ export async function pushCommand(image: string, target: string, args: PushArgs,
   const t = await transfer(
     parseImageRef(image),
     dst,
-    { allPlatforms: platform === undefined, platform, referrers: args.referrers, insecure: args.insecure },
+    {
+      allPlatforms: platform === undefined,
+      platform,
+      referrers: args.referrers,
+      insecure: args.insecure,
+      signatureFormat: signatureFormatOption(args.signatureFormat),
+    },
     io,
   );
   io.stdout(renderCopy(format, 'pushed', t, t.report));
@@ -40,6 +48,11 @@ export const registerPush: VerbRegistrar = (program: Command, io, run) => {
     .argument('<registry-ref>', 'docker://HOST/REPO[:TAG] or HOST/REPO[:TAG]; without a tag, the source’s')
     .option('--platform <os/arch>', 'push only this platform’s manifest instead of the whole index')
     .option('--no-referrers', 'do not push SBOMs, signatures and attestations')
+    .option(
+      '--signature-format <format>',
+      `which signatures and attestations to push: ${SIGNATURE_FORMAT_HELP}`,
+      'both',
+    )
     .option('--insecure', 'use plain http for the registry (loopback hosts always do)')
     .option('--format <format>', 'text or json', 'text')
     .addHelpText(

@@ -2,23 +2,28 @@ import type { Command } from 'commander';
 import { type AttachedImage, attachBuildAttestations, attachSignature, type Signer } from '../attest/index.ts';
 import type { StageContext } from '../core/index.ts';
 import type { BuildResult } from '../image/index.ts';
+import { DEFAULT_SIGNATURE_FORMAT, type SignatureFormat } from '../oci/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { loadSigner, openTarget, platformLabel, selectPlatforms } from './image-target.ts';
 import type { CliIO, ExitStatus } from './io.ts';
 import { repoRelativePath } from './repository-root.ts';
+import { SIGNATURE_FORMAT_HELP, signatureFormatOption } from './signature-format.ts';
 
 export interface SignArgs {
   readonly image: string;
   readonly key: string;
   readonly platform?: string;
+  readonly signatureFormat?: string;
 }
 
 /**
  * `ironclad sign`: signs an image in the store, an oci: layout or a registry — the index (when there is one) and every
- * platform manifest — and stores each signature bundle as an OCI referrer. Prints one line per signature.
+ * platform manifest — and stores each signature as an OCI referrer (sigstore bundle) and/or in cosign's
+ * `sha256-<digest>.sig` tag (`--signature-format`). Prints one line per signature.
  */
 export async function signCommand(args: SignArgs, io: CliIO): Promise<ExitStatus> {
-  const { sink, target, repository } = await openTarget(args.image, io);
+  const format = signatureFormatOption(args.signatureFormat);
+  const { sink, target, repository } = await openTarget(args.image, io, format);
   const signer = await loadSigner(args.key, io);
   const lines: string[] = [];
   const isIndex = target.platforms[0]?.digest !== target.top.digest;
@@ -44,9 +49,11 @@ export async function signBuild(
   signer: Signer,
   io: CliIO,
   ctx: StageContext,
+  signatureFormat: SignatureFormat = DEFAULT_SIGNATURE_FORMAT,
 ): Promise<readonly AttachedImage[]> {
   const attached = await attachBuildAttestations(result, signer, ctx, {
     definitionPath: repoRelativePath(result.definition.path, io.cwd),
+    signatureFormat,
   });
   for (const image of attached) {
     const count = image.platforms.reduce((n, p) => n + p.attestations.length, 0);
@@ -60,8 +67,9 @@ export const registerSign: VerbRegistrar = (program: Command, io, run) => {
     .command('sign')
     .summary('sign an image (index and platform manifests) with a key')
     .description(
-      'Signs the image index and each platform manifest (cosign simple-signing payload, sigstore bundle v0.3) ' +
-        'and stores the signatures beside the image as OCI 1.1 referrers.',
+      'Signs the image index and each platform manifest (cosign simple-signing payload) and stores the signatures ' +
+        'beside the image as OCI 1.1 referrers (sigstore bundle v0.3) and in cosign’s sha256-<digest>.sig tags ' +
+        '(see --signature-format; docs/attestations.md describes both layouts).',
     )
     .argument(
       '<image>',
@@ -69,13 +77,15 @@ export const registerSign: VerbRegistrar = (program: Command, io, run) => {
     )
     .requiredOption('--key <file>', 'private key (from ironclad keygen or cosign generate-key-pair)')
     .option('--platform <os/arch>', 'sign only this platform manifest')
+    .option('--signature-format <format>', SIGNATURE_FORMAT_HELP, 'both')
     .addHelpText(
       'after',
       `
 Examples:
   IRONCLAD_PASSWORD=... ironclad sign python:3.11 --key ironclad.key
   ironclad sign oci:./out:3.11 --key release.key
-  ironclad sign docker://registry.example.com/team/python:3.11 --key release.key`,
+  ironclad sign docker://registry.example.com/team/python:3.11 --key release.key
+  ironclad sign docker://registry.example.com/team/python:3.11 --key release.key --signature-format tags`,
     )
     .action((image: string, opts: Omit<SignArgs, 'image'>) => run(signCommand({ image, ...opts }, io)));
 };

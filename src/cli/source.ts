@@ -8,6 +8,8 @@ import {
   type Platform,
   parseImageRef,
   parsePlatform,
+  referrerSchemes,
+  type SignatureFormat,
 } from '../oci/index.ts';
 import { type RegistryAccess, type RegistrySettings, registryAccess, registryTransport } from '../registry/index.ts';
 import { type CliIO, ironcladHome, stageContext } from './io.ts';
@@ -29,6 +31,8 @@ export interface OpenRefOptions {
   readonly access?: RegistryAccess;
   /** Take relative layout paths from the invocation's directory (the referrer verbs always did). */
   readonly relativeToCwd?: boolean;
+  /** Where signatures and attestations attached through this endpoint go (default both forms). */
+  readonly signatureFormat?: SignatureFormat;
 }
 
 /**
@@ -42,6 +46,7 @@ export function openRef(ref: ImageRef, io: CliIO, opts: OpenRefOptions = {}): Im
     platform: hostPlatform(),
     registry: registryTransport(access),
     ...(opts.relativeToCwd === true && { cwd: io.cwd }),
+    ...(opts.signatureFormat !== undefined && { referrerSchemes: referrerSchemes(opts.signatureFormat) }),
   });
 }
 

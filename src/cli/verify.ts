@@ -68,10 +68,21 @@ export async function verifyCommand(args: VerifyArgs, io: CliIO): Promise<ExitSt
   return 3;
 }
 
-/** `attestation https://slsa.dev/provenance/v1 linux/amd64 sha256:…`: what an entry is, for one line. */
+/**
+ * `attestation https://slsa.dev/provenance/v1 on linux/amd64 sha256:…`: what an entry is, for one line; an entry
+ * found in cosign's tags rather than as an OCI referrer ends `via cosign tag sha256-<hex>.att`.
+ */
 function describeEntry(e: EvidenceEntry): string {
   const what = e.kind === 'attestation' ? `attestation ${e.predicateType ?? '(unknown type)'}` : e.kind;
-  return `${what} on ${e.platform ?? 'the index'} ${e.referrer}`;
+  const via = e.form === 'cosign-tag' ? ` via cosign tag ${e.tag ?? ''}` : '';
+  return `${what} on ${e.platform ?? 'the index'} ${e.referrer}${via}`;
+}
+
+/** Which storage forms the entries came from, for the summary line. */
+function formsFound(entries: readonly EvidenceEntry[]): string {
+  const forms = new Set(entries.map((e) => e.form));
+  const names = [forms.has('referrer') ? 'OCI referrers' : '', forms.has('cosign-tag') ? 'cosign tags' : ''];
+  return names.filter((n) => n !== '').join(' and ') || 'none';
 }
 
 /** `--require a,b` → names; `none` (or empty) requires only the signature. */
@@ -91,6 +102,7 @@ function renderText(r: ImageVerification & { integrity: IntegrityResult }): stri
     const why = e.ok ? '' : `  ${e.reason}: ${e.detail}`;
     lines.push(`  ${verdict}  ${describeEntry(e)}${why}`);
   }
+  lines.push(`found in: ${formsFound(r.entries)}`);
   lines.push('requirements:');
   for (const c of r.checks) {
     const where = c.platform === undefined ? '' : ` ${c.platform}`;

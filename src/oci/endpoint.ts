@@ -74,7 +74,7 @@ export interface EndpointOptions {
   readonly display: string;
   /** Preferred platform when the source resolves without one. */
   readonly platform?: Platform;
-  /** How referrers are stored and found, first the one written (default: OCI 1.1 referrers, then cosign tags). */
+  /** How referrers are stored and found (default: signatures both as OCI 1.1 referrers and as cosign tags). */
   readonly referrerSchemes?: readonly ReferrerScheme[];
 }
 

@@ -3,6 +3,16 @@
  * docker-archive reading, references, and the one ImageSource abstraction every stage reads images through.
  */
 
+export {
+  COSIGN_ATTESTATION_SUFFIX,
+  COSIGN_PREDICATE_ANNOTATION,
+  COSIGN_SIGNATURE_ANNOTATION,
+  COSIGN_SIGNATURE_SUFFIX,
+  type CosignSuffix,
+  cosignTag,
+  cosignTagSubject,
+  DSSE_ENVELOPE_MEDIA_TYPE,
+} from './cosign-tags.ts';
 export { decompress } from './decompress.ts';
 export { Digester, digestHex, digestOf, isDigest, parseDigest } from './digest.ts';
 export type { EndpointCore, ImageEndpoint, ImageWriter } from './endpoint.ts';
@@ -21,8 +31,16 @@ export { formatPlatform, hostPlatform, parsePlatform, pickPlatform, platformMatc
 export { type PlatformManifest, tagPlatformManifests } from './platform-tags.ts';
 export { readAll } from './read-all.ts';
 export { DEFAULT_REGISTRY, isRegistryHost, parseImageRef } from './ref.ts';
-export type { Referrers } from './referrers.ts';
-export { COSIGN_ATTESTATION_SUFFIX, COSIGN_SIGNATURE_SUFFIX, PREDICATE_TYPE_ANNOTATION } from './referrers.ts';
+export type { Referrers, SignatureFormat } from './referrers.ts';
+export {
+  appendCosignLayers,
+  DEFAULT_SIGNATURE_FORMAT,
+  isSigstoreBundleReferrer,
+  PREDICATE_TYPE_ANNOTATION,
+  readCosignTag,
+  referrerSchemes,
+  SIGNATURE_FORMATS,
+} from './referrers.ts';
 export { readTar } from './tar-reader.ts';
 export { tarBytes } from './tar-writer.ts';
 export {

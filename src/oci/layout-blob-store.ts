@@ -49,7 +49,7 @@ async function pickEntry(s: LayoutStore, ref: string): Promise<Descriptor> {
     fail('NOT_FOUND', `no tag ${JSON.stringify(ref)} in ${s.dir}`, { hint: tagHint(tags.map((t) => t.name)) });
   }
   const images: Descriptor[] = [];
-  for (const m of (await s.readIndex()).manifests) if ((await s.subjectOf(m)) === null) images.push(m);
+  for (const m of (await s.readIndex()).manifests) if ((await s.anchorOf(m)) === null) images.push(m);
   if (images.length === 1) return images[0]!;
   return fail('USAGE', `${s.dir} holds ${images.length} images; name one with a tag`, {
     hint: tagHint(tags.map((t) => t.name)),

@@ -3,6 +3,7 @@ import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promis
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fail, sha256File, siblingTempPath, writeFileAtomic } from '../core/index.ts';
+import { cosignTagSubject } from './cosign-tags.ts';
 import { Digester, digestHex, isDigest } from './digest.ts';
 import { layoutGarbage } from './layout-gc.ts';
 import { withLayoutLock } from './layout-lock.ts';
@@ -229,6 +230,15 @@ export class LayoutStore {
   }
 
   /**
+   * What an index.json entry hangs off, or null for an image of its own: its `subject`, or, for cosign's
+   * `sha256-<hex>.sig`/`.att` tags (which have none), the digest the tag names. Such entries live and die with
+   * that image, and are never "the only image" of a layout.
+   */
+  async anchorOf(entry: Descriptor): Promise<Digest | null> {
+    return cosignTagSubject(entry.annotations?.[REF_NAME_ANNOTATION]) ?? this.subjectOf(entry);
+  }
+
+  /**
    * Manifests in index.json whose `subject` is `subject` (the referrers API, distribution spec 1.1, answered
    * locally). Returned descriptors carry `artifactType` when the entry has it.
    */
@@ -249,7 +259,12 @@ export class LayoutStore {
     let result: GcResult = { removed: [], freedBytes: 0 };
     await withLayoutLock(join(this.dir, 'index.json.lock'), async () => {
       const index = await this.readIndex();
-      const { live, keptEntries } = await layoutGarbage(this, index.manifests);
+      const view = {
+        hasBlob: (d: Digest) => this.hasBlob(d),
+        readBlob: (d: Digest, max: number) => this.readBlob(d, max),
+        subjectOf: (e: Descriptor) => this.anchorOf(e),
+      };
+      const { live, keptEntries } = await layoutGarbage(view, index.manifests);
       if (keptEntries.length !== index.manifests.length) {
         const annotations = index.annotations;
         const rebuilt = buildIndex({ manifests: keptEntries, ...(annotations !== undefined && { annotations }) });

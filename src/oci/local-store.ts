@@ -1,4 +1,5 @@
 import { fail, type Home } from '../core/index.ts';
+import { cosignTagSubject } from './cosign-tags.ts';
 import { imageSourceFrom } from './image-source.ts';
 import { LayoutStore } from './layout.ts';
 import { DEFAULT_REGISTRY } from './ref.ts';
@@ -35,6 +36,8 @@ export async function listStoreImages(home: Home): Promise<StoreImage[]> {
   const blobs = layoutEndpoint(store.dir).store;
   const out: StoreImage[] = [];
   for (const t of await store.listTags()) {
+    // cosign's signature and attestation tags are kept beside the images they sign, not images themselves.
+    if (cosignTagSubject(t.name) !== undefined) continue;
     const [name = t.name, tag = 'latest'] = splitStoreTag(t.name);
     out.push({ name, tag, descriptor: t.descriptor, ...(await summarize(blobs, t.descriptor)) });
   }

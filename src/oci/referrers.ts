@@ -1,6 +1,14 @@
 import { Readable } from 'node:stream';
 import { fail, isIroncladError } from '../core/index.ts';
-import { digestHex, digestOf, parseDigest } from './digest.ts';
+import {
+  buildCosignManifest,
+  COSIGN_ATTESTATION_SUFFIX,
+  COSIGN_SIGNATURE_SUFFIX,
+  type CosignSuffix,
+  cosignTag,
+  mergeCosignLayers,
+} from './cosign-tags.ts';
+import { digestOf, parseDigest } from './digest.ts';
 import type { ImageWriter } from './endpoint.ts';
 import { REF_NAME_ANNOTATION } from './layout.ts';
 import { type ImageManifest, MAX_MANIFEST_BYTES, parseManifest } from './manifest.ts';
@@ -21,13 +29,12 @@ import type { BlobStore, Descriptor, Digest } from './types.ts';
  */
 export const PREDICATE_TYPE_ANNOTATION = 'dev.sigstore.bundle.predicateType';
 
-/** cosign's tag scheme: the suffixes of the tags that hold signatures and attestations of `sha256-<hex>`. */
-export const COSIGN_SIGNATURE_SUFFIX = '.sig';
-export const COSIGN_ATTESTATION_SUFFIX = '.att';
-
-/** The cosign tag of `subject` with `suffix` (`.sig` or `.att`). */
-export function cosignTag(subject: Digest, suffix: string): string {
-  return `sha256-${digestHex(subject)}${suffix}`;
+/**
+ * Whether a referrer holds a sigstore bundle (a signature or an attestation), by its artifact type
+ * (`application/vnd.dev.sigstore.bundle.v0.3+json` and the other bundle versions' spellings).
+ */
+export function isSigstoreBundleReferrer(d: Descriptor): boolean {
+  return d.artifactType?.startsWith('application/vnd.dev.sigstore.bundle') === true;
 }
 
 /** One blob of an artifact, by content. */
@@ -48,12 +55,19 @@ export interface Artifact {
   readonly layers: readonly ArtifactBlob[];
   /** Manifest annotations; registries copy them into the referrers index, and so does our layout listing. */
   readonly annotations?: Readonly<Record<string, string>>;
+  /**
+   * The same signature or attestation as one layer of cosign's `sha256-<hex>.sig` or `.att` tag manifest
+   * (cosign-tags.ts). Only signed artifacts have one; `--signature-format` chooses which forms are written.
+   */
+  readonly cosign?: { readonly suffix: CosignSuffix; readonly layer: ArtifactBlob };
 }
 
 /** An artifact as bytes: its manifest, and the blobs that must be stored before it. */
 export interface BuiltArtifact {
   readonly manifest: { readonly bytes: Uint8Array; readonly descriptor: Descriptor };
   readonly blobs: readonly { readonly desc: Descriptor; readonly bytes: Uint8Array }[];
+  /** Its cosign tag form: the tag of its subject and the one layer it adds there. */
+  readonly cosign?: { readonly tag: string; readonly layer: { readonly desc: Descriptor; readonly bytes: Uint8Array } };
 }
 
 /** The artifact manifest of `a` (a pure function of it: equal artifacts give equal digests). */
@@ -90,6 +104,9 @@ export function buildArtifact(a: Artifact): BuiltArtifact {
       descriptor: { ...manifest.descriptor, ...(a.annotations !== undefined && { annotations: a.annotations }) },
     },
     blobs: [...empty, ...(config === undefined ? [] : [config]), ...layers],
+    ...(a.cosign !== undefined && {
+      cosign: { tag: cosignTag(subject.digest, a.cosign.suffix), layer: blob(a.cosign.layer) },
+    }),
   };
 }
 
@@ -104,59 +121,131 @@ export interface ReferrerPlace {
 /** One way referrers are stored in a repository or layout. */
 export interface ReferrerScheme {
   readonly name: string;
-  /** Stores `artifact` so that `list` finds it; absent when the scheme is only read. Returns its descriptor. */
-  write?(artifact: BuiltArtifact, place: ReferrerPlace): Promise<Descriptor>;
+  /**
+   * Stores `artifact` so that `list` finds it and returns the manifest that holds it; undefined when this scheme
+   * does not store this kind of artifact. Absent when the scheme is only read.
+   */
+  write?(artifact: BuiltArtifact, place: ReferrerPlace): Promise<Descriptor | undefined>;
   /** Manifests about `subject` kept in this scheme. */
   list(subject: Digest, place: ReferrerPlace): Promise<Descriptor[]>;
 }
 
 /**
- * OCI 1.1 referrers: an artifact manifest with `subject`, pushed by digest. Registries without the referrers API
- * get the referrers tag schema index (registry writer); a layout lists it in index.json.
+ * Where signatures and attestations are written: as OCI 1.1 referrers holding sigstore bundles, as cosign's
+ * `sha256-<hex>.sig`/`.att` tags, or both. Unsigned referrers (SBOM and VEX documents) are always OCI referrers,
+ * and both forms are always read.
  */
-export const ociReferrerScheme: ReferrerScheme = {
-  name: 'oci-referrers',
-  async write(artifact, place) {
-    const writer = place.requireWriter();
-    for (const { desc, bytes } of artifact.blobs) {
-      // Attaching again (or a second platform sharing a payload) finds most blobs there already.
-      if (await writer.hasBlob(desc)) continue;
-      await writer.putBlob(desc, async () => Readable.from([bytes]));
-    }
-    const { descriptor, bytes } = artifact.manifest;
-    await writer.putManifest(descriptor, bytes, { root: true });
-    return descriptor;
-  },
-  async list(subject, place) {
-    return (await place.store.listReferrers?.(subject)) ?? [];
-  },
-};
+export type SignatureFormat = 'referrers' | 'tags' | 'both';
+export const SIGNATURE_FORMATS: readonly SignatureFormat[] = ['referrers', 'tags', 'both'];
 
 /**
- * cosign's tag scheme (cosign `pkg/oci/static`): manifests tagged `sha256-<hex>.sig` and `.att` beside the image,
- * listed with their tag in the ref.name annotation. Read only for now, so images signed by cosign before
- * referrers existed can still be verified.
+ * OCI 1.1 referrers: an artifact manifest with `subject`, pushed by digest. Registries without the referrers API
+ * get the referrers tag schema index (registry writer); a layout lists it in index.json. With `signed` false, only
+ * artifacts that have no cosign form are written here (the `tags` signature format).
  */
-export const cosignTagScheme: ReferrerScheme = {
-  name: 'cosign-tags',
-  async list(subject, place) {
-    const out: Descriptor[] = [];
-    for (const suffix of [COSIGN_SIGNATURE_SUFFIX, COSIGN_ATTESTATION_SUFFIX]) {
-      const tag = cosignTag(subject, suffix);
-      const found = await place.store.readManifest(tag).catch((err: unknown) => {
-        if (isIroncladError(err, 'NOT_FOUND')) return undefined;
-        throw err;
-      });
-      if (found === undefined) continue;
-      const desc = { mediaType: found.mediaType, digest: digestOf(found.bytes), size: found.bytes.length };
-      out.push({ ...desc, annotations: { [REF_NAME_ANNOTATION]: tag } });
-    }
-    return out;
-  },
-};
+function ociReferrerScheme(signed: boolean): ReferrerScheme {
+  return {
+    name: 'oci-referrers',
+    async write(artifact, place) {
+      if (!signed && artifact.cosign !== undefined) return undefined;
+      const writer = place.requireWriter();
+      for (const { desc, bytes } of artifact.blobs) {
+        // Attaching again (or a second platform sharing a payload) finds most blobs there already.
+        if (await writer.hasBlob(desc)) continue;
+        await writer.putBlob(desc, async () => Readable.from([bytes]));
+      }
+      const { descriptor, bytes } = artifact.manifest;
+      await writer.putManifest(descriptor, bytes, { root: true });
+      return descriptor;
+    },
+    async list(subject, place) {
+      return (await place.store.listReferrers?.(subject)) ?? [];
+    },
+  };
+}
 
-/** What Ironclad writes (OCI referrers) first, then what it also reads. */
-export const DEFAULT_REFERRER_SCHEMES: readonly ReferrerScheme[] = [ociReferrerScheme, cosignTagScheme];
+/** The manifest under cosign tag `tag` in `store`, or undefined when the tag does not exist. */
+export async function readCosignTag(
+  store: BlobStore,
+  tag: string,
+): Promise<{ readonly descriptor: Descriptor; readonly bytes: Uint8Array } | undefined> {
+  const found = await store.readManifest(tag).catch((err: unknown) => {
+    if (isIroncladError(err, 'NOT_FOUND')) return undefined;
+    throw err;
+  });
+  if (found === undefined) return undefined;
+  const descriptor = { mediaType: found.mediaType, digest: digestOf(found.bytes), size: found.bytes.length };
+  return { descriptor, bytes: found.bytes };
+}
+
+/**
+ * Adds `layers` (blobs stored already) to the cosign tag `tag` in `place`: the manifest there, if any, keeps its
+ * layers and gains those it lacks. Returns the manifest now under the tag.
+ * @throws INVALID_INPUT when the tag holds something that is not an image manifest (nothing is overwritten).
+ */
+export async function appendCosignLayers(
+  place: Pick<ReferrerPlace, 'name' | 'store' | 'requireWriter'>,
+  tag: string,
+  layers: readonly Descriptor[],
+): Promise<Descriptor> {
+  const writer = place.requireWriter();
+  const current = await readCosignTag(place.store, tag);
+  let existing: readonly Descriptor[] = [];
+  if (current !== undefined) {
+    const parsed = parseManifest(current.bytes, current.descriptor.mediaType, `${place.name}:${tag}`);
+    if (parsed.kind !== 'manifest') {
+      fail('INVALID_INPUT', `${place.name}:${tag} is an image index, not a cosign signature manifest`, {
+        hint: 'remove or rename that tag; cosign keeps the signatures of a digest in an image manifest under it',
+      });
+    }
+    existing = parsed.manifest.layers;
+  }
+  const merged = mergeCosignLayers(existing, layers);
+  if (merged === undefined && current !== undefined) return current.descriptor;
+  const { manifest, config } = buildCosignManifest(merged ?? existing);
+  if (!(await writer.hasBlob(config.descriptor))) {
+    await writer.putBlob(config.descriptor, async () => Readable.from([config.bytes]));
+  }
+  await writer.putManifest(manifest.descriptor, manifest.bytes, { tag, root: true });
+  return manifest.descriptor;
+}
+
+/**
+ * cosign's tag scheme (cosign-tags.ts): manifests tagged `sha256-<hex>.sig` and `.att` beside the image, listed
+ * with their tag in the ref.name annotation. With `writes`, a signed artifact's cosign layer is appended to its
+ * subject's tag; without, the scheme is only read (images signed by cosign are verified either way).
+ */
+function cosignTagScheme(writes: boolean): ReferrerScheme {
+  return {
+    name: 'cosign-tags',
+    async write(artifact, place) {
+      if (!writes || artifact.cosign === undefined) return undefined;
+      const { tag, layer } = artifact.cosign;
+      const writer = place.requireWriter();
+      if (!(await writer.hasBlob(layer.desc)))
+        await writer.putBlob(layer.desc, async () => Readable.from([layer.bytes]));
+      return appendCosignLayers(place, tag, [layer.desc]);
+    },
+    async list(subject, place) {
+      const out: Descriptor[] = [];
+      for (const suffix of [COSIGN_SIGNATURE_SUFFIX, COSIGN_ATTESTATION_SUFFIX] as const) {
+        const tag = cosignTag(subject, suffix);
+        const found = await readCosignTag(place.store, tag);
+        if (found !== undefined) out.push({ ...found.descriptor, annotations: { [REF_NAME_ANNOTATION]: tag } });
+      }
+      return out;
+    },
+  };
+}
+
+/** The schemes for `format`: every one is read, the format chooses which write signed artifacts. */
+export function referrerSchemes(format: SignatureFormat): readonly ReferrerScheme[] {
+  return [ociReferrerScheme(format !== 'tags'), cosignTagScheme(format !== 'referrers')];
+}
+
+/** The default: signatures and attestations in both forms, so every verifier finds them. */
+export const DEFAULT_SIGNATURE_FORMAT: SignatureFormat = 'both';
+export const DEFAULT_REFERRER_SCHEMES: readonly ReferrerScheme[] = referrerSchemes(DEFAULT_SIGNATURE_FORMAT);
 
 /** Which referrers a caller wants: by artifact type (one or several) and/or by attested predicate type. */
 export interface ReferrerFilter {
@@ -175,8 +264,10 @@ export interface Referrers {
   /** For messages: the layout directory or `host/repo`. */
   readonly name: string;
   /**
-   * Stores `artifact` (blobs, then its manifest) as a referrer of its subject, in the first scheme that writes.
-   * Idempotent: equal artifacts give the same descriptor. @throws USAGE for a read-only place.
+   * Stores `artifact` (blobs, then its manifest) as a referrer of its subject, in every scheme that stores it (a
+   * signature as an OCI referrer and in its cosign tag, per the signature format). Idempotent: equal artifacts give
+   * the same descriptors. Returns the first one written (the OCI referrer when there is one).
+   * @throws USAGE for a read-only place.
    */
   attach(artifact: Artifact): Promise<Descriptor>;
   /** Manifests about `subject`, scheme by scheme in order (OCI referrers, then cosign tags), filtered. */
@@ -204,12 +295,11 @@ export function matchesFilter(d: Descriptor, filter: ReferrerFilter): boolean {
   return filter.predicateType === undefined || d.annotations?.[PREDICATE_TYPE_ANNOTATION] === filter.predicateType;
 }
 
-/** Derives Referrers from a place and its schemes (the first scheme with `write` is the one written). */
+/** Derives Referrers from a place and its schemes (each scheme that writes an artifact stores it). */
 export function referrersFrom(
   place: ReferrerPlace & { readBlob(desc: Descriptor, maxBytes: number): Promise<Uint8Array> },
   schemes: readonly ReferrerScheme[],
 ): Referrers {
-  const writing = schemes.find((s) => s.write !== undefined);
   const list = async (subject: Digest, filter: ReferrerFilter = {}) => {
     const out: Descriptor[] = [];
     for (const scheme of schemes) out.push(...(await scheme.list(subject, place)));
@@ -227,8 +317,13 @@ export function referrersFrom(
   return {
     name: place.name,
     async attach(artifact) {
-      if (writing?.write === undefined) return fail('USAGE', `${place.name}: no way to store referrers here`);
-      return writing.write(buildArtifact(artifact), place);
+      const built = buildArtifact(artifact);
+      const written: Descriptor[] = [];
+      for (const scheme of schemes) {
+        const desc = await scheme.write?.(built, place);
+        if (desc !== undefined) written.push(desc);
+      }
+      return written[0] ?? fail('USAGE', `${place.name}: no way to store referrers here`);
     },
     list,
     readBlob: (desc, maxBytes) => place.readBlob(desc, maxBytes),

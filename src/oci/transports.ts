@@ -18,7 +18,7 @@ export interface OpenEndpointOptions {
   readonly registry?: (ref: RegistryRef) => EndpointCore;
   /** Preferred platform when a caller resolves without one (the CLI passes the host's). */
   readonly platform?: Platform;
-  /** How referrers are stored and found; default OCI 1.1 referrers, then cosign's tags (read only). */
+  /** How referrers are stored and found; default both forms (referrerSchemes('both')). */
   readonly referrerSchemes?: readonly ReferrerScheme[];
 }
 
@@ -148,8 +148,8 @@ export function isLocalDestination(ref: ImageRef): boolean {
  * The endpoint of an OCI layout directory that Ironclad writes into (a build's output or the store's layout),
  * addressed by directory only; created at the first write.
  */
-export function layoutEndpoint(dir: string): ImageEndpoint {
-  return openEndpoint({ kind: 'oci-layout', dir }, {});
+export function layoutEndpoint(dir: string, opts: Pick<OpenEndpointOptions, 'referrerSchemes'> = {}): ImageEndpoint {
+  return openEndpoint({ kind: 'oci-layout', dir }, opts);
 }
 
 /** Whether a multi-platform image written to `ref` also gets a `TAG-ARCH` tag per platform (an OCI layout). */

@@ -1,22 +1,32 @@
 import { pipeline, type Readable, Transform } from 'node:stream';
 import { fail, formatBytes, type StageContext } from '../core/index.ts';
 import {
+  appendCosignLayers,
   type BlobStore,
+  COSIGN_ATTESTATION_SUFFIX,
+  COSIGN_SIGNATURE_SUFFIX,
+  cosignTag,
+  DEFAULT_SIGNATURE_FORMAT,
   type Descriptor,
   type Digest,
   digestOf,
   type ImageWriter,
+  isSigstoreBundleReferrer,
   type ParsedManifest,
   type Platform,
   parseManifest,
   pickPlatform,
+  readCosignTag,
+  type SignatureFormat,
   tagPlatformManifests,
 } from '../oci/index.ts';
 
 /**
  * copyImage: copies an image (index or manifest) with every blob it references, and optionally its
  * referrers (signatures, SBOMs, attestations — and their referrers in turn), from any BlobStore into a
- * ImageWriter. Children go before parents, so a destination never holds a manifest whose content is missing;
+ * ImageWriter. Signatures and attestations come in the forms `signatureFormat` names: OCI referrers holding
+ * sigstore bundles, and cosign's `sha256-<hex>.sig`/`.att` tags (merged with the destination's own, so
+ * signatures made there are kept). Children go before parents, so a destination never holds a manifest whose content is missing;
  * anything already at the destination is skipped, so an interrupted copy resumes by running it again.
  */
 
@@ -33,6 +43,13 @@ export interface CopyOptions {
   readonly platform?: Platform;
   /** Copy referrers recursively (default true). Needs a store with listReferrers. */
   readonly referrers?: boolean;
+  /** Which forms of signatures and attestations to copy with the referrers (default both). */
+  readonly signatureFormat?: SignatureFormat;
+  /**
+   * The destination's read side, to merge cosign tags with the signatures already there; without it a cosign tag
+   * the source has replaces the destination's.
+   */
+  readonly destinationStore?: BlobStore;
   /** Destination tag of the top-level manifest; without it the image is stored by digest only. */
   readonly tag?: string;
   /**
@@ -64,7 +81,8 @@ export interface CopyReport {
   readonly platformTags: readonly string[];
 }
 
-type Resolved = Required<Omit<CopyOptions, 'tag' | 'platform' | 'platformTags'>> & Pick<CopyOptions, 'platform'>;
+type Resolved = Required<Omit<CopyOptions, 'tag' | 'platform' | 'platformTags' | 'destinationStore'>> &
+  Pick<CopyOptions, 'platform' | 'destinationStore'>;
 
 class Copier {
   readonly transferred: CopiedItem[] = [];
@@ -164,10 +182,41 @@ class Copier {
   }
 
   private async referrersOf(subject: Digest): Promise<void> {
-    if (this.src.listReferrers === undefined) return;
-    for (const r of await this.src.listReferrers(subject)) {
-      if (this.manifestsDone.has(r.digest)) continue;
+    const format = this.opts.signatureFormat;
+    for (const r of (await this.src.listReferrers?.(subject)) ?? []) {
+      if (this.manifestsDone.has(r.digest) || (format === 'tags' && isSigstoreBundleReferrer(r))) continue;
       await this.manifest(r, await this.readManifest(r), { root: true });
+    }
+    if (format === 'referrers') return;
+    for (const suffix of [COSIGN_SIGNATURE_SUFFIX, COSIGN_ATTESTATION_SUFFIX] as const) {
+      await this.cosignTag(cosignTag(subject, suffix));
+    }
+  }
+
+  /**
+   * Copies cosign tag `tag` when the source has it: its blobs, then the manifest under the same tag, or, when the
+   * destination has that tag already, the destination's manifest with the source's layers it lacks.
+   */
+  private async cosignTag(tag: string): Promise<void> {
+    const found = await readCosignTag(this.src, tag);
+    if (found === undefined || this.manifestsDone.has(found.descriptor.digest)) return;
+    this.manifestsDone.add(found.descriptor.digest);
+    const parsed = parseManifest(found.bytes, found.descriptor.mediaType, `${tag} in the source`);
+    if (parsed.kind !== 'manifest') fail('INVALID_INPUT', `${tag} in the source is an index, not a cosign manifest`);
+    const item: CopiedItem = { kind: 'manifest', ...found.descriptor };
+    await this.children(parsed);
+    const dstStore = this.opts.destinationStore;
+    const there = dstStore === undefined ? undefined : await readCosignTag(dstStore, tag);
+    if (there?.descriptor.digest === found.descriptor.digest) {
+      this.skipped.push(item);
+    } else if (there === undefined || dstStore === undefined) {
+      await this.dst.putManifest(found.descriptor, found.bytes, { tag, root: true });
+      this.transferred.push(item);
+    } else {
+      const place = { name: this.dst.name, store: dstStore, requireWriter: () => this.dst };
+      const merged = await appendCosignLayers(place, tag, parsed.manifest.layers);
+      if (merged.digest === there.descriptor.digest) this.skipped.push(item);
+      else this.transferred.push({ ...item, digest: merged.digest, size: merged.size });
     }
   }
 }
@@ -197,6 +246,8 @@ export async function copyImage(
   const resolved: Resolved = {
     allPlatforms: opts.allPlatforms ?? true,
     referrers: opts.referrers ?? true,
+    signatureFormat: opts.signatureFormat ?? DEFAULT_SIGNATURE_FORMAT,
+    ...(opts.destinationStore !== undefined && { destinationStore: opts.destinationStore }),
     concurrency: Math.max(1, opts.concurrency ?? 4),
     ...(opts.platform !== undefined && { platform: opts.platform }),
   };

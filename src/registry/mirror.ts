@@ -1,4 +1,5 @@
 import { fail, type StageContext } from '../core/index.ts';
+import { cosignTagSubject } from '../oci/index.ts';
 import type { RegistryClient } from './client.ts';
 import { type CopyReport, copyImage } from './copy.ts';
 import { registryBlobStore } from './registry-store.ts';
@@ -8,7 +9,8 @@ import { registryWriter } from './writer.ts';
 /**
  * mirror: copies every tag of one repository matching a glob into another (same or different registry),
  * with all platforms and referrers. Referrers-tag-schema tags (`sha256-<hex>`) are not mirrored as tags:
- * the destination's own referrers index is rebuilt as the referrers are pushed.
+ * the destination's own referrers index is rebuilt as the referrers are pushed. cosign's `sha256-<hex>.sig`/`.att`
+ * tags come along with the image they sign, merged with the destination's.
  */
 
 export interface RepositoryRef {
@@ -46,9 +48,12 @@ export async function mirror(
   ctx: StageContext,
 ): Promise<MirrorReport> {
   const pattern = globToRegExp(opts.tags ?? '*');
-  const tags = (await listTags(src.client, src.repo)).filter((t) => pattern.test(t) && !REFERRERS_TAG.test(t));
+  const tags = (await listTags(src.client, src.repo)).filter(
+    (t) => pattern.test(t) && !REFERRERS_TAG.test(t) && cosignTagSubject(t) === undefined,
+  );
   const store = registryBlobStore(src.client, src.repo);
   const sink = registryWriter(dst.client, dst.repo);
+  const destinationStore = registryBlobStore(dst.client, dst.repo);
   const out: { tag: string; report: CopyReport }[] = [];
   for (const tag of [...tags].sort()) {
     ctx.log.info(`mirroring ${src.client.host}/${src.repo}:${tag} → ${dst.client.host}/${dst.repo}:${tag}`);
@@ -59,6 +64,7 @@ export async function mirror(
         tag,
         allPlatforms: true,
         referrers: opts.referrers ?? true,
+        destinationStore,
         ...(opts.concurrency !== undefined && { concurrency: opts.concurrency }),
       },
       ctx,

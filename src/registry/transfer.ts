@@ -5,6 +5,7 @@ import {
   type ImageEndpoint,
   type ImageRef,
   type Platform,
+  type SignatureFormat,
   sourceTag,
   untaggedByDigest,
   writesPlatformTags,
@@ -22,6 +23,8 @@ export interface TransferOptions {
   readonly referrers: boolean;
   /** The destination tag when the destination reference has none; default: the source's tag. */
   readonly tag?: string | undefined;
+  /** Which forms of signatures and attestations go with the referrers (default both). */
+  readonly signatureFormat?: SignatureFormat | undefined;
 }
 
 export interface Transfer {
@@ -60,6 +63,9 @@ export async function transferImage(
     {
       allPlatforms: opts.allPlatforms,
       referrers: opts.referrers,
+      // cosign tags are merged with those at the destination, so signatures made there survive a copy.
+      destinationStore: to.store,
+      ...(opts.signatureFormat !== undefined && { signatureFormat: opts.signatureFormat }),
       ...(!opts.allPlatforms && { platform: opts.platform ?? hostPlatform() }),
       ...(tag !== undefined && { tag: to.tagName(tag) }),
       // An OCI layout gets TAG-ARCH per platform, as build --out writes, for one-manifest-per-tag tools (umoci).

@@ -73,15 +73,25 @@ describe('attachBuildAttestations, verifyImage and rebuildImage over a fixture b
   test('every platform manifest carries a signature, provenance and both SBOMs; the index is signed', async () => {
     const manifest = result.images[0]!.platforms[0]!.manifest;
     const evidence = await collectEvidence(layoutEndpoint(store.dir).referrers, manifest.digest);
-    const kinds = evidence.map((e) => (e.kind === 'attestation' ? e.predicateType : e.kind)).sort();
+    const kind = (e: (typeof evidence)[number]) =>
+      e.kind === 'attestation' || e.kind === 'cosign-attestation' ? `${e.kind} ${e.predicateType}` : e.kind;
+    const predicates = [CTRF_REPORT, CYCLONEDX_BOM, SLSA_PROVENANCE_V1, SPDX_DOCUMENT];
+    // Both forms by default: OCI referrers (bundles) and cosign's .sig/.att tags, plus the two unsigned SBOMs.
     assert.deepEqual(
-      kinds,
-      [CTRF_REPORT, CYCLONEDX_BOM, SLSA_PROVENANCE_V1, SPDX_DOCUMENT, 'other', 'other', 'signature'].sort(),
+      evidence.map(kind).sort(),
+      [
+        ...predicates.map((p) => `attestation ${p}`),
+        ...predicates.map((p) => `cosign-attestation ${p}`),
+        'cosign-signature',
+        'other',
+        'other',
+        'signature',
+      ].sort(),
     );
     const onIndex = await collectEvidence(layoutEndpoint(store.dir).referrers, result.images[0]!.index.digest);
     assert.deepEqual(
       onIndex.map((e) => e.kind),
-      ['signature'],
+      ['signature', 'cosign-signature'],
     );
     // The image itself is unchanged: the tag still points at the built index.
     assert.equal((await store.resolveTag('1.0'))?.digest, result.images[0]!.index.digest);

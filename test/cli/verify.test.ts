@@ -75,7 +75,11 @@ describe('sign, attest and verify on an OCI layout', () => {
     await writeKeyPairFiles(join(fx.dir, 'ironclad'), pair);
     await writeKeyPairFiles(join(fx.dir, 'other'), await generateKeyPair('pw'));
     const signer = keySigner(await loadPrivateKey(pair.privateKeyPem, 'pw'));
-    await attachBuildAttestations(result, signer, fx.ctx, { definitionPath: 'def/image.yaml' });
+    // Referrers only: these tests tamper with the one bundle of each kind (cosign tags have their own tests).
+    await attachBuildAttestations(result, signer, fx.ctx, {
+      definitionPath: 'def/image.yaml',
+      signatureFormat: 'referrers',
+    });
   });
   after(async () => fx.close());
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { Home, isIroncladError } from '../../src/core/index.ts';
+import { cosignTag } from '../../src/oci/cosign-tags.ts';
 import {
   buildIndex,
   COSIGN_SIGNATURE_SUFFIX,
@@ -16,7 +17,6 @@ import {
   parseImageRef,
   REF_NAME_ANNOTATION,
 } from '../../src/oci/index.ts';
-import { cosignTag } from '../../src/oci/referrers.ts';
 import { file, writeTestImage } from '../support/oci-image.ts';
 
 const text = (s: string) => new TextEncoder().encode(s);

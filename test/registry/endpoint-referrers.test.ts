@@ -3,9 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { serializeBundle } from '../../src/attest/bundle.ts';
 import { attestationReferrer } from '../../src/attest/referrer.ts';
 import { createContext } from '../../src/core/context.ts';
 import { Home, isIroncladError } from '../../src/core/index.ts';
+import { cosignTag } from '../../src/oci/cosign-tags.ts';
 import {
   buildIndex,
   COSIGN_SIGNATURE_SUFFIX,
@@ -16,7 +18,6 @@ import {
   REF_NAME_ANNOTATION,
   type Referrers,
 } from '../../src/oci/index.ts';
-import { cosignTag } from '../../src/oci/referrers.ts';
 import { createRegistryClient, type RegistryClient } from '../../src/registry/client.ts';
 import { registryAccess, registryTransport } from '../../src/registry/index.ts';
 import { pushManifest } from '../../src/registry/referrers.ts';
@@ -52,7 +53,12 @@ describe('the referrers of a registry endpoint, against a real registry', () => 
   });
 
   test('attach is idempotent; the referrer is listed once and its manifest and blobs read back', async () => {
-    const bundle = new TextEncoder().encode('{"bundle":true}');
+    const envelope = {
+      payloadType: 'text/plain',
+      payload: new Uint8Array([1]),
+      signatures: [{ keyid: 'k', sig: new Uint8Array([2]) }],
+    };
+    const bundle = serializeBundle({ kind: 'dsse', keyHint: 'k', envelope });
     const artifact = attestationReferrer(bundle, subject, TYPE);
     const first = await sink.attach(artifact);
     const second = await sink.attach(artifact);
@@ -65,13 +71,19 @@ describe('the referrers of a registry endpoint, against a real registry', () => 
     assert.deepEqual(Buffer.from(await sink.readBlob(manifest.layers[0]!, 1024)), Buffer.from(bundle));
   });
 
-  test("cosign's .sig tag is listed after the referrers, annotated with its tag", async () => {
+  test("cosign's .sig and .att tags are listed after the referrers, annotated with their tags", async () => {
     const tag = cosignTag(subject.digest, COSIGN_SIGNATURE_SUFFIX);
     const sig = buildIndex({ manifests: [], annotations: { note: 'stand-in for a cosign signature manifest' } });
     await pushManifest(client, REPO, tag, sig.bytes, sig.descriptor.mediaType);
     const listed = await sink.list(subject.digest);
-    assert.equal(listed.at(-1)?.digest, sig.descriptor.digest);
-    assert.equal(listed.at(-1)?.annotations?.[REF_NAME_ANNOTATION], tag);
+    // The referrers first, then the .sig tag and the .att tag the attestation above was also stored in.
+    const tagged = listed.filter((d) => d.annotations?.[REF_NAME_ANNOTATION] !== undefined);
+    assert.equal(listed.indexOf(tagged[0]!), listed.length - 2);
+    assert.equal(tagged[0]?.digest, sig.descriptor.digest);
+    assert.deepEqual(
+      tagged.map((d) => d.annotations?.[REF_NAME_ANNOTATION]),
+      [tag, cosignTag(subject.digest, '.att')],
+    );
   });
 
   test('readBlob rejects a descriptor the bytes do not match, and one over the size limit', async () => {

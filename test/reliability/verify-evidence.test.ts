@@ -106,7 +106,12 @@ describe('verify lists every signature and attestation', () => {
       { type: VEX, predicate: { '@context': VEX, statements: [] } },
       { type: CTRF, predicate: { results: { tool: { name: 'ironclad' }, summary: {}, tests: [] } } },
     ];
-    await attachBuildAttestations(result, signer, fx.ctx, { definitionPath: 'def/image.yaml', predicates });
+    // Referrers only: these tests tamper with the one bundle of each kind (cosign tags have their own tests).
+    await attachBuildAttestations(result, signer, fx.ctx, {
+      definitionPath: 'def/image.yaml',
+      predicates,
+      signatureFormat: 'referrers',
+    });
   });
   after(async () => fx.close());
 
