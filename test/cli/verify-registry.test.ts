@@ -1,19 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import {
-  attachBuildAttestations,
-  generateKeyPair,
-  keySigner,
-  loadPrivateKey,
-  writeKeyPairFiles,
-} from '../../src/attest/index.ts';
-import { runCli } from '../../src/cli/main.ts';
-import { type BuildResult, buildImages } from '../../src/image/index.ts';
-import { captureIO } from '../support/cli-io.ts';
-import { createFixtureImage, type FixtureImage } from '../support/fixture-image.ts';
-import { type RegistryServer, startRegistry } from '../support/registry-server.ts';
+import { attachBuildAttestations, keySigner, loadPrivateKey } from '../../src/attest/index.ts';
+import type { BuildResult } from '../../src/image/index.ts';
+import type { FixtureImage } from '../support/fixture-image.ts';
+import type { RegistryServer } from '../support/registry-server.ts';
+import { type SigningFixture, startSigningFixture } from '../support/signing-fixture.ts';
 
 const VEX = 'https://openvex.dev/ns/v0.2.0';
 
@@ -22,33 +15,16 @@ describe('sign, attest and verify on registry references (real registry)', () =>
   let fx: FixtureImage;
   let result: BuildResult;
 
-  /** Runs the CLI with the fixture's store, the key password, and an empty Docker config (no helpers run). */
-  async function cli(...argv: string[]) {
-    const io = captureIO(fx.dir, {
-      IRONCLAD_HOME: fx.home,
-      IRONCLAD_PASSWORD: 'pw',
-      DOCKER_CONFIG: join(fx.dir, 'docker'),
-      HOME: fx.dir,
-    });
-    const status = await runCli(argv, io);
-    return { status, out: io.out.join('\n'), err: io.err.join('\n') };
-  }
+  let cli: SigningFixture['cli'];
+  let signing: SigningFixture;
 
   const ref = (path: string) => `docker://${registry.host}/${path}`;
 
   before(async () => {
-    registry = await startRegistry();
-    fx = await createFixtureImage();
-    await mkdir(join(fx.dir, 'docker'));
-    result = await buildImages(fx.loaded, fx.lock, { distroConfig: fx.archive.distro }, fx.ctx);
-    await writeKeyPairFiles(join(fx.dir, 'ironclad'), await generateKeyPair('pw'));
-    await writeKeyPairFiles(join(fx.dir, 'other'), await generateKeyPair('pw'));
-    await writeFile(join(fx.dir, 'vex.json'), JSON.stringify({ '@context': VEX, statements: [] }));
+    signing = await startSigningFixture();
+    ({ registry, fx, result, cli } = signing);
   });
-  after(async () => {
-    await registry.stop();
-    await fx.close();
-  });
+  after(() => signing.close());
 
   test('an unsigned pushed image is signed and attested in the registry, then verifies', async () => {
     const image = ref('team/plain:1.0');

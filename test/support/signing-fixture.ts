@@ -1,0 +1,60 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { generateKeyPair, writeKeyPairFiles } from '../../src/attest/index.ts';
+import { type BuildResult, buildImages } from '../../src/image/index.ts';
+import { fixtureCli } from './cli-io.ts';
+import { createFixtureImage, type FixtureImage } from './fixture-image.ts';
+import { type RegistryServer, startRegistry } from './registry-server.ts';
+
+/** A manifest as a registry serves it, read as plain JSON by tests that check its layout field by field. */
+export interface ManifestJson {
+  readonly mediaType: string;
+  readonly config: LayerJson;
+  readonly layers: LayerJson[];
+  readonly subject?: unknown;
+}
+export interface LayerJson {
+  readonly mediaType: string;
+  readonly digest: string;
+  readonly size: number;
+  readonly annotations?: Record<string, string>;
+}
+
+/** The OpenVEX context of the empty VEX document the fixture writes as `vex.json`. */
+export const FIXTURE_VEX_TYPE = 'https://openvex.dev/ns/v0.2.0';
+
+/**
+ * What the signing tests share: a real registry on loopback, the fixture image built into the store (unsigned),
+ * key pairs `ironclad.key`/`.pub` and `other.key`/`.pub` (password `pw`) and an empty `vex.json` in the fixture
+ * directory, and the CLI over them.
+ */
+export interface SigningFixture {
+  readonly registry: RegistryServer;
+  readonly fx: FixtureImage;
+  readonly result: BuildResult;
+  readonly cli: ReturnType<typeof fixtureCli>;
+  /** `docker://<registry>/<path>` */
+  ref(path: string): string;
+  close(): Promise<void>;
+}
+
+export async function startSigningFixture(): Promise<SigningFixture> {
+  const registry = await startRegistry();
+  const fx = await createFixtureImage();
+  await mkdir(join(fx.dir, 'docker'));
+  const result = await buildImages(fx.loaded, fx.lock, { distroConfig: fx.archive.distro }, fx.ctx);
+  await writeKeyPairFiles(join(fx.dir, 'ironclad'), await generateKeyPair('pw'));
+  await writeKeyPairFiles(join(fx.dir, 'other'), await generateKeyPair('pw'));
+  await writeFile(join(fx.dir, 'vex.json'), JSON.stringify({ '@context': FIXTURE_VEX_TYPE, statements: [] }));
+  return {
+    registry,
+    fx,
+    result,
+    cli: fixtureCli(fx),
+    ref: (path) => `docker://${registry.host}/${path}`,
+    async close() {
+      await registry.stop();
+      await fx.close();
+    },
+  };
+}
