@@ -27,6 +27,8 @@ export const SHARED_LAYER_ARTIFACT = 'application/vnd.dev.ironclad.layer.v1';
 export const DIFF_ID_ANNOTATION = 'dev.ironclad.layer.diff-id';
 /** Layers are held in memory while built; a shared one larger than this is not fetched. */
 const MAX_SHARED_LAYER_BYTES = 1024 * 1024 * 1024;
+/** Rounds of storing one shared layer before giving up with a warning. */
+const SHARE_ATTEMPTS = 3;
 
 /** The tag naming the shared layer of `diffId` in `compression` (a tag is at most 128 characters). */
 export function sharedLayerTag(diffId: Digest, compression: BuildCompression): string {
@@ -78,19 +80,27 @@ export async function shareLayer(
   layer: { readonly descriptor: Descriptor; readonly bytes: Uint8Array },
 ): Promise<void> {
   const tag = sharedLayerTag(diffId, compression);
-  try {
-    const writer = shared.repo.requireWriter();
-    await writer.putBlob(layer.descriptor, async () => Readable.from([layer.bytes]));
-    await writer.putBlob(EMPTY_DESCRIPTOR, async () => Readable.from([EMPTY_JSON_BYTES]));
-    const manifest = buildManifest({
-      artifactType: SHARED_LAYER_ARTIFACT,
-      config: EMPTY_DESCRIPTOR,
-      layers: [layer.descriptor],
-      annotations: { [DIFF_ID_ANNOTATION]: diffId },
-    });
-    await writer.putManifest(manifest.descriptor, manifest.bytes, { tag, root: true });
-  } catch (err) {
-    shared.log.warn(`shared layers: cannot store ${tag} in ${shared.repo.display}: ${messageOf(err)}`);
+  const manifest = buildManifest({
+    artifactType: SHARED_LAYER_ARTIFACT,
+    config: EMPTY_DESCRIPTOR,
+    layers: [layer.descriptor],
+    annotations: { [DIFF_ID_ANNOTATION]: diffId },
+  });
+  // Workers (and the layers of one build) upload the same empty config blob at once; docker-registry can then
+  // refuse a manifest naming it as unknown until the other upload settles. Another round (blobs already there
+  // cost a HEAD each) gets past that race.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const writer = shared.repo.requireWriter();
+      await writer.putBlob(layer.descriptor, async () => Readable.from([layer.bytes]));
+      await writer.putBlob(EMPTY_DESCRIPTOR, async () => Readable.from([EMPTY_JSON_BYTES]));
+      await writer.putManifest(manifest.descriptor, manifest.bytes, { tag, root: true });
+      return;
+    } catch (err) {
+      if (attempt < SHARE_ATTEMPTS) continue;
+      shared.log.warn(`shared layers: cannot store ${tag} in ${shared.repo.display}: ${messageOf(err)}`);
+      return;
+    }
   }
 }
 
