@@ -80,4 +80,10 @@ test('in a layout, cosign tags hang off their image: oci:DIR still names one ima
   const { removed } = await store.gc();
   assert.ok(!removed.includes(first.digest) && !removed.includes(layer.digest), 'kept with its image');
   assert.equal((await store.resolveTag(tag))?.digest, first.digest);
+
+  // Without its image the tag goes too.
+  await store.updateIndex((ms) => ms.filter((m) => m.digest !== manifest.digest));
+  const gone = await store.gc();
+  assert.equal(await store.resolveTag(tag), undefined);
+  assert.ok(gone.removed.includes(first.digest));
 });
