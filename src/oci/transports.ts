@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { fail, type Home } from '../core/index.ts';
+import { fail, type Home, isIroncladError } from '../core/index.ts';
 import { dockerArchiveBlobStore } from './docker-archive.ts';
 import { type EndpointCore, endpointFrom, type ImageEndpoint } from './endpoint.ts';
 import { layoutCore } from './layout-endpoint.ts';
@@ -98,9 +98,37 @@ const ENTRIES = [
     untaggedByDigest: true,
     localDestination: true,
     platformTags: false,
-    core: (r, o) => layoutCore(storeOf(o), r.digest ?? storeTagName(r.name, r.tag), (tag) => storeTagName(r.name, tag)),
+    core: (r, o) =>
+      storeCore(
+        layoutCore(storeOf(o), r.digest ?? storeTagName(r.name, r.tag), (tag) => storeTagName(r.name, tag)),
+        `${r.name}${suffix(r.tag ?? (r.digest === undefined ? 'latest' : undefined), r.digest)}`,
+      ),
   }),
 ] as const;
+
+/**
+ * The local store's core: an image it does not hold is named as the user typed it, "in the local store", not as
+ * a tag missing from a layout directory (or a layout that does not exist yet, before the first build or pull).
+ * Only the reference itself is reworded; a missing blob under it is the store's damage and keeps its message.
+ */
+function storeCore(core: EndpointCore, shown: string): EndpointCore {
+  const { store } = core;
+  return {
+    ...core,
+    store: {
+      openBlob: (desc) => store.openBlob(desc),
+      ...(store.listReferrers !== undefined && { listReferrers: store.listReferrers.bind(store) }),
+      readManifest: (ref) =>
+        store.readManifest(ref).catch((err: unknown) => {
+          if (ref !== core.reference || !isIroncladError(err, 'NOT_FOUND')) throw err;
+          return fail('NOT_FOUND', `no image ${shown} in the local store`, {
+            hint: 'list them with: ironclad images; build or pull it first',
+            cause: err,
+          });
+        }),
+    },
+  };
+}
 
 // A new ImageRef kind fails to compile here until it has a transport (STYLE.md rule 11).
 type Missing = Exclude<ImageRef['kind'], (typeof ENTRIES)[number][0]>;
