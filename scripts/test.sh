@@ -22,15 +22,32 @@ fi
 [ $# -gt 0 ] && files=("$@")
 
 # Starting node with tsx and loading the sources costs about a second of CPU per process, more than most test files
-# take, so the files run in a few groups: one process per group loads tsx and the sources once and runs its files
-# one after the other, each file as a suite of its own (its before/after hooks stay with its own tests). Two groups
-# run at a time. Consecutive files go to different groups, which spreads the slow directories over all of them.
-groups=$(mktemp -d -t ironclad-test-groups.XXXXXX)
-trap 'rm -rf "$groups"' EXIT
-count=8
-for i in "${!files[@]}"; do
-  group="$groups/group-$((i % count)).test.mjs"
-  [ -f "$group" ] || echo "import { describe } from 'node:test';" > "$group"
-  printf "describe('%s', async () => { await import('%s'); });\n" "${files[i]}" "$(realpath "${files[i]}")" >> "$group"
+# take, so two worker processes (as many as run at a time) load tsx and the sources once each and share the files:
+# a worker claims the next unclaimed file (mkdir is atomic, so each file runs once) and runs it as a suite of its
+# own, awaited before it claims another, so its before/after hooks stay with its own tests and a worker that drew
+# slow files simply takes fewer of them.
+queue=$(mktemp -d -t ironclad-test-queue.XXXXXX)
+trap 'rm -rf "$queue"' EXIT
+for f in "${files[@]}"; do realpath "$f"; done > "$queue/files"
+workers=$((${#files[@]} < 2 ? ${#files[@]} : 2))
+for ((w = 1; w <= workers; w++)); do
+  cat > "$queue/worker-$w.test.mjs" <<JS
+import { mkdirSync, readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { describe } from 'node:test';
+import { pathToFileURL } from 'node:url';
+
+const files = readFileSync('$queue/files', 'utf8').split('\n').filter(Boolean);
+for (const [i, file] of files.entries()) {
+  try {
+    mkdirSync('$queue/claimed-' + i);
+  } catch {
+    continue;
+  }
+  await describe(relative('$PWD', file), async () => {
+    await import(pathToFileURL(file).href);
+  });
+}
+JS
 done
-node --import tsx --test --test-concurrency=2 --test-reporter=spec "$groups"/group-*.test.mjs
+node --import tsx --test --test-concurrency="$workers" --test-reporter=spec "$queue"/worker-*.test.mjs
