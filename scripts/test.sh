@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"
 
 echo "== typecheck" >&2
-tsc --noEmit
+# Incremental: a rerun checks again only what changed since the last one (a fresh clone checks everything).
+tsc --noEmit --incremental --tsBuildInfoFile node_modules/.cache/ironclad/typecheck.tsbuildinfo
 echo "== lint" >&2
 biome check --diagnostic-level=error .
 echo "== tests" >&2
