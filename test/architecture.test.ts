@@ -119,3 +119,17 @@ test('every module in src/ is in the allow-list', () => {
     [],
   );
 });
+
+test('decisions by the kind of image reference are made in the transport table only', () => {
+  // Comparing ref.kind elsewhere spreads what a transport means over the verbs; ask the table (src/oci/transports.ts).
+  const kinds = "'(registry|store|oci-layout|docker-archive)'";
+  const pattern = new RegExp(`\\.kind\\s*[!=]==?\\s*${kinds}|case\\s+${kinds}|switch\\s*\\(\\s*ref\\.kind\\s*\\)`);
+  const offenders = files(SRC)
+    .filter((f) => relative(SRC, f) !== join('oci', 'transports.ts'))
+    .flatMap((f) =>
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (pattern.test(line) ? [`${relative(SRC, f)}:${i + 1}: ${line.trim()}`] : [])),
+    );
+  assert.deepEqual(offenders, []);
+});

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { fail, jsonOutput } from '../core/index.ts';
 import { loadDefinition, readLockfile } from '../definition/index.ts';
 import { type BuildResult, buildImages } from '../image/index.ts';
-import { type ImageEndpoint, parseImageRef } from '../oci/index.ts';
+import { type ImageEndpoint, isLayoutRef, isRegistryRef, namedTag, parseImageRef } from '../oci/index.ts';
 import type { TestReport } from '../testing/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { loadSigner } from './image-target.ts';
@@ -41,12 +41,8 @@ function cacheFromEndpoint(value: string | undefined, io: CliIO): ImageEndpoint 
   if (value === undefined) return undefined;
   const ref = parseImageRef(value);
   const hint = { hint: 'name a repository, e.g. --cache-from registry.example/ironclad-cache (or oci:DIR)' };
-  if (ref.kind !== 'registry' && ref.kind !== 'oci-layout')
-    fail('USAGE', `--cache-from ${value}: not a registry repository`, hint);
-  if (
-    (ref.kind === 'registry' && (ref.tag !== undefined || ref.digest !== undefined)) ||
-    (ref.kind === 'oci-layout' && ref.tag !== undefined)
-  ) {
+  if (!isRegistryRef(ref) && !isLayoutRef(ref)) fail('USAGE', `--cache-from ${value}: not a registry repository`, hint);
+  if (namedTag(ref) !== undefined || ('digest' in ref && ref.digest !== undefined)) {
     fail('USAGE', `--cache-from ${value}: names a tag or digest; layers are shared by a repository`, hint);
   }
   return openRef(ref, io, { relativeToCwd: true });

@@ -45,6 +45,7 @@ export { readTar } from './tar-reader.ts';
 export { tarBytes } from './tar-writer.ts';
 export {
   formatImageRef,
+  isLayoutRef,
   isLocalDestination,
   isRegistryRef,
   layoutEndpoint,

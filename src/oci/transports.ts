@@ -167,6 +167,11 @@ export function isRegistryRef(ref: ImageRef): ref is RegistryRef {
   return ref.kind === 'registry';
 }
 
+/** Whether `ref` names an OCI layout directory (`oci:DIR[:TAG]`). */
+export function isLayoutRef(ref: ImageRef): ref is Extract<ImageRef, { kind: 'oci-layout' }> {
+  return ref.kind === 'oci-layout';
+}
+
 /** Whether images can be written into `ref` on this machine: an OCI layout or the store, not a registry or an archive. */
 export function isLocalDestination(ref: ImageRef): boolean {
   return transportOf(ref).localDestination;
