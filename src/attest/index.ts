@@ -19,5 +19,7 @@ export { rebuildImage } from './rebuild.ts';
 export type { Signer } from './signer.ts';
 export { keySigner } from './signer.ts';
 export type { Statement } from './statement.ts';
+export type { OpenedTarget } from './target.ts';
+export { resolveTarget, selectPlatforms } from './target.ts';
 export type { ImageTarget, ImageVerification } from './verify-image.ts';
 export { REQUIREMENTS, requirementTypes, verifyImage } from './verify-image.ts';

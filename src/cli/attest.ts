@@ -7,13 +7,14 @@ import {
   type Evidence,
   evidenceKeyHint,
   type Statement,
+  selectPlatforms,
   unverifiedStatement,
   verifyAttestationEvidence,
 } from '../attest/index.ts';
 import { fail, IroncladError, jsonOutput } from '../core/index.ts';
 import type { Descriptor } from '../oci/index.ts';
 import type { VerbRegistrar } from './commands.ts';
-import { loadPublicKeyFile, loadSigner, openTarget, platformLabel, selectPlatforms } from './image-target.ts';
+import { loadPublicKeyFile, loadSigner, openTarget, platformLabel } from './image-target.ts';
 import type { CliIO, ExitStatus } from './io.ts';
 import { SIGNATURE_FORMAT_HELP, signatureFormatOption } from './signature-format.ts';
 import { formatBytes, renderTable } from './table.ts';

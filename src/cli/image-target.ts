@@ -1,17 +1,16 @@
 import type { KeyObject } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { type ImageTarget, keySigner, loadPrivateKey, loadPublicKey, type Signer } from '../attest/index.ts';
-import { fail, isIroncladError } from '../core/index.ts';
 import {
-  type BlobStore,
-  type Descriptor,
-  formatPlatform,
-  parseImageRef,
-  type Referrers,
-  type SignatureFormat,
-} from '../oci/index.ts';
-import { imageNameFromRef } from '../sbom/index.ts';
+  keySigner,
+  loadPrivateKey,
+  loadPublicKey,
+  type OpenedTarget,
+  resolveTarget,
+  type Signer,
+} from '../attest/index.ts';
+import { fail, isIroncladError } from '../core/index.ts';
+import { type Descriptor, formatPlatform, parseImageRef, type SignatureFormat } from '../oci/index.ts';
 import type { CliIO } from './io.ts';
 import { readPassword, type SecretPrompt } from './password.ts';
 import { openRef } from './source.ts';
@@ -19,49 +18,13 @@ import { openRef } from './source.ts';
 /** Key files are a few hundred bytes; anything much larger is not a key. */
 const MAX_KEY_FILE_BYTES = 64 * 1024;
 
-/** An image resolved for signing or verification: where its referrers live, and what to sign or check. */
-export interface OpenedTarget {
-  readonly sink: Referrers;
-  readonly target: ImageTarget;
-  /** Image name without tag or digest, recorded in signatures and statements (informational). */
-  readonly repository: string;
-  /** The raw blobs of the image where it lives, for digest checks over what is signed. */
-  readonly blobs: BlobStore;
-}
-
 /**
- * Resolves an image reference to its top-level descriptor and platform manifests, with the referrers of the place
- * it lives: the local store, an `oci:` layout, or a registry repository (`docker://HOST/REPO[:TAG][@DIGEST]`).
- * Signatures and attestations attached through `sink` go where `signatureFormat` says (default both forms).
- * @throws IroncladError `USAGE` for transports that cannot hold referrers; NOT_FOUND for unknown tags.
+ * Opens the image a signing or verifying verb names, relative to the invocation's directory (see resolveTarget).
+ * Signatures and attestations attached through its `sink` go where `signatureFormat` says (default both forms).
  */
-export async function openTarget(ref: string, io: CliIO, signatureFormat?: SignatureFormat): Promise<OpenedTarget> {
+export function openTarget(ref: string, io: CliIO, signatureFormat?: SignatureFormat): Promise<OpenedTarget> {
   const opts = { relativeToCwd: true, ...(signatureFormat !== undefined && { signatureFormat }) };
-  const endpoint = openRef(parseImageRef(ref), io, opts);
-  if (endpoint.writer === undefined) {
-    fail('USAGE', `${ref}: signatures and attestations are kept in a registry, the store or an oci: layout`, {
-      hint: 'copy the image into one first, e.g. ironclad copy docker-archive:FILE oci:DIR:TAG',
-    });
-  }
-  const { desc } = await endpoint.source.top();
-  const platforms = await endpoint.source.manifests();
-  return {
-    sink: endpoint.referrers,
-    target: { top: desc, platforms },
-    repository: imageNameFromRef(ref),
-    blobs: endpoint.store,
-  };
-}
-
-/** The platform manifests of a target, or only the one matching `--platform`. @throws USAGE when none matches. */
-export function selectPlatforms(target: ImageTarget, platform: string | undefined): readonly Descriptor[] {
-  if (platform === undefined) return target.platforms;
-  const chosen = target.platforms.filter((m) => m.platform !== undefined && formatPlatform(m.platform) === platform);
-  if (chosen.length === 0) {
-    const have = target.platforms.flatMap((m) => (m.platform ? [formatPlatform(m.platform)] : []));
-    fail('USAGE', `--platform ${platform}: the image has ${have.join(', ') || 'no platform list'}`);
-  }
-  return chosen;
+  return resolveTarget(openRef(parseImageRef(ref), io, opts), ref);
 }
 
 /** A short label for a manifest in output: its platform, or `image` for a single manifest without one. */
