@@ -84,6 +84,13 @@ const variantOverlay = z
       .optional()
       .describe('Paths added to the base paths (one with the same path replaces it).'),
     tests: z.array(imageTest).optional().describe('Tests added to the base tests.'),
+    'drop-tests': z
+      .array(z.string().max(128))
+      .optional()
+      .describe(
+        'Names of base tests this variant does not inherit, for a promise only the runtime makes (say why in a ' +
+          'comment). Each must name a base test.',
+      ),
     'tags-suffix': tagsSuffix.optional().describe('Defaults to "-<variant name>".'),
     'size-budget': sizeBudget.optional(),
     shell: shellFlag.optional(),
@@ -104,6 +111,7 @@ const variantOverlay = z
     ...(v['read-only-root'] === undefined ? {} : { readOnlyRoot: v['read-only-root'] }),
     ...(v['arbitrary-uid'] === undefined ? {} : { arbitraryUid: v['arbitrary-uid'] }),
     ...(v['tags-suffix'] === undefined ? {} : { tagsSuffix: v['tags-suffix'] }),
+    ...(v['drop-tests'] === undefined ? {} : { dropTests: v['drop-tests'] }),
     ...(v['size-budget'] === undefined ? {} : { sizeBudget: v['size-budget'] }),
     ...(v['package-manager'] === undefined ? {} : { packageManager: v['package-manager'] }),
     ...(v.configure === undefined ? {} : { configure: v.configure }),
@@ -231,6 +239,10 @@ function checkConsistency(d: DefinitionInput, ctx: z.core.$RefinementCtx<Definit
     checkUser(v.user, ['variants', name, 'user']);
     for (const [i, t] of (v.tests ?? []).entries()) {
       for (const u of testUsers(t)) checkUser(u.user, ['variants', name, 'tests', i, ...u.path]);
+    }
+    const baseTests = new Set(d.tests.map((t) => t.name));
+    for (const [i, n] of (v.dropTests ?? []).entries()) {
+      if (!baseTests.has(n)) issue(['variants', name, 'drop-tests', i], `no base test is named "${n}"`);
     }
     const own = new Set((v.packages ?? []).map((p) => p.name));
     for (const [i, n] of (v.exclude ?? []).entries()) {

@@ -55,7 +55,8 @@ export interface ImageVariant {
 /**
  * Expands a definition into its concrete variants: `runtime` first, then each named variant in name order.
  * Overlay rules: packages, exclude and tests are appended, a later entry replacing an earlier one with the same
- * name (so a variant can re-pin a package or redefine a test); environment, labels and annotations are merged, the overlay
+ * name (so a variant can re-pin a package or redefine a test), and `drop-tests` leaves named base tests out;
+ * environment, labels and annotations are merged, the overlay
  * winning; paths are appended, one with the same path replacing the base entry; user, entrypoint, cmd,
  * work-dir, stop-signal, ports, volumes, description, read-only-root, arbitrary-uid and the shell / package-manager
  * flags are replaced.
@@ -143,7 +144,11 @@ function applyOverlay(base: ImageVariant, variant: string, o: VariantOverlay): I
     ...(o.stopSignal === undefined ? {} : { stopSignal: o.stopSignal }),
     paths: mergeByKey(base.paths, o.paths ?? [], (p) => p.path),
     ...(o.sizeBudget === undefined ? {} : { sizeBudget: o.sizeBudget }),
-    tests: mergeByKey(base.tests, o.tests ?? [], (t) => t.name),
+    tests: mergeByKey(
+      base.tests.filter((t) => !(o.dropTests ?? []).includes(t.name)),
+      o.tests ?? [],
+      (t) => t.name,
+    ),
     shell: o.shell ?? base.shell,
     packageManager: o.packageManager ?? base.packageManager,
     configure: o.configure ?? o.packageManager ?? base.packageManager,

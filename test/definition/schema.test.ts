@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { READ_ONLY_ROOT_LABEL } from '../../src/definition/index.ts';
+import { ARBITRARY_UID_LABEL, READ_ONLY_ROOT_LABEL } from '../../src/definition/index.ts';
 import { Definition } from '../../src/definition/schema.ts';
 import { expandVariants } from '../../src/definition/variants.ts';
 import { imageLabels } from '../../src/image/image-config.ts';
@@ -177,20 +177,21 @@ test('cross-field rules: users, duplicates, contradictions', () => {
   for (const [doc, want] of table) assert.deepEqual(issues(doc), want, JSON.stringify(doc));
 });
 
+const labelsOf = (doc: Record<string, unknown>) =>
+  expandVariants(Definition.parse({ ...minimal, ...doc })).map((variant) =>
+    imageLabels({
+      variant,
+      os: 'linux',
+      architecture: 'amd64',
+      epoch: 0,
+      user: { uid: 65532, gid: 65532 },
+      layers: [],
+      hasShell: false,
+      hasPackageManager: false,
+    }),
+  );
+
 test('read-only-root: default false, inherited by variants unless they set it, recorded as a label only when true', () => {
-  const labelsOf = (doc: Record<string, unknown>) =>
-    expandVariants(Definition.parse({ ...minimal, ...doc })).map((variant) =>
-      imageLabels({
-        variant,
-        os: 'linux',
-        architecture: 'amd64',
-        epoch: 0,
-        user: { uid: 65532, gid: 65532 },
-        layers: [],
-        hasShell: false,
-        hasPackageManager: false,
-      }),
-    );
   assert.equal(Definition.parse(minimal).readOnlyRoot, false);
   assert.deepEqual(
     labelsOf({}).map((l) => l[READ_ONLY_ROOT_LABEL]),
@@ -203,4 +204,35 @@ test('read-only-root: default false, inherited by variants unless they set it, r
     ['true', undefined, 'true'],
   );
   assert.deepEqual(issues({ 'read-only-root': 'yes' }), ['invalid_type@read-only-root']);
+});
+
+test('arbitrary-uid: default false, inherited by variants unless they set it, recorded as a label only when true', () => {
+  assert.equal(Definition.parse(minimal).arbitraryUid, false);
+  assert.deepEqual(
+    labelsOf({ 'arbitrary-uid': true, variants: { dev: { 'arbitrary-uid': false }, slim: {} } }).map(
+      (l) => l[ARBITRARY_UID_LABEL],
+    ),
+    ['true', undefined, 'true'],
+  );
+});
+
+test('drop-tests: a variant leaves out named base tests, and only names that exist', () => {
+  const tests = [
+    { name: 'version', run: ['/usr/bin/x', '--version'] },
+    { name: 'as-any-uid', run: ['/usr/bin/x'], user: '1000680000:0' },
+  ];
+  const variants = expandVariants(
+    Definition.parse({ ...minimal, tests, variants: { dev: { 'drop-tests': ['as-any-uid'] }, slim: {} } }),
+  );
+  assert.deepEqual(
+    variants.map((v) => [v.variant, v.tests.map((t) => t.name)]),
+    [
+      ['runtime', ['version', 'as-any-uid']],
+      ['dev', ['version']],
+      ['slim', ['version', 'as-any-uid']],
+    ],
+  );
+  assert.deepEqual(issues({ tests, variants: { dev: { 'drop-tests': ['as-any-ui'] } } }), [
+    'custom@variants.dev.drop-tests.0',
+  ]);
 });
