@@ -36,6 +36,8 @@ export interface LockOptions {
   readonly fresh?: boolean;
   /** Accept an archive older than one already seen (`--allow-archive-rollback`). */
   readonly allowRollback?: boolean;
+  /** Resolve against the archive index fetched last (from the download cache), with no network (`--offline`). */
+  readonly offline?: boolean;
   /** Neither read nor write the resolution cache (`--no-cache`). */
   readonly noCache?: boolean;
   /** A previous lock of the same definition: variants and platforms not re-resolved are carried over. */
@@ -71,7 +73,12 @@ export async function planLock(loaded: LoadedDefinition, opts: LockOptions, ctx:
     platforms.map((platform) => {
       const wanted = variants.filter((v) => opts.platforms !== undefined || v.platforms.includes(platform));
       const cache = resolutionCache({ home: ctx.home, log: ctx.log, enabled: opts.noCache !== true });
-      const how = { fresh: opts.fresh === true, cache, allowRollback: opts.allowRollback === true };
+      const how = {
+        fresh: opts.fresh === true,
+        cache,
+        allowRollback: opts.allowRollback === true,
+        offline: opts.offline === true,
+      };
       return lockPlatform(platform, wanted, distro, how, ctx);
     }),
   );
@@ -88,13 +95,18 @@ async function lockPlatform(
   platform: string,
   variants: readonly ImageVariant[],
   distro: Distro,
-  how: { readonly fresh: boolean; readonly cache: DerivedCache; readonly allowRollback: boolean },
+  how: {
+    readonly fresh: boolean;
+    readonly cache: DerivedCache;
+    readonly allowRollback: boolean;
+    readonly offline: boolean;
+  },
   ctx: StageContext,
 ): Promise<LockedTarget[]> {
   const architecture = debianArchitecture(platform);
   ctx.log.progress(`${platform}: verifying ${distro.name} archive`);
-  const { allowRollback } = how;
-  const releases = await openArchive(distro, ctx, { architecture, indices: false, allowRollback });
+  const { allowRollback, offline } = how;
+  const releases = await openArchive(distro, ctx, { architecture, indices: false, allowRollback, offline });
   const keyOf = (archive: Archive, v: ImageVariant) =>
     resolutionKey({ archive, repositories: distro.repositories, request: resolveRequest(v), platform });
   if (!how.fresh) {
@@ -105,7 +117,7 @@ async function lockPlatform(
     }
   }
   ctx.log.progress(`${platform}: loading ${distro.name} package indices`);
-  const archive = await openArchive(distro, ctx, { architecture, allowRollback });
+  const archive = await openArchive(distro, ctx, { architecture, allowRollback, offline });
   const universe = buildUniverse(archive.packages, { architecture, suites: archive.suites.map((s) => s.suite) });
   const out: LockedTarget[] = [];
   for (const variant of variants) {

@@ -88,6 +88,8 @@ export interface VulnDb {
   affectedFor(ecosystem: string, pkg: string): readonly AffectedRow[];
   /** Newest `modified` across records, or null for an empty database. */
   newestModified(): string | null;
+  /** The `published` (null when the record has none) and `modified` dates of a record; undefined when unknown. */
+  recordDates(id: string): { readonly published: string | null; readonly modified: string } | undefined;
   /** Distinct records with an affected entry in `ecosystem` (0: the database cannot judge that distribution). */
   recordsIn(ecosystem: string): number;
   summary(): DbSummary;
@@ -163,6 +165,10 @@ export function openVulnDb(home: Home): VulnDb {
       }));
     },
     newestModified: () => meta('newest_modified'),
+    recordDates: (id) =>
+      db.prepare('SELECT published, modified FROM records WHERE id = ?').get(id) as
+        | { published: string | null; modified: string }
+        | undefined,
     recordsIn: (ecosystem) =>
       (
         db.prepare('SELECT COUNT(DISTINCT record_id) AS n FROM affected WHERE ecosystem = ?').get(ecosystem) as {
