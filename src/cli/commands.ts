@@ -38,6 +38,15 @@ export const verbs: readonly VerbModule[] = [
     load: async () => (await import('./update.ts')).registerUpdate,
   },
   {
+    listing: [
+      [
+        'status [options] [definition...]',
+        'per image: digest, lock age, pending updates, fixable critical/high CVEs and for how long',
+      ],
+    ],
+    load: async () => (await import('./status.ts')).registerStatus,
+  },
+  {
     listing: [['history [options] <image[:tag]>', 'every digest a tag had, when, and what changed at each move']],
     load: async () => (await import('./history.ts')).registerHistory,
   },

@@ -1,8 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { catalogDefinitions } from '../catalog/index.ts';
 import { fail, jsonOutput } from '../core/index.ts';
-import { type LoadedDefinition, loadDefinition } from '../definition/index.ts';
 import { parseImageRef } from '../oci/index.ts';
 import {
   describeMove,
@@ -17,6 +15,7 @@ import {
 } from '../update/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { transfer } from './copy.ts';
+import { loadDefinitionArgs } from './definition-args.ts';
 import { loadSigner } from './image-target.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
 import { repoRelativePath } from './repository-root.ts';
@@ -48,7 +47,7 @@ export interface UpdateArgs {
 export async function updateCommand(args: UpdateArgs, io: CliIO): Promise<ExitStatus> {
   if (!['table', 'json'].includes(args.format)) fail('USAGE', `--format ${args.format}: expected table or json`);
   const ctx = stageContext(io);
-  const definitions = await loadDefinitions(args, io);
+  const definitions = await loadDefinitionArgs(args.definitions, args.images, io);
   // The key is unlocked first, so a wrong password fails before any build.
   const signer = args.key === undefined || args.dryRun ? undefined : await loadSigner(args.key, io);
   const registry = args.registry === undefined ? undefined : registryPrefix(args.registry);
@@ -95,11 +94,6 @@ export async function updateCommand(args: UpdateArgs, io: CliIO): Promise<ExitSt
   for (const o of outcomes)
     if (o.failure) io.stderr(`error: ${o.planned.loaded.definition.name}: ${o.failure.message}`);
   return outcomes.some((o) => o.failure !== undefined) ? 1 : 0;
-}
-
-async function loadDefinitions(args: UpdateArgs, io: CliIO): Promise<LoadedDefinition[]> {
-  if (args.definitions.length > 0) return Promise.all(args.definitions.map((d) => loadDefinition(resolve(io.cwd, d))));
-  return (await catalogDefinitions(resolve(io.cwd, args.images))).map((d) => d.loaded);
 }
 
 /** `HOST/PREFIX` (or `docker://HOST/PREFIX`) under which each image goes as `PREFIX/NAME:TAG`. */

@@ -24,4 +24,12 @@ export {
   type UpdatePlanOptions,
 } from './plan.ts';
 export { type ImageOutcome, runUpdate, type UpdateRunOptions, type VariantOutcome } from './run.ts';
+export {
+  type FixableSinceBasis,
+  type FixableVuln,
+  type FleetStatus,
+  fleetStatus,
+  type StatusOptions,
+  type VariantStatus,
+} from './status.ts';
 export type { VulnDelta, VulnRef } from './vulns.ts';

@@ -24,6 +24,8 @@ export interface UpdatePlanOptions {
   readonly distroConfig?: Distro;
   /** Accept an archive older than one already seen (`--allow-archive-rollback`). */
   readonly allowRollback?: boolean;
+  /** Re-lock against the archive index fetched last, without network (`status --offline`). */
+  readonly offline?: boolean;
 }
 
 /** Why a variant is rebuilt; undefined when it is left as it is. */
@@ -100,6 +102,7 @@ async function planImage(
         platforms: lockedPlatformsOf(previous, loaded, variant),
         distroConfig,
         allowRollback: opts.allowRollback === true,
+        offline: opts.offline === true,
         ...(lock !== undefined && { previous: lock }),
       },
       ctx,

@@ -30,12 +30,9 @@ export function vulnDelta(
   variant: string,
   distro: Distro,
 ): VulnDelta {
-  const scanDistro = { id: distro.osRelease.ID ?? 'debian', versionId: distro.osRelease.VERSION_ID ?? '' };
   const findings = (lock: Lockfile | undefined): Map<string, VulnRef> => {
-    const platforms = Object.values(lock?.variants[variant]?.platforms ?? {});
-    const packages = platforms.flatMap((p) => p.packages.map((pkg) => scanPackage(pkg, scanDistro)));
     const found = new Map<string, VulnRef>();
-    for (const f of scanPackages(packages, scanDistro, db).findings) found.set(keyOf(f), refOf(f));
+    for (const f of lockFindings(db, lock, variant, distro)) found.set(keyOf(f), refOf(f));
     return found;
   };
   const before = findings(previous);
@@ -44,6 +41,19 @@ export function vulnDelta(
     fixed: [...before].filter(([k]) => !after.has(k)).map(([, v]) => v),
     introduced: [...after].filter(([k]) => !before.has(k)).map(([, v]) => v),
   };
+}
+
+/** What a variant's packages in `lock` match in the database, on all its platforms (VEX not applied). */
+export function lockFindings(
+  db: VulnDb,
+  lock: Lockfile | undefined,
+  variant: string,
+  distro: Distro,
+): readonly Finding[] {
+  const scanDistro = { id: distro.osRelease.ID ?? 'debian', versionId: distro.osRelease.VERSION_ID ?? '' };
+  const platforms = Object.values(lock?.variants[variant]?.platforms ?? {});
+  const packages = platforms.flatMap((p) => p.packages.map((pkg) => scanPackage(pkg, scanDistro)));
+  return scanPackages(packages, scanDistro, db).findings;
 }
 
 /** A record is fixed when no version of its source package in the image matches it any more. */
