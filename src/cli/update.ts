@@ -20,6 +20,7 @@ import { loadSigner } from './image-target.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
 import { repoRelativePath } from './repository-root.ts';
 import { signBuild } from './sign.ts';
+import { printJobPlan } from './update-plan.ts';
 
 export interface UpdateArgs {
   readonly definitions: readonly string[];
@@ -38,6 +39,10 @@ export interface UpdateArgs {
   readonly mirror?: string;
   readonly securityMirror?: string;
   readonly allowArchiveRollback?: boolean;
+  /** Print the work as a job matrix instead of doing it (`--plan`, with `--all` and `--cache-from`). */
+  readonly plan?: boolean;
+  readonly all?: boolean;
+  readonly cacheFrom?: string;
 }
 
 /**
@@ -49,7 +54,7 @@ export async function updateCommand(args: UpdateArgs, io: CliIO): Promise<ExitSt
   const ctx = stageContext(io);
   const definitions = await loadDefinitionArgs(args.definitions, args.images, io);
   // The key is unlocked first, so a wrong password fails before any build.
-  const signer = args.key === undefined || args.dryRun ? undefined : await loadSigner(args.key, io);
+  const signer = args.key === undefined || args.dryRun || args.plan ? undefined : await loadSigner(args.key, io);
   const registry = args.registry === undefined ? undefined : registryPrefix(args.registry);
   const distro = {
     ...(args.mirror !== undefined && { mirror: args.mirror }),
@@ -61,6 +66,18 @@ export async function updateCommand(args: UpdateArgs, io: CliIO): Promise<ExitSt
     { variant: args.variant, distro, allowRollback: args.allowArchiveRollback === true },
     ctx,
   );
+  if (args.plan) {
+    return printJobPlan(
+      plan,
+      {
+        format: args.format,
+        ...(args.all === true && { all: true }),
+        ...(args.cacheFrom !== undefined && { cacheFrom: args.cacheFrom }),
+        ...(registry !== undefined && { registry }),
+      },
+      io,
+    );
+  }
   if (args.dryRun) {
     io.stdout(args.format === 'json' ? toJson(plan, undefined, io) : renderPlan(plan, io));
     return 0;
@@ -234,6 +251,12 @@ export const registerUpdate: VerbRegistrar = (program: Command, io, run) => {
     .option('--mirror <url>', 'use this Debian archive mirror')
     .option('--security-mirror <url>', 'use this Debian security archive mirror')
     .option('--allow-archive-rollback', 'accept an InRelease older than one already seen for its suite')
+    .option(
+      '--plan',
+      'print the rebuild as independent jobs (image × variant × platform) for a CI matrix; build nothing',
+    )
+    .option('--all', 'with --plan: every variant, not only those whose lock moved or that are not built')
+    .option('--cache-from <repo>', 'with --plan: the jobs share compressed layers through this REGISTRY/REPO')
     .addHelpText(
       'after',
       `
@@ -243,6 +266,7 @@ Examples:
   IRONCLAD_PASSWORD=... ironclad update --key ironclad.key --registry registry.example.com/base
   ironclad update --format json | jq '.images[] | select(.lockChanged) | .name'
   ironclad history python:3.11               # every digest the tag had, and why it moved
+  ironclad update --plan --all --cache-from registry.example.com/cache --format json   # a CI matrix (docs/scale-out.md)
 
 An interrupted update leaves every lock, tag and history entry old or new; run it again to finish.`,
     )

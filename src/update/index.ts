@@ -15,6 +15,7 @@ export {
   type HistoryFile,
   readHistory,
 } from './history.ts';
+export { type BuildJob, type JobPlan, type JobPlanOptions, type PublishJob, planJobs } from './job-plan.ts';
 export { describeMove, type PackageMove } from './moves.ts';
 export {
   type PlannedImage,
