@@ -1,38 +1,27 @@
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { fail, jsonOutput } from '../core/index.ts';
 import { describeMove, type FleetStatus, fleetStatus, type VariantStatus } from '../update/index.ts';
 import type { VerbRegistrar } from './commands.ts';
-import { loadDefinitionArgs } from './definition-args.ts';
+import { type CatalogArgs, catalogOptions, distroOverrides, loadDefinitionArgs } from './definition-args.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
 import { repoRelativePath } from './repository-root.ts';
 import { renderTable } from './table.ts';
 
-export interface StatusArgs {
-  readonly definitions: readonly string[];
-  readonly images: string;
-  readonly variant: string;
+export interface StatusArgs extends CatalogArgs {
   readonly offline?: boolean;
   readonly format: string;
-  readonly distros?: string;
-  readonly mirror?: string;
-  readonly securityMirror?: string;
 }
 
 /** `ironclad status`: per catalog image and variant, digest, lock age, pending updates and fixable CVEs. */
 export async function statusCommand(args: StatusArgs, io: CliIO): Promise<ExitStatus> {
   if (!['table', 'json'].includes(args.format)) fail('USAGE', `--format ${args.format}: expected table or json`);
-  const definitions = await loadDefinitionArgs(args.definitions, args.images, io);
+  const definitions = await loadDefinitionArgs(args, io);
   const status = await fleetStatus(
     definitions,
     {
       variant: args.variant,
       offline: args.offline === true,
-      distro: {
-        ...(args.mirror !== undefined && { mirror: args.mirror }),
-        ...(args.securityMirror !== undefined && { securityMirror: args.securityMirror }),
-        ...(args.distros !== undefined && { dir: resolve(io.cwd, args.distros) }),
-      },
+      distro: distroOverrides(args, io),
       displayPath: (loaded) => repoRelativePath(loaded.path, io.cwd),
     },
     stageContext(io),
@@ -83,20 +72,14 @@ function renderStatus(status: FleetStatus): string {
 }
 
 export const registerStatus: VerbRegistrar = (program: Command, io, run) => {
-  program
-    .command('status')
+  const command = program.command('status');
+  catalogOptions(command)
     .summary('per image: digest, lock age, pending updates, fixable critical/high CVEs and for how long')
     .description(
       'For every image under --images (or the definitions given) and each variant: the digest its first tag has in the local store, the age of the archive state its lock pins, what a re-lock against the verified archive would move now, and which critical/high vulnerabilities of its lock Debian has fixed, for how many days: since the DSA/DLA that shipped the fix, else (at least) since the record last changed. --offline re-locks against the archive index fetched last. Writes nothing.',
     )
-    .argument('[definition...]', 'image directories or definition files (default: every image under --images)')
-    .option('--images <dir>', 'directory of image definitions, used when no definition is given', 'images')
-    .option('--variant <name>', 'runtime, dev, all, or another variant name', 'all')
     .option('--offline', 'use the archive index fetched last instead of the network')
     .option('--format <format>', 'table or json', 'table')
-    .option('--distros <dir>', 'read distro configs from this folder instead of the built-in distros/')
-    .option('--mirror <url>', 'use this Debian archive mirror')
-    .option('--security-mirror <url>', 'use this Debian security archive mirror')
     .addHelpText(
       'after',
       `

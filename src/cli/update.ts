@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { fail, jsonOutput } from '../core/index.ts';
 import { parseImageRef } from '../oci/index.ts';
@@ -15,17 +14,14 @@ import {
 } from '../update/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { transfer } from './copy.ts';
-import { loadDefinitionArgs } from './definition-args.ts';
+import { type CatalogArgs, catalogOptions, distroOverrides, loadDefinitionArgs } from './definition-args.ts';
 import { loadSigner } from './image-target.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
 import { repoRelativePath } from './repository-root.ts';
 import { signBuild } from './sign.ts';
 import { printJobPlan } from './update-plan.ts';
 
-export interface UpdateArgs {
-  readonly definitions: readonly string[];
-  readonly images: string;
-  readonly variant: string;
+export interface UpdateArgs extends CatalogArgs {
   readonly dryRun?: boolean;
   readonly format: string;
   readonly key?: string;
@@ -35,9 +31,6 @@ export interface UpdateArgs {
   readonly test: boolean;
   /** False with --no-cache. */
   readonly cache?: boolean;
-  readonly distros?: string;
-  readonly mirror?: string;
-  readonly securityMirror?: string;
   readonly allowArchiveRollback?: boolean;
   /** Print the work as a job matrix instead of doing it (`--plan`, with `--all` and `--cache-from`). */
   readonly plan?: boolean;
@@ -52,15 +45,11 @@ export interface UpdateArgs {
 export async function updateCommand(args: UpdateArgs, io: CliIO): Promise<ExitStatus> {
   if (!['table', 'json'].includes(args.format)) fail('USAGE', `--format ${args.format}: expected table or json`);
   const ctx = stageContext(io);
-  const definitions = await loadDefinitionArgs(args.definitions, args.images, io);
+  const definitions = await loadDefinitionArgs(args, io);
   // The key is unlocked first, so a wrong password fails before any build.
   const signer = args.key === undefined || args.dryRun || args.plan ? undefined : await loadSigner(args.key, io);
   const registry = args.registry === undefined ? undefined : registryPrefix(args.registry);
-  const distro = {
-    ...(args.mirror !== undefined && { mirror: args.mirror }),
-    ...(args.securityMirror !== undefined && { securityMirror: args.securityMirror }),
-    ...(args.distros !== undefined && { dir: resolve(io.cwd, args.distros) }),
-  };
+  const distro = distroOverrides(args, io);
   const plan = await planUpdate(
     definitions,
     { variant: args.variant, distro, allowRollback: args.allowArchiveRollback === true },
@@ -231,15 +220,12 @@ function variantJson(v: PlannedVariant, o: VariantOutcome | undefined): object {
 }
 
 export const registerUpdate: VerbRegistrar = (program: Command, io, run) => {
-  program
-    .command('update')
+  const command = program.command('update');
+  catalogOptions(command)
     .summary('re-lock images against the archive, rebuild, test, sign and push only what changed')
     .description(
       'Re-locks each definition (default: every image under --images) against the verified archive, says which packages moved and which known vulnerabilities that fixes or introduces, then rebuilds only the images whose lock changed (or that are not in the local store), tests them, signs them with --key, attaches a changelog, pushes them with --registry, records the move in the history, moves the tags and writes the lock. Exit status: 0 nothing to do or all done, 1 a test or policy failed, 3 trust failure, 4 network.',
     )
-    .argument('[definition...]', 'image directories or definition files (default: every image under --images)')
-    .option('--images <dir>', 'directory of image definitions, used when no definition is given', 'images')
-    .option('--variant <name>', 'runtime, dev, all, or another variant name', 'all')
     .option('--dry-run', 'show what moved and what would be rebuilt; build and write nothing')
     .option('--format <format>', 'table or json', 'table')
     .option('--key <file>', 'sign the rebuilt images and attach signed provenance and SBOM attestations')
@@ -247,9 +233,6 @@ export const registerUpdate: VerbRegistrar = (program: Command, io, run) => {
     .option('--insecure', 'use plain http for the registry (loopback hosts always do)')
     .option('--no-test', 'do not test rebuilt images before their tags move (provenance records it)')
     .option('--no-cache', 'derive everything from the verified .debs; read and write no derived cache')
-    .option('--distros <dir>', 'read distro configs from this folder instead of the built-in distros/')
-    .option('--mirror <url>', 'use this Debian archive mirror')
-    .option('--security-mirror <url>', 'use this Debian security archive mirror')
     .option('--allow-archive-rollback', 'accept an InRelease older than one already seen for its suite')
     .option(
       '--plan',
