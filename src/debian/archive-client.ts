@@ -94,7 +94,11 @@ export async function openArchive(distro: Distro, ctx: StageContext, opts: OpenA
   const jobs = distro.repositories.flatMap((repo) =>
     repo.suites.map((suite) => openSuite(repo.url, suite, repo.components, trusted, distro, ctx, opts)),
   );
-  const opened = await Promise.all(jobs);
+  // Every suite settles before a failure is thrown: none is left writing into the caches after openArchive returns.
+  const settled = await Promise.allSettled(jobs);
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  const opened = settled.map((r) => (r as PromiseFulfilledResult<Awaited<(typeof jobs)[number]>>).value);
   return {
     distro: distro.name,
     architecture: arch,
