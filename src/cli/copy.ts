@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { type ImageRef, parseImageRef } from '../oci/index.ts';
+import { addSignatureForms } from '../attest/index.ts';
+import { type ImageRef, imageSourceFrom, parseImageRef } from '../oci/index.ts';
 import { type Transfer, type TransferOptions, transferImage } from '../registry/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { renderCopy, reportFormat } from './copy-report.ts';
@@ -9,16 +10,26 @@ import { cliRegistryAccess, openRef, platformOption } from './source.ts';
 
 /**
  * Push, pull and copy: the registry module's transfer, with this invocation's registry access (`--insecure`) and
- * its endpoints (the store under the home, the host's platform preferred).
+ * its endpoints (the store under the home, the host's platform preferred). When the signature format asks for
+ * cosign tags, signatures the source keeps only as OCI referrers get their tag form at the destination too.
  */
-export function transfer(
+export async function transfer(
   src: ImageRef,
   dst: ImageRef,
   opts: TransferOptions & { readonly insecure?: boolean | undefined },
   io: CliIO,
 ): Promise<Transfer> {
   const access = cliRegistryAccess(io, opts.insecure === true);
-  return transferImage(src, dst, opts, (ref) => openRef(ref, io, { access }), stageContext(io));
+  const t = await transferImage(src, dst, opts, (ref) => openRef(ref, io, { access }), stageContext(io));
+  if (opts.referrers && (opts.signatureFormat ?? 'both') !== 'referrers') {
+    const to = openRef(dst, io, { access, signatureFormat: 'tags' });
+    const copied = imageSourceFrom(to.store, t.report.descriptor.digest);
+    const subjects = [t.report.descriptor, ...(await copied.manifests())];
+    const from = openRef(src, io, { access }).referrers;
+    const n = await addSignatureForms(from, to.referrers, subjects);
+    if (n > 0) io.log.info(`${n} signatures and attestations also kept as cosign tags at ${t.destination}`);
+  }
+  return t;
 }
 
 interface CopyArgs {

@@ -180,6 +180,35 @@ describe("cosign's .sig/.att tags in a real registry", () => {
     assert.ok(JSON.parse(onlyTags.out).entries.every((e: { form: string }) => e.form === 'cosign-tag'));
   });
 
+  test('signatures kept only as referrers gain their cosign tag form when copied with the default format', async () => {
+    const index = result.images[0]!.index.digest;
+    const platform = result.images[0]!.platforms[0]!.manifest.digest;
+    assert.equal((await getManifest('team/refs', tagOf(index, '.sig'))).status, 404, 'the source has no tags');
+    const copied = await cli('copy', ref('team/refs:1.0'), ref('team/converted:1.0'), '--all-platforms', '--referrers');
+    assert.equal(copied.status, 0, copied.err);
+    for (const [subject, suffix] of [
+      [index, '.sig'],
+      [platform, '.sig'],
+      [platform, '.att'],
+    ] as const) {
+      assert.equal(
+        (await getManifest('team/converted', tagOf(subject, suffix))).status,
+        200,
+        `${suffix} of ${subject}`,
+      );
+    }
+    const ok = await cli('verify', ref('team/converted:1.0'), '--key', 'ironclad.pub', '--format', 'json');
+    assert.equal(ok.status, 0, ok.out + ok.err);
+    const entries = JSON.parse(ok.out).entries as { form: string; kind: string }[];
+    const count = (form: string) => entries.filter((e) => e.form === form).length;
+    assert.equal(count('cosign-tag'), count('referrer'), 'every referrer has its tag twin');
+    // Copying again finds every layer there already.
+    const again = await cli('copy', ref('team/refs:1.0'), ref('team/converted:1.0'), '--all-platforms', '--referrers');
+    assert.equal(again.status, 0, again.err);
+    const sig = await getManifest('team/converted', tagOf(index, '.sig'));
+    assert.equal(sig.manifest?.layers.length, 1);
+  });
+
   test('pushing again merges the .sig tag with signatures made in the registry instead of replacing them', async () => {
     const image = ref('team/both:1.0');
     const index = result.images[0]!.index.digest;
