@@ -8,13 +8,16 @@ import type { CliIO } from './io.ts';
 import { repositoryRoot } from './repository-root.ts';
 
 /**
- * The variant of the definition an image was built from, found through the labels `build` records (path relative
+ * The variant of the definition an image was built from (and all its variants), found through the labels `build` records (path relative
  * to the repository, and digest), so `ironclad test IMAGE` by tag runs the definition's tests too. Undefined,
  * with a warning saying why, when the image has no such labels, the file is gone or outside the repository, or
  * the definition changed since the build: its tests would not be the ones the image was built against, so only
  * the image checks run.
  */
-export async function labelledVariant(source: ImageSource, io: CliIO): Promise<ImageVariant | undefined> {
+export async function labelledVariant(
+  source: ImageSource,
+  io: CliIO,
+): Promise<{ readonly variant: ImageVariant; readonly all: readonly ImageVariant[] } | undefined> {
   const labels: Readonly<Record<string, string>> = await source
     .resolve()
     .then(async (image) => (await image.config()).config?.Labels ?? {})
@@ -41,7 +44,8 @@ export async function labelledVariant(source: ImageSource, io: CliIO): Promise<I
     );
   }
   const name = labels[IRONCLAD_LABELS.variant];
-  const variant = expandVariants(loaded.definition).find((v) => v.variant === name);
+  const all = expandVariants(loaded.definition);
+  const variant = all.find((v) => v.variant === name);
   if (variant === undefined) return onlyImageChecks(`its definition ${recorded} has no variant ${name}`);
-  return variant;
+  return { variant, all };
 }

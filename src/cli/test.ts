@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { fail, IRONCLAD_VERSION, isIroncladError, writeFileAtomic } from '../core/index.ts';
-import { expandVariants, loadDefinition } from '../definition/index.ts';
+import { expandVariants, type ImageVariant, loadDefinition } from '../definition/index.ts';
 import { formatPlatform, hostPlatform } from '../oci/index.ts';
 import {
   type CheckResult,
@@ -37,6 +37,8 @@ export interface TestArgs {
 interface Subject {
   readonly image: string;
   readonly variant?: TestImageOptions['variant'];
+  /** Every variant of the definition, for exec probes that run in another variant's image. */
+  readonly siblings?: readonly ImageVariant[];
 }
 
 async function subjects(target: string, io: CliIO): Promise<Subject[]> {
@@ -44,15 +46,30 @@ async function subjects(target: string, io: CliIO): Promise<Subject[]> {
   const st = await stat(path).catch(() => undefined);
   const isDefinition = st?.isDirectory() === true || (st?.isFile() === true && /\.ya?ml$/.test(path));
   if (!isDefinition) {
-    const variant = await labelledVariant(openSource(target, io), io);
-    return [{ image: target, ...(variant !== undefined && { variant }) }];
+    const labelled = await labelledVariant(openSource(target, io), io);
+    return [{ image: target, ...(labelled !== undefined && { variant: labelled.variant, siblings: labelled.all }) }];
   }
   const { definition } = await loadDefinition(path);
-  return expandVariants(definition).map((v) => {
-    const tag = v.tags[0];
-    if (tag === undefined) fail('DEFINITION_INVALID', `${definition.name}: variant ${v.variant} has no tag`);
-    return { image: `${v.name}:${tag}`, variant: v };
-  });
+  const all = expandVariants(definition);
+  return all.map((v) => ({ image: storeImage(v), variant: v, siblings: all }));
+}
+
+/** `name:firstTag`, the local-store image of a variant. */
+function storeImage(v: ImageVariant): string {
+  const tag = v.tags[0];
+  if (tag === undefined) fail('DEFINITION_INVALID', `${v.name}: variant ${v.variant} has no tag`);
+  return `${v.name}:${tag}`;
+}
+
+/** The local-store image of the sibling variant an exec probe names, for one platform; undefined if not built. */
+function siblingImage(siblings: readonly ImageVariant[], io: CliIO): NonNullable<TestImageOptions['variantImage']> {
+  return async (name, platform) => {
+    const v = siblings.find((s) => s.variant === name);
+    if (v === undefined) return undefined;
+    return openSource(storeImage(v), io)
+      .resolve(platform)
+      .catch((err: unknown) => (isIroncladError(err, 'NOT_FOUND') ? undefined : Promise.reject(err)));
+  };
 }
 
 const MARK = { passed: '✔', failed: '✘', skipped: '–' } as const;
@@ -114,6 +131,7 @@ export async function testCommand(args: TestArgs, io: CliIO): Promise<ExitStatus
       ...(s.variant !== undefined && {
         variant: args.platforms.length > 0 ? { ...s.variant, platforms: args.platforms } : s.variant,
       }),
+      ...(s.siblings !== undefined && { variantImage: siblingImage(s.siblings, io) }),
     };
     reports.push(await testImage(source, opts, ctx));
   }

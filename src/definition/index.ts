@@ -8,6 +8,8 @@ export type { ImageVariant } from './variants.ts';
 export {
   ARBITRARY_UID_LABEL,
   expandVariants,
+  inBuildOrder,
+  probedVariants,
   READ_ONLY_ROOT_LABEL,
   RUNTIME_VARIANT,
   selectVariants,

@@ -163,3 +163,23 @@ function mergeByKey<T>(base: readonly T[], added: readonly T[], key: (item: T) =
   for (const item of [...base, ...added]) out.set(key(item), item);
   return [...out.values()];
 }
+
+/** The other variants `v`'s tests run commands in (exec probes with `variant:`), in first-use order. */
+export function probedVariants(v: ImageVariant): readonly string[] {
+  const names = v.tests.flatMap((t) =>
+    t.kind === 'service'
+      ? t.probes.flatMap((p) => (p.kind === 'exec' && p.variant !== undefined ? [p.variant] : []))
+      : [],
+  );
+  return [...new Set(names)].filter((n) => n !== v.variant);
+}
+
+/**
+ * `variants` reordered so that a variant whose image another one's tests run commands in comes first (a dev
+ * variant holding the client a runtime's service test uses): built in this order, every test finds the image it
+ * needs. Otherwise the order is kept.
+ */
+export function inBuildOrder(variants: readonly ImageVariant[]): readonly ImageVariant[] {
+  const needed = new Set(variants.flatMap(probedVariants));
+  return [...variants.filter((v) => needed.has(v.variant)), ...variants.filter((v) => !needed.has(v.variant))];
+}

@@ -1,8 +1,10 @@
-import { fail, type StageContext } from '../core/index.ts';
+import { fail, isIroncladError, type StageContext } from '../core/index.ts';
 import { type Distro, type LoadDistroOptions, loadDistro } from '../debian/index.ts';
 import {
   assertLockFresh,
+  expandVariants,
   type ImageVariant,
+  inBuildOrder,
   type LoadedDefinition,
   type Lockfile,
   selectVariants,
@@ -18,7 +20,7 @@ import {
   storeTagName,
   tagPlatformManifests,
 } from '../oci/index.ts';
-import { describeFailures, reportFailed, type TestReport, testImage } from '../testing/index.ts';
+import { describeFailures, reportFailed, type TestImageOptions, type TestReport, testImage } from '../testing/index.ts';
 import type { OpenVexDocument } from '../vuln/index.ts';
 import { readAdvisories, storeAdvisoryVex } from './advisories-vex.ts';
 import { buildPlatform, type PlatformBuild } from './build-platform.ts';
@@ -104,9 +106,21 @@ export async function buildImages(
   const store = out.requireWriter();
   const distro = opts.distroConfig ?? (await loadDistro(loaded.definition.distro, opts.distro ?? {}));
   const advisories = await readAdvisories(loaded.dir);
-  const variants = selectVariants(loaded.definition, opts.variant ?? 'runtime');
+  const variants = inBuildOrder(selectVariants(loaded.definition, opts.variant ?? 'runtime'));
   const pathSources = await readPathSources(loaded.dir, variants);
   const images: BuiltImage[] = [];
+  const tagsOf = (v: ImageVariant) => v.tags.map((t) => (opts.out === undefined ? storeTagName(v.name, t) : t));
+  // The image an exec probe's `variant:` names: built in this run (inBuildOrder builds it first), else the one
+  // tagged in the output.
+  const builtIndex = new Map<string, string>();
+  const variantImage = async (name: string, platform: Platform) => {
+    const other = expandVariants(loaded.definition).find((v) => v.variant === name);
+    const reference = builtIndex.get(name) ?? (other === undefined ? undefined : tagsOf(other)[0]);
+    if (reference === undefined) return undefined;
+    return imageSourceFrom(out.store, reference, { display: `${loaded.definition.name} (${name})` })
+      .resolve(platform)
+      .catch((err: unknown) => (isIroncladError(err, 'NOT_FOUND') ? undefined : Promise.reject(err)));
+  };
   for (const variant of variants) {
     const platforms: PlatformBuild[] = [];
     for (const locked of lockedPlatforms(lock, variant, opts.platforms, loaded.path)) {
@@ -146,9 +160,12 @@ export async function buildImages(
       annotations: imageAnnotations(labels, variant),
     });
     await store.putManifest(index.descriptor, index.bytes, { root: false });
+    builtIndex.set(variant.variant, index.descriptor.digest);
     const testReport =
-      opts.test === false ? undefined : await testBeforeTagging(out, index.descriptor, variant, opts, ctx);
-    const tags = variant.tags.map((t) => (opts.out === undefined ? storeTagName(variant.name, t) : t));
+      opts.test === false
+        ? undefined
+        : await testBeforeTagging(out, index.descriptor, variant, { ...opts, variantImage }, ctx);
+    const tags = tagsOf(variant);
     if (opts.tag !== false)
       for (const tag of tags) await store.putManifest(index.descriptor, index.bytes, { tag, root: true });
     // In an --out layout each platform manifest is also tagged `TAG-ARCH`: tools that read one manifest per tag
@@ -168,7 +185,7 @@ async function testBeforeTagging(
   out: ImageEndpoint,
   index: Descriptor,
   variant: ImageVariant,
-  opts: BuildOptions,
+  opts: BuildOptions & Pick<TestImageOptions, 'variantImage'>,
   ctx: StageContext,
 ): Promise<TestReport> {
   ctx.log.progress(`${variant.name} ${variant.variant}: testing`);
@@ -177,7 +194,15 @@ async function testBeforeTagging(
   });
   // A build of some platforms (--platform) is held to those platforms only.
   const expected = opts.platforms === undefined ? variant : { ...variant, platforms: opts.platforms };
-  const report = await testImage(source, { variant: expected, host: opts.host ?? hostPlatform() }, ctx);
+  const report = await testImage(
+    source,
+    {
+      variant: expected,
+      host: opts.host ?? hostPlatform(),
+      ...(opts.variantImage !== undefined && { variantImage: opts.variantImage }),
+    },
+    ctx,
+  );
   if (reportFailed(report)) {
     fail('TEST_FAILED', `${variant.name} (${variant.variant}) failed its tests:\n${describeFailures(report)}`, {
       hint: 'nothing was tagged; fix the definition, or build with --no-test to skip testing (provenance records it)',

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ARBITRARY_UID_LABEL, READ_ONLY_ROOT_LABEL } from '../../src/definition/index.ts';
 import { Definition } from '../../src/definition/schema.ts';
-import { expandVariants } from '../../src/definition/variants.ts';
+import { expandVariants, inBuildOrder, probedVariants } from '../../src/definition/variants.ts';
 import { imageLabels } from '../../src/image/image-config.ts';
 
 const minimal = { name: 'python', distro: 'debian-12', packages: ['python3.11-minimal'] };
@@ -235,4 +235,32 @@ test('drop-tests: a variant leaves out named base tests, and only names that exi
   assert.deepEqual(issues({ tests, variants: { dev: { 'drop-tests': ['as-any-ui'] } } }), [
     'custom@variants.dev.drop-tests.0',
   ]);
+});
+
+test('a variant whose image another variant probes is built first; otherwise the order is kept', () => {
+  const tests = [
+    {
+      name: 'serves',
+      service: { port: 8080 },
+      probes: [{ exec: { run: ['/usr/bin/client'], variant: 'dev' } }, { exec: { run: ['/usr/bin/x'] } }],
+    },
+  ];
+  const variants = expandVariants(Definition.parse({ ...minimal, tests, variants: { dev: {}, slim: {} } }));
+  assert.deepEqual(
+    variants.map((v) => [v.variant, probedVariants(v)]),
+    [
+      ['runtime', ['dev']],
+      ['dev', []],
+      ['slim', ['dev']],
+    ],
+  );
+  assert.deepEqual(
+    inBuildOrder(variants).map((v) => v.variant),
+    ['dev', 'runtime', 'slim'],
+  );
+  const plain = expandVariants(Definition.parse({ ...minimal, variants: { dev: {} } }));
+  assert.deepEqual(
+    inBuildOrder(plain).map((v) => v.variant),
+    ['runtime', 'dev'],
+  );
 });

@@ -8,7 +8,7 @@ import { createContext } from '../../src/core/context.ts';
 import { expandVariants } from '../../src/definition/index.ts';
 import { parseDefinition } from '../../src/definition/load.ts';
 import { hostPlatform, openImageSource } from '../../src/oci/index.ts';
-import { type FunctionalResult, testImage } from '../../src/testing/index.ts';
+import { type FunctionalResult, type TestImageOptions, testImage } from '../../src/testing/index.ts';
 import { mirrorHostPaths, writeRunnableImage } from '../support/runnable-image.ts';
 
 // A tiny server in the host's perl (perl-base only): HTTP for GET, "+PONG" for anything else; exits 0 on SIGTERM.
@@ -55,12 +55,12 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function testsOf(tests: string): Promise<FunctionalResult[]> {
+async function testsOf(tests: string, variantImage?: TestImageOptions['variantImage']): Promise<FunctionalResult[]> {
   const yaml = `name: server\ndistro: debian-12\nplatforms: [linux/amd64]\npackages: [perl-base]\ntests:\n${tests}`;
   const variant = expandVariants(parseDefinition(yaml, 'image.yaml').definition)[0]!;
   const source = openImageSource({ kind: 'oci-layout', dir: join(dir, 'layout'), tag: 'server' }, {});
   const ctx = createContext({ home: join(dir, 'home') });
-  const r = await testImage(source, { host, variant }, ctx);
+  const r = await testImage(source, { host, variant, ...(variantImage !== undefined && { variantImage }) }, ctx);
   assert.deepEqual(await readdir(ctx.home.tmp), [], 'every container and the unpacked image are removed');
   return [...r.platforms[0]!.tests];
 }
@@ -107,4 +107,43 @@ test('a server that ignores its stop signal fails', async () => {
 `);
   assert.equal(r?.status, 'failed');
   assert.match(r?.message ?? '', /did not exit within 1 s of SIGTERM/);
+});
+
+test('an exec probe with variant: runs its command in that variant of the image, sharing the network namespace', async () => {
+  // The client lives only in the "dev" image: a perl program saved as a file the server image does not have.
+  await writeRunnableImage(join(dir, 'layout'), {
+    tag: 'server-dev',
+    index: true,
+    binaries: ['/usr/bin/perl'],
+    extra: [
+      ...mirrorHostPaths(filesUnder(PERL_LIB)),
+      {
+        type: 'file',
+        path: 'usr/local/bin/ping.pl',
+        mode: 0o755,
+        uid: 0,
+        gid: 0,
+        mtime: 1700000000,
+        data: Buffer.from(CLIENT),
+      },
+    ],
+    config: { User: '65532:65532' },
+  });
+  const dev = openImageSource({ kind: 'oci-layout', dir: join(dir, 'layout'), tag: 'server-dev' }, {});
+  const asked: string[] = [];
+  const variantImage: NonNullable<TestImageOptions['variantImage']> = async (name, platform) => {
+    asked.push(name);
+    return name === 'dev' ? dev.resolve(platform) : undefined;
+  };
+  const probe = (variant: string) => `  - name: client-in-${variant}
+    service: {port: 8080}
+    probes:
+      - exec: {run: [/usr/bin/perl, /usr/local/bin/ping.pl], variant: ${variant}, stdout: "+PONG"}
+`;
+  const [, inDev] = await testsOf(probe('dev'), variantImage);
+  assert.equal(inDev?.status, 'passed', `${inDev?.message}\n${inDev?.stderr}`);
+  const [, missing] = await testsOf(probe('debug'), variantImage);
+  assert.equal(missing?.status, 'failed');
+  assert.match(missing?.message ?? '', /the debug variant of sha256:[0-9a-f]{64} is not available/);
+  assert.deepEqual(asked, ['dev', 'debug']);
 });
