@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createPublicKey } from 'node:crypto';
 import { test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { generateKeyPair, loadPublicKey, publicKeyToPem } from '../../src/attest/index.ts';
+import { generateKeyPair, loadPublicKey, publicKeyToPem, REQUIREMENTS } from '../../src/attest/index.ts';
 import { isIroncladError } from '../../src/core/index.ts';
 import { exportAdmissionPolicy } from '../../src/policy/export.ts';
 import { CRD_SCHEMAS, crdValidator } from '../support/crd-schema.ts';
@@ -14,6 +14,10 @@ const CYCLONEDX = 'https://cyclonedx.org/bom';
 const OPENVEX = 'https://openvex.dev/ns/v0.2.0';
 const CTRF = 'https://ctrf.io/report/v1';
 const ALL = [PROVENANCE, SPDX, CYCLONEDX, OPENVEX, CTRF];
+
+test('the requirement names cover exactly the predicate types verify knows and builds attach', () => {
+  assert.deepEqual(Object.values(REQUIREMENTS).flat().sort(), [...ALL].sort());
+});
 
 const pair = await generateKeyPair('');
 const publicKey = loadPublicKey(pair.publicKeyPem);
