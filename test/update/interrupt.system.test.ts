@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cp, readFile } from 'node:fs/promises';
+import { appendFile, cp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,8 +21,10 @@ const twin = () => join(fx.dir, 'twin');
 
 before(async () => {
   fx = await createUpdateFixture();
-  const first = await fx.cli('update', '--distros', 'distros', '--no-test');
+  // The first update runs the build's test stage (runc) on the three images before tagging them.
+  const first = await fx.cli('update', '--distros', 'distros');
   assert.equal(first.code, 0, first.err);
+  assert.match(first.out, /3 updated, 0 unchanged, 0 failed/);
   await fx.publishFix();
   for (const d of ['images', 'home', 'distros']) await cp(join(fx.dir, d), join(twin(), d), { recursive: true });
 });
@@ -81,4 +83,17 @@ test('an update killed halfway and run again ends in the state an uninterrupted 
   assert.deepEqual(await state(fx.dir), expected);
   const again = await fx.cli('update', '--distros', 'distros', '--no-test');
   assert.match(again.out, /0 updated, 3 unchanged, 0 failed/);
+});
+
+test('an image that fails its tests exits 1 and is left as it was', async () => {
+  const dir = join(fx.dir, 'images', 'config');
+  const lockBefore = await readFile(join(dir, 'ironclad.lock.json'), 'utf8');
+  const store = await LayoutStore.open(join(fx.dir, 'home', 'store'));
+  const tagBefore = (await store.resolveTag('config:5'))?.digest;
+  await appendFile(join(dir, 'image.yaml'), 'tests:\n  - {name: runs, run: [/usr/bin/not-shipped]}\n');
+  const r = await fx.cli('update', 'images/config', '--distros', 'distros');
+  assert.equal(r.code, 1, r.err);
+  assert.match(r.out, /failed \(TEST_FAILED\): lock and tags left as they were/);
+  assert.equal(await readFile(join(dir, 'ironclad.lock.json'), 'utf8'), lockBefore);
+  assert.equal((await store.resolveTag('config:5'))?.digest, tagBefore);
 });
