@@ -32,10 +32,13 @@ describe('nginx, redis and postgres answer real clients from the host', () => {
     await rm(home, { recursive: true, force: true });
   });
 
-  /** Builds images/NAME (runtime, amd64; its own tests are `ironclad test`'s business) and starts it. */
+  /**
+   * Builds images/NAME (runtime, amd64), which also runs its checks and the definition's own tests (linkage,
+   * starts, writable-paths, service tests): a failure there fails the build. Then starts it for a host client.
+   */
   async function serve(name: string, env: readonly string[], use: (c: RunningContainer) => Promise<void>) {
     const io = captureIO(REPO, { IRONCLAD_HOME: home });
-    const status = await runCli(['build', `images/${name}`, '--platform', 'linux/amd64', '--no-test'], io);
+    const status = await runCli(['build', `images/${name}`, '--platform', 'linux/amd64'], io);
     assert.equal(status, 0, io.err.join('\n'));
     const source = openImageSource({ kind: 'oci-layout', dir: ctx.home.store, tag: `${name}:latest` }, {});
     const image = await PreparedImage.prepare(await source.resolve(), { host: hostPlatform() }, ctx);
