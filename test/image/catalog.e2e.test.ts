@@ -3,6 +3,7 @@ import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { runCli } from '../../src/cli/main.ts';
 import { createContext } from '../../src/core/context.ts';
 import type { StageContext } from '../../src/core/index.ts';
 import { loadDefinition, writeLockfile } from '../../src/definition/index.ts';
@@ -10,10 +11,23 @@ import type { BuiltImage } from '../../src/image/build.ts';
 import { buildImages, planLock } from '../../src/image/index.ts';
 import { imageSourceFrom, layoutBlobStore, parsePlatform } from '../../src/oci/index.ts';
 import { type TestReport, testImage } from '../../src/testing/index.ts';
+import { importOsv } from '../../src/vuln/index.ts';
+import { captureIO } from '../support/cli-io.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const CATALOG = ['static', 'base', 'cc', 'python', 'python-3.13', 'node'];
 const AMD64 = parsePlatform('linux/amd64')!;
+/** The shared OSV snapshot: scan and compare of every image are held to each other over it. */
+const OSV = resolve(REPO, '..', 'shared', 'data', 'osv-debian-2025-02-12.tar.xz');
+
+interface Counts {
+  readonly critical: number;
+  readonly high: number;
+  readonly medium: number;
+  readonly low: number;
+  readonly total: number;
+}
+const counts = (c: Counts) => ({ critical: c.critical, high: c.high, medium: c.medium, low: c.low, total: c.total });
 
 /** Every failed check and test of a report, as `check name: message` lines (empty when all passed). */
 function failures(report: TestReport): string[] {
@@ -31,7 +45,27 @@ describe('the image catalog from the real Debian archive (e2e)', () => {
   before(async () => {
     work = await mkdtemp(join(tmpdir(), 'ironclad-catalog-e2e-'));
     ctx = createContext({ home: process.env.IRONCLAD_TEST_HOME ?? join(work, 'home') });
+    await importOsv([OSV], ctx);
   });
+
+  /** `ironclad VERB ... --format json` against this run's home; the parsed output. */
+  async function cliJson<T>(args: readonly string[]): Promise<T> {
+    const io = captureIO(REPO, { IRONCLAD_HOME: ctx.home.root });
+    const status = await runCli([...args, '--format', 'json'], io);
+    assert.equal(status, 0, `${args.join(' ')}: ${io.err.join('\n')}`);
+    return JSON.parse(io.out.join('\n')) as T;
+  }
+
+  /** scan and compare read the same image with the same database and VEX: they must report the same counts. */
+  async function scanAndCompareAgree(image: string): Promise<void> {
+    const scanned = await cliJson<{ summary: Counts & { suppressed: number } }>(['scan', image]);
+    const compared = await cliJson<{
+      target: { vulnerabilities: { counts: Counts; total: number; suppressedByVex: number } };
+    }>(['compare', image, '--to', image]);
+    const t = compared.target.vulnerabilities;
+    assert.deepEqual(counts({ ...t.counts, total: t.total }), counts(scanned.summary), `${image}: compare and scan`);
+    assert.equal(t.suppressedByVex, scanned.summary.suppressed, `${image}: suppressed by VEX`);
+  }
   after(async () => rm(work, { recursive: true, force: true }));
 
   for (const name of CATALOG) {
@@ -56,7 +90,10 @@ describe('the image catalog from the real Debian archive (e2e)', () => {
         built.images.map((i) => i.variant.variant),
         ['runtime', 'dev'],
       );
-      for (const image of built.images) await checkImage(image, out);
+      for (const image of built.images) {
+        await checkImage(image, out);
+        await scanAndCompareAgree(`oci:${out}:${image.tags[0]}`);
+      }
     });
   }
 
