@@ -1,14 +1,13 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { fail, jsonOutput } from '../core/index.ts';
-import { loadDefinition, readLockfile } from '../definition/index.ts';
+import { loadDefinition, readLockfile, repoRelativePath } from '../definition/index.ts';
 import { type BuildResult, buildImages } from '../image/index.ts';
 import { type ImageEndpoint, isLayoutRef, isRegistryRef, namedTag, parseImageRef } from '../oci/index.ts';
 import type { TestReport } from '../testing/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { loadSigner } from './image-target.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
-import { repoRelativePath } from './repository-root.ts';
 import { signBuild } from './sign.ts';
 import { SIGNATURE_FORMAT_HELP, signatureFormatOption } from './signature-format.ts';
 import { openRef } from './source.ts';

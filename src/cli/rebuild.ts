@@ -2,10 +2,10 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type RebuildReport, rebuildImage } from '../attest/index.ts';
 import { fail, jsonOutput } from '../core/index.ts';
+import { repositoryRoot } from '../definition/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { loadPublicKeyFile, openTarget } from './image-target.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
-import { repositoryRoot } from './repository-root.ts';
 
 export interface RebuildArgs {
   readonly image: string;

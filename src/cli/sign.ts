@@ -7,12 +7,12 @@ import {
   selectPlatforms,
 } from '../attest/index.ts';
 import type { StageContext } from '../core/index.ts';
+import { repoRelativePath } from '../definition/index.ts';
 import type { BuildResult } from '../image/index.ts';
 import { DEFAULT_SIGNATURE_FORMAT, type SignatureFormat } from '../oci/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { loadSigner, openTarget, platformLabel } from './image-target.ts';
 import type { CliIO, ExitStatus } from './io.ts';
-import { repoRelativePath } from './repository-root.ts';
 import { SIGNATURE_FORMAT_HELP, signatureFormatOption } from './signature-format.ts';
 
 export interface SignArgs {

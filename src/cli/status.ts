@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { fail, jsonOutput } from '../core/index.ts';
+import { repoRelativePath } from '../definition/index.ts';
 import { describeMove, type FleetStatus, fleetStatus, type VariantStatus } from '../update/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { type CatalogArgs, catalogOptions, distroOverrides, loadDefinitionArgs } from './definition-args.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
-import { repoRelativePath } from './repository-root.ts';
 import { renderTable } from './table.ts';
 
 export interface StatusArgs extends CatalogArgs {

@@ -1,23 +1,22 @@
-import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { fail, IRONCLAD_VERSION, isIroncladError, writeFileAtomic } from '../core/index.ts';
-import { expandVariants, type ImageVariant, loadDefinition } from '../definition/index.ts';
 import { formatPlatform, hostPlatform } from '../oci/index.ts';
 import {
   type CheckResult,
   type FunctionalResult,
   failureOutput,
   reportFailed,
+  siblingImage,
   type TestImageOptions,
   type TestReport,
   testImage,
+  testSubjects,
   toCtrf,
 } from '../testing/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import type { CliIO, ExitStatus } from './io.ts';
 import { stageContext } from './io.ts';
-import { labelledVariant } from './labelled-definition.ts';
 import { collect } from './run.ts';
 import { openSource, platformOption } from './source.ts';
 
@@ -31,45 +30,6 @@ export interface TestArgs {
   readonly ctrf?: string;
   readonly format: string;
   readonly functional: boolean;
-}
-
-/** What to test: one image as given, or each variant of a definition as `name:firstTag` in the local store. */
-interface Subject {
-  readonly image: string;
-  readonly variant?: TestImageOptions['variant'];
-  /** Every variant of the definition, for exec probes that run in another variant's image. */
-  readonly siblings?: readonly ImageVariant[];
-}
-
-async function subjects(target: string, io: CliIO): Promise<Subject[]> {
-  const path = resolve(io.cwd, target);
-  const st = await stat(path).catch(() => undefined);
-  const isDefinition = st?.isDirectory() === true || (st?.isFile() === true && /\.ya?ml$/.test(path));
-  if (!isDefinition) {
-    const labelled = await labelledVariant(openSource(target, io), io);
-    return [{ image: target, ...(labelled !== undefined && { variant: labelled.variant, siblings: labelled.all }) }];
-  }
-  const { definition } = await loadDefinition(path);
-  const all = expandVariants(definition);
-  return all.map((v) => ({ image: storeImage(v), variant: v, siblings: all }));
-}
-
-/** `name:firstTag`, the local-store image of a variant. */
-function storeImage(v: ImageVariant): string {
-  const tag = v.tags[0];
-  if (tag === undefined) fail('DEFINITION_INVALID', `${v.name}: variant ${v.variant} has no tag`);
-  return `${v.name}:${tag}`;
-}
-
-/** The local-store image of the sibling variant an exec probe names, for one platform; undefined if not built. */
-function siblingImage(siblings: readonly ImageVariant[], io: CliIO): NonNullable<TestImageOptions['variantImage']> {
-  return async (name, platform) => {
-    const v = siblings.find((s) => s.variant === name);
-    if (v === undefined) return undefined;
-    return openSource(storeImage(v), io)
-      .resolve(platform)
-      .catch((err: unknown) => (isIroncladError(err, 'NOT_FOUND') ? undefined : Promise.reject(err)));
-  };
 }
 
 const MARK = { passed: '✔', failed: '✘', skipped: '–' } as const;
@@ -109,7 +69,8 @@ export async function testCommand(args: TestArgs, io: CliIO): Promise<ExitStatus
   const platforms = args.platforms.map((p) => platformOption(p)!);
   const ctx = stageContext(io);
   const reports: TestReport[] = [];
-  const all = await subjects(args.target, io);
+  const open = (ref: string) => openSource(ref, io);
+  const all = await testSubjects(args.target, { cwd: io.cwd, open, log: io.log });
   for (const s of all) {
     const source = openSource(s.image, io);
     // For a definition, variants not built yet are skipped, not failed: `build` defaults to the runtime variant.
@@ -131,7 +92,7 @@ export async function testCommand(args: TestArgs, io: CliIO): Promise<ExitStatus
       ...(s.variant !== undefined && {
         variant: args.platforms.length > 0 ? { ...s.variant, platforms: args.platforms } : s.variant,
       }),
-      ...(s.siblings !== undefined && { variantImage: siblingImage(s.siblings, io) }),
+      ...(s.siblings !== undefined && { variantImage: siblingImage(s.siblings, open) }),
     };
     reports.push(await testImage(source, opts, ctx));
   }

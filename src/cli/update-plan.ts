@@ -1,7 +1,7 @@
 import { jsonOutput } from '../core/index.ts';
+import { repoRelativePath } from '../definition/index.ts';
 import { type JobPlan, type PlannedImage, planJobs } from '../update/index.ts';
 import type { CliIO, ExitStatus } from './io.ts';
-import { repoRelativePath } from './repository-root.ts';
 import { renderTable } from './table.ts';
 
 export interface PlanArgs {

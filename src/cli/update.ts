@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { fail, jsonOutput } from '../core/index.ts';
+import { repoRelativePath } from '../definition/index.ts';
 import { parseImageRef } from '../oci/index.ts';
 import {
   describeMove,
@@ -17,7 +18,6 @@ import { transfer } from './copy.ts';
 import { type CatalogArgs, catalogOptions, distroOverrides, loadDefinitionArgs } from './definition-args.ts';
 import { loadSigner } from './image-target.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
-import { repoRelativePath } from './repository-root.ts';
 import { signBuild } from './sign.ts';
 import { printJobPlan } from './update-plan.ts';
 

@@ -3,10 +3,12 @@ export type { LoadedDefinition } from './load.ts';
 export { DEFINITION_FILE, loadDefinition } from './load.ts';
 export { assertLockFresh, isLockStale, lockPathFor, readLockfile, writeLockfile } from './lockfile.ts';
 export type { LockedPackage, LockedPlatform, LockedSuite, LockedVariant, Lockfile } from './lockfile-types.ts';
+export { repoRelativePath, repositoryRoot } from './repository-path.ts';
 export type { CommandTest, DefinitionTest, ServiceProbe, ServiceTest } from './tests-schema.ts';
 export type { ImageVariant } from './variants.ts';
 export {
   ARBITRARY_UID_LABEL,
+  DEFINITION_LABELS,
   expandVariants,
   inBuildOrder,
   probedVariants,

@@ -9,6 +9,11 @@ export const RUNTIME_VARIANT = 'runtime';
 
 /** The label that records `read-only-root: true` in the image, so `run` and `test` honour it wherever the image goes. */
 export const READ_ONLY_ROOT_LABEL = 'dev.ironclad.read-only-root';
+/** Labels naming the definition an image was built from (read back by `ironclad test IMAGE`). */
+export const DEFINITION_LABELS = {
+  path: 'dev.ironclad.definition',
+  digest: 'dev.ironclad.definition-digest',
+} as const;
 /** The label that records `arbitrary-uid: true`: the image promises to work as any uid in group 0 (OpenShift). */
 export const ARBITRARY_UID_LABEL = 'dev.ironclad.arbitrary-uid';
 

@@ -1,4 +1,9 @@
-import { ARBITRARY_UID_LABEL, type ImageVariant, READ_ONLY_ROOT_LABEL } from '../definition/index.ts';
+import {
+  ARBITRARY_UID_LABEL,
+  DEFINITION_LABELS,
+  type ImageVariant,
+  READ_ONLY_ROOT_LABEL,
+} from '../definition/index.ts';
 import type { Digest, ImageConfig } from '../oci/index.ts';
 import type { PackageGroup } from './layers-plan.ts';
 
@@ -33,12 +38,6 @@ export interface ImageDefinitionRef {
   readonly path?: string;
   readonly digest: string;
 }
-
-/** Labels naming the definition an image was built from (read back by `ironclad test IMAGE`). */
-export const DEFINITION_LABELS = {
-  path: 'dev.ironclad.definition',
-  digest: 'dev.ironclad.definition-digest',
-} as const;
 
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 

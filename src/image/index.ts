@@ -4,7 +4,6 @@ export type { PlatformBuild } from './build-platform.ts';
 export { buildPlatform } from './build-platform.ts';
 export type { CacheVerifyReport } from './cache-verify.ts';
 export { verifyCaches } from './cache-verify.ts';
-export { DEFINITION_LABELS } from './image-config.ts';
 export type { ImageInspection } from './inspect.ts';
 export { inspectImage } from './inspect.ts';
 export type { LockedTarget } from './lock.ts';

@@ -9,4 +9,5 @@ export { describeFailures, failureOutput } from './failure-text.ts';
 export { runInRootfs } from './rootfs-run.ts';
 export { runImage } from './runc.ts';
 export { reportFailed, type TestImageOptions, testImage } from './test-image.ts';
+export { siblingImage, type TestSubject, testSubjects } from './test-subjects.ts';
 export type { CheckResult, FunctionalResult, TestReport } from './types.ts';
