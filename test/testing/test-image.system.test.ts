@@ -124,13 +124,20 @@ test('an image running as root fails non-root-user and kubernetes-compatible', a
 });
 
 test('a reference image (dev.ironclad.kind reference) reports broken hardening rules without failing', async () => {
-  const r = await run({
-    extra: [...goodExtra, f('usr/bin/su', 'x', 0o4755)],
-    config: { User: 'root', Labels: { ...LABELS, 'dev.ironclad.kind': 'reference' } },
-  });
+  // perl without its libraries: the linkage a conventional image's optional plugins also break.
+  const extra = [...goodExtra, f('usr/bin/su', 'x', 0o4755), ...mirrorHostPaths(['/usr/bin/perl'])];
+  const r = await run({ extra, config: { User: 'root', Labels: { ...LABELS, 'dev.ironclad.kind': 'reference' } } });
   assert.equal(status(r, 'non-root-user'), 'skipped');
   assert.equal(status(r, 'no-setuid'), 'skipped');
+  const linkage = r.platforms[0]!.checks.find((c) => c.name === 'linkage')!;
+  assert.equal(linkage.status, 'skipped');
+  assert.match(
+    linkage.message,
+    /^reference image, not hardened: missing libraries: \/usr\/bin\/perl: lib\S+ not found/,
+  );
   assert.equal(reportFailed(r), false);
+  const hardened = await run({ extra, config: { User: '65532:65532', Labels: LABELS } });
+  assert.equal(status(hardened, 'linkage'), 'failed', 'the same image, hardened, fails linkage');
 });
 
 test('a setuid file fails no-setuid; a world-writable file fails no-world-writable', async () => {

@@ -31,8 +31,13 @@ export const CHECKS: readonly Check[] = [
   writablePaths,
 ];
 
-/** The hardening rules: what a reference (deliberately conventional) image is not held to. */
+/**
+ * The rules a reference (deliberately conventional) image is not held to: the hardening rules, and linkage, because
+ * a conventional image ships optional plugins whose libraries Debian only suggests (python:3.11-bookworm's set has
+ * libsvn's KWallet and GNOME keyring plugins without KF5 or libsecret).
+ */
 const HARDENING_RULES: ReadonlySet<Check> = new Set([
+  linkage,
   nonRootUser,
   noShell,
   noPackageManager,
