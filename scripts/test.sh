@@ -3,7 +3,7 @@
 #   *.test.ts          unit tests: the fixture archive, real registries and files, no network, no containers
 #   *.system.test.ts   whole images run in runc, a real browser, whole CLI processes killed or cut off, builds
 #                      pushed through stores and caches that are then damaged (slow; root for runc)
-#   *.e2e.test.ts      tests that reach the Debian archive
+#   *.e2e.test.ts      tests that reach the network: the Debian archive (and the npm registry)
 # `npm test` (CI) runs all three. IRONCLAD_SKIP_E2E=1 runs the unit tier only. Files named as arguments run as given.
 set -euo pipefail
 cd "$(dirname "$0")/.."

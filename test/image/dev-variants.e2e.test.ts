@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -19,14 +19,51 @@ const LOCAL_CAS = '/usr/local/share/ca-certificates';
  */
 const TRUST_HOST_CAS = ['COPY host-ca/ /usr/local/share/ca-certificates/', 'RUN update-ca-certificates'];
 
-// Not part of `npm test` yet (run it by hand: node --import tsx --test test/image/dev-variants.buildah.ts): with
-// buildah's vfs storage every layer of a pulled image is a full copy of the root filesystem, so the three dev
-// images need tens of GB of disk and a long time; it joins the suite once it uses overlay storage or fewer layers.
-// Needs the real Debian archive, the npm registry, runc and buildah (scripts/setup.sh installs it). Builds the
-// cc, python and node images (runtime and dev, amd64) from the repository's locks, pushes them with our CLI
-// to a local docker-registry, and builds real multi-stage Dockerfiles against them with buildah, shell-form
-// RUN lines included; each final image runs in runc as 65532 and prints what it should.
-describe('dev variants as Dockerfile build stages (e2e)', () => {
+/**
+ * buildah's environment: a storage.conf of its own under `work` (overlay driver, root and run root there), so no
+ * storage setting of the machine applies and nothing is shared with its other containers.
+ */
+const buildahEnv = (work: string) => ({ ...process.env, CONTAINERS_STORAGE_CONF: join(work, 'buildah/storage.conf') });
+
+async function writeBuildahConf(work: string): Promise<void> {
+  await mkdir(join(work, 'buildah'), { recursive: true });
+  const conf = [
+    '[storage]',
+    'driver = "overlay"',
+    `graphroot = "${join(work, 'buildah/root')}"`,
+    `runroot = "${join(work, 'buildah/run')}"`,
+    '',
+  ];
+  await writeFile(join(work, 'buildah/storage.conf'), conf.join('\n'));
+}
+
+/**
+ * Removes everything buildah stored under `work` (containers, images, their overlay mounts), whatever state a
+ * failed test left it in, so that the directory can then be deleted.
+ */
+async function removeBuildahStore(work: string): Promise<void> {
+  for (const args of [
+    ['rm', '--all'],
+    ['rmi', '--all', '--force'],
+  ]) {
+    await exec('buildah', args, { env: buildahEnv(work) }).catch(() => undefined);
+  }
+  // Anything still mounted below `work` (a build killed halfway) would keep rm from deleting it.
+  const mounts = (await readFile('/proc/self/mountinfo', 'utf8').catch(() => ''))
+    .split('\n')
+    .map((line) => line.split(' ')[4] ?? '')
+    .filter((point) => point.startsWith(`${work}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const point of mounts) await exec('umount', ['-l', point]).catch(() => undefined);
+}
+
+// Needs the real Debian archive, the npm registry, runc, buildah (scripts/setup.sh installs it) and root: buildah
+// keeps its images in overlay storage of its own under the test's temp dir (a pulled layer is unpacked once and
+// shared, not copied per layer as with vfs), all of it removed at the end. Builds the cc, python and node images
+// (runtime and dev) and base dev, amd64, from the repository's locks, pushes each once with our CLI to one local
+// docker-registry, and builds real multi-stage Dockerfiles against them with buildah, shell-form RUN lines
+// included; each final image runs in runc as 65532 and prints what it should.
+describe('dev variants as Dockerfile build stages, with the Debian archive and the npm registry (e2e)', () => {
   let work: string;
   let registry: RegistryServer;
   let io: ReturnType<typeof captureIO>;
@@ -35,17 +72,12 @@ describe('dev variants as Dockerfile build stages (e2e)', () => {
     const status = await runCli(args, io);
     assert.equal(status, 0, `ironclad ${args.join(' ')}:\n${io.err.join('\n')}`);
   };
-  /** buildah with its own storage under `work`: vfs (no overlay mounts needed) and chroot isolation. */
+  /**
+   * buildah with its own storage under `work`: the kernel's overlayfs (root needed; a few GB for all flows, where
+   * vfs copied every layer's whole tree), chroot isolation.
+   */
   const buildah = async (args: string[]) => {
-    const store = [
-      '--root',
-      join(work, 'buildah/root'),
-      '--runroot',
-      join(work, 'buildah/run'),
-      '--storage-driver',
-      'vfs',
-    ];
-    const { stdout } = await exec('buildah', [...store, ...args], { maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await exec('buildah', args, { maxBuffer: 64 * 1024 * 1024, env: buildahEnv(work) });
     return stdout;
   };
   /** Builds `dockerfile` with the files of `context`, and returns the final image's output when run in runc. */
@@ -70,6 +102,7 @@ describe('dev variants as Dockerfile build stages (e2e)', () => {
       `localhost/${name}`,
       dir,
     ]);
+    await mkdir(join(work, 'oci'), { recursive: true });
     const layout = join(work, 'oci', name);
     await buildah(['push', `localhost/${name}`, `oci:${layout}:latest`]);
     io.out.length = 0;
@@ -88,10 +121,16 @@ describe('dev variants as Dockerfile build stages (e2e)', () => {
 
   before(async () => {
     work = await mkdtemp(join(tmpdir(), 'ironclad-dev-e2e-'));
+    await writeBuildahConf(work);
     io = captureIO(REPO, { IRONCLAD_HOME: join(work, 'home') });
     registry = await startRegistry();
-    for (const image of ['cc', 'python', 'node', 'base']) {
-      await cli(['build', join(REPO, 'images', image), '--variant', 'all', '--platform', 'linux/amd64', '--no-test']);
+    for (const [image, variant] of [
+      ['cc', 'all'],
+      ['python', 'all'],
+      ['node', 'all'],
+      ['base', 'dev'],
+    ] as const) {
+      await cli(['build', join(REPO, 'images', image), '--variant', variant, '--platform', 'linux/amd64', '--no-test']);
     }
     const push = [
       ['cc:latest', 'cc:latest'],
@@ -106,6 +145,7 @@ describe('dev variants as Dockerfile build stages (e2e)', () => {
   });
   after(async () => {
     await registry?.stop();
+    if (work) await removeBuildahStore(work);
     await rm(work, { recursive: true, force: true });
   });
 
