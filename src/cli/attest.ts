@@ -16,6 +16,7 @@ import type { Descriptor } from '../oci/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { loadPublicKeyFile, loadSigner, openTarget, platformLabel } from './image-target.ts';
 import type { CliIO, ExitStatus } from './io.ts';
+import { textOrJson } from './output-format.ts';
 import { SIGNATURE_FORMAT_HELP, signatureFormatOption } from './signature-format.ts';
 import { formatBytes, renderTable } from './table.ts';
 
@@ -29,21 +30,28 @@ export interface AttestArgs {
   readonly key: string;
   readonly platform?: string;
   readonly signatureFormat?: string;
+  readonly format?: string;
 }
 
 /** `ironclad attest IMAGE --predicate FILE --type URI --key KEY`: attests every platform manifest (or one). */
 export async function attestCommand(args: AttestArgs, io: CliIO): Promise<ExitStatus> {
   if (!/^[a-z][a-z0-9+.-]*:\/\/./i.test(args.type)) fail('USAGE', `--type ${args.type}: expected a predicate type URI`);
+  const output = textOrJson(args.format);
   const format = signatureFormatOption(args.signatureFormat);
   const predicate = await readPredicate(resolve(io.cwd, args.predicate));
   const { sink, target, repository } = await openTarget(args.image, io, format);
   const signer = await loadSigner(args.key, io);
-  const lines: string[] = [];
+  const attested: { subject: string; digest: string; referrer: string }[] = [];
   for (const m of selectPlatforms(target, args.platform)) {
     const referrer = await attachAttestation(sink, m, repository, { type: args.type, predicate }, signer);
-    lines.push(`attested ${platformLabel(m).padEnd(10)}${m.digest}  → ${referrer.digest}`);
+    attested.push({ subject: platformLabel(m), digest: m.digest, referrer: referrer.digest });
   }
-  io.stdout(lines.join('\n'));
+  if (output === 'json') {
+    const body = { image: args.image, predicateType: args.type, keyHint: signer.keyHint, signatureFormat: format };
+    io.stdout(jsonOutput('attest', { ...body, attested }));
+    return 0;
+  }
+  io.stdout(attested.map((a) => `attested ${a.subject.padEnd(10)}${a.digest}  → ${a.referrer}`).join('\n'));
   return 0;
 }
 
@@ -219,6 +227,7 @@ export const registerAttest: VerbRegistrar = (program: Command, io, run) => {
     .option('--key <file>', 'private key')
     .option('--platform <os/arch>', 'attest only this platform manifest')
     .option('--signature-format <format>', SIGNATURE_FORMAT_HELP, 'both')
+    .option('--format <format>', 'text or json (of the attestations attached)', 'text')
     // `attest get --predicate` is a flag, `attest --predicate FILE` an argument: options belong to the verb they follow.
     .enablePositionalOptions()
     .addHelpText(
@@ -227,6 +236,7 @@ export const registerAttest: VerbRegistrar = (program: Command, io, run) => {
 Examples:
   ironclad attest python:3.11 --predicate vex.json --type https://openvex.dev/ns/v0.2.0 --key ironclad.key
   ironclad attest oci:out:3.11 --predicate p.json --type https://example.com/p/v1 --key k.key --signature-format tags
+  ironclad attest oci:out:3.11 --predicate p.json --type https://example.com/p/v1 --key k.key --format json
   ironclad attest list python:3.11
   ironclad attest get python:3.11 --predicate-type https://slsa.dev/provenance/v1 --verify --key ironclad.pub`,
     )
@@ -237,7 +247,8 @@ Examples:
       }
       const { predicate, type, key } = opts;
       const format = opts.signatureFormat === undefined ? {} : { signatureFormat: opts.signatureFormat };
-      run(attestCommand({ image, predicate, type, key, ...platform(opts), ...format }, io));
+      const output = opts.format === undefined ? {} : { format: opts.format };
+      run(attestCommand({ image, predicate, type, key, ...platform(opts), ...format, ...output }, io));
     });
   attest
     .command('list')

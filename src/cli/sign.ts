@@ -6,13 +6,14 @@ import {
   type Signer,
   selectPlatforms,
 } from '../attest/index.ts';
-import type { StageContext } from '../core/index.ts';
+import { jsonOutput, type StageContext } from '../core/index.ts';
 import { repoRelativePath } from '../definition/index.ts';
 import type { BuildResult } from '../image/index.ts';
 import { DEFAULT_SIGNATURE_FORMAT, type SignatureFormat } from '../oci/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { loadSigner, openTarget, platformLabel } from './image-target.ts';
 import type { CliIO, ExitStatus } from './io.ts';
+import { textOrJson } from './output-format.ts';
 import { SIGNATURE_FORMAT_HELP, signatureFormatOption } from './signature-format.ts';
 
 export interface SignArgs {
@@ -20,6 +21,7 @@ export interface SignArgs {
   readonly key: string;
   readonly platform?: string;
   readonly signatureFormat?: string;
+  readonly format?: string;
 }
 
 /**
@@ -28,19 +30,25 @@ export interface SignArgs {
  * `sha256-<digest>.sig` tag (`--signature-format`). Prints one line per signature.
  */
 export async function signCommand(args: SignArgs, io: CliIO): Promise<ExitStatus> {
+  const output = textOrJson(args.format);
   const format = signatureFormatOption(args.signatureFormat);
   const { sink, target, repository } = await openTarget(args.image, io, format);
   const signer = await loadSigner(args.key, io);
-  const lines: string[] = [];
+  const signed: { subject: string; digest: string; referrer: string }[] = [];
   const isIndex = target.platforms[0]?.digest !== target.top.digest;
   if (isIndex && args.platform === undefined) {
     const referrer = await attachSignature(sink, target.top, repository, signer);
-    lines.push(`signed index     ${target.top.digest}  → ${referrer.digest}`);
+    signed.push({ subject: 'index', digest: target.top.digest, referrer: referrer.digest });
   }
   for (const m of selectPlatforms(target, args.platform)) {
     const referrer = await attachSignature(sink, m, repository, signer);
-    lines.push(`signed ${platformLabel(m).padEnd(10)}${m.digest}  → ${referrer.digest}`);
+    signed.push({ subject: platformLabel(m), digest: m.digest, referrer: referrer.digest });
   }
+  if (output === 'json') {
+    io.stdout(jsonOutput('sign', { image: args.image, keyHint: signer.keyHint, signatureFormat: format, signed }));
+    return 0;
+  }
+  const lines = signed.map((s) => `signed ${s.subject.padEnd(10)}${s.digest}  → ${s.referrer}`);
   io.stdout(`${lines.join('\n')}\nkey: ${signer.keyHint}`);
   return 0;
 }
@@ -84,6 +92,7 @@ export const registerSign: VerbRegistrar = (program: Command, io, run) => {
     .requiredOption('--key <file>', 'private key (from ironclad keygen or cosign generate-key-pair)')
     .option('--platform <os/arch>', 'sign only this platform manifest')
     .option('--signature-format <format>', SIGNATURE_FORMAT_HELP, 'both')
+    .option('--format <format>', 'text or json', 'text')
     .addHelpText(
       'after',
       `
@@ -91,7 +100,8 @@ Examples:
   IRONCLAD_PASSWORD=... ironclad sign python:3.11 --key ironclad.key
   ironclad sign oci:./out:3.11 --key release.key
   ironclad sign docker://registry.example.com/team/python:3.11 --key release.key
-  ironclad sign docker://registry.example.com/team/python:3.11 --key release.key --signature-format tags`,
+  ironclad sign docker://registry.example.com/team/python:3.11 --key release.key --signature-format tags
+  ironclad sign oci:./out:3.11 --key release.key --format json`,
     )
     .action((image: string, opts: Omit<SignArgs, 'image'>) => run(signCommand({ image, ...opts }, io)));
 };

@@ -17,7 +17,7 @@ let work: string;
 let docs: string;
 
 async function json(argv: readonly string[], status = 0): Promise<Record<string, unknown>> {
-  const io = captureIO(work, { IRONCLAD_HOME: join(work, 'home') });
+  const io = captureIO(work, { IRONCLAD_HOME: join(work, 'home'), IRONCLAD_PASSWORD: 'pw' });
   assert.equal(await runCli(argv, io), status, `ironclad ${argv.join(' ')}\n${io.err.join('\n')}`);
   const text = io.out.join('\n');
   const parsed = JSON.parse(text) as Record<string, unknown>;
@@ -31,6 +31,7 @@ before(async () => {
   await writeTestImage(join(work, 'layout'), [[file('etc/hello', 'hi\n')]]);
   const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   await writeFile(join(work, 'k.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
+  await writeFile(join(work, 'p.json'), JSON.stringify({ reviewed: true }));
   await mkdir(join(work, 'osv'));
   await writeFile(
     join(work, 'osv', 'a.json'),
@@ -87,6 +88,23 @@ test('each verb prints its documented schema', async () => {
     [['store', 'verify', '--format', 'json'], 'store-verify'],
     [['copy', `oci:${join(work, 'layout')}`, 'gone:1', '--format', 'json'], 'copy'],
     [['rmi', 'gone:1', '--format', 'json'], 'rmi'],
+    [['keygen', '--prefix', 'jk', '--format', 'json'], 'keygen'],
+    [['sign', 'hello:1', '--key', 'jk.key', '--format', 'json'], 'sign'],
+    [
+      [
+        'attest',
+        'hello:1',
+        '--predicate',
+        'p.json',
+        '--type',
+        'https://example.com/p/v1',
+        '--key',
+        'jk.key',
+        '--format',
+        'json',
+      ],
+      'attest',
+    ],
   ];
   for (const [argv, name, status] of cases) {
     const doc = await json(argv, status);
@@ -114,4 +132,16 @@ test('every schema name the code can print is documented in docs/json.md', async
   assert.ok(names.size >= 15, [...names].join(', '));
   const undocumented = [...names].filter((n) => !docs.includes(`— \`${n}\``));
   assert.deepEqual(undocumented, []);
+});
+
+test('sign and attest --format json name what they signed, and the signatures verify', async () => {
+  const signed = await json(['sign', 'hello:1', '--key', 'jk.key', '--format', 'json']);
+  const entries = signed.signed as { subject: string; digest: string; referrer: string }[];
+  assert.ok(entries.length >= 1);
+  for (const e of entries) assert.match(e.referrer, /^sha256:[0-9a-f]{64}$/);
+  assert.equal(signed.signatureFormat, 'both');
+  const verified = await json(['verify', 'hello:1', '--key', 'jk.pub', '--require', 'none', '--format', 'json']);
+  assert.equal(verified.schema, outputSchema('verify'));
+  const io = captureIO(work, { IRONCLAD_HOME: join(work, 'home') });
+  assert.equal(await runCli(['sign', 'hello:1', '--key', 'jk.key', '--format', 'yaml'], io), 2);
 });
