@@ -1,11 +1,13 @@
-import { open, readFile, rm } from 'node:fs/promises';
+import { link, readFile, rm, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fail, processAlive } from '../core/index.ts';
+import { fail, processAlive, siblingTempPath } from '../core/index.ts';
 
 /**
  * Serialises read-modify-write cycles of a layout's index.json: an in-process queue per path (so concurrent
  * calls in one process never interleave), plus an exclusive lock file for other processes. A lock file whose
- * owning process no longer exists is stale and removed; no wall-clock ages are involved.
+ * owning process no longer exists is stale and removed; no wall-clock ages are involved. The lock file appears
+ * with its owner's pid already in it (written to a temp file, then hard-linked into place), so a process killed
+ * while taking the lock cannot leave an ownerless lock behind; a lock file without a pid is therefore stale too.
  */
 const queues = new Map<string, Promise<unknown>>();
 
@@ -14,16 +16,20 @@ const MAX_ATTEMPTS = 2400; // about a minute of waiting for another process
 
 async function acquire(lockPath: string): Promise<void> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const tmp = siblingTempPath(lockPath);
     try {
-      const fh = await open(lockPath, 'wx');
-      await fh.writeFile(String(process.pid));
-      await fh.close();
+      await writeFile(tmp, String(process.pid), { flag: 'wx' });
+      await link(tmp, lockPath);
       return;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    } finally {
+      await rm(tmp, { force: true });
     }
-    const owner = Number.parseInt(await readFile(lockPath, 'utf8').catch(() => ''), 10);
-    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && !processAlive(owner)) {
+    const text = await readFile(lockPath, 'utf8').catch(() => undefined);
+    if (text === undefined) continue; // released meanwhile
+    const owner = /^\d+$/.test(text) ? Number(text) : undefined;
+    if (owner === undefined || (owner !== process.pid && !processAlive(owner))) {
       await rm(lockPath, { force: true });
       continue;
     }
