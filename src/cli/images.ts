@@ -3,6 +3,7 @@ import { fail, jsonOutput } from '../core/index.ts';
 import { LayoutStore, listStoreImages, removeStoreImages, splitStoreTag } from '../oci/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { type CliIO, type ExitStatus, ironcladHome } from './io.ts';
+import { textOrJson } from './output-format.ts';
 import { formatBytes, renderTable } from './table.ts';
 
 export async function imagesCommand(args: { format: string }, io: CliIO): Promise<ExitStatus> {
@@ -46,8 +47,7 @@ export async function rmiCommand(
   args: { readonly forgetHistory?: boolean; readonly format?: string },
   io: CliIO,
 ): Promise<ExitStatus> {
-  const format = args.format ?? 'text';
-  if (format !== 'text' && format !== 'json') fail('USAGE', `--format ${format}: expected text or json`);
+  const format = textOrJson(args.format);
   const home = ironcladHome(io);
   let untag = refs;
   if (args.forgetHistory === true) {

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { fail, jsonOutput } from '../core/index.ts';
+import { jsonOutput } from '../core/index.ts';
 import { type ImageInspection, inspectImage } from '../image/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import type { CliIO, ExitStatus } from './io.ts';
+import { textOrJson } from './output-format.ts';
 import { openSource, platformOption } from './source.ts';
 import { formatBytes } from './table.ts';
 
@@ -11,7 +12,7 @@ export async function inspectCommand(
   args: { format: string; platform?: string },
   io: CliIO,
 ): Promise<ExitStatus> {
-  if (args.format !== 'text' && args.format !== 'json') fail('USAGE', `--format ${args.format}: expected text or json`);
+  textOrJson(args.format);
   const result = await inspectImage(openSource(ref, io), platformOption(args.platform));
   io.stdout(args.format === 'json' ? jsonOutput('inspect', { image: ref, ...result }) : renderInspection(result));
   return 0;

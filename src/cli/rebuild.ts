@@ -1,11 +1,12 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type RebuildReport, rebuildImage } from '../attest/index.ts';
-import { fail, jsonOutput } from '../core/index.ts';
+import { jsonOutput } from '../core/index.ts';
 import { repositoryRoot } from '../definition/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { loadPublicKeyFile, openTarget } from './image-target.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
+import { textOrJson } from './output-format.ts';
 
 export interface RebuildArgs {
   readonly image: string;
@@ -21,7 +22,7 @@ export interface RebuildArgs {
  * With `--verify`, exit 3 unless every platform rebuilds bit for bit; without it, the outcome is only reported.
  */
 export async function rebuildCommand(args: RebuildArgs, io: CliIO): Promise<ExitStatus> {
-  if (!['text', 'json'].includes(args.format)) fail('USAGE', `--format ${args.format}: expected text or json`);
+  textOrJson(args.format);
   const publicKey = args.key === undefined ? undefined : await loadPublicKeyFile(args.key, io);
   if (publicKey === undefined) io.log.warn('the provenance signature is not checked (add --key PUB)');
   const { sink, target } = await openTarget(args.image, io);

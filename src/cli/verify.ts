@@ -5,6 +5,7 @@ import { checkImageBlobs, type IntegrityResult } from '../oci/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { loadPublicKeyFile, openTarget } from './image-target.ts';
 import type { CliIO, ExitStatus } from './io.ts';
+import { textOrJson } from './output-format.ts';
 
 /** What `verify` requires when `--require` is not given: what `build --key` always attaches. */
 export const DEFAULT_REQUIRE = 'provenance,sbom';
@@ -29,7 +30,7 @@ export interface VerifyArgs {
  * (or `--allow-invalid-extra`), else 3 with the failed checks and entries named on stderr.
  */
 export async function verifyCommand(args: VerifyArgs, io: CliIO): Promise<ExitStatus> {
-  if (!['text', 'json'].includes(args.format)) fail('USAGE', `--format ${args.format}: expected text or json`);
+  textOrJson(args.format);
   const require = parseRequire(args.require);
   if (args.key === undefined) {
     fail('USAGE', 'verify needs the public key the image was signed with: --key FILE', {
