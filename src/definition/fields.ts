@@ -152,6 +152,15 @@ export const sizeBudget = z
     'Upper bound on the image size (sum of compressed layers, as registries report it): "25MB", "20MiB" or bytes.',
   );
 
+export const packageBudget = z
+  .number()
+  .int()
+  .min(1)
+  .max(100_000)
+  .describe(
+    'Upper bound on the number of packages in the image (entries of its dpkg database, as the SBOM lists them).',
+  );
+
 /** A regular expression written in the definition; compiled here so a bad one fails at load time. */
 export const regexSource = z
   .string()

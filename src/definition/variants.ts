@@ -43,6 +43,8 @@ export interface ImageVariant {
   readonly volumes: readonly string[];
   readonly stopSignal?: string;
   readonly sizeBudget?: number;
+  /** Upper bound on the number of installed packages. */
+  readonly packageBudget?: number;
   readonly paths: readonly PathSpec[];
   readonly tests: readonly DefinitionTest[];
   readonly shell: boolean;
@@ -66,8 +68,8 @@ export interface ImageVariant {
  * work-dir, stop-signal, ports, volumes, description, read-only-root, arbitrary-uid and the shell / package-manager
  * flags are replaced.
  * A package the variant lists explicitly is dropped from the inherited exclude list: that is how a dev variant
- * brings back what the runtime leaves out. `size-budget` is not inherited, because a budget for the runtime
- * image says nothing about a variant that adds a shell and a package manager. Pure.
+ * brings back what the runtime leaves out. `size-budget` and `package-budget` are not inherited, because a budget
+ * for the runtime image says nothing about a variant that adds a shell and a package manager. Pure.
  */
 export function expandVariants(def: Definition): readonly ImageVariant[] {
   const base = runtimeVariant(def);
@@ -113,6 +115,7 @@ function runtimeVariant(def: Definition): ImageVariant {
     volumes: def.volumes,
     ...(def.stopSignal === undefined ? {} : { stopSignal: def.stopSignal }),
     ...(def.sizeBudget === undefined ? {} : { sizeBudget: def.sizeBudget }),
+    ...(def.packageBudget === undefined ? {} : { packageBudget: def.packageBudget }),
     paths: def.paths,
     tests: def.tests,
     shell: def.shell,
@@ -129,7 +132,7 @@ function applyOverlay(base: ImageVariant, variant: string, o: VariantOverlay): I
   const requested = new Set(packages.map((p) => p.name));
   const exclude = mergeByKey(base.exclude, o.exclude ?? [], (n) => n).filter((n) => !requested.has(n));
   const suffix = o.tagsSuffix ?? `-${variant}`;
-  const { sizeBudget: _runtimeBudget, ...inherited } = base;
+  const { sizeBudget: _runtimeSize, packageBudget: _runtimePackages, ...inherited } = base;
   return {
     ...inherited,
     variant,
@@ -149,6 +152,7 @@ function applyOverlay(base: ImageVariant, variant: string, o: VariantOverlay): I
     ...(o.stopSignal === undefined ? {} : { stopSignal: o.stopSignal }),
     paths: mergeByKey(base.paths, o.paths ?? [], (p) => p.path),
     ...(o.sizeBudget === undefined ? {} : { sizeBudget: o.sizeBudget }),
+    ...(o.packageBudget === undefined ? {} : { packageBudget: o.packageBudget }),
     tests: mergeByKey(
       base.tests.filter((t) => !(o.dropTests ?? []).includes(t.name)),
       o.tests ?? [],

@@ -24,6 +24,7 @@ export function expectationsFor(config: ImageConfig, variant?: ImageVariant): Ex
       shellAllowed: variant.shell,
       packageManagerAllowed: variant.packageManager,
       ...(variant.sizeBudget !== undefined && { sizeBudget: variant.sizeBudget }),
+      ...(variant.packageBudget !== undefined && { packageBudget: variant.packageBudget }),
       platforms: variant.platforms,
       tests: variant.tests,
     };

@@ -42,6 +42,8 @@ export interface Expectations {
   readonly packageManagerAllowed: boolean;
   /** Upper bound on the sum of compressed layer sizes, in bytes. */
   readonly sizeBudget?: number;
+  /** Upper bound on the number of packages in the image's dpkg database. */
+  readonly packageBudget?: number;
   /** Declared platforms (`linux/amd64`), when a definition is given. */
   readonly platforms?: readonly string[];
   readonly tests: readonly DefinitionTest[];

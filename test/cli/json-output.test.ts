@@ -144,4 +144,8 @@ test('sign and attest --format json name what they signed, and the signatures ve
   assert.equal(verified.schema, outputSchema('verify'));
   const io = captureIO(work, { IRONCLAD_HOME: join(work, 'home') });
   assert.equal(await runCli(['sign', 'hello:1', '--key', 'jk.key', '--format', 'yaml'], io), 2);
+  // The text form keeps subject and digest apart, whatever the length of the platform name.
+  const text = captureIO(work, { IRONCLAD_HOME: join(work, 'home'), IRONCLAD_PASSWORD: 'pw' });
+  assert.equal(await runCli(['sign', 'hello:1', '--key', 'jk.key'], text), 0);
+  for (const e of entries) assert.ok(text.out.join('\n').includes(`${e.subject}  ${e.digest}`), text.out.join('\n'));
 });

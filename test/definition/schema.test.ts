@@ -28,6 +28,7 @@ test('kebab-case keys become the camelCase model', () => {
   const d = Definition.parse({
     ...minimal,
     'size-budget': '25MB',
+    'package-budget': 40,
     'package-manager': false,
     tests: [{ name: 'hello', run: ['python3.11', '-c', 'print(1)'], 'exit-code': 3, 'stdout-regex': '^1$' }],
     paths: [
@@ -42,9 +43,12 @@ test('kebab-case keys become the camelCase model', () => {
     ports: [8080, '53/udp'],
     volumes: ['/data'],
     annotations: { 'org.opencontainers.image.vendor': 'Example' },
-    variants: { dev: { 'tags-suffix': '-debug', 'size-budget': 1000, 'package-manager': true } },
+    variants: {
+      dev: { 'tags-suffix': '-debug', 'size-budget': 1000, 'package-budget': 200, 'package-manager': true },
+    },
   });
   assert.equal(d.sizeBudget, 25_000_000);
+  assert.equal(d.packageBudget, 40);
   assert.deepEqual(d.tests[0], {
     kind: 'command',
     name: 'hello',
@@ -65,7 +69,12 @@ test('kebab-case keys become the camelCase model', () => {
   assert.deepEqual(d.ports, ['8080/tcp', '53/udp']);
   assert.deepEqual(d.volumes, ['/data']);
   assert.deepEqual(d.annotations, { 'org.opencontainers.image.vendor': 'Example' });
-  assert.deepEqual(d.variants.dev, { tagsSuffix: '-debug', sizeBudget: 1000, packageManager: true });
+  assert.deepEqual(d.variants.dev, {
+    tagsSuffix: '-debug',
+    sizeBudget: 1000,
+    packageBudget: 200,
+    packageManager: true,
+  });
 });
 
 test('unknown keys are errors at every level', () => {
@@ -93,6 +102,9 @@ test('field grammars are enforced', () => {
     [{ paths: [{ path: '/x', type: 'fifo' }] }, 'invalid_union@paths.0.type'],
     [{ paths: [{ path: '/x', type: 'file', source: '../x', sha256: 'a'.repeat(64) }] }, 'custom@paths.0.source'],
     [{ 'size-budget': 'huge' }, 'custom@size-budget'],
+    [{ 'package-budget': '40' }, 'invalid_type@package-budget'],
+    [{ 'package-budget': 0 }, 'too_small@package-budget'],
+    [{ 'package-budget': 2.5 }, 'invalid_type@package-budget'],
     [{ paths: [{ path: '/x', type: 'dir', mode: 755 }] }, 'invalid_type@paths.0.mode'],
     [{ paths: [{ path: '/x/../y', type: 'dir' }] }, 'custom@paths.0.path'],
     [{ tests: [{ name: 't', run: [] }] }, 'too_small@tests.0.run'],

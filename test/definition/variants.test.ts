@@ -14,6 +14,7 @@ const def = Definition.parse({
   labels: { team: 'platform' },
   entrypoint: ['/usr/bin/python3.11'],
   'size-budget': '20MB',
+  'package-budget': 40,
   tests: [
     { name: 'hello', run: ['python3.11', '-c', 'print(1)'], stdout: '1' },
     { name: 'user', run: ['id'], stdout: '65532' },
@@ -46,6 +47,7 @@ test('the runtime variant is the base definition', () => {
   assert.deepEqual(runtime.tags, ['3.11', 'latest']);
   assert.equal(runtime.user, 'nonroot');
   assert.equal(runtime.sizeBudget, 20_000_000);
+  assert.equal(runtime.packageBudget, 40);
   assert.equal(runtime.shell, false);
 });
 
@@ -85,6 +87,7 @@ test('overlay rules, table-driven', () => {
     ['entrypoint inherited', dev.entrypoint, ['/usr/bin/python3.11']],
     ['entrypoint replaced', debug.entrypoint, ['/usr/bin/python3.11', '-X', 'dev']],
     ['size budget not inherited', dev.sizeBudget, undefined],
+    ['package budget not inherited', dev.packageBudget, undefined],
     ['flags replaced', [dev.shell, dev.packageManager], [true, true]],
     ['flags inherited', [debug.shell, debug.packageManager], [false, false]],
   ];

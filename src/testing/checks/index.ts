@@ -1,11 +1,11 @@
 import type { CheckResult } from '../types.ts';
 import type { Check, CheckInput } from './check.ts';
+import { packageBudget, sizeBudget } from './budgets.ts';
 import { linkage } from './linkage.ts';
 import { noPackageManager } from './package-manager.ts';
 import { noSetuid, noWorldWritable } from './permissions.ts';
 import { embeddedSbom } from './sbom.ts';
 import { noShell } from './shell.ts';
-import { sizeBudget } from './size.ts';
 import { kubernetesCompatible, nonRootUser } from './user.ts';
 import { noFixableCves } from './vulnerabilities.ts';
 import { writablePaths } from './writable-paths.ts';
@@ -24,6 +24,7 @@ export const CHECKS: readonly Check[] = [
   noSetuid,
   noWorldWritable,
   sizeBudget,
+  packageBudget,
   embeddedSbom,
   noFixableCves,
   kubernetesCompatible,
