@@ -51,7 +51,8 @@ export async function attestCommand(args: AttestArgs, io: CliIO): Promise<ExitSt
     io.stdout(jsonOutput('attest', { ...body, attested }));
     return 0;
   }
-  io.stdout(attested.map((a) => `attested ${a.subject.padEnd(10)}${a.digest}  → ${a.referrer}`).join('\n'));
+  const width = Math.max(...attested.map((a) => a.subject.length));
+  io.stdout(attested.map((a) => `attested ${a.subject.padEnd(width)}  ${a.digest}  → ${a.referrer}`).join('\n'));
   return 0;
 }
 

@@ -48,7 +48,9 @@ export async function signCommand(args: SignArgs, io: CliIO): Promise<ExitStatus
     io.stdout(jsonOutput('sign', { image: args.image, keyHint: signer.keyHint, signatureFormat: format, signed }));
     return 0;
   }
-  const lines = signed.map((s) => `signed ${s.subject.padEnd(10)}${s.digest}  → ${s.referrer}`);
+  // Subjects differ in length (index, linux/amd64, linux/arm64/v8): pad to the longest so digests line up.
+  const width = Math.max(...signed.map((s) => s.subject.length));
+  const lines = signed.map((s) => `signed ${s.subject.padEnd(width)}  ${s.digest}  → ${s.referrer}`);
   io.stdout(`${lines.join('\n')}\nkey: ${signer.keyHint}`);
   return 0;
 }

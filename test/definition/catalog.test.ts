@@ -37,6 +37,7 @@ for (const name of names) {
     assert.equal(runtime.shell, SHELL_EXCEPTIONS.has(name), 'a runtime image has no shell');
     assert.equal(runtime.packageManager, false);
     assert.ok(runtime.sizeBudget !== undefined, 'a runtime image has a size budget');
+    assert.ok(runtime.packageBudget !== undefined, 'a runtime image has a package budget');
     const shipped = new Set(runtime.packages.map((p) => p.name));
     for (const banned of ['bash', 'coreutils', 'dpkg', 'apt', 'debconf', 'perl-base', 'busybox']) {
       assert.ok(!shipped.has(banned), `runtime requests ${banned}`);

@@ -85,7 +85,7 @@ const BASE_YAML = 'name: tiny\ndistro: debian-12\nplatforms: [linux/amd64]\npack
 
 test('a hardened image passes every check and its functional tests', async () => {
   const variant = variantOf(
-    `${BASE_YAML}size-budget: 50MB\ntests:\n  - {name: hello, run: [echo, hello], stdout: hello}\n  - {name: uid, run: [id, -u], stdout-regex: "^65532$"}\n`,
+    `${BASE_YAML}size-budget: 50MB\npackage-budget: 1\ntests:\n  - {name: hello, run: [echo, hello], stdout: hello}\n  - {name: uid, run: [id, -u], stdout-regex: "^65532$"}\n`,
   );
   const r = await run({ extra: goodExtra, config: { User: '65532:65532', Labels: LABELS } }, variant);
   const all = [...r.imageChecks, ...r.platforms.flatMap((p) => [...p.checks, ...p.tests])];

@@ -1,6 +1,6 @@
 import type { CheckResult } from '../types.ts';
-import type { Check, CheckInput } from './check.ts';
 import { packageBudget, sizeBudget } from './budgets.ts';
+import type { Check, CheckInput } from './check.ts';
 import { linkage } from './linkage.ts';
 import { noPackageManager } from './package-manager.ts';
 import { noSetuid, noWorldWritable } from './permissions.ts';
