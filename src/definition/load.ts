@@ -5,7 +5,9 @@ import type { z } from 'zod';
 import { fail, IroncladError, wrapError } from '../core/index.ts';
 import { documentDigest } from './canonical.ts';
 import { buildRelevant } from './catalog-info.ts';
+import { baseLocation, Customization, isCustomizationDocument, mergeCustomization } from './extends.ts';
 import { suggestKeys } from './key-suggestions.ts';
+import type { PathSpec } from './paths-schema.ts';
 import { type IssueLocation, positionOf } from './positions.ts';
 import { Definition } from './schema.ts';
 
@@ -17,6 +19,8 @@ export const MAX_DEFINITION_BYTES = 1024 * 1024;
 const SCHEMA_HINT = 'see schema/definition.schema.json for every field the definition accepts';
 /** Caps on what one error message lists, so a garbage file cannot produce a megabyte of output. */
 const MAX_REPORTED = 50;
+/** How many `extends:` links a chain may have: a customization of a customization is fine, a loop is not. */
+const MAX_EXTENDS_DEPTH = 8;
 
 /** A definition as loaded from disk. */
 export interface LoadedDefinition {
@@ -29,9 +33,21 @@ export interface LoadedDefinition {
   readonly definition: Definition;
   /**
    * `sha256:<hex>` of the canonical JSON of `raw` without its `catalog:` block: unchanged by comments, formatting
-   * and catalog text, changed by anything that changes the build.
+   * and catalog text, changed by anything that changes the build. For a customization it also covers the base's
+   * digest, so a change of the base makes the customization's lock stale too.
    */
   readonly digest: string;
+  /** Set when the document `extends:` another definition (docs/customization.md). */
+  readonly extends?: Extension;
+}
+
+/** What a customization adds to its base, besides the merged `definition`. */
+export interface Extension {
+  /** The `extends:` value as written. */
+  readonly ref: string;
+  readonly base: LoadedDefinition;
+  /** The paths the customization itself declares (top level and variants): their `source` files are beside it. */
+  readonly ownPaths: readonly PathSpec[];
 }
 
 /**
@@ -40,11 +56,65 @@ export interface LoadedDefinition {
  * DEFINITION_INVALID error (also for a file over {@link MAX_DEFINITION_BYTES} or not UTF-8). Throws NOT_FOUND
  * when the path does not exist, INVALID_INPUT when it cannot be read.
  */
-export async function loadDefinition(pathOrDir: string): Promise<LoadedDefinition> {
+export async function loadDefinition(pathOrDir: string, chain: readonly string[] = []): Promise<LoadedDefinition> {
   const path = await definitionPath(resolve(pathOrDir));
   const text = await readLimited(path);
-  const { raw, definition } = parseDefinition(text, path);
+  const parsed = parseYaml(text, path);
+  if (isCustomizationDocument(parsed.raw)) return loadCustomization(parsed, path, chain);
+  const { raw, data: definition } = validate(parsed, Definition, path);
   return { path, dir: dirname(path), raw, definition, digest: documentDigest(buildRelevant(raw)) };
+}
+
+/**
+ * A customization: checked on its own (positions in its file), its base loaded (by name or path, following the
+ * chain), then merged with the base and checked again as a whole definition.
+ */
+async function loadCustomization(
+  parsed: ParsedYaml,
+  path: string,
+  chain: readonly string[],
+): Promise<LoadedDefinition> {
+  const own = validate(parsed, Customization, path).data;
+  const dir = dirname(path);
+  if (chain.includes(path) || chain.length >= MAX_EXTENDS_DEPTH) {
+    fail('DEFINITION_INVALID', `${path}: extends: the chain ${[...chain, path].join(' → ')} loops or is too deep`, {
+      hint: `a customization extends a definition that does not extend it back (at most ${MAX_EXTENDS_DEPTH} links)`,
+    });
+  }
+  const base = await loadDefinition(baseLocation(own.extends, dir), [...chain, path]).catch((err: unknown) => {
+    if (err instanceof IroncladError && err.code === 'NOT_FOUND') {
+      throw new IroncladError('DEFINITION_INVALID', `${path}: extends: ${own.extends}: ${err.message}`, {
+        hint: 'name a folder of images/ ("python") or a path relative to this file\'s folder ("../python")',
+        cause: err,
+      });
+    }
+    throw err;
+  });
+  const result = mergeCustomization(base.raw as Record<string, unknown>, parsed.raw as Record<string, unknown>);
+  if ('problems' in result)
+    invalid(
+      path,
+      result.problems.map((p) => `${path}: ${p}`),
+    );
+  const merged = Definition.safeParse(result.merged);
+  if (!merged.success) {
+    invalid(
+      path,
+      merged.error.issues.map(
+        (i) =>
+          `${path}: with base ${base.definition.name}: ${i.path.map(String).join('.') || '(top level)'}: ${i.message}`,
+      ),
+    );
+  }
+  const ownPaths = [...(own.paths ?? []), ...Object.values(own.variants ?? {}).flatMap((v) => v.paths ?? [])];
+  return {
+    path,
+    dir,
+    raw: result.merged,
+    definition: merged.data,
+    digest: documentDigest({ customization: buildRelevant(parsed.raw), base: base.digest }),
+    extends: { ref: own.extends, base, ownPaths },
+  };
 }
 
 /**
@@ -54,6 +124,18 @@ export async function loadDefinition(pathOrDir: string): Promise<LoadedDefinitio
  * field is well-formed, because they read the parsed fields.
  */
 export function parseDefinition(text: string, path: string): { raw: unknown; definition: Definition } {
+  const { raw, data } = validate(parseYaml(text, path), Definition, path);
+  return { raw, definition: data };
+}
+
+interface ParsedYaml {
+  readonly doc: ReturnType<typeof parseDocument>;
+  readonly lines: LineCounter;
+  readonly raw: unknown;
+}
+
+/** YAML text to plain data, every syntax error reported at once. */
+function parseYaml(text: string, path: string): ParsedYaml {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, schema: 'core', uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -73,16 +155,25 @@ export function parseDefinition(text: string, path: string): { raw: unknown; def
       cause: err,
     });
   }
-  const parsed = Definition.safeParse(raw ?? {});
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const pos = positionOf(doc, lines, issueLocation(issue));
+  return { doc, lines, raw: raw ?? {} };
+}
+
+/** Checks the document against `schema`, each problem at its `file:line:col`. */
+function validate<S extends z.ZodType>(
+  parsed: ParsedYaml,
+  schema: S,
+  path: string,
+): { raw: unknown; data: z.output<S> } {
+  const result = schema.safeParse(parsed.raw);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const pos = positionOf(parsed.doc, parsed.lines, issueLocation(issue));
       const where = issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
       return `${path}:${pos.line}:${pos.column}: ${where}${issueMessage(issue)}`;
     });
     invalid(path, problems);
   }
-  return { raw, definition: parsed.data };
+  return { raw: parsed.raw, data: result.data };
 }
 
 /** Key problems (unknown key, bad record key) point at the key itself; all others at the value. */

@@ -126,7 +126,7 @@ const variantName = z
   .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lowercase letters, digits and "-"')
   .refine((n) => n !== 'runtime' && n !== 'all', '"runtime" and "all" are reserved');
 
-const definitionObject = z.strictObject({
+export const definitionObject = z.strictObject({
   name: imageName,
   description: z.string().max(1024).optional(),
   kind: z

@@ -19,6 +19,7 @@ import { declaredGroups, runAsIds } from './account-ids.ts';
 import { applyPaths, checkPathsKept } from './apply-paths.ts';
 import { assemble } from './assemble.ts';
 import { configureTree } from './configure/configure.ts';
+import { customizationPlans } from './customize-layers.ts';
 import { debContentsCache, readDebCached } from './deb-cache.ts';
 import type { DerivedCache } from './derived-cache.ts';
 import { embeddedSbomBytes, sbomLayerEntries, treeSbomPackages } from './embedded-sbom.ts';
@@ -62,6 +63,38 @@ export interface PlatformBuildInput {
   readonly compression?: BuildCompression;
   /** A repository whose shared layers are reused and which receives the layers compressed here (`--cache-from`). */
   readonly sharedLayers?: SharedLayers;
+  /**
+   * For a customization (docs/customization.md): its base image on this platform, built first as the base's own
+   * build makes it; the customization's layers go on top of the base's, which are kept as they are.
+   */
+  readonly base?: BasePlatformInput;
+}
+
+/** The base image of a customization on one platform: what its own build would be given. */
+export interface BasePlatformInput {
+  readonly variant: ImageVariant;
+  readonly locked: LockedPlatform;
+  readonly sharedWith?: readonly LockedPackage[];
+  readonly definition: ImageDefinitionRef;
+  readonly pathSources: ReadonlyMap<string, PathSource>;
+  /** SOURCE_DATE_EPOCH of the base (rebuilds pass the recorded one); default its newest package date. */
+  readonly epoch?: number;
+  /** The base image's `name:tag` (its first tag), for the `org.opencontainers.image.base.name` label. */
+  readonly reference: string;
+  /** When the base is itself a customization: its own base. */
+  readonly base?: BasePlatformInput;
+}
+
+/** What a customization's image was built on, as provenance records it. */
+export interface BaseImageRecord {
+  readonly reference: string;
+  readonly variant: string;
+  /** The base image's platform manifest: the one its own build gives. */
+  readonly manifest: Descriptor;
+  readonly definition: ImageDefinitionRef;
+  readonly epoch: number;
+  /** Names of the base's packages (the rest of the lock is what the customization added). */
+  readonly packages: readonly string[];
 }
 
 /** One platform image written into a layout (blobs only; tagging is the caller's). */
@@ -82,6 +115,8 @@ export interface PlatformBuild {
   readonly compression: BuildCompression;
   readonly compressedSize: number;
   readonly uncompressedSize: number;
+  /** Set for a customization: the base image its first layers are. */
+  readonly base?: BaseImageRecord;
 }
 
 /** Paths whose presence makes an image have a shell or an OS package manager (checked on the tree). */
@@ -102,6 +137,7 @@ export async function buildPlatform(
 ): Promise<PlatformBuild> {
   const store = out.requireWriter();
   const { variant, locked } = input;
+  const baseBuild = input.base === undefined ? undefined : await buildBase(input, input.base, out, ctx);
   const caches = { home: ctx.home, log: ctx.log, enabled: input.useCache !== false };
   const debs = await readLockedDebs(locked, input.concurrency ?? 8, debContentsCache(caches), ctx);
   const epoch = input.epoch ?? defaultEpoch(debs);
@@ -127,7 +163,8 @@ export async function buildPlatform(
       ...(a.shell !== undefined && { shell: a.shell }),
     })),
     groups: declaredGroups(variant),
-    kind: variant.shell || variant.packageManager ? 'dev' : 'runtime',
+    // A customization keeps its base's dpkg database layout, whatever it declares: the base's layers hold it.
+    kind: synthesizedKind(input.base?.variant ?? variant),
     epoch,
     architecture: locked.architecture,
     repositories: input.distro.repositories,
@@ -136,8 +173,6 @@ export async function buildPlatform(
   checkPathsKept(withPaths, unpacked, declared);
   const platform =
     parsePlatform(locked.platform) ?? fail('INVALID_INPUT', `lock platform ${locked.platform} is malformed`);
-  const groups = groupPackages(locked.packages, DEFAULT_MAX_LAYERS, input.sharedWith);
-  const packagePlans = treeToLayers(unpacked, groups, epoch);
   let tree = unpacked;
   const configurePlans: LayerPlan[] = [];
   if (configure) {
@@ -159,17 +194,25 @@ export async function buildPlatform(
     epoch,
     packagesDigest: digestOf(JSON.stringify(locked.packages)),
   });
-  const plans = [
-    ...packagePlans,
-    ...configurePlans,
-    { group: SBOM_GROUP, entries: sbomLayerEntries(tree, sbom, epoch) },
-  ];
+  const hasShell = SHELLS.some((p) => tree.nodes.has(`usr/bin/${p}`));
+  const hasPackageManager = PACKAGE_MANAGERS.some((p) => tree.nodes.has(`usr/bin/${p}`));
+  if (baseBuild !== undefined) checkDeclared(variant, { hasShell, hasPackageManager });
+  const ownPlans =
+    baseBuild === undefined
+      ? [
+          ...treeToLayers(unpacked, groupPackages(locked.packages, DEFAULT_MAX_LAYERS, input.sharedWith), epoch),
+          ...configurePlans,
+        ]
+      : customizationPlans(tree, baseBuild.tree, addedPackages(locked, baseBuild.locked), epoch);
+  const plans = [...ownPlans, { group: SBOM_GROUP, entries: sbomLayerEntries(tree, sbom, epoch) }];
   ctx.log.progress(`${variant.name} ${variant.variant} ${locked.platform}: writing ${plans.length} layers`);
   const compression = input.compression ?? variant.compression;
   const layers = layerCache(caches, compression);
   // Like the local caches, shared layers are off when the build must rest on the verified .debs alone.
   const shared = input.useCache === false ? undefined : input.sharedLayers;
-  const written = await Promise.all(plans.map((p) => storeLayer(p.entries, out, layers, shared)));
+  const own = await Promise.all(plans.map((p) => storeLayer(p.entries, out, layers, shared)));
+  const written = [...(baseBuild?.layers.map((l) => l.layer) ?? []), ...own];
+  const allPlans = [...(baseBuild?.layers ?? []), ...plans];
 
   const versions = new Map(locked.packages.map((p) => [p.name, `${p.name} ${p.version}`]));
   const config = imageConfigFor({
@@ -181,11 +224,13 @@ export async function buildPlatform(
     user: runAsIds(variant),
     layers: written.map((w, i) => ({
       diffId: w.diffId,
-      group: plans[i]!.group,
-      packages: plans[i]!.group.packages.map((n) => versions.get(n) ?? n),
+      group: allPlans[i]!.group,
+      packages: allPlans[i]!.group.packages.map((n) => versions.get(n) ?? n),
+      ...(baseBuild !== undefined && i < baseBuild.layers.length && { epoch: baseBuild.epoch }),
     })),
-    hasShell: SHELLS.some((p) => tree.nodes.has(`usr/bin/${p}`)),
-    hasPackageManager: PACKAGE_MANAGERS.some((p) => tree.nodes.has(`usr/bin/${p}`)),
+    hasShell,
+    hasPackageManager,
+    ...(baseBuild !== undefined && { base: { name: input.base!.reference, digest: baseBuild.manifest.digest } }),
     ...(input.source !== undefined && { source: input.source }),
     ...(input.definition !== undefined && { definition: input.definition }),
   });
@@ -209,14 +254,77 @@ export async function buildPlatform(
     manifest: { ...manifestBlob.descriptor, mediaType: MediaType.OCI_MANIFEST, platform },
     manifestBytes: manifestBlob.bytes,
     config,
-    layers: written.map((layer, i) => ({ group: plans[i]!.group, layer })),
+    layers: written.map((layer, i) => ({ group: allPlans[i]!.group, layer })),
     tree,
     sbomPackages,
     epoch,
     compression,
     compressedSize: written.reduce((n, w) => n + w.descriptor.size, 0),
     uncompressedSize: written.reduce((n, w) => n + w.uncompressedSize, 0),
+    ...(baseBuild !== undefined && { base: baseRecord(input.base!, baseBuild) }),
   };
+}
+
+/** The base image of a customization on this platform, built (or found: layers are cached) as its own build would. */
+function buildBase(
+  input: PlatformBuildInput,
+  base: BasePlatformInput,
+  out: ImageEndpoint,
+  ctx: StageContext,
+): Promise<PlatformBuild> {
+  const { base: _self, sharedWith: _shared, epoch: _epoch, ...common } = input;
+  return buildPlatform(
+    {
+      ...common,
+      variant: base.variant,
+      locked: base.locked,
+      definition: base.definition,
+      pathSources: base.pathSources,
+      ...(base.sharedWith !== undefined && { sharedWith: base.sharedWith }),
+      ...(base.epoch !== undefined && { epoch: base.epoch }),
+      ...(base.base !== undefined && { base: base.base }),
+    },
+    out,
+    ctx,
+  );
+}
+
+function baseRecord(base: BasePlatformInput, built: PlatformBuild): BaseImageRecord {
+  return {
+    reference: base.reference,
+    variant: base.variant.variant,
+    manifest: built.manifest,
+    definition: base.definition,
+    epoch: built.epoch,
+    packages: built.locked.packages.map((p) => p.name),
+  };
+}
+
+function synthesizedKind(v: ImageVariant): 'dev' | 'runtime' {
+  return v.shell || v.packageManager ? 'dev' : 'runtime';
+}
+
+/** The packages of the customization's lock that its base does not have. */
+function addedPackages(locked: LockedPlatform, base: LockedPlatform): LockedPackage[] {
+  const inBase = new Set(base.packages.map((p) => p.name));
+  return locked.packages.filter((p) => !inBase.has(p.name));
+}
+
+/**
+ * A customization that brings a shell or a package manager into its image must say so: a runtime image that
+ * quietly gains `/bin/sh` through a dependency is exactly what a customization review should catch.
+ */
+function checkDeclared(variant: ImageVariant, found: { hasShell: boolean; hasPackageManager: boolean }): void {
+  const say = (what: string, key: string) =>
+    fail(
+      'DEFINITION_INVALID',
+      `${variant.name} (${variant.variant}): the packages it adds bring ${what} into the image`,
+      {
+        hint: `declare it with "${key}: true" in the customization (labels and tests then allow it), or drop the package`,
+      },
+    );
+  if (found.hasShell && !variant.shell) say('a shell', 'shell');
+  if (found.hasPackageManager && !variant.packageManager) say('a package manager', 'package-manager');
 }
 
 async function readLockedDebs(

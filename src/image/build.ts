@@ -1,3 +1,4 @@
+import { posix, relative, sep } from 'node:path';
 import { fail, isIroncladError, type StageContext } from '../core/index.ts';
 import { type Distro, type LoadDistroOptions, loadDistro } from '../debian/index.ts';
 import {
@@ -6,6 +7,7 @@ import {
   type ImageVariant,
   inBuildOrder,
   type LoadedDefinition,
+  type LockedPlatform,
   type Lockfile,
   selectVariants,
 } from '../definition/index.ts';
@@ -23,10 +25,11 @@ import {
 import { describeFailures, reportFailed, type TestImageOptions, type TestReport, testImage } from '../testing/index.ts';
 import type { OpenVexDocument } from '../vuln/index.ts';
 import { readAdvisories, storeAdvisoryVex } from './advisories-vex.ts';
-import { buildPlatform, type PlatformBuild } from './build-platform.ts';
+import { baseLockedPlatform, checkPinsKept, readBaseLock } from './base-lock.ts';
+import { type BasePlatformInput, buildPlatform, type PlatformBuild } from './build-platform.ts';
 import { imageAnnotations } from './image-config.ts';
 import type { BuildCompression } from './layer-cache.ts';
-import { readPathSources } from './path-sources.ts';
+import { definitionPathSources } from './path-sources.ts';
 
 export interface BuildOptions {
   /** `runtime` (default), `dev`, `all`, or a variant name. */
@@ -67,6 +70,8 @@ export interface BuildOptions {
    * (`BuiltImage.tags`) to the caller: the update stage records history first, so a tag never moves unrecorded.
    */
   readonly tag?: boolean;
+  /** For a customization: its base's lock (default: the one beside the base definition). */
+  readonly baseLock?: Lockfile;
 }
 
 /** One variant built for all its platforms, under one index. */
@@ -107,7 +112,8 @@ export async function buildImages(
   const distro = opts.distroConfig ?? (await loadDistro(loaded.definition.distro, opts.distro ?? {}));
   const advisories = await readAdvisories(loaded.dir);
   const variants = inBuildOrder(selectVariants(loaded.definition, opts.variant ?? 'runtime'));
-  const pathSources = await readPathSources(loaded.dir, variants);
+  const pathSources = await definitionPathSources(loaded, variants);
+  const baseOf = await baseInputs(loaded, opts);
   const images: BuiltImage[] = [];
   const tagsOf = (v: ImageVariant) => v.tags.map((t) => (opts.out === undefined ? storeTagName(v.name, t) : t));
   // The image an exec probe's `variant:` names: built in this run (inBuildOrder builds it first), else the one
@@ -144,6 +150,7 @@ export async function buildImages(
             ...(opts.compression !== undefined && { compression: opts.compression }),
             ...(opts.cacheFrom !== undefined && { sharedLayers: { repo: opts.cacheFrom, log: ctx.log } }),
             pathSources,
+            ...(baseOf !== undefined && { base: baseOf(variant.variant, locked) }),
           },
           out,
           ctx,
@@ -178,6 +185,52 @@ export async function buildImages(
   }
   ctx.log.progress('');
   return { layout: layoutDir, definition: { path: loaded.path, digest: loaded.digest }, images };
+}
+
+/**
+ * For a customization, what its base's build is given on each (variant, platform): the base's lock entry (which
+ * the customization's lock must keep exactly), the base's variant and path files, and the definition path the
+ * base's own build labels (beside the customization's, as the CLI computes both). Undefined for a plain definition.
+ */
+async function baseInputs(
+  loaded: LoadedDefinition,
+  opts: BuildOptions,
+): Promise<((variant: string, locked: LockedPlatform) => BasePlatformInput) | undefined> {
+  const ext = loaded.extends;
+  if (ext === undefined) return undefined;
+  const baseLock = await readBaseLock(loaded, opts.baseLock);
+  const { baseLock: _given, ...rest } = opts;
+  const nested = await baseInputs(ext.base, {
+    ...rest,
+    ...(opts.definitionPath !== undefined && { definitionPath: baseDefinitionPath(loaded, opts.definitionPath) }),
+  });
+  const variants = expandVariants(ext.base.definition);
+  const pathSources = await definitionPathSources(ext.base, variants);
+  return (name, locked) => {
+    const variant = variants.find((v) => v.variant === name) ?? fail('LOCK_STALE', `the base has no variant ${name}`);
+    const baseLocked = baseLockedPlatform(loaded, baseLock, name, locked.platform);
+    checkPinsKept(baseLocked.packages, locked.packages, `${loaded.definition.name} ${name} ${locked.platform}`);
+    const sharedWith = name === 'runtime' ? undefined : baseLock.variants.runtime?.platforms[locked.platform]?.packages;
+    return {
+      variant,
+      locked: baseLocked,
+      definition: {
+        digest: ext.base.digest,
+        ...(opts.definitionPath !== undefined && { path: baseDefinitionPath(loaded, opts.definitionPath) }),
+      },
+      pathSources,
+      reference: storeTagName(variant.name, variant.tags[0] ?? 'latest'),
+      ...(sharedWith !== undefined && { sharedWith }),
+      ...(opts.epoch !== undefined && { epoch: opts.epoch }),
+      ...(nested !== undefined && { base: nested(name, baseLocked) }),
+    };
+  };
+}
+
+/** The base definition's repository path, from the customization's: the two are in one repository. */
+function baseDefinitionPath(loaded: LoadedDefinition, definitionPath: string): string {
+  const base = loaded.extends?.base.path ?? loaded.path;
+  return posix.normalize(posix.join(posix.dirname(definitionPath), relative(loaded.dir, base).split(sep).join('/')));
 }
 
 /** Tests the untagged index; a failure leaves nothing tagged (blobs stay for gc). */

@@ -5,6 +5,7 @@ import {
   READ_ONLY_ROOT_LABEL,
 } from '../definition/index.ts';
 import type { Digest, ImageConfig } from '../oci/index.ts';
+import { CUSTOMIZATION_GROUP } from './customize-layers.ts';
 import type { PackageGroup } from './layers-plan.ts';
 
 /** What the config needs to know about one written layer. */
@@ -13,6 +14,8 @@ export interface ConfigLayer {
   readonly group: PackageGroup;
   /** `name version` of each package in the layer, for history. */
   readonly packages: readonly string[];
+  /** When the layer was made, if not at the image's epoch (a customization's base layers keep their base's). */
+  readonly epoch?: number;
 }
 
 export interface ConfigInput {
@@ -31,6 +34,8 @@ export interface ConfigInput {
   readonly source?: { readonly repository?: string; readonly revision?: string };
   /** The definition built from: its digest, and its path relative to its repository when known. */
   readonly definition?: ImageDefinitionRef;
+  /** A customization's base image: its `name:tag` and platform manifest digest (OCI base.name / base.digest). */
+  readonly base?: { readonly name: string; readonly digest: string };
 }
 
 /** Where an image's definition lives, recorded so `test IMAGE` can find it again. */
@@ -49,8 +54,9 @@ export function imageLabels(input: ConfigInput): Record<string, string> {
     'org.opencontainers.image.title': v.name,
     'org.opencontainers.image.created': created,
     'org.opencontainers.image.version': v.tags[0] ?? 'latest',
-    // Built from packages, not on top of another image.
-    'org.opencontainers.image.base.name': 'scratch',
+    // Built from packages, not on top of another image, unless a customization.
+    'org.opencontainers.image.base.name': input.base?.name ?? 'scratch',
+    ...(input.base !== undefined && { 'org.opencontainers.image.base.digest': input.base.digest }),
     'dev.ironclad.variant': v.variant,
     'dev.ironclad.kind': v.kind,
     'dev.ironclad.distro': v.distro,
@@ -120,15 +126,17 @@ export function imageConfigFor(input: ConfigInput): ImageConfig {
     },
     rootfs: { type: 'layers', diff_ids: input.layers.map((l) => l.diffId) },
     history: input.layers.map((l) => ({
-      created,
+      created: l.epoch === undefined ? created : new Date(l.epoch * 1000).toISOString(),
       created_by:
         l.group.name === 'ironclad-sbom'
           ? 'ironclad: embedded SPDX SBOM'
           : l.group.name === 'ironclad-configure'
             ? 'ironclad: dpkg --configure -a (maintainer scripts and triggers, no network)'
-            : l.group.kind === 'synthesized'
-              ? 'ironclad: generated files (accounts, os-release, CA bundle, nsswitch, merged-/usr links)'
-              : `ironclad: source package ${l.group.name}: ${l.packages.join(', ')}`,
+            : l.group.name === CUSTOMIZATION_GROUP
+              ? 'ironclad: customization (its paths, certificates, accounts and the generated files listing them)'
+              : l.group.kind === 'synthesized'
+                ? 'ironclad: generated files (accounts, os-release, CA bundle, nsswitch, merged-/usr links)'
+                : `ironclad: source package ${l.group.name}: ${l.packages.join(', ')}`,
       comment: l.group.name,
     })),
   };

@@ -1,4 +1,4 @@
-import type { StageContext } from '../core/index.ts';
+import { fail, isIroncladError, type StageContext } from '../core/index.ts';
 import {
   type Archive,
   buildUniverse,
@@ -20,6 +20,7 @@ import {
   type Lockfile,
   selectVariants,
 } from '../definition/index.ts';
+import { basePins, checkPinsKept, type PinsOf, readBaseLock } from './base-lock.ts';
 import type { DerivedCache } from './derived-cache.ts';
 import { readCachedResolution, resolutionCache, resolutionKey, writeCachedResolution } from './resolution-cache.ts';
 
@@ -42,6 +43,8 @@ export interface LockOptions {
   readonly noCache?: boolean;
   /** A previous lock of the same definition: variants and platforms not re-resolved are carried over. */
   readonly previous?: Lockfile;
+  /** For a customization: its base's lock (default: the one beside the base definition). */
+  readonly baseLock?: Lockfile;
 }
 
 /** One resolved (variant, platform) pair, kept for `--why` and reporting. */
@@ -68,6 +71,9 @@ export async function planLock(loaded: LoadedDefinition, opts: LockOptions, ctx:
   const variants = selectVariants(def, opts.variant ?? 'all');
   const platforms = opts.platforms ?? def.platforms;
   const distro = opts.distroConfig ?? (await loadDistro(def.distro, opts.distro ?? {}));
+  // A customization resolves with every package of its base pinned as the base's lock has it: the base's
+  // packages do not move, so its layers are the base image's own.
+  const pins = loaded.extends === undefined ? undefined : basePins(loaded, await readBaseLock(loaded, opts.baseLock));
   // Platforms are independent: their downloads and parses overlap.
   const perPlatform = await Promise.all(
     platforms.map((platform) => {
@@ -78,6 +84,7 @@ export async function planLock(loaded: LoadedDefinition, opts: LockOptions, ctx:
         cache,
         allowRollback: opts.allowRollback === true,
         offline: opts.offline === true,
+        ...(pins !== undefined && { pins }),
       };
       return lockPlatform(platform, wanted, distro, how, ctx);
     }),
@@ -100,6 +107,7 @@ async function lockPlatform(
     readonly cache: DerivedCache;
     readonly allowRollback: boolean;
     readonly offline: boolean;
+    readonly pins?: PinsOf;
   },
   ctx: StageContext,
 ): Promise<LockedTarget[]> {
@@ -107,8 +115,9 @@ async function lockPlatform(
   ctx.log.progress(`${platform}: verifying ${distro.name} archive`);
   const { allowRollback, offline } = how;
   const releases = await openArchive(distro, ctx, { architecture, indices: false, allowRollback, offline });
+  const requestOf = (v: ImageVariant) => resolveRequest(v, how.pins?.(v.variant, platform));
   const keyOf = (archive: Archive, v: ImageVariant) =>
-    resolutionKey({ archive, repositories: distro.repositories, request: resolveRequest(v), platform });
+    resolutionKey({ archive, repositories: distro.repositories, request: requestOf(v), platform });
   if (!how.fresh) {
     const cached = await Promise.all(variants.map((v) => readCachedResolution(how.cache, keyOf(releases, v))));
     if (cached.every((c) => c !== undefined)) {
@@ -121,19 +130,50 @@ async function lockPlatform(
   const universe = buildUniverse(archive.packages, { architecture, suites: archive.suites.map((s) => s.suite) });
   const out: LockedTarget[] = [];
   for (const variant of variants) {
-    const resolution = resolveClosure(resolveRequest(variant), universe);
+    const pinned = how.pins?.(variant.variant, platform);
+    const resolution = resolvePinned(requestOf(variant), universe, pinned);
     const locked = lockedPlatform(platform, archive, resolution);
+    if (pinned !== undefined) checkPinsKept(pinned, locked.packages, `${variant.variant} ${platform}`);
     await writeCachedResolution(how.cache, keyOf(archive, variant), locked);
     out.push({ variant: variant.variant, platform, resolution, locked });
   }
   return out;
 }
 
-function resolveRequest(variant: ImageVariant): { packages: string[]; exclude: string[] } {
+function resolveRequest(
+  variant: ImageVariant,
+  pinned?: readonly LockedPackage[],
+): { packages: string[]; exclude: string[] } {
   return {
-    packages: variant.packages.map((p) => (p.version === undefined ? p.name : `${p.name}=${p.version}`)),
+    packages: [
+      ...(pinned ?? []).map((p) => `${p.name}=${p.version}`),
+      ...variant.packages.map((p) => (p.version === undefined ? p.name : `${p.name}=${p.version}`)),
+    ],
     exclude: [...variant.exclude],
   };
+}
+
+/** The closure; a base pin the archive no longer has means the base's lock is behind the archive. */
+function resolvePinned(
+  request: { packages: string[]; exclude: string[] },
+  universe: Parameters<typeof resolveClosure>[1],
+  pinned: readonly LockedPackage[] | undefined,
+): Resolution {
+  try {
+    return resolveClosure(request, universe);
+  } catch (err) {
+    if (pinned === undefined || !isIroncladError(err, 'UNSATISFIABLE')) throw err;
+    const missing = pinned.find((p) => (err as Error).message.startsWith(`${p.name}=${p.version}:`));
+    if (missing === undefined) throw err;
+    return fail(
+      'LOCK_STALE',
+      `the base's lock pins ${missing.name} ${missing.version}, which the archive no longer has`,
+      {
+        hint: 'lock the base first (or run ironclad update, which re-locks a base before what extends it)',
+        cause: err,
+      },
+    );
+  }
 }
 
 function lockedPlatform(platform: string, archive: Archive, resolution: Resolution): LockedPlatform {

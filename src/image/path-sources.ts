@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fail, sha256Hex, wrapError } from '../core/index.ts';
-import type { ImageVariant } from '../definition/index.ts';
+import { expandVariants, type ImageVariant, type LoadedDefinition } from '../definition/index.ts';
 import { ownerIds } from './account-ids.ts';
 import type { ImagePath } from './apply-paths.ts';
 
@@ -22,7 +22,7 @@ export interface PathSource {
  */
 export async function readPathSources(
   dir: string,
-  variants: readonly ImageVariant[],
+  variants: readonly Pick<ImageVariant, 'paths'>[],
 ): Promise<ReadonlyMap<string, PathSource>> {
   const out = new Map<string, PathSource>();
   for (const v of variants) {
@@ -41,6 +41,32 @@ export async function readPathSources(
       }
       out.set(p.source, { source: p.source, sha256: p.sha256, data });
     }
+  }
+  return out;
+}
+
+/**
+ * The `paths` source files of a definition's variants. A customization's paths come from two folders: those it
+ * declares from its own, those it inherits from its base's (and so on up the chain). The same file name with two
+ * different pins is refused, as the build could not tell which file a path means.
+ */
+export async function definitionPathSources(
+  loaded: LoadedDefinition,
+  variants: readonly Pick<ImageVariant, 'paths'>[],
+): Promise<ReadonlyMap<string, PathSource>> {
+  if (loaded.extends === undefined) return readPathSources(loaded.dir, variants);
+  const { base, ownPaths } = loaded.extends;
+  const inherited = await definitionPathSources(base, expandVariants(base.definition));
+  const own = await readPathSources(loaded.dir, [{ paths: ownPaths }]);
+  const out = new Map(inherited);
+  for (const [name, source] of own) {
+    const other = out.get(name);
+    if (other !== undefined && other.sha256 !== source.sha256) {
+      fail('DEFINITION_INVALID', `paths: ${name} names a different file here and in the base ${base.definition.name}`, {
+        hint: "give the customization's file another name",
+      });
+    }
+    out.set(name, source);
   }
   return out;
 }
