@@ -84,6 +84,14 @@ const variantOverlay = z
       .array(pathEntry)
       .optional()
       .describe('Paths added to the base paths (one with the same path replaces it).'),
+    'drop-paths': z
+      .array(z.string().max(4096))
+      .optional()
+      .describe(
+        'Base paths entries (by path) this variant does not inherit, for a path a package of the variant ' +
+          'provides itself or a deletion of files the variant keeps (say why in a comment). Each must name a base ' +
+          'paths entry.',
+      ),
     tests: z.array(imageTest).optional().describe('Tests added to the base tests.'),
     'drop-tests': z
       .array(z.string().max(128))
@@ -114,6 +122,7 @@ const variantOverlay = z
     ...(v['arbitrary-uid'] === undefined ? {} : { arbitraryUid: v['arbitrary-uid'] }),
     ...(v['tags-suffix'] === undefined ? {} : { tagsSuffix: v['tags-suffix'] }),
     ...(v['drop-tests'] === undefined ? {} : { dropTests: v['drop-tests'] }),
+    ...(v['drop-paths'] === undefined ? {} : { dropPaths: v['drop-paths'] }),
     ...(v['size-budget'] === undefined ? {} : { sizeBudget: v['size-budget'] }),
     ...(v['package-budget'] === undefined ? {} : { packageBudget: v['package-budget'] }),
     ...(v['package-manager'] === undefined ? {} : { packageManager: v['package-manager'] }),
@@ -248,6 +257,10 @@ function checkConsistency(d: DefinitionInput, ctx: z.core.$RefinementCtx<Definit
     const baseTests = new Set(d.tests.map((t) => t.name));
     for (const [i, n] of (v.dropTests ?? []).entries()) {
       if (!baseTests.has(n)) issue(['variants', name, 'drop-tests', i], `no base test is named "${n}"`);
+    }
+    const basePaths = new Set(d.paths.map((p) => p.path));
+    for (const [i, n] of (v.dropPaths ?? []).entries()) {
+      if (!basePaths.has(n)) issue(['variants', name, 'drop-paths', i], `no base paths entry is ${n}`);
     }
     const own = new Set((v.packages ?? []).map((p) => p.name));
     for (const [i, n] of (v.exclude ?? []).entries()) {

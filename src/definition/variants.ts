@@ -64,7 +64,8 @@ export interface ImageVariant {
  * Overlay rules: packages, exclude and tests are appended, a later entry replacing an earlier one with the same
  * name (so a variant can re-pin a package or redefine a test), and `drop-tests` leaves named base tests out;
  * environment, labels and annotations are merged, the overlay
- * winning; paths are appended, one with the same path replacing the base entry; user, entrypoint, cmd,
+ * winning; paths are appended, one with the same path replacing the base entry, and `drop-paths` leaves named
+ * base entries out; user, entrypoint, cmd,
  * work-dir, stop-signal, ports, volumes, description, read-only-root, arbitrary-uid and the shell / package-manager
  * flags are replaced.
  * A package the variant lists explicitly is dropped from the inherited exclude list: that is how a dev variant
@@ -150,7 +151,11 @@ function applyOverlay(base: ImageVariant, variant: string, o: VariantOverlay): I
     ports: o.ports ?? base.ports,
     volumes: o.volumes ?? base.volumes,
     ...(o.stopSignal === undefined ? {} : { stopSignal: o.stopSignal }),
-    paths: mergeByKey(base.paths, o.paths ?? [], (p) => p.path),
+    paths: mergeByKey(
+      base.paths.filter((p) => !(o.dropPaths ?? []).includes(p.path)),
+      o.paths ?? [],
+      (p) => p.path,
+    ),
     ...(o.sizeBudget === undefined ? {} : { sizeBudget: o.sizeBudget }),
     ...(o.packageBudget === undefined ? {} : { packageBudget: o.packageBudget }),
     tests: mergeByKey(

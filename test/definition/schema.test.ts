@@ -249,6 +249,27 @@ test('drop-tests: a variant leaves out named base tests, and only names that exi
   ]);
 });
 
+test('drop-paths: a variant leaves out named base paths entries, and only entries that exist', () => {
+  const paths = [
+    { path: '/var/run', type: 'symlink', target: '/run' },
+    { path: '/usr/lib/x/jit.so', type: 'delete' },
+    { path: '/run/x', type: 'dir' },
+  ];
+  const variants = expandVariants(
+    Definition.parse({ ...minimal, paths, variants: { dev: { 'drop-paths': ['/var/run', '/usr/lib/x/jit.so'] } } }),
+  );
+  assert.deepEqual(
+    variants.map((v) => [v.variant, v.paths.map((p) => p.path)]),
+    [
+      ['runtime', ['/var/run', '/usr/lib/x/jit.so', '/run/x']],
+      ['dev', ['/run/x']],
+    ],
+  );
+  assert.deepEqual(issues({ paths, variants: { dev: { 'drop-paths': ['/var/run/'] } } }), [
+    'custom@variants.dev.drop-paths.0',
+  ]);
+});
+
 test('a variant whose image another variant probes is built first; otherwise the order is kept', () => {
   const tests = [
     {

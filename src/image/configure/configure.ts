@@ -108,6 +108,9 @@ function firstAndLast(lines: readonly string[], first: number, last: number): st
   return [...lines.slice(0, first), `[... ${lines.length - first - last} lines ...]`, ...lines.slice(-last)].join('\n');
 }
 
+const SNAKEOIL_KEY = '/etc/ssl/private/ssl-cert-snakeoil.key';
+const SNAKEOIL_CERT = '/etc/ssl/certs/ssl-cert-snakeoil.pem';
+
 /**
  * The script run in the container. dpkg configures packages in dependency order and then runs the triggers
  * they activated; file triggers, which dpkg activates while unpacking, are activated here by name.
@@ -121,6 +124,14 @@ export function configureScript(fileTriggers: readonly string[]): string {
     'dpkg --configure -a',
     ...(fileTriggers.length > 0 ? [`for t in ${quoted}; do dpkg-trigger --no-await "$t"; done`] : []),
     'dpkg --triggers-only -a',
+    // ssl-cert's postinst makes a random "snakeoil" key pair. An image must not carry a private key made at build
+    // time (everyone who pulls it has the key), and a random one would change every build's digest. Neither file
+    // belongs to a package, so dpkg misses nothing; `make-ssl-cert generate-default-snakeoil` makes a pair in a
+    // container that wants one. Any other key a script leaves is refused rather than shipped.
+    `rm -f ${SNAKEOIL_KEY} ${SNAKEOIL_CERT}`,
+    "find /etc/ssl/certs -lname '*ssl-cert-snakeoil.pem' -delete 2>/dev/null || :",
+    'keys=$(find /etc/ssl/private ! -type d 2>/dev/null || :)',
+    'if [ -n "$keys" ]; then echo "a maintainer script left private keys in the image:" $keys >&2; exit 1; fi',
     'audit=$(dpkg --audit)',
     'if [ -n "$audit" ]; then echo "$audit" >&2; exit 1; fi',
   ].join('\n');

@@ -2,11 +2,19 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { configureEnv, configureScript, isDropped } from '../../../src/image/configure/configure.ts';
 
-test('configureScript: update-passwd, configure, file triggers quoted, triggers, silent audit', () => {
+test('configureScript: update-passwd, configure, file triggers quoted, triggers, no private key, silent audit', () => {
   const script = configureScript(['/usr/share/man', "/odd'path"]);
   assert.match(script, /^if \[ -x \/usr\/sbin\/update-passwd \]; then update-passwd; fi\ndpkg --configure -a\n/);
   assert.match(script, /for t in '\/usr\/share\/man' '\/odd'\\''path'; do dpkg-trigger --no-await "\$t"; done/);
-  assert.match(script, /dpkg --triggers-only -a\naudit=\$\(dpkg --audit\)/);
+  assert.match(
+    script,
+    /dpkg --triggers-only -a\nrm -f \/etc\/ssl\/private\/ssl-cert-snakeoil\.key \/etc\/ssl\/certs\/ssl-cert-snakeoil\.pem\n/,
+  );
+  assert.match(script, /-lname '\*ssl-cert-snakeoil\.pem' -delete/);
+  assert.match(
+    script,
+    /keys=\$\(find \/etc\/ssl\/private ! -type d .*\nif \[ -n "\$keys" \]; then .* exit 1; fi\naudit=\$\(dpkg --audit\)/,
+  );
   assert.doesNotMatch(configureScript([]), /dpkg-trigger/);
 });
 
