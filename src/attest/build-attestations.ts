@@ -136,6 +136,16 @@ function provenanceFor(
     builderId: extra.builderId ?? LOCAL_BUILDER_ID,
     invocationId,
     finishedOn: ctx.now().toISOString(),
+    ...(p.base !== undefined && {
+      base: {
+        name: p.base.reference,
+        manifestSha256: hexOf(p.base.manifest.digest),
+        variant: p.base.variant,
+        definition: { path: p.base.definitionFile, sha256: hexOf(p.base.definition.digest) },
+        sourceDateEpoch: p.base.epoch,
+        packages: p.base.packages,
+      },
+    }),
   });
 }
 

@@ -3,8 +3,15 @@ import { rm } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { fail, IroncladError, type StageContext } from '../core/index.ts';
 import { type Distro, type LoadDistroOptions, loadDistro } from '../debian/index.ts';
-import { type LoadedDefinition, loadDefinition, readLockfile, selectVariants } from '../definition/index.ts';
-import { buildPlatform, type PlatformBuild } from '../image/index.ts';
+import {
+  expandVariants,
+  type LoadedDefinition,
+  type LockedPlatform,
+  loadDefinition,
+  readLockfile,
+  selectVariants,
+} from '../definition/index.ts';
+import { type BasePlatformInput, buildPlatform, definitionPathSources, type PlatformBuild } from '../image/index.ts';
 import {
   type Descriptor,
   type Digest,
@@ -159,6 +166,7 @@ async function buildInTemp(
   try {
     const locked = lockedPlatformFromProvenance(prov);
     const sharedWith = await runtimePackagesBeside(loaded, prov.variant, locked.platform);
+    const base = prov.base === undefined ? undefined : await baseFromProvenance(loaded, prov, locked);
     const build = await buildPlatform(
       {
         variant,
@@ -172,6 +180,8 @@ async function buildInTemp(
         definition: { path: prov.definition.path, digest: loaded.digest },
         // The verdict rests on the verified .debs alone: a poisoned cache must not rebuild its own poison.
         useCache: false,
+        pathSources: await definitionPathSources(loaded, [variant]),
+        ...(base !== undefined && { base }),
       },
       layoutEndpoint(dir),
       ctx,
@@ -180,6 +190,40 @@ async function buildInTemp(
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A customization's base as its provenance records it: the base definition beside the customization (its digest is
+ * covered by the customization's, already checked), the base's packages picked by name from the recorded .debs,
+ * and the base's own SOURCE_DATE_EPOCH, so the base layers come out as the base image's.
+ */
+async function baseFromProvenance(
+  loaded: LoadedDefinition,
+  prov: ReadProvenance,
+  locked: LockedPlatform,
+): Promise<BasePlatformInput> {
+  const recorded = prov.base;
+  const base = loaded.extends?.base;
+  if (recorded === undefined || base === undefined) {
+    return fail('INVALID_INPUT', `provenance: the image extends ${recorded?.name}, the definition extends nothing`);
+  }
+  if (base.extends !== undefined) {
+    fail('INVALID_INPUT', `rebuilding a customization of a customization (${base.definition.name}) is not supported`);
+  }
+  const variant = expandVariants(base.definition).find((v) => v.variant === recorded.variant);
+  if (variant === undefined) fail('INVALID_INPUT', `provenance: the base has no variant ${recorded.variant}`);
+  const names = new Set(recorded.packages);
+  const sharedWith = await runtimePackagesBeside(base, recorded.variant, locked.platform);
+  return {
+    variant,
+    locked: { ...locked, packages: locked.packages.filter((p) => names.has(p.name)) },
+    definition: { digest: base.digest, path: recorded.definition.path },
+    definitionFile: recorded.definition.path,
+    pathSources: await definitionPathSources(base, [variant]),
+    epoch: recorded.sourceDateEpoch,
+    reference: recorded.name,
+    ...(sharedWith !== undefined && { sharedWith }),
+  };
 }
 
 /**

@@ -83,6 +83,8 @@ export interface BasePlatformInput {
   readonly reference: string;
   /** When the base is itself a customization: its own base. */
   readonly base?: BasePlatformInput;
+  /** The base definition's path as provenance records it (repository-relative when known). */
+  readonly definitionFile: string;
 }
 
 /** What a customization's image was built on, as provenance records it. */
@@ -92,6 +94,8 @@ export interface BaseImageRecord {
   /** The base image's platform manifest: the one its own build gives. */
   readonly manifest: Descriptor;
   readonly definition: ImageDefinitionRef;
+  /** The base definition's path as provenance records it. */
+  readonly definitionFile: string;
   readonly epoch: number;
   /** Names of the base's packages (the rest of the lock is what the customization added). */
   readonly packages: readonly string[];
@@ -295,6 +299,7 @@ function baseRecord(base: BasePlatformInput, built: PlatformBuild): BaseImageRec
     variant: base.variant.variant,
     manifest: built.manifest,
     definition: base.definition,
+    definitionFile: base.definitionFile,
     epoch: built.epoch,
     packages: built.locked.packages.map((p) => p.name),
   };

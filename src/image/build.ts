@@ -218,6 +218,8 @@ async function baseInputs(
         digest: ext.base.digest,
         ...(opts.definitionPath !== undefined && { path: baseDefinitionPath(loaded, opts.definitionPath) }),
       },
+      definitionFile:
+        opts.definitionPath === undefined ? ext.base.path : baseDefinitionPath(loaded, opts.definitionPath),
       pathSources,
       reference: storeTagName(variant.name, variant.tags[0] ?? 'latest'),
       ...(sharedWith !== undefined && { sharedWith }),

@@ -1,6 +1,6 @@
 export type { BuildResult } from './build.ts';
 export { buildImages } from './build.ts';
-export type { PlatformBuild } from './build-platform.ts';
+export type { BasePlatformInput, PlatformBuild } from './build-platform.ts';
 export { buildPlatform } from './build-platform.ts';
 export type { CacheVerifyReport } from './cache-verify.ts';
 export { verifyCaches } from './cache-verify.ts';
@@ -10,6 +10,7 @@ export type { LockedTarget } from './lock.ts';
 export { planLock } from './lock.ts';
 export type { LockChange } from './lock-diff.ts';
 export { describeLockChange, diffLocks } from './lock-diff.ts';
+export { definitionPathSources } from './path-sources.ts';
 export { CYCLONEDX_MEDIA_TYPE, SPDX_MEDIA_TYPE } from './sbom-referrers.ts';
 export type { StoreVerifyReport } from './store-verify.ts';
 export { verifyStore } from './store-verify.ts';

@@ -11,6 +11,8 @@ import { captureIO } from '../support/cli-io.ts';
 import { createFixtureArchive, type FixtureArchive, writeFixtureDistroFile } from '../support/fixture-archive.ts';
 import { FIXTURE_PACKAGES } from '../support/fixture-image.ts';
 
+const PROVENANCE = 'https://slsa.dev/provenance/v1';
+
 const BASE = `name: lib
 distro: fixture
 platforms: [linux/amd64]
@@ -159,6 +161,40 @@ describe('extends: a customization of a fixture image', () => {
     assert.deepEqual([data?.type, data?.uid, (data?.mode ?? 0) & 0o7777], ['dir', 1001, 0o750]);
     assert.equal(Buffer.from(await fs.readFile('/etc/fix.conf', 100)).toString(), 'x=1\n', 'the added package');
     assert.match(Buffer.from(await fs.readFile('/etc/passwd', 1 << 16)).toString(), /^app:x:1001:1001:/m);
+  });
+
+  test('signed: provenance names the base, the SBOM lists base and added packages, verify and rebuild pass', async () => {
+    assert.equal((await cli('keygen')).code, 0);
+    const r = await cli('build', 'images/my-lib', '--distros', 'distros', '--no-test', '--key', 'ironclad.key');
+    assert.equal(r.code, 0, r.err);
+    const prov = await cli('attest', 'get', 'my-lib:1-corp', '--predicate-type', PROVENANCE, '--predicate');
+    assert.equal(prov.code, 0, prov.err);
+    const params = JSON.parse(prov.out).buildDefinition.externalParameters;
+    const base = await image('lib:1');
+    assert.equal(params.base.name, 'lib:1');
+    assert.equal(`sha256:${params.base.digest.sha256}`, base.digest);
+    assert.equal(params.base.definition.path, 'images/lib/image.yaml');
+    assert.equal(params.definition.path, 'images/my-lib/image.yaml');
+    assert.deepEqual(params.base.packages, ['libfix1']);
+    const sbom = await cli('sbom', 'my-lib:1-corp', '--format', 'spdx-json');
+    assert.equal(sbom.code, 0, sbom.err);
+    const names = JSON.parse(sbom.out).packages.map((p: { name: string }) => p.name);
+    assert.ok(names.includes('libfix1') && names.includes('fix-config'), names.join(', '));
+    const v = await cli('verify', 'my-lib:1-corp', '--key', 'ironclad.pub', '--require', 'provenance,sbom');
+    assert.equal(v.code, 0, `${v.out}\n${v.err}`);
+    const again = await cli('rebuild', 'my-lib:1-corp', '--verify', '--key', 'ironclad.pub', '--distros', 'distros');
+    assert.equal(again.code, 0, `${again.out}\n${again.err}`);
+  });
+
+  test('compare against the base shows what the customization added', async () => {
+    const r = await cli('compare', 'my-lib:1-corp', '--to', 'lib:1', '--format', 'json');
+    assert.equal(r.code, 0, r.err);
+    const report = JSON.parse(r.out);
+    const added = report.packages.filter((c: { change: string }) => c.change === 'added');
+    assert.deepEqual(
+      added.map((c: { name: string }) => c.name),
+      ['fix-config'],
+    );
   });
 
   test('the base tests are inherited, beside the customization own', async () => {

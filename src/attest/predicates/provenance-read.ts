@@ -1,6 +1,6 @@
 import { fail } from '../../core/index.ts';
 import { isRecord } from '../encoding.ts';
-import type { ProvenanceDependency, ReadProvenance, ResourceDescriptor } from './provenance.ts';
+import type { ProvenanceBase, ProvenanceDependency, ReadProvenance, ResourceDescriptor } from './provenance.ts';
 
 /*
  * Validating reader for Ironclad SLSA provenance (the inverse of buildProvenance). Every problem is collected
@@ -68,6 +68,7 @@ export function readProvenance(predicate: Record<string, unknown>, buildType: st
     ...readSource(f, ext),
     noTest: readBool(f, ext, 'noTest', '$.externalParameters'),
     ...readCompression(f, ext),
+    ...readBase(f, ext),
     ironcladVersion: f.str(int, 'ironcladVersion', '$.internalParameters'),
     sourceDateEpoch: readEpoch(f, int),
     builderId: f.str(builder, 'id', '$.runDetails.builder'),
@@ -92,6 +93,33 @@ function readCompression(f: Fields, ext: Record<string, unknown>): { compression
   if (ext.compression === 'zstd') return { compression: 'zstd' };
   f.problems.push('$.externalParameters.compression');
   return {};
+}
+
+/** A customization's base (docs/customization.md); absent for any other image. */
+function readBase(f: Fields, ext: Record<string, unknown>): { base?: ProvenanceBase } {
+  if (ext.base === undefined) return {};
+  const path = '$.externalParameters.base';
+  const b = f.obj(ext, 'base', '$.externalParameters');
+  const definition = f.obj(b, 'definition', path);
+  const epoch = b.sourceDateEpoch;
+  const packages = b.packages;
+  const names = Array.isArray(packages) && packages.every((n) => typeof n === 'string') ? packages : undefined;
+  if (names === undefined) f.problems.push(`${path}.packages`);
+  if (!(typeof epoch === 'number' && Number.isSafeInteger(epoch) && epoch >= 0))
+    f.problems.push(`${path}.sourceDateEpoch`);
+  return {
+    base: {
+      name: f.str(b, 'name', path),
+      manifestSha256: f.sha256(b, path),
+      variant: f.str(b, 'variant', path),
+      definition: {
+        path: f.str(definition, 'path', `${path}.definition`),
+        sha256: f.sha256(definition, `${path}.definition`),
+      },
+      sourceDateEpoch: typeof epoch === 'number' ? epoch : 0,
+      packages: names ?? [],
+    },
+  };
 }
 
 function readBool(f: Fields, parent: Record<string, unknown>, key: string, path: string): boolean {

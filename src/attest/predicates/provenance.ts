@@ -81,6 +81,21 @@ export interface ProvenanceInput {
   readonly startedOn?: string;
   readonly finishedOn?: string;
   readonly byproducts?: readonly ResourceDescriptor[];
+  /** For a customization (docs/customization.md): the base image its first layers are. */
+  readonly base?: ProvenanceBase;
+}
+
+/** The base of a customization, as `externalParameters.base` records it (docs/build-type.md). */
+export interface ProvenanceBase {
+  /** The base image's `name:tag`. */
+  readonly name: string;
+  /** The base image's platform manifest digest (hex), the one the base's own build gives. */
+  readonly manifestSha256: string;
+  readonly variant: string;
+  readonly definition: { readonly path: string; readonly sha256: string };
+  readonly sourceDateEpoch: number;
+  /** The base's packages by name; the other resolved .debs are what the customization added. */
+  readonly packages: readonly string[];
 }
 
 /** One resolved dependency read back from a provenance document. */
@@ -135,6 +150,7 @@ export function buildProvenance(input: ProvenanceInput): SlsaProvenance {
         ...(input.source === undefined ? {} : { source: { ...input.source } }),
         noTest: input.noTest,
         ...(input.compression === undefined ? {} : { compression: input.compression }),
+        ...(input.base === undefined ? {} : { base: baseParameter(input.base) }),
       },
       internalParameters: { ironcladVersion: input.ironcladVersion, sourceDateEpoch: input.sourceDateEpoch },
       resolvedDependencies: [
@@ -158,6 +174,19 @@ export function buildProvenance(input: ProvenanceInput): SlsaProvenance {
 export function parseProvenance(predicate: unknown): ReadProvenance {
   if (!isRecord(predicate)) fail('INVALID_INPUT', 'provenance: predicate is not a JSON object');
   return readProvenance(predicate, IRONCLAD_BUILD_TYPE);
+}
+
+function baseParameter(b: ProvenanceBase): Record<string, unknown> {
+  checkDigest(b.manifestSha256, 'base image');
+  checkDigest(b.definition.sha256, 'base definition');
+  return {
+    name: b.name,
+    digest: { sha256: b.manifestSha256 },
+    variant: b.variant,
+    definition: { path: b.definition.path, digest: { sha256: b.definition.sha256 } },
+    sourceDateEpoch: b.sourceDateEpoch,
+    packages: [...b.packages].sort(compare),
+  };
 }
 
 /** Source as a resolved dependency in the SPDX-style VCS URI form SLSA recommends (`git+URL@REVISION`). */
