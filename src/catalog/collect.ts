@@ -89,6 +89,12 @@ function entryOf(id: string, loaded: LoadedDefinition, variants: CatalogVariant[
     endOfLife,
     pastEndOfLife: endOfLife !== null && endOfLife < today,
     counterpart: c?.counterpart === undefined ? null : `${c.counterpart.name}:${c.counterpart.tag}`,
+    peers: (c?.peers ?? []).map((p) => ({
+      name: p.name,
+      size: p.size ?? null,
+      packages: p.packages ?? null,
+      source: p.source ?? null,
+    })),
     variants,
   };
 }

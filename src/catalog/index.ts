@@ -10,6 +10,7 @@ export type {
   CatalogDetails,
   CatalogEntry,
   CatalogVariant,
+  Peer,
   PlatformDetails,
   PlatformSummary,
   ProvenanceSummary,

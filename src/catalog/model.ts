@@ -38,7 +38,18 @@ export interface CatalogEntry {
   readonly pastEndOfLife: boolean;
   /** The conventional image this one is compared with, as `name:tag`, or null. */
   readonly counterpart: string | null;
+  /** The equivalent images of other hardened catalogs, with the figures the definition gives for them. */
+  readonly peers: readonly Peer[];
   readonly variants: readonly CatalogVariant[];
+}
+
+export interface Peer {
+  readonly name: string;
+  /** Compressed size in bytes, or null when not known. */
+  readonly size: number | null;
+  readonly packages: number | null;
+  /** Where the figures were read, or null. */
+  readonly source: string | null;
 }
 
 export interface CatalogVariant {

@@ -14,6 +14,7 @@ import { fail, jsonOutput } from '../core/index.ts';
 import { formatPlatform, hostPlatform } from '../oci/index.ts';
 import { exportSite, type SiteModel, siteModel } from '../server/index.ts';
 import { countsLine } from '../vuln/index.ts';
+import { catalogMarkdown } from './catalog-markdown.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
 import { formatBytes, renderTable } from './table.ts';
@@ -27,6 +28,8 @@ export interface CatalogArgs {
 }
 
 const FORMATS = ['table', 'json'];
+/** `catalog` also prints the README table; `catalog show` prints one image. */
+const LIST_FORMATS = [...FORMATS, 'markdown'];
 
 /** Collects the catalog for a verb; shared by `catalog`, `catalog show`, `catalog export` and `serve`. */
 export async function loadCatalog(args: { readonly images?: string }, io: CliIO): Promise<CollectedCatalog> {
@@ -56,16 +59,20 @@ export async function catalogExportCommand(
   return 0;
 }
 
-function checkFormat(format: string): void {
-  if (!FORMATS.includes(format)) fail('USAGE', `--format ${format}`, { hint: `use one of ${FORMATS.join(', ')}` });
+function checkFormat(format: string, formats: readonly string[] = FORMATS): void {
+  if (!formats.includes(format)) fail('USAGE', `--format ${format}`, { hint: `use one of ${formats.join(', ')}` });
 }
 
 /** `ironclad catalog`: every image of the catalog, one row per variant and platform. */
 export async function catalogCommand(args: CatalogArgs, io: CliIO): Promise<ExitStatus> {
-  checkFormat(args.format);
+  checkFormat(args.format, LIST_FORMATS);
   const { catalog } = await loadCatalog(args, io);
   if (args.format === 'json') {
     io.stdout(JSON.stringify(catalog, null, 2));
+    return 0;
+  }
+  if (args.format === 'markdown') {
+    io.stdout(catalogMarkdown(catalog, formatPlatform(hostPlatform())));
     return 0;
   }
   const rows = catalog.images.flatMap((e) => e.variants.flatMap((v) => variantRows(e, v)));
@@ -174,6 +181,7 @@ const EXAMPLES = `
 Examples:
   ironclad catalog
   ironclad catalog --format json > catalog.json
+  ironclad catalog --format markdown      # the README table: sizes, packages, CVEs after VEX, peers
   ironclad catalog show python:3.11
   ironclad catalog show node --registry registry.example.com/ironclad
   ironclad catalog export site/`;
@@ -186,7 +194,7 @@ export const registerCatalog: VerbRegistrar = (program: Command, io, run) => {
       'Every image defined in images/, with its catalog metadata and, for each variant in the local store, its ' +
         'compressed size per platform, package count, vulnerabilities after VEX, last patch date, signature and tests.',
     )
-    .option('--format <format>', 'table or json', 'table')
+    .option('--format <format>', 'table, json or markdown (one row per image, for a README)', 'table')
     .option('--images <dir>', 'directory of image definitions', 'images')
     .enablePositionalOptions()
     .addHelpText('after', EXAMPLES)

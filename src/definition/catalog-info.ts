@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { imageName, tag } from './fields.ts';
+import { imageName, sizeBudget, tag } from './fields.ts';
 
 /**
  * The `catalog:` block of a definition: what a catalog page says about the image (overview, usage notes, upstream
@@ -27,6 +27,24 @@ const link = z
   })
   .describe('An upstream link: project home, source, release notes, lifecycle page.');
 
+const peer = z
+  .strictObject({
+    name: z.string().min(1).max(256).describe('The peer image, as its vendor names it (cgr.dev/chainguard/nginx).'),
+    size: sizeBudget.optional().describe('Its compressed size: "19.5MB", "20MiB" or bytes.'),
+    packages: z.number().int().min(1).max(100_000).optional().describe('Its package count.'),
+    source: z
+      .string()
+      .max(2048)
+      .regex(/^https:\/\/[^\s<>"']+$/, 'an https:// URL')
+      .optional()
+      .describe('Where the figures were read.'),
+  })
+  .refine((p) => p.size !== undefined || p.packages !== undefined, 'a peer needs a size or a package count')
+  .describe(
+    "The equivalent image of another hardened catalog (Chainguard's, Docker Hardened Images), with the figures " +
+      'known for it; only figures read somewhere, never estimated.',
+  );
+
 export const CatalogInfo = z
   .strictObject({
     overview: z.string().min(1).max(4096).describe('One paragraph: what the image is for and what it holds.'),
@@ -42,6 +60,7 @@ export const CatalogInfo = z
       .strictObject({ name: imageName, tag })
       .optional()
       .describe('The conventional image this one is compared with (a reference image of images/reference).'),
+    peers: z.array(peer).max(8).default([]),
   })
   .transform((c) => ({
     overview: c.overview,
@@ -50,6 +69,7 @@ export const CatalogInfo = z
     ...(c.release === undefined ? {} : { release: c.release }),
     ...(c['end-of-life'] === undefined ? {} : { endOfLife: c['end-of-life'] }),
     ...(c.counterpart === undefined ? {} : { counterpart: c.counterpart }),
+    peers: c.peers,
   }))
   .describe('What the catalog says about the image. Not part of the build: the lock does not cover it.');
 

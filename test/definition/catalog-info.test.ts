@@ -23,6 +23,7 @@ const block = [
   '  release: "2022-04-19"',
   '  end-of-life: "2025-04-30"',
   '  counterpart: {name: demo-conventional, tag: "1-conventional"}',
+  '  peers: [{name: cgr.dev/chainguard/demo, packages: 3}, {name: dhi.io/demo, size: 2.5MB, source: "https://example.org/d"}]',
   '',
 ].join('\n');
 
@@ -35,11 +36,15 @@ test('the catalog block parses into the camelCase model', () => {
     release: '2022-04-19',
     endOfLife: '2025-04-30',
     counterpart: { name: 'demo-conventional', tag: '1-conventional' },
+    peers: [
+      { name: 'cgr.dev/chainguard/demo', packages: 3 },
+      { name: 'dhi.io/demo', size: 2_500_000, source: 'https://example.org/d' },
+    ],
   });
 });
 
 test('bad catalog fields are reported with their path', () => {
-  const bad = `${base}catalog:\n  overview: x\n  end-of-life: "2025-02-30"\n  links: [{title: t, url: "http://x"}]\n`;
+  const bad = `${base}catalog:\n  overview: x\n  end-of-life: "2025-02-30"\n  links: [{title: t, url: "http://x"}]\n  peers: [{name: p}]\n`;
   try {
     parseDefinition(bad, 'image.yaml');
     assert.fail('expected DEFINITION_INVALID');
@@ -48,6 +53,7 @@ test('bad catalog fields are reported with their path', () => {
     assert.equal(err.code, 'DEFINITION_INVALID');
     assert.match(err.message, /catalog\.end-of-life: not a calendar date/);
     assert.match(err.message, /catalog\.links\.0\.url: an https:\/\/ URL/);
+    assert.match(err.message, /catalog\.peers\.0: a peer needs a size or a package count/);
   }
 });
 
