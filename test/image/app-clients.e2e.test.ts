@@ -38,7 +38,7 @@ describe('nginx, redis and postgres answer real clients from the host', () => {
    */
   async function serve(name: string, env: readonly string[], use: (c: RunningContainer) => Promise<void>) {
     const io = captureIO(REPO, { IRONCLAD_HOME: home });
-    const status = await runCli(['build', `images/${name}`, '--platform', 'linux/amd64'], io);
+    const status = await runCli(['build', `images/${name}`, '--variant', 'runtime', '--platform', 'linux/amd64'], io);
     assert.equal(status, 0, io.err.join('\n'));
     const source = openImageSource({ kind: 'oci-layout', dir: ctx.home.store, tag: `${name}:latest` }, {});
     const image = await PreparedImage.prepare(await source.resolve(), { host: hostPlatform() }, ctx);
