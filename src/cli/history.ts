@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { fail, jsonOutput } from '../core/index.ts';
 import { LayoutStore, splitStoreTag } from '../oci/index.ts';
-import { describeMove, type HistoryEntry, readHistory } from '../update/index.ts';
+import { describeBaseMove, describeMove, type HistoryEntry, readHistory } from '../update/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { type CliIO, type ExitStatus, ironcladHome } from './io.ts';
 
@@ -52,6 +52,7 @@ function entryLines(e: HistoryEntry): string[] {
   const why = e.reason === 'lock-changed' ? 'lock changed' : 'built (was not in the store)';
   const lines = [`${e.at}  ${e.tags.join(', ')} → ${e.digest}  (${why})`];
   lines.push(`  previous: ${e.previous ?? 'none'}`);
+  if (e.base !== undefined) lines.push(`  ${describeBaseMove(e.base)}`);
   for (const m of e.packages) lines.push(`  ${describeMove(m)} on ${m.platforms.join(', ')}`);
   if (e.fixed?.length) lines.push(`  fixes ${e.fixed.map((v) => `${v.id} (${v.severity})`).join(', ')}`);
   if (e.introduced?.length) lines.push(`  introduces ${e.introduced.map((v) => `${v.id} (${v.severity})`).join(', ')}`);

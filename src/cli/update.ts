@@ -3,6 +3,7 @@ import { fail, jsonOutput } from '../core/index.ts';
 import { repoRelativePath } from '../definition/index.ts';
 import { parseImageRef } from '../oci/index.ts';
 import {
+  describeBaseMove,
   describeMove,
   type ImageOutcome,
   type PlannedImage,
@@ -136,6 +137,7 @@ function renderOutcomes(outcomes: readonly ImageOutcome[], io: CliIO): string {
   for (const o of outcomes) {
     out.push(imageHeading(o.planned, io));
     for (const v of o.variants) {
+      if (v.base !== undefined) out.push(`  ${v.planned.variant.variant}: ${describeBaseMove(v.base)}`);
       out.push(...movesLines(v.planned));
       out.push(`  ${v.planned.tags.join(', ')}: ${outcomeText(v)}`);
     }
@@ -214,6 +216,7 @@ function variantJson(v: PlannedVariant, o: VariantOutcome | undefined): object {
     ...(o?.digest !== undefined && { digest: o.digest, previous: o.previous ?? null }),
     ...(o?.layers !== undefined && { layers: o.layers }),
     ...(o?.changelog !== undefined && { changelog: o.changelog }),
+    ...(o?.base !== undefined && { base: o.base }),
     packages: v.moves,
     ...(v.vulns !== undefined && { fixed: v.vulns.fixed, introduced: v.vulns.introduced }),
   };

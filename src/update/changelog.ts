@@ -21,6 +21,8 @@ export interface Changelog {
   readonly digest: string;
   readonly previous: string | null;
   readonly packages: HistoryEntry['packages'];
+  /** For a customization whose base moved: the base's tag and the digests it moved between. */
+  readonly base?: NonNullable<HistoryEntry['base']>;
   /** Absent when no vulnerability database was available to say. */
   readonly fixed?: readonly VulnRef[];
   readonly introduced?: readonly VulnRef[];
@@ -38,6 +40,7 @@ export function changelogOf(image: string, e: Omit<HistoryEntry, 'at' | 'changel
     digest: e.digest,
     previous: e.previous,
     packages: e.packages,
+    ...(e.base !== undefined && { base: e.base }),
     ...(e.fixed !== undefined && { fixed: e.fixed }),
     ...(e.introduced !== undefined && { introduced: e.introduced }),
   };
@@ -47,6 +50,7 @@ export function changelogOf(image: string, e: Omit<HistoryEntry, 'at' | 'changel
 export function renderChangelogMarkdown(c: Changelog): string {
   const out = [`# ${c.image}: ${c.tags.join(', ')}`, ''];
   out.push(`Image \`${c.digest}\`${c.previous === null ? ' (first build)' : `, replacing \`${c.previous}\``}.`, '');
+  if (c.base !== undefined) out.push(`${describeBaseMove(c.base)}.`, '');
   out.push('## Packages', '');
   if (c.packages.length === 0) out.push('No package changed (rebuilt from an unchanged lock).');
   for (const m of c.packages) out.push(`- ${describeMove(m)} on ${m.platforms.join(', ')}`);
@@ -59,6 +63,11 @@ export function renderChangelogMarkdown(c: Changelog): string {
   vulns('Vulnerabilities fixed', c.fixed);
   vulns('Vulnerabilities introduced', c.introduced);
   return `${out.join('\n')}\n`;
+}
+
+/** `base lib:1 moved from sha256:A to sha256:B`: why a customization was rebuilt. */
+export function describeBaseMove(b: NonNullable<HistoryEntry['base']>): string {
+  return b.from === null ? `base ${b.image} built as ${b.to}` : `base ${b.image} moved from ${b.from} to ${b.to}`;
 }
 
 /** Attaches the changelog (JSON, then Markdown) to `subject` as one referrer; idempotent. */

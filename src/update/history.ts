@@ -42,6 +42,8 @@ const entry = z.object({
   introduced: z.array(vulnRef).optional(),
   /** The changelog referrer attached to `digest`. */
   changelog: z.string().optional(),
+  /** For a customization rebuilt because its base moved: the base's tag and the digests it moved between. */
+  base: z.object({ image: z.string(), from: z.string().nullable(), to: z.string() }).optional(),
 });
 const historyFile = z.object({ schema: z.literal(HISTORY_SCHEMA), name: z.string(), entries: z.array(entry) });
 

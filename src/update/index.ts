@@ -7,6 +7,7 @@ export {
   CHANGELOG_JSON_MEDIA_TYPE,
   CHANGELOG_MARKDOWN_MEDIA_TYPE,
   type Changelog,
+  describeBaseMove,
 } from './changelog.ts';
 export {
   forgetHistory,

@@ -73,7 +73,15 @@ export async function planUpdate(
   const db = existsSync(ctx.home.vulnDb) ? openVulnDb(ctx.home) : undefined;
   try {
     const out: PlannedImage[] = [];
-    for (const loaded of definitions) out.push(await planImage(loaded, { store, db }, opts, ctx));
+    // A base is re-locked before what extends it, and the customization is locked against the base's new lock:
+    // a package that moved in the base moves in the customization too (update cascade, docs/customization.md).
+    const locks = new Map<string, Lockfile>();
+    for (const loaded of inDependencyOrder(definitions)) {
+      const baseLock = loaded.extends === undefined ? undefined : locks.get(loaded.extends.base.path);
+      const planned = await planImage(loaded, { store, db }, { ...opts, ...(baseLock && { baseLock }) }, ctx);
+      locks.set(loaded.path, planned.lock);
+      out.push(planned);
+    }
     return out;
   } finally {
     db?.close();
@@ -83,7 +91,7 @@ export async function planUpdate(
 async function planImage(
   loaded: LoadedDefinition,
   { store, db }: { readonly store: LayoutStore; readonly db: VulnDb | undefined },
-  opts: UpdatePlanOptions,
+  opts: UpdatePlanOptions & { readonly baseLock?: Lockfile },
   ctx: StageContext,
 ): Promise<PlannedImage> {
   ctx.log.progress(`${loaded.definition.name}: re-locking`);
@@ -104,6 +112,7 @@ async function planImage(
         allowRollback: opts.allowRollback === true,
         offline: opts.offline === true,
         ...(lock !== undefined && { previous: lock }),
+        ...(opts.baseLock !== undefined && { baseLock: opts.baseLock }),
       },
       ctx,
     );
@@ -133,6 +142,25 @@ async function planImage(
     });
   }
   return { loaded, ...(previous !== undefined && { previous }), lock, changes, lockChanged, variants: planned };
+}
+
+/**
+ * The definitions with every base before the customizations that extend it (a stable order otherwise): the order
+ * an update re-locks and rebuilds them in.
+ */
+export function inDependencyOrder(definitions: readonly LoadedDefinition[]): LoadedDefinition[] {
+  const byPath = new Map(definitions.map((d) => [d.path, d]));
+  const out: LoadedDefinition[] = [];
+  const placed = new Set<string>();
+  const place = (d: LoadedDefinition): void => {
+    if (placed.has(d.path)) return;
+    placed.add(d.path);
+    const base = d.extends === undefined ? undefined : byPath.get(d.extends.base.path);
+    if (base !== undefined) place(base);
+    out.push(d);
+  };
+  for (const d of definitions) place(d);
+  return out;
 }
 
 /** The platforms a variant is locked for (kept as they are), or the definition's when the lock is stale or new. */

@@ -24,6 +24,11 @@ export interface UpdateRunOptions {
   publish?(image: BuiltImage): Promise<void>;
 }
 
+type VariantRunOptions = UpdateRunOptions & {
+  /** For a customization: what this update did to the same variant of its base. */
+  readonly baseMove?: VariantOutcome;
+};
+
 /** What happened to one variant. */
 export interface VariantOutcome {
   readonly planned: PlannedVariant;
@@ -35,6 +40,8 @@ export interface VariantOutcome {
   readonly layers?: { readonly reused: number; readonly created: number };
   /** The changelog referrer's digest. */
   readonly changelog?: string;
+  /** For a customization rebuilt on a base this update moved: the base's tag and its old and new digests. */
+  readonly base?: HistoryEntry['base'];
 }
 
 export interface ImageOutcome {
@@ -62,10 +69,20 @@ export async function runUpdate(
 ): Promise<ImageOutcome[]> {
   const store = await LayoutStore.open(ctx.home.store, { create: true });
   const out: ImageOutcome[] = [];
+  // Bases run before what extends them (the plan's order): what each base did is what its customizations build on.
+  const bases = new Map<string, ImageOutcome>();
   for (const image of plan) {
+    const base = baseOutcome(image, bases);
+    if (base?.failure !== undefined) {
+      out.push(skippedForBase(image, base));
+      continue;
+    }
     const done: VariantOutcome[] = [];
     try {
-      for (const v of image.variants) done.push(await updateVariant(image, v, store, opts, ctx));
+      for (const v of image.variants) {
+        const baseMove = base?.variants.find((b) => b.planned.variant.variant === v.variant.variant);
+        done.push(await updateVariant(image, v, store, { ...opts, ...(baseMove && { baseMove }) }, ctx));
+      }
       if (image.lockChanged) await writeLockfile(image.loaded.dir, image.lock);
       out.push({ planned: image, variants: done, lockWritten: image.lockChanged });
     } catch (err) {
@@ -74,15 +91,33 @@ export async function runUpdate(
       const failure = { code: (err as IroncladError).code, message: (err as IroncladError).message };
       out.push({ planned: image, variants: [...done, ...failed], lockWritten: false, failure });
     }
+    bases.set(image.loaded.path, out.at(-1)!);
   }
   return out;
+}
+
+/** What the update did to the base of a customization, when the base was part of this update. */
+function baseOutcome(image: PlannedImage, done: ReadonlyMap<string, ImageOutcome>): ImageOutcome | undefined {
+  const base = image.loaded.extends?.base;
+  return base === undefined ? undefined : done.get(base.path);
+}
+
+/** A customization whose base failed is left as it was: its new lock pins what the base did not get. */
+function skippedForBase(image: PlannedImage, base: ImageOutcome): ImageOutcome {
+  const name = base.planned.loaded.definition.name;
+  return {
+    planned: image,
+    variants: image.variants.map((planned) => ({ planned, status: planned.rebuild ? 'failed' : 'unchanged' })),
+    lockWritten: false,
+    failure: { code: base.failure?.code ?? 'TEST_FAILED', message: `its base ${name} was not updated` },
+  };
 }
 
 async function updateVariant(
   image: PlannedImage,
   v: PlannedVariant,
   store: LayoutStore,
-  opts: UpdateRunOptions,
+  opts: VariantRunOptions,
   ctx: StageContext,
 ): Promise<VariantOutcome> {
   if (v.rebuild === undefined) return { planned: v, status: 'unchanged' };
@@ -119,6 +154,7 @@ async function updateVariant(
     reason: v.rebuild,
     packages: v.moves.map((m) => ({ ...m, platforms: [...m.platforms] })),
     ...(v.vulns !== undefined && { fixed: [...v.vulns.fixed], introduced: [...v.vulns.introduced] }),
+    ...baseMoveOf(opts.baseMove),
   };
   const changelog = await attachChangelog(endpoint.referrers, built.index, changelogOf(name, move));
   await opts.publish?.(built);
@@ -126,7 +162,21 @@ async function updateVariant(
   await recordMove(ctx.home, store, name, { ...move, at: ctx.now().toISOString(), changelog: changelog.digest }, pins);
   for (const tag of built.tags) await endpoint.tag(tag, built.index);
   const layers = await layerReuse(endpoint.store, previous, built);
-  return { planned: v, status: 'updated', digest: built.index.digest, previous, layers, changelog: changelog.digest };
+  return {
+    planned: v,
+    status: 'updated',
+    digest: built.index.digest,
+    previous,
+    layers,
+    changelog: changelog.digest,
+    ...baseMoveOf(opts.baseMove),
+  };
+}
+
+/** The base's move, for the history and changelog of a customization rebuilt on it. */
+function baseMoveOf(b: VariantOutcome | undefined): Pick<HistoryEntry, 'base'> {
+  if (b?.status !== 'updated' || b.digest === undefined) return {};
+  return { base: { image: b.planned.tags[0] ?? '', from: b.previous ?? null, to: b.digest } };
 }
 
 function notFoundAs<T>(value: T): (err: unknown) => T {
