@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { fail, jsonOutput, writeFileAtomic } from '../core/index.ts';
 import {
   addStatement,
+  advisoriesFor,
   buildStatement,
   compileAdvisories,
   createVexDocument,
@@ -117,11 +118,12 @@ export async function vexShowCommand(path: string, format: string, io: CliIO): P
 /** `vex advisories FILE`: compiles an image's advisories.yaml into OpenVEX for one image digest. */
 export async function vexAdvisoriesCommand(
   path: string,
-  o: { image: string; digest: string; author: string; sbom?: string; output?: string },
+  o: { image: string; digest: string; author: string; variant: string; sbom?: string; output?: string },
   io: CliIO,
   now: Date,
 ): Promise<ExitStatus> {
-  const advisories = parseAdvisories((await readInputFile(path, io, 'an advisories.yaml file')).toString('utf8'), path);
+  const all = parseAdvisories((await readInputFile(path, io, 'an advisories.yaml file')).toString('utf8'), path);
+  const advisories = advisoriesFor(all, o.variant);
   const packages =
     o.sbom !== undefined
       ? parseSbomForScan(await readInputFile(o.sbom, io, 'an SPDX or CycloneDX JSON SBOM'), o.sbom).packages
@@ -246,6 +248,7 @@ Examples:
     .requiredOption('--image <name>', 'image name, e.g. python')
     .requiredOption('--digest <digest>', 'image manifest digest (sha256:...)')
     .requiredOption('--author <author>', 'document author')
+    .option('--variant <name>', 'the variant the image is: statements scoped to other variants are left out', 'runtime')
     .option('--sbom <file>', "the image's SBOM, to pin package versions")
     .option('--output <file>', 'write here instead of stdout')
     .addHelpText(
@@ -254,17 +257,30 @@ Examples:
 Examples:
   ironclad vex advisories images/python/advisories.yaml --image python --digest sha256:... --author sec@example.com
   ironclad vex advisories images/python/advisories.yaml --image python --digest sha256:... --author sec@example.com \\
-    --sbom python.spdx.json --output python.openvex.json   # pin the statements to the shipped package versions`,
+    --sbom python.spdx.json --output python.openvex.json   # pin the statements to the shipped package versions
+  ironclad vex advisories images/python/advisories.yaml --image python --digest sha256:... --author sec@example.com \
+    --variant dev                                         # the statements that hold for the dev variant`,
     )
-    .action((file: string, o: { image: string; digest: string; author: string; sbom?: string; output?: string }) =>
-      run(
-        vexAdvisoriesCommand(
-          file,
-          { image: o.image, digest: o.digest, author: o.author, ...opt('sbom', o.sbom), ...opt('output', o.output) },
-          io,
-          now(),
+    .action(
+      (
+        file: string,
+        o: { image: string; digest: string; author: string; variant: string; sbom?: string; output?: string },
+      ) =>
+        run(
+          vexAdvisoriesCommand(
+            file,
+            {
+              image: o.image,
+              digest: o.digest,
+              author: o.author,
+              variant: o.variant,
+              ...opt('sbom', o.sbom),
+              ...opt('output', o.output),
+            },
+            io,
+            now(),
+          ),
         ),
-      ),
     );
   registerVexRepo(vex, io, run);
   for (const c of vex.commands) c.exitOverride();

@@ -23,7 +23,7 @@ import {
   tagPlatformManifests,
 } from '../oci/index.ts';
 import { describeFailures, reportFailed, type TestImageOptions, type TestReport, testImage } from '../testing/index.ts';
-import type { OpenVexDocument } from '../vuln/index.ts';
+import { advisoriesFor, type OpenVexDocument } from '../vuln/index.ts';
 import { readAdvisories, storeAdvisoryVex } from './advisories-vex.ts';
 import { baseLockedPlatform, checkPinsKept, readBaseLock } from './base-lock.ts';
 import { type BasePlatformInput, buildPlatform, type PlatformBuild } from './build-platform.ts';
@@ -158,9 +158,9 @@ export async function buildImages(
       );
     }
     const vex = new Map<string, OpenVexDocument>();
-    if (advisories)
-      for (const p of platforms)
-        vex.set(p.platform, await storeAdvisoryVex(out.referrers, variant.name, p, advisories));
+    const verdicts = advisoriesFor(advisories ?? [], variant.variant);
+    if (verdicts.length > 0)
+      for (const p of platforms) vex.set(p.platform, await storeAdvisoryVex(out.referrers, variant.name, p, verdicts));
     const labels = platforms[0]?.config.config?.Labels ?? {};
     const index = buildIndex({
       manifests: platforms.map((p) => p.manifest),

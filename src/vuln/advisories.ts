@@ -16,6 +16,7 @@ import { buildStatement, createVexDocument } from './vex-document.ts';
  *   status: not_affected
  *   justification: vulnerable_code_not_present
  *   impact: minizip is not built into the shipped zlib1g
+ *   variants: [runtime]            # optional: only these variants (default: all)
  * ```
  */
 
@@ -35,6 +36,14 @@ export const Advisory = z
     notes: z.string().min(1).optional(),
     /** When the verdict was made (RFC 3339); defaults to the compile time. */
     timestamp: z.iso.datetime({ offset: true }).optional(),
+    /**
+     * The variants (runtime, dev...) the verdict holds for; every variant when absent. A reason such as "the module
+     * is not shipped" may hold for the runtime image and not for its dev variant, which installs more.
+     */
+    variants: z
+      .array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a variant name such as runtime'))
+      .min(1)
+      .optional(),
   })
   .strict()
   .superRefine((a, ctx) => {
@@ -63,6 +72,11 @@ export function parseAdvisories(text: string, what: string): Advisory[] {
     fail('INVALID_INPUT', `${what}: invalid advisories:\n  ${lines.join('\n  ')}`);
   }
   return parsed.data;
+}
+
+/** The advisories that hold for one variant of the image (those naming it, and those naming none). */
+export function advisoriesFor(advisories: readonly Advisory[], variant: string): Advisory[] {
+  return advisories.filter((a) => a.variants === undefined || a.variants.includes(variant));
 }
 
 export interface CompileAdvisoriesInput {

@@ -1,5 +1,5 @@
 export type { Advisory } from './advisories.ts';
-export { compileAdvisories, parseAdvisories } from './advisories.ts';
+export { advisoriesFor, compileAdvisories, parseAdvisories } from './advisories.ts';
 export { cyclonedxVexReport } from './cyclonedx-vex.ts';
 export type { VulnDb } from './db.ts';
 export { openVulnDb } from './db.ts';

@@ -63,6 +63,24 @@ test('vex create, add, show, merge and advisories', async () => {
       0,
     );
     assert.equal(JSON.parse(out.join('')).statements[0].products[0]['@id'], image);
+    // A statement scoped to the runtime variant is left out of the dev variant's document.
+    await writeFile(
+      join(work, 'adv.yaml'),
+      '- cve: CVE-9\n  package: zlib\n  status: fixed\n  notes: n\n  variants: [runtime]\n- cve: CVE-8\n  package: zlib\n  status: fixed\n  notes: n\n',
+    );
+    const digest = `sha256:${'1'.repeat(64)}`;
+    for (const [variant, ids] of [
+      ['runtime', ['CVE-9', 'CVE-8']],
+      ['dev', ['CVE-8']],
+    ] as const) {
+      out.length = 0;
+      const args = ['vex', 'advisories', 'adv.yaml', '--image', 'base', '--digest', digest, '--author', 'me'];
+      assert.equal(await runCli([...args, '--variant', variant], io), 0);
+      const names = JSON.parse(out.join('')).statements.map(
+        (st: { vulnerability: { name: string } }) => st.vulnerability.name,
+      );
+      assert.deepEqual(names, ids, variant);
+    }
   } finally {
     await rm(work, { recursive: true, force: true });
   }

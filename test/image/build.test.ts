@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Home, isIroncladError } from '../../src/core/index.ts';
 import type { Lockfile } from '../../src/definition/index.ts';
@@ -79,5 +81,35 @@ describe('buildImages over the fixture archive', () => {
       buildImages(fx.loaded, tampered, { distroConfig: fx.archive.distro, out: `${fx.dir}/tampered` }, fx.ctx),
       (err) => isIroncladError(err, 'DIGEST_MISMATCH'),
     );
+  });
+
+  test('advisories scoped to a variant are compiled into the VEX of that variant only', async () => {
+    const file = join(fx.loaded.dir, 'advisories.yaml');
+    await writeFile(
+      file,
+      [
+        '- {cve: CVE-2025-0001, package: fixtool, status: not_affected, impact: not shipped, variants: [runtime]}',
+        '- {cve: CVE-2025-0002, package: libfix1, status: fixed, notes: fixed in 1.2-4}',
+        '- {cve: CVE-2025-0003, package: bash, status: affected, action: do not, variants: [dev]}',
+      ].join('\n'),
+    );
+    try {
+      const out = join(fx.dir, 'scoped');
+      const result = await buildImages(
+        fx.loaded,
+        fx.lock,
+        { distroConfig: fx.archive.distro, variant: 'all', out },
+        fx.ctx,
+      );
+      const names = (variant: string) =>
+        result.images
+          .find((i) => i.variant.variant === variant)
+          ?.vex.get('linux/amd64')
+          ?.statements.map((st) => st.vulnerability.name);
+      assert.deepEqual(names('runtime'), ['CVE-2025-0001', 'CVE-2025-0002']);
+      assert.deepEqual(names('dev'), ['CVE-2025-0002', 'CVE-2025-0003']);
+    } finally {
+      await rm(file);
+    }
   });
 });

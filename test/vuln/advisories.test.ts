@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compileAdvisories, parseAdvisories, type ScanPackage } from '../../src/vuln/index.ts';
+import { advisoriesFor, compileAdvisories, parseAdvisories, type ScanPackage } from '../../src/vuln/index.ts';
 import { applyVex } from '../../src/vuln/vex.ts';
 import { finding } from './fixtures.ts';
 
@@ -70,4 +70,32 @@ test('invalid advisories report every problem', () => {
     () => parseAdvisories(': : :\n- [', 'a.yaml'),
     (e: Error & { code: string }) => e.code === 'INVALID_INPUT',
   );
+});
+
+test('an advisory scoped to variants holds for those only; unscoped ones hold for every variant', () => {
+  const advisories = parseAdvisories(
+    `${YAML}- cve: CVE-2024-10963
+  package: pam
+  status: not_affected
+  justification: vulnerable_code_not_present
+  impact: pam_access.so is not shipped in the runtime image
+  variants: [runtime]
+`,
+    'advisories.yaml',
+  );
+  assert.deepEqual(
+    advisoriesFor(advisories, 'runtime').map((a) => a.cve),
+    ['CVE-2023-45853', 'CVE-2024-0001', 'CVE-2024-10963'],
+  );
+  assert.deepEqual(
+    advisoriesFor(advisories, 'dev').map((a) => a.cve),
+    ['CVE-2023-45853', 'CVE-2024-0001'],
+  );
+  for (const bad of ['variants: []', 'variants: [Dev!]', 'variants: runtime']) {
+    assert.throws(
+      () => parseAdvisories(`- cve: CVE-1\n  package: x\n  status: fixed\n  ${bad}\n`, 'a.yaml'),
+      (e: Error & { code: string }) => e.code === 'INVALID_INPUT' && /0\.variants/.test(e.message),
+      bad,
+    );
+  }
 });
