@@ -56,8 +56,8 @@ export function baseLocation(ref: string, dir: string): string {
 }
 
 /**
- * The definition document a customization stands for: the base document (without its catalog text and size
- * budget, which describe the base) with the customization applied. Lists are appended (`packages`, `tests` by
+ * The definition document a customization stands for: the base document (without its catalog text and its size
+ * and package budgets, which describe the base) with the customization applied. Lists are appended (`packages`, `tests` by
  * name, `paths` by path, accounts), maps merged with the customization winning (`environment`, `labels`,
  * `annotations`), anything else replaced; each variant overlay of the base is merged with the customization's
  * overlay of the same name the same way. Pure. Returns the problems instead of a document when the
@@ -65,7 +65,13 @@ export function baseLocation(ref: string, dir: string): string {
  */
 export function mergeCustomization(base: Raw, own: Raw): { merged: Raw } | { problems: string[] } {
   const { [EXTENDS_KEY]: _ref, catalog, variants: ownVariants, ...ownFields } = own;
-  const { catalog: _catalog, 'size-budget': _budget, variants: baseVariants, ...baseFields } = base;
+  const {
+    catalog: _catalog,
+    'size-budget': _size,
+    'package-budget': _count,
+    variants: baseVariants,
+    ...baseFields
+  } = base;
   const merged: Raw = mergeFields(baseFields, ownFields);
   const bv = isRecord(baseVariants) ? baseVariants : {};
   const ov = isRecord(ownVariants) ? ownVariants : {};

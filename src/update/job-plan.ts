@@ -21,7 +21,8 @@ export interface BuildJob {
   /**
    * Cells that must finish first. A variant follows its image's runtime on the same platform: it is cut along the
    * runtime's package groups, so run after it, it finds those layers in the shared repository instead of
-   * compressing them again. (A definition that builds on another image would add that image's cells here.)
+   * compressing them again. A customization (`extends:`) follows its base's cell of the same variant and platform
+   * when the base is rebuilt too: its first layers are the base's.
    */
   readonly needs: readonly string[];
   /** 0 for cells without needs, else one more than the latest of its needs: engines without a DAG run by wave. */
@@ -68,7 +69,12 @@ export function planJobs(plan: readonly PlannedImage[], opts: JobPlanOptions): J
   const jobs: BuildJob[] = [];
   const publish: PublishJob[] = [];
   const shared = opts.cacheFrom === undefined ? [] : ['--cache-from', opts.cacheFrom];
+  // Cell ids by definition, variant and platform: a customization's cell follows its base's (the plan lists bases
+  // first), whose layers it starts with.
+  const cellIds = new Map<string, string>();
+  const cellKey = (path: string, variant: string, platform: string) => `${path}\0${variant}\0${platform}`;
   for (const image of plan) {
+    const base = image.loaded.extends?.base.path;
     const definition = opts.definitionPath(image);
     const runtimeIds = new Map<string, string>();
     for (const v of orderRuntimeFirst(image.variants)) {
@@ -78,7 +84,8 @@ export function planJobs(plan: readonly PlannedImage[], opts: JobPlanOptions): J
       const cells: BuildJob[] = v.platforms.map((platform) => {
         const id = jobId(name, v.variant.variant, platform);
         const runtime = v.variant.variant === 'runtime' ? undefined : runtimeIds.get(platform);
-        const needs = runtime === undefined ? [] : [runtime];
+        const baseCell = base === undefined ? undefined : cellIds.get(cellKey(base, v.variant.variant, platform));
+        const needs = [...(runtime === undefined ? [] : [runtime]), ...(baseCell === undefined ? [] : [baseCell])];
         const wave =
           needs.length === 0 ? 0 : 1 + Math.max(...needs.map((n) => jobs.find((j) => j.id === n)?.wave ?? 0));
         return {
@@ -94,6 +101,7 @@ export function planJobs(plan: readonly PlannedImage[], opts: JobPlanOptions): J
         };
       });
       if (v.variant.variant === 'runtime') for (const c of cells) runtimeIds.set(c.platform, c.id);
+      for (const c of cells) cellIds.set(cellKey(image.loaded.path, c.variant, c.platform), c.id);
       jobs.push(...cells);
       publish.push({
         id: `${slug(name)}-${slug(v.variant.variant)}`,

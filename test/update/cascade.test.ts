@@ -29,6 +29,11 @@ describe('ironclad update cascades from a base to the customization that extends
   test('a security update of a base package rebuilds the base, then the customization, and nothing else', async () => {
     const before = { lib: await digest('lib:1'), mine: await digest('a-lib:1-corp'), config: await digest('config:5') };
     await fx.publishFix();
+    const plan = await fx.cli('update', '--plan', '--distros', 'distros', '--format', 'json');
+    assert.equal(plan.code, 0, plan.err);
+    const cell = (image: string) => JSON.parse(plan.out).jobs.find((j: { image: string }) => j.image === image);
+    assert.deepEqual(cell('a-lib').needs, [cell('lib').id], 'the job plan builds the base cell first');
+    assert.equal(cell('a-lib').wave, 1);
     const r = await fx.cli('update', '--distros', 'distros', '--no-test', '--format', 'json');
     assert.equal(r.code, 0, r.err);
     const report = JSON.parse(r.out);
