@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fail, type StageContext } from '../../core/index.ts';
-import type { Platform, TarEntry } from '../../oci/index.ts';
+import { type Platform, platformMatches, type TarEntry } from '../../oci/index.ts';
 import { runInRootfs } from '../../testing/index.ts';
 import { ancestorsOf, type FileNode, type FileTree, parentOf } from '../file-tree.ts';
 import { fileTriggersToActivate } from '../synthesize/dpkg-triggers.ts';
@@ -36,8 +36,12 @@ export function isDropped(path: string): boolean {
   return DROPPED.some((d) => d.re.test(path));
 }
 
-/** Configuring the toolchains takes a while, much longer under qemu; a hung script is still stopped. */
-const TIMEOUT_MS = 30 * 60 * 1000;
+/**
+ * Configuring the toolchains takes minutes natively. Under qemu-user every instruction of every script is
+ * emulated, and on a busy machine postgres' dev variant (hundreds of update-alternatives calls in perl) took over
+ * 30 minutes, so a foreign platform gets longer. A hung script is still stopped.
+ */
+const TIMEOUT_MS = { native: 30 * 60 * 1000, emulated: 120 * 60 * 1000 };
 /** More than this many bytes of changes means something other than configuration happened. */
 const MAX_CHANGED_BYTES = 512 * 1024 * 1024;
 
@@ -61,7 +65,8 @@ export interface ConfiguredTree {
  * Runs `dpkg --configure -a` over `tree` (which must carry dpkg's database in the unpacked state), replays
  * the file triggers unpacking would have activated, and requires `dpkg --audit` to be silent afterwards.
  * @throws IroncladError DEFINITION_INVALID when configuring fails (dpkg's output in the message);
- *   RUNTIME_UNAVAILABLE when runc cannot run the platform here; HOSTILE_INPUT from captureChanges.
+ *   RUNTIME_UNAVAILABLE when runc cannot run the platform here or configuring does not finish in time;
+ *   HOSTILE_INPUT from captureChanges.
  */
 export async function configureTree(
   tree: FileTree,
@@ -73,6 +78,8 @@ export async function configureTree(
   try {
     const rootfs = join(bundle, 'rootfs');
     await writeTree(tree, rootfs);
+    const native = platformMatches(opts.host, opts.platform) || platformMatches(opts.platform, opts.host);
+    const timeoutMs = native ? TIMEOUT_MS.native : TIMEOUT_MS.emulated;
     const result = await runInRootfs(
       bundle,
       {
@@ -80,12 +87,24 @@ export async function configureTree(
         env: configureEnv(opts.epoch),
         platform: opts.platform,
         host: opts.host,
-        timeoutMs: TIMEOUT_MS,
+        timeoutMs,
         stderr: (c) => ctx.log.debug(Buffer.from(c).toString('utf8').trimEnd()),
       },
       ctx,
     );
-    if (result.exitCode !== 0 || result.timedOut) {
+    if (result.timedOut) {
+      fail(
+        'RUNTIME_UNAVAILABLE',
+        `configuring the packages did not finish within ${timeoutMs / 60_000} minutes` +
+          (native ? '' : ' under qemu-user emulation'),
+        {
+          hint: native
+            ? 'a maintainer script may be waiting for something; IRONCLAD_DEBUG=1 shows its output as it runs'
+            : 'emulation is much slower on a busy machine: build this platform when the machine is idle, or on one of its own',
+        },
+      );
+    }
+    if (result.exitCode !== 0) {
       const out = firstAndLast(`${result.stdout}\n${result.stderr}`.trim().split('\n'), 25, 10);
       fail('DEFINITION_INVALID', `configuring the packages failed (exit ${result.exitCode}):\n${out}`, {
         hint: 'a package needs something the variant does not list; add it to the variant packages and re-lock',
