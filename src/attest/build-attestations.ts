@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { StageContext } from '../core/index.ts';
+import { canonicalJsonBytes, type StageContext } from '../core/index.ts';
 import { type BuildResult, CYCLONEDX_MEDIA_TYPE, type PlatformBuild, SPDX_MEDIA_TYPE } from '../image/index.ts';
 import {
   type Descriptor,
@@ -10,10 +10,25 @@ import {
   referrerSchemes,
   type SignatureFormat,
 } from '../oci/index.ts';
-import { generateSbom, TOOL_VERSION, writeCycloneDxJson, writeSpdxJson } from '../sbom/index.ts';
+import {
+  generateSbom,
+  indexCycloneDxDocument,
+  indexSpdxDocument,
+  isoFromEpoch,
+  TOOL_VERSION,
+  writeCycloneDxJson,
+  writeSpdxJson,
+} from '../sbom/index.ts';
 import { type TestReport, toCtrf } from '../testing/index.ts';
 import { parseJsonBytes } from './encoding.ts';
-import { CTRF_REPORT, CYCLONEDX_BOM, OPENVEX_V020, SLSA_PROVENANCE_V1, SPDX_DOCUMENT } from './predicates/index.ts';
+import {
+  buildIndexProvenance,
+  CTRF_REPORT,
+  CYCLONEDX_BOM,
+  OPENVEX_V020,
+  SLSA_PROVENANCE_V1,
+  SPDX_DOCUMENT,
+} from './predicates/index.ts';
 import { buildProvenance } from './predicates/provenance.ts';
 import { attachAttestation, attachSignature, type PredicateInput } from './publish.ts';
 import type { Signer } from './signer.ts';
@@ -50,8 +65,12 @@ export interface AttachedImage {
   readonly name: string;
   readonly index: Descriptor;
   readonly signature: Descriptor;
+  /** The attestations about the index itself (docs/attestations.md, "What is attached where"). */
+  readonly attestations: readonly { readonly predicateType: string; readonly referrer: Descriptor }[];
   readonly platforms: readonly AttachedPlatform[];
 }
+
+type Attached = AttachedPlatform['attestations'][number];
 
 /**
  * Signs every image of a build and attests each platform manifest, in the build's layout: a signature on the
@@ -74,29 +93,33 @@ export async function attachBuildAttestations(
   for (const image of result.images) {
     const name = image.variant.name;
     const platforms: AttachedPlatform[] = [];
+    const sboms: PlatformSboms[] = [];
     for (const p of image.platforms) {
       ctx.log.progress(`${name} ${p.platform}: signing and attesting`);
+      const sbom = await platformSboms(layout, p, ctx);
+      sboms.push(sbom);
       const predicates = [
         {
           type: SLSA_PROVENANCE_V1,
           predicate: provenanceFor(result, p, invocationId, ctx, { noTest: image.testReport === undefined, ...extra }),
         },
-        ...(await sbomPredicates(layout, p, ctx)),
+        { type: SPDX_DOCUMENT, predicate: parseJsonBytes(sbom.spdx, 'SPDX SBOM', MAX_STATEMENT_BYTES) },
+        { type: CYCLONEDX_BOM, predicate: parseJsonBytes(sbom.cyclonedx, 'CycloneDX SBOM', MAX_STATEMENT_BYTES) },
         ...testPredicates(image.testReport, p),
         ...vexPredicates(image.vex.get(p.platform)),
         ...(typeof extra.predicates === 'function' ? extra.predicates(p) : (extra.predicates ?? [])),
       ];
       const subject = withoutPlatform(p.manifest);
-      const attestations = [];
-      for (const input of predicates) {
-        const referrer = await attachAttestation(sink, subject, name, input, signer);
-        attestations.push({ predicateType: input.type, referrer });
-      }
+      const attestations = await attestAll(sink, subject, name, predicates, signer);
       const signature = await attachSignature(sink, subject, name, signer);
       platforms.push({ platform: p.platform, manifest: subject, signature, attestations });
     }
+    ctx.log.progress(`${name}: signing and attesting the index`);
+    const context = { name, invocationId, noTest: image.testReport === undefined, ...extra };
+    const predicates = indexPredicates(result, image, sboms, context, ctx);
+    const attestations = await attestAll(sink, image.index, name, predicates, signer);
     const signature = await attachSignature(sink, image.index, name, signer);
-    out.push({ name, index: image.index, signature, platforms });
+    out.push({ name, index: image.index, signature, attestations, platforms });
   }
   ctx.log.progress('');
   return out;
@@ -154,26 +177,97 @@ function variantOf(result: BuildResult, p: PlatformBuild): string {
   return image?.variant.variant ?? 'runtime';
 }
 
+/** The bytes of one platform's SPDX and CycloneDX SBOMs. */
+interface PlatformSboms {
+  readonly platform: PlatformBuild;
+  readonly spdx: Uint8Array;
+  readonly cyclonedx: Uint8Array;
+}
+
 /**
- * The SBOM predicates: the SPDX and CycloneDX documents the build stored as referrers of the manifest, so the
- * signed SBOM is byte for byte the one beside the image; generated from the image when they are missing.
+ * The SPDX and CycloneDX documents the build stored as referrers of the manifest, so the signed SBOM is byte for
+ * byte the one beside the image; generated from the image when they are missing.
  */
-async function sbomPredicates(out: ImageEndpoint, p: PlatformBuild, ctx: StageContext): Promise<PredicateInput[]> {
-  const stored = new Map<string, unknown>();
+async function platformSboms(out: ImageEndpoint, p: PlatformBuild, ctx: StageContext): Promise<PlatformSboms> {
+  const stored = new Map<string, Uint8Array>();
   for (const type of [SPDX_MEDIA_TYPE, CYCLONEDX_MEDIA_TYPE]) {
     // The last one stored wins, as a rebuild's SBOM is the newest.
     const doc = (await out.referrers.documents(p.manifest.digest, type, MAX_STATEMENT_BYTES)).at(-1);
-    if (doc !== undefined) stored.set(type, parseJsonBytes(doc.bytes, `SBOM ${doc.layer.digest}`, MAX_STATEMENT_BYTES));
+    if (doc !== undefined) stored.set(type, doc.bytes);
   }
-  if (!stored.has(SPDX_MEDIA_TYPE) || !stored.has(CYCLONEDX_MEDIA_TYPE)) {
-    const source = imageSourceFrom(out.store, p.manifest.digest);
-    const doc = await generateSbom(source, {}, ctx);
-    stored.set(SPDX_MEDIA_TYPE, JSON.parse(new TextDecoder().decode(writeSpdxJson(doc))));
-    stored.set(CYCLONEDX_MEDIA_TYPE, JSON.parse(new TextDecoder().decode(writeCycloneDxJson(doc))));
+  const spdx = stored.get(SPDX_MEDIA_TYPE);
+  const cyclonedx = stored.get(CYCLONEDX_MEDIA_TYPE);
+  if (spdx !== undefined && cyclonedx !== undefined) return { platform: p, spdx, cyclonedx };
+  const doc = await generateSbom(imageSourceFrom(out.store, p.manifest.digest), {}, ctx);
+  return { platform: p, spdx: writeSpdxJson(doc), cyclonedx: writeCycloneDxJson(doc) };
+}
+
+/** Signs and attaches each predicate about `subject`, in order. */
+async function attestAll(
+  sink: ImageEndpoint['referrers'],
+  subject: Descriptor,
+  name: string,
+  predicates: readonly PredicateInput[],
+  signer: Signer,
+): Promise<Attached[]> {
+  const attached: Attached[] = [];
+  for (const input of predicates) {
+    attached.push({ predicateType: input.type, referrer: await attachAttestation(sink, subject, name, input, signer) });
   }
+  return attached;
+}
+
+/**
+ * What is attested about the index, so a policy checking the digest a multi-platform tag resolves to finds it:
+ * the index provenance (it lists the platform manifests), the index SBOMs (the platform images, linked to their own
+ * SBOMs), the whole test report (it covers every platform), each distinct platform VEX document (OpenVEX names its
+ * products, so each statement stays about the packages it names), and the fixed `extra.predicates`.
+ */
+function indexPredicates(
+  result: BuildResult,
+  image: BuildResult['images'][number],
+  sboms: readonly PlatformSboms[],
+  extra: BuildAttestationOptions & { readonly name: string; readonly invocationId: string },
+  ctx: StageContext,
+): PredicateInput[] {
+  const first = image.platforms[0];
+  const sbomInput = {
+    imageName: extra.name,
+    indexDigest: image.index.digest,
+    created: isoFromEpoch(first?.epoch ?? 0),
+    platforms: sboms.map((s) => ({
+      platform: s.platform.platform,
+      manifestDigest: s.platform.manifest.digest,
+      spdx: s.spdx,
+      cyclonedx: s.cyclonedx,
+    })),
+  };
+  const vex = new Map<string, unknown>();
+  for (const doc of image.vex.values()) vex.set(new TextDecoder().decode(canonicalJsonBytes(doc)), doc);
   return [
-    { type: SPDX_DOCUMENT, predicate: stored.get(SPDX_MEDIA_TYPE) },
-    { type: CYCLONEDX_BOM, predicate: stored.get(CYCLONEDX_MEDIA_TYPE) },
+    {
+      type: SLSA_PROVENANCE_V1,
+      predicate: buildIndexProvenance({
+        definition: { path: extra.definitionPath ?? result.definition.path, sha256: hexOf(result.definition.digest) },
+        variant: image.variant.variant ?? 'runtime',
+        platforms: image.platforms.map((p) => ({ ...withoutPlatform(p.manifest), platform: p.platform })),
+        ...(extra.source !== undefined && { source: extra.source }),
+        noTest: extra.noTest ?? true,
+        ...(first?.compression === 'zstd' && { compression: 'zstd' as const }),
+        ironcladVersion: TOOL_VERSION,
+        sourceDateEpoch: first?.epoch ?? 0,
+        builderId: extra.builderId ?? LOCAL_BUILDER_ID,
+        invocationId: extra.invocationId,
+        finishedOn: ctx.now().toISOString(),
+      }),
+    },
+    { type: SPDX_DOCUMENT, predicate: indexSpdxDocument(sbomInput) },
+    { type: CYCLONEDX_BOM, predicate: indexCycloneDxDocument(sbomInput) },
+    ...(image.testReport === undefined
+      ? []
+      : [{ type: CTRF_REPORT, predicate: toCtrf([image.testReport], TOOL_VERSION) }]),
+    ...[...vex.values()].map((doc) => ({ type: OPENVEX_V020, predicate: doc })),
+    ...(typeof extra.predicates === 'function' ? [] : (extra.predicates ?? [])),
   ];
 }
 

@@ -16,7 +16,7 @@ export { CTRF_REPORT, parseProvenance, SLSA_PROVENANCE_V1 } from './predicates/i
 export { attachAttestation, attachSignature } from './publish.ts';
 export type { RebuildReport } from './rebuild.ts';
 export { rebuildImage } from './rebuild.ts';
-export { addSignatureForms } from './signature-forms.ts';
+export { addSignatureForms, referrerFormsOfTags, tagOnlyEvidence } from './signature-forms.ts';
 export type { Signer } from './signer.ts';
 export { keySigner } from './signer.ts';
 export type { Statement } from './statement.ts';

@@ -50,8 +50,9 @@ export interface VerifyImageOptions {
 /**
  * `verify`: lists every signature and attestation attached to the index and to each platform manifest, each
  * verified with `publicKey` against the manifest it is attached to; then checks that (a) each platform manifest
- * is signed itself or through a valid signature on the index that lists it, and (b) each platform manifest has,
- * for each requirement, a valid attestation of a required predicate type. A FAILED entry fails the result even
+ * is signed itself or through a valid signature on the index that lists it, and (b) the index (when there is one)
+ * and each platform manifest have, for each requirement, a valid attestation of a required predicate type about
+ * that digest: an admission controller checks the index when a pod names a multi-platform tag. A FAILED entry fails the result even
  * when another valid one meets the requirement, unless `allowInvalidExtra`. Nothing throws for a failed check.
  * @throws IroncladError `USAGE` for an unknown requirement name.
  */
@@ -67,10 +68,13 @@ export async function verifyImage(
   const entries: EvidenceEntry[] = [];
   const isIndex = target.platforms.length !== 1 || target.platforms[0]?.digest !== target.top.digest;
   let indexSigned: VerificationCheck | undefined;
+  const indexChecks: VerificationCheck[] = [];
   if (isIndex) {
     const found = await entriesFor(sink, target.top.digest, undefined, publicKey, keyId);
     entries.push(...found);
     indexSigned = signatureCheck(found, target.top.digest, 'index signature');
+    // Admission controllers check the digest a pod names, the index for a multi-platform tag.
+    for (const w of wanted) indexChecks.push(attestationCheck(found, target.top.digest, w, 'index attestation'));
   }
   let unsignedPlatform = false;
   for (const manifest of target.platforms) {
@@ -83,6 +87,7 @@ export async function verifyImage(
     for (const w of wanted) checks.push(withPlatform(attestationCheck(found, manifest.digest, w), platform));
   }
   // A missing index signature matters only when some platform manifest is not signed itself.
+  checks.unshift(...indexChecks);
   if (indexSigned !== undefined && (indexSigned.ok || unsignedPlatform)) checks.unshift(indexSigned);
   const extraOk = opts.allowInvalidExtra === true || entries.every((e) => e.ok);
   return { ok: extraOk && checks.every((c) => c.ok), checks, entries };
@@ -124,8 +129,9 @@ function attestationCheck(
   found: readonly EvidenceEntry[],
   subject: Digest,
   wanted: { readonly name: string; readonly types: readonly string[] },
+  label = 'attestation',
 ): VerificationCheck {
-  const check = `attestation ${wanted.name}`;
+  const check = `${label} ${wanted.name}`;
   const matches = (e: EvidenceEntry) => e.predicateType !== undefined && wanted.types.includes(e.predicateType);
   const good = found.find((e) => e.kind === 'attestation' && e.ok && matches(e));
   if (good !== undefined) return { check, subject, ok: true, detail: `${good.predicateType} (${good.referrer})` };

@@ -6,6 +6,7 @@ import {
   collectEvidence,
   type Evidence,
   evidenceKeyHint,
+  type OpenedTarget,
   type Statement,
   selectPlatforms,
   unverifiedStatement,
@@ -33,7 +34,10 @@ export interface AttestArgs {
   readonly format?: string;
 }
 
-/** `ironclad attest IMAGE --predicate FILE --type URI --key KEY`: attests every platform manifest (or one). */
+/**
+ * `ironclad attest IMAGE --predicate FILE --type URI --key KEY`: attests the index (when there is one) and every
+ * platform manifest, or only the one `--platform` names.
+ */
 export async function attestCommand(args: AttestArgs, io: CliIO): Promise<ExitStatus> {
   if (!/^[a-z][a-z0-9+.-]*:\/\/./i.test(args.type)) fail('USAGE', `--type ${args.type}: expected a predicate type URI`);
   const output = textOrJson(args.format);
@@ -42,6 +46,12 @@ export async function attestCommand(args: AttestArgs, io: CliIO): Promise<ExitSt
   const { sink, target, repository } = await openTarget(args.image, io, format);
   const signer = await loadSigner(args.key, io);
   const attested: { subject: string; digest: string; referrer: string }[] = [];
+  // The index too: admission controllers check the digest a multi-platform tag names (docs/admission.md).
+  const isIndex = target.platforms[0]?.digest !== target.top.digest;
+  if (isIndex && args.platform === undefined) {
+    const referrer = await attachAttestation(sink, target.top, repository, { type: args.type, predicate }, signer);
+    attested.push({ subject: 'index', digest: target.top.digest, referrer: referrer.digest });
+  }
   for (const m of selectPlatforms(target, args.platform)) {
     const referrer = await attachAttestation(sink, m, repository, { type: args.type, predicate }, signer);
     attested.push({ subject: platformLabel(m), digest: m.digest, referrer: referrer.digest });
@@ -149,16 +159,19 @@ export interface AttestGetArgs {
   readonly verify: boolean;
   readonly key?: string;
   readonly platform?: string;
+  /** Read the attestation about the index rather than a platform manifest. */
+  readonly index?: boolean;
 }
 
 /**
  * `ironclad attest get IMAGE --predicate-type URI`: prints the newest matching statement (or only its predicate)
- * of the chosen platform manifest. With `--verify --key PUB` the attestation must verify first (exit 3 if not).
+ * of the chosen platform manifest, or of the index with `--index`. With `--verify --key PUB` the attestation must
+ * verify first (exit 3 if not).
  */
 export async function attestGetCommand(args: AttestGetArgs, io: CliIO): Promise<ExitStatus> {
   if (args.verify && args.key === undefined) fail('USAGE', '--verify needs --key with a public key');
   const { sink, target } = await openTarget(args.image, io);
-  const manifests = selectPlatforms(target, args.platform);
+  const manifests = args.index === true ? [indexOf(args, target)] : selectPlatforms(target, args.platform);
   if (manifests.length > 1) {
     fail('USAGE', `${args.image} has ${manifests.length} platforms; choose one with --platform`, {
       hint: `platforms: ${manifests.map(platformLabel).join(', ')}`,
@@ -199,6 +212,15 @@ export async function attestGetCommand(args: AttestGetArgs, io: CliIO): Promise<
   return 0;
 }
 
+/** The index of `--index`. @throws USAGE with --platform, or when the image is a single manifest. */
+function indexOf(args: AttestGetArgs, target: OpenedTarget['target']): Descriptor {
+  if (args.platform !== undefined) fail('USAGE', '--index and --platform name different subjects: give one');
+  if (target.platforms[0]?.digest === target.top.digest) {
+    fail('USAGE', `${args.image} is a single manifest, not an index`, { hint: 'leave out --index' });
+  }
+  return target.top;
+}
+
 async function readPredicate(path: string): Promise<unknown> {
   const st = await stat(path).catch((cause: unknown) => fail('NOT_FOUND', `cannot read ${path}`, { cause }));
   if (st.size > MAX_PREDICATE_BYTES) fail('INVALID_INPUT', `${path}: larger than ${MAX_PREDICATE_BYTES} bytes`);
@@ -215,9 +237,9 @@ export const registerAttest: VerbRegistrar = (program: Command, io, run) => {
     .command('attest')
     .summary('attach signed attestations to an image, list and read them')
     .description(
-      'Wraps a predicate (JSON) in an in-toto Statement v1 naming each platform manifest, signs it (DSSE in a ' +
-        'sigstore bundle v0.3) and stores it beside the image as an OCI 1.1 referrer and in cosign’s ' +
-        'sha256-<digest>.att tag (see --signature-format).',
+      'Wraps a predicate (JSON) in an in-toto Statement v1 naming the image index (when there is one) and, in one ' +
+        'statement each, every platform manifest, signs it (DSSE in a sigstore bundle v0.3) and stores it beside ' +
+        'that digest as an OCI 1.1 referrer and in cosign’s sha256-<digest>.att tag (see --signature-format).',
     )
     .argument(
       '[image]',
@@ -226,7 +248,7 @@ export const registerAttest: VerbRegistrar = (program: Command, io, run) => {
     .option('--predicate <file>', 'the predicate JSON document')
     .option('--type <uri>', 'predicate type, e.g. https://openvex.dev/ns/v0.2.0')
     .option('--key <file>', 'private key')
-    .option('--platform <os/arch>', 'attest only this platform manifest')
+    .option('--platform <os/arch>', 'attest only this platform manifest (not the index)')
     .option('--signature-format <format>', SIGNATURE_FORMAT_HELP, 'both')
     .option('--format <format>', 'text or json (of the attestations attached)', 'text')
     // `attest get --predicate` is a flag, `attest --predicate FILE` an argument: options belong to the verb they follow.
@@ -274,13 +296,15 @@ Examples:
     .option('--verify', 'verify the signature, subject and type first (needs --key)', false)
     .option('--key <file>', 'public key for --verify')
     .option('--platform <os/arch>', 'which platform manifest (needed for multi-platform images)')
+    .option('--index', 'the attestation about the image index itself (what admission controllers check for a tag)')
     .addHelpText(
       'after',
       `
 Examples:
   ironclad attest get python:3.11 --predicate-type https://slsa.dev/provenance/v1 --platform linux/amd64
   ironclad attest get python:3.11 --predicate-type https://spdx.dev/Document --predicate > sbom.spdx.json
-  ironclad attest get oci:./out:3.11 --predicate-type https://slsa.dev/provenance/v1 --verify --key ironclad.pub`,
+  ironclad attest get oci:./out:3.11 --predicate-type https://slsa.dev/provenance/v1 --verify --key ironclad.pub
+  ironclad attest get python:3.11 --predicate-type https://spdx.dev/Document --index --verify --key ironclad.pub`,
     )
     .exitOverride()
     .action((image: string, opts: Omit<AttestGetArgs, 'image'>) => run(attestGetCommand({ image, ...opts }, io)));

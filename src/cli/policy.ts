@@ -31,13 +31,6 @@ export async function policyExportCommand(args: PolicyExportArgs, io: CliIO): Pr
     images: splitList(args.images),
     require,
   });
-  if (require.length > 0) {
-    // The controllers check the digest a pod names; for a multi-platform tag that is the index (docs/admission.md).
-    io.log.warn(
-      'attestations are attached to each platform manifest: pods must name a platform manifest digest to pass ' +
-        'the attestation checks (see docs/admission.md, "Multi-platform images")',
-    );
-  }
   if (args.out === undefined) {
     io.stdout(yaml);
     return 0;

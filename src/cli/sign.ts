@@ -6,7 +6,7 @@ import {
   type Signer,
   selectPlatforms,
 } from '../attest/index.ts';
-import { jsonOutput, type StageContext } from '../core/index.ts';
+import { fail, jsonOutput, type StageContext } from '../core/index.ts';
 import { repoRelativePath } from '../definition/index.ts';
 import type { BuildResult } from '../image/index.ts';
 import { DEFAULT_SIGNATURE_FORMAT, type SignatureFormat } from '../oci/index.ts';
@@ -22,6 +22,23 @@ export interface SignArgs {
   readonly platform?: string;
   readonly signatureFormat?: string;
   readonly format?: string;
+  /** The name recorded as the payload's docker-reference instead of the name the image is signed under. */
+  readonly identity?: string;
+}
+
+/**
+ * A repository name as the distribution reference grammar spells one (optional `host[:port]/`, lower-case path
+ * components separated by `.`, `_`, `__` or dashes), without tag or digest.
+ */
+const REPOSITORY_NAME =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+
+/** `--identity NAME` checked against the reference grammar. @throws USAGE for a tag, digest or bad name. */
+function identityOption(value: string | undefined): string | undefined {
+  if (value === undefined || REPOSITORY_NAME.test(value)) return value;
+  return fail('USAGE', `--identity ${value}: expected a repository name without tag or digest`, {
+    hint: 'e.g. --identity registry.example.com/team/python (the name the image is pulled as)',
+  });
 }
 
 /**
@@ -32,7 +49,10 @@ export interface SignArgs {
 export async function signCommand(args: SignArgs, io: CliIO): Promise<ExitStatus> {
   const output = textOrJson(args.format);
   const format = signatureFormatOption(args.signatureFormat);
-  const { sink, target, repository } = await openTarget(args.image, io, format);
+  const identity = identityOption(args.identity);
+  const opened = await openTarget(args.image, io, format);
+  const { sink, target } = opened;
+  const repository = identity ?? opened.repository;
   const signer = await loadSigner(args.key, io);
   const signed: { subject: string; digest: string; referrer: string }[] = [];
   const isIndex = target.platforms[0]?.digest !== target.top.digest;
@@ -45,13 +65,14 @@ export async function signCommand(args: SignArgs, io: CliIO): Promise<ExitStatus
     signed.push({ subject: platformLabel(m), digest: m.digest, referrer: referrer.digest });
   }
   if (output === 'json') {
-    io.stdout(jsonOutput('sign', { image: args.image, keyHint: signer.keyHint, signatureFormat: format, signed }));
+    const body = { image: args.image, identity: repository, keyHint: signer.keyHint, signatureFormat: format, signed };
+    io.stdout(jsonOutput('sign', body));
     return 0;
   }
   // Subjects differ in length (index, linux/amd64, linux/arm64/v8): pad to the longest so digests line up.
   const width = Math.max(...signed.map((s) => s.subject.length));
   const lines = signed.map((s) => `signed ${s.subject.padEnd(width)}  ${s.digest}  → ${s.referrer}`);
-  io.stdout(`${lines.join('\n')}\nkey: ${signer.keyHint}`);
+  io.stdout(`${lines.join('\n')}\nidentity: ${repository}\nkey: ${signer.keyHint}`);
   return 0;
 }
 
@@ -72,7 +93,7 @@ export async function signBuild(
     signatureFormat,
   });
   for (const image of attached) {
-    const count = image.platforms.reduce((n, p) => n + p.attestations.length, 0);
+    const count = image.platforms.reduce((n, p) => n + p.attestations.length, image.attestations.length);
     io.log.info(`${image.name}: signed ${image.platforms.length + 1} manifests, ${count} attestations attached`);
   }
   return attached;
@@ -94,12 +115,18 @@ export const registerSign: VerbRegistrar = (program: Command, io, run) => {
     .requiredOption('--key <file>', 'private key (from ironclad keygen or cosign generate-key-pair)')
     .option('--platform <os/arch>', 'sign only this platform manifest')
     .option('--signature-format <format>', SIGNATURE_FORMAT_HELP, 'both')
+    .option(
+      '--identity <name>',
+      'repository name recorded as the docker-reference of the signed payload (default: the name signed under; ' +
+        'containers/image policies compare it with the name pulled)',
+    )
     .option('--format <format>', 'text or json', 'text')
     .addHelpText(
       'after',
       `
 Examples:
   IRONCLAD_PASSWORD=... ironclad sign python:3.11 --key ironclad.key
+  ironclad sign python:3.11 --key ironclad.key --identity registry.example.com/team/python
   ironclad sign oci:./out:3.11 --key release.key
   ironclad sign docker://registry.example.com/team/python:3.11 --key release.key
   ironclad sign docker://registry.example.com/team/python:3.11 --key release.key --signature-format tags

@@ -8,6 +8,8 @@ export { catalogImage } from './catalog.ts';
 export { supplierFromMaintainer } from './catalogers/dpkg-entry.ts';
 export { writeCycloneDxJson } from './cyclonedx.ts';
 export { generateSbom, imageNameFromRef } from './generate.ts';
+export type { IndexSbomInput, IndexSbomPlatform } from './index-sbom.ts';
+export { indexCycloneDxDocument, indexSpdxDocument } from './index-sbom.ts';
 export { licensesFromCopyright, NOASSERTION } from './licenses.ts';
 export type { PackageType, SbomDistro, SbomPackage } from './model.ts';
 export { isoFromEpoch, sbomFromPackages } from './model.ts';

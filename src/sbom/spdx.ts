@@ -21,8 +21,13 @@ const BASE_NAMESPACE = 'https://ironclad.dev/spdx';
 
 /** The document namespace: unique per image and per kind of document (with or without files). */
 export function spdxNamespace(doc: SbomDocument): string {
-  const name = doc.imageName.split('/').map(encodeURIComponent).join('/');
-  return `${BASE_NAMESPACE}/${name}@${doc.imageDigest}${doc.files !== undefined ? '/files' : ''}`;
+  return spdxNamespaceOf(doc.imageName, doc.imageDigest, doc.files !== undefined ? '/files' : '');
+}
+
+/** `https://ironclad.dev/spdx/NAME@DIGEST` + `suffix`: the namespace of a document about image (or index) DIGEST. */
+export function spdxNamespaceOf(imageName: string, digest: string, suffix: string): string {
+  const name = imageName.split('/').map(encodeURIComponent).join('/');
+  return `${BASE_NAMESPACE}/${name}@${digest}${suffix}`;
 }
 
 function purlRef(purl: string): Json {

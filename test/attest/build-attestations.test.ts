@@ -70,7 +70,7 @@ describe('attachBuildAttestations, verifyImage and rebuildImage over a fixture b
     return { top: image.index, platforms: image.platforms.map((p) => p.manifest) };
   };
 
-  test('every platform manifest carries a signature, provenance and both SBOMs; the index is signed', async () => {
+  test('every platform manifest and the index carry a signature, provenance, both SBOMs and the tests', async () => {
     const manifest = result.images[0]!.platforms[0]!.manifest;
     const evidence = await collectEvidence(layoutEndpoint(store.dir).referrers, manifest.digest);
     const kind = (e: (typeof evidence)[number]) =>
@@ -88,10 +88,16 @@ describe('attachBuildAttestations, verifyImage and rebuildImage over a fixture b
         'signature',
       ].sort(),
     );
+    // The index carries its own signature and attestations, so a policy checking a multi-platform tag finds them.
     const onIndex = await collectEvidence(layoutEndpoint(store.dir).referrers, result.images[0]!.index.digest);
     assert.deepEqual(
-      onIndex.map((e) => e.kind),
-      ['signature', 'cosign-signature'],
+      onIndex.map(kind).sort(),
+      [
+        ...predicates.map((p) => `attestation ${p}`),
+        ...predicates.map((p) => `cosign-attestation ${p}`),
+        'cosign-signature',
+        'signature',
+      ].sort(),
     );
     // The image itself is unchanged: the tag still points at the built index.
     assert.equal((await store.resolveTag('1.0'))?.digest, result.images[0]!.index.digest);
@@ -113,6 +119,36 @@ describe('attachBuildAttestations, verifyImage and rebuildImage over a fixture b
     );
     assert.ok(debs.every((d) => d.uri.startsWith(`${fx.archive.url}/pool/`) && d.size !== undefined));
     assert.equal(prov.dependencies.filter((d) => d.kind === 'suite').length, manifest.locked.suites.length);
+  });
+
+  test('the index provenance lists every platform manifest; the index SBOMs link the platform ones', async () => {
+    const image = result.images[0]!;
+    const onIndex = await collectEvidence(layoutEndpoint(store.dir).referrers, image.index.digest);
+    const statementOf = (type: string) => {
+      const e = onIndex.find((x) => x.kind === 'attestation' && x.predicateType === type);
+      assert.ok(e?.kind === 'attestation', type);
+      return unverifiedStatement(e);
+    };
+    const prov = statementOf(SLSA_PROVENANCE_V1);
+    assert.deepEqual(prov.subject, [{ name: image.variant.name, digest: { sha256: image.index.digest.slice(7) } }]);
+    const def = (prov.predicate as { buildDefinition: Record<string, unknown> }).buildDefinition;
+    assert.equal(def.buildType, 'https://ironclad.dev/build/index/v1');
+    assert.deepEqual(
+      (def.externalParameters as { platforms: string[] }).platforms,
+      image.platforms.map((p) => p.platform),
+    );
+    assert.deepEqual(
+      (def.resolvedDependencies as { name: string; digest: { sha256: string } }[]).map((d) => [
+        d.name,
+        d.digest.sha256,
+      ]),
+      image.platforms.map((p) => [p.platform, p.manifest.digest.slice(7)]),
+    );
+    const spdx = statementOf(SPDX_DOCUMENT).predicate as { externalDocumentRefs: unknown[]; packages: unknown[] };
+    assert.equal(spdx.externalDocumentRefs.length, image.platforms.length);
+    assert.equal(spdx.packages.length, image.platforms.length + 1);
+    const cdx = statementOf(CYCLONEDX_BOM).predicate as { metadata: { component: { version: string } } };
+    assert.equal(cdx.metadata.component.version, image.index.digest);
   });
 
   test('verifyImage passes with the key and fails with another one', async () => {

@@ -5,10 +5,15 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { attachBuildAttestations, keySigner, loadPrivateKey } from '../../src/attest/index.ts';
 import type { BuildResult } from '../../src/image/index.ts';
-import { digestOf, LayoutStore } from '../../src/oci/index.ts';
+import { LayoutStore } from '../../src/oci/index.ts';
 import type { FixtureImage } from '../support/fixture-image.ts';
 import type { RegistryServer } from '../support/registry-server.ts';
-import { type ManifestJson, type SigningFixture, startSigningFixture } from '../support/signing-fixture.ts';
+import {
+  type ManifestJson,
+  registryHttp,
+  type SigningFixture,
+  startSigningFixture,
+} from '../support/signing-fixture.ts';
 
 /*
  * cosign's classic tag layout (cosign specs/SIGNATURE_SPEC.md and ATTESTATION_SPEC.md) read back from a real
@@ -30,35 +35,11 @@ describe("cosign's .sig/.att tags in a real registry", () => {
   const ref = (path: string) => `docker://${registry.host}/${path}`;
   const tagOf = (digest: string, suffix: string) => `${digest.replace(':', '-')}${suffix}`;
 
-  async function getManifest(repo: string, reference: string): Promise<{ status: number; manifest?: ManifestJson }> {
-    const res = await fetch(`http://${registry.host}/v2/${repo}/manifests/${reference}`, {
-      headers: { accept: OCI_MANIFEST },
-    });
-    if (res.status !== 200) return { status: res.status };
-    return { status: 200, manifest: (await res.json()) as ManifestJson };
-  }
-  async function getBlob(repo: string, digest: string): Promise<Buffer> {
-    const res = await fetch(`http://${registry.host}/v2/${repo}/blobs/${digest}`);
-    assert.equal(res.status, 200, `blob ${digest}`);
-    return Buffer.from(await res.arrayBuffer());
-  }
-  async function putBlob(repo: string, bytes: Uint8Array): Promise<string> {
-    const digest = digestOf(bytes);
-    const start = await fetch(`http://${registry.host}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
-    const location = new URL(start.headers.get('location') ?? '', `http://${registry.host}`);
-    location.searchParams.set('digest', digest);
-    const done = await fetch(location, { method: 'PUT', body: bytes });
-    assert.equal(done.status, 201);
-    return digest;
-  }
-  async function putManifest(repo: string, tag: string, manifest: ManifestJson): Promise<void> {
-    const res = await fetch(`http://${registry.host}/v2/${repo}/manifests/${tag}`, {
-      method: 'PUT',
-      headers: { 'content-type': OCI_MANIFEST },
-      body: JSON.stringify(manifest),
-    });
-    assert.equal(res.status, 201);
-  }
+  const http = () => registryHttp(registry.host);
+  const getManifest = (repo: string, reference: string) => http().getManifest(repo, reference);
+  const getBlob = (repo: string, digest: string) => http().getBlob(repo, digest);
+  const putBlob = (repo: string, bytes: Uint8Array) => http().putBlob(repo, bytes);
+  const putManifest = (repo: string, tag: string, m: ManifestJson) => http().putManifest(repo, tag, m);
 
   before(async () => {
     signing = await startSigningFixture();

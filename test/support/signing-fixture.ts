@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateKeyPair, writeKeyPairFiles } from '../../src/attest/index.ts';
@@ -55,6 +56,44 @@ export async function startSigningFixture(): Promise<SigningFixture> {
     async close() {
       await registry.stop();
       await fx.close();
+    },
+  };
+}
+
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+
+/**
+ * Plain HTTP reads and writes of a registry (distribution spec endpoints), for tests that check what is stored, or
+ * change it the way someone with push rights could, without going through our own client.
+ */
+export function registryHttp(host: string) {
+  return {
+    async getManifest(repo: string, reference: string, accept = OCI_MANIFEST) {
+      const res = await fetch(`http://${host}/v2/${repo}/manifests/${reference}`, { headers: { accept } });
+      if (res.status !== 200) return { status: res.status };
+      return { status: 200, manifest: (await res.json()) as ManifestJson & { manifests?: LayerJson[] } };
+    },
+    async getBlob(repo: string, digest: string): Promise<Buffer> {
+      const res = await fetch(`http://${host}/v2/${repo}/blobs/${digest}`);
+      if (res.status !== 200) throw new Error(`blob ${digest}: HTTP ${res.status}`);
+      return Buffer.from(await res.arrayBuffer());
+    },
+    async putBlob(repo: string, bytes: Uint8Array): Promise<string> {
+      const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+      const start = await fetch(`http://${host}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
+      const location = new URL(start.headers.get('location') ?? '', `http://${host}`);
+      location.searchParams.set('digest', digest);
+      const done = await fetch(location, { method: 'PUT', body: bytes });
+      if (done.status !== 201) throw new Error(`blob upload ${digest}: HTTP ${done.status}`);
+      return digest;
+    },
+    async putManifest(repo: string, tag: string, manifest: ManifestJson): Promise<void> {
+      const res = await fetch(`http://${host}/v2/${repo}/manifests/${tag}`, {
+        method: 'PUT',
+        headers: { 'content-type': OCI_MANIFEST },
+        body: JSON.stringify(manifest),
+      });
+      if (res.status !== 201) throw new Error(`manifest ${repo}:${tag}: HTTP ${res.status}`);
     },
   };
 }

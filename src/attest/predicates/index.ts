@@ -16,6 +16,8 @@ export const OPENVEX_V020 = 'https://openvex.dev/ns/v0.2.0';
  * docs/build-type.md); the predicate is the CTRF JSON report as is.
  */
 export const CTRF_REPORT = 'https://ctrf.io/report/v1';
+export type { IndexProvenanceInput, IndexProvenancePlatform } from './index-provenance.ts';
+export { buildIndexProvenance, IRONCLAD_INDEX_BUILD_TYPE } from './index-provenance.ts';
 export type {
   ProvenanceDependency,
   ProvenanceInput,

@@ -134,6 +134,26 @@ const HEX_SHA256 = /^[0-9a-f]{64}$/;
  * @throws IroncladError `INVALID_INPUT` if a package names a suite that is not in `suites` or a digest is malformed.
  */
 export function buildProvenance(input: ProvenanceInput): SlsaProvenance {
+  return provenanceFrame(input, IRONCLAD_BUILD_TYPE, { platform: input.platform }, [
+    ...input.suites.map(suiteDependency),
+    ...packageDependencies(input),
+  ]);
+}
+
+/** What a platform build's provenance and its index's share: everything but the platform and the artifacts. */
+export type SharedProvenanceInput = Omit<ProvenanceInput, 'platform' | 'suites' | 'packages'>;
+
+/**
+ * The predicate around the parts that differ by build type: `target` (the platform, or the platforms) goes after
+ * `variant` in externalParameters, and `dependencies` after the source in resolvedDependencies.
+ * @throws IroncladError `INVALID_INPUT` for a malformed definition digest.
+ */
+export function provenanceFrame(
+  input: SharedProvenanceInput,
+  buildType: string,
+  target: Readonly<Record<string, unknown>>,
+  dependencies: readonly ResourceDescriptor[],
+): SlsaProvenance {
   checkDigest(input.definition.sha256, 'definition');
   const metadata = {
     ...(input.invocationId === undefined ? {} : { invocationId: input.invocationId }),
@@ -142,22 +162,18 @@ export function buildProvenance(input: ProvenanceInput): SlsaProvenance {
   };
   return {
     buildDefinition: {
-      buildType: IRONCLAD_BUILD_TYPE,
+      buildType,
       externalParameters: {
         definition: { path: input.definition.path, digest: { sha256: input.definition.sha256 } },
         variant: input.variant,
-        platform: input.platform,
+        ...target,
         ...(input.source === undefined ? {} : { source: { ...input.source } }),
         noTest: input.noTest,
         ...(input.compression === undefined ? {} : { compression: input.compression }),
         ...(input.base === undefined ? {} : { base: baseParameter(input.base) }),
       },
       internalParameters: { ironcladVersion: input.ironcladVersion, sourceDateEpoch: input.sourceDateEpoch },
-      resolvedDependencies: [
-        ...sourceDependency(input),
-        ...input.suites.map(suiteDependency),
-        ...packageDependencies(input),
-      ],
+      resolvedDependencies: [...sourceDependency(input), ...dependencies],
     },
     runDetails: {
       builder: { id: input.builderId, version: { ironclad: input.ironcladVersion } },
@@ -190,7 +206,7 @@ function baseParameter(b: ProvenanceBase): Record<string, unknown> {
 }
 
 /** Source as a resolved dependency in the SPDX-style VCS URI form SLSA recommends (`git+URL@REVISION`). */
-function sourceDependency(input: ProvenanceInput): ResourceDescriptor[] {
+function sourceDependency(input: Pick<ProvenanceInput, 'source'>): ResourceDescriptor[] {
   if (!input.source) return [];
   const { repository, revision } = input.source;
   const isCommit = /^[0-9a-f]{40}$|^[0-9a-f]{64}$/.test(revision);
@@ -246,7 +262,7 @@ function rebuildHints(p: ProvenancePackage): Record<string, string> {
   };
 }
 
-function checkDigest(hex: string, what: string): void {
+export function checkDigest(hex: string, what: string): void {
   if (!HEX_SHA256.test(hex)) fail('INVALID_INPUT', `provenance: ${what} digest is not 64 lowercase hex characters`);
 }
 
