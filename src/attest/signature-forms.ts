@@ -99,7 +99,8 @@ export async function referrerFormsOfTags(
   }
   const first = failed[0];
   if (first !== undefined) {
-    const list = failed.map((f) => `${f.kind} ${f.predicateType ?? ''} on ${f.subject} in ${f.tag} (${f.reason})`);
+    const what = (f: EvidenceEntry) => (f.predicateType === undefined ? f.kind : `${f.kind} ${f.predicateType}`);
+    const list = failed.map((f) => `${what(f)} on ${f.subject} in ${f.tag} (${f.reason})`);
     fail(first.code ?? 'VERIFICATION_FAILED', `not converted to referrers: ${list.join('; ')}`, {
       hint: 'give the key they were signed with, or keep them as cosign tags (--signature-format both or tags)',
     });
