@@ -7,9 +7,10 @@ cd "$(dirname "$0")/.."
 # chromium: the web catalog's tests drive it headless through playwright-core. buildah: the dev-variant e2e test
 # builds real multi-stage Dockerfiles against our images. qemu-user-static and binfmt-support: dev variants of
 # foreign platforms are configured (dpkg --configure) under emulation. curl, redis-tools, postgresql-client: the
-# application images' e2e test answers them with real clients.
+# application images' e2e test answers them with real clients. default-jre-headless: keytool reads the Java trust
+# store the build writes.
 debs=(runc skopeo umoci docker-registry xz-utils dpkg-dev mmdebstrap zstd debian-archive-keyring ca-certificates git chromium
-  buildah qemu-user-static binfmt-support curl redis-tools postgresql-client)
+  buildah qemu-user-static binfmt-support curl redis-tools postgresql-client default-jre-headless)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -55,6 +55,12 @@ const httpProbe = z
       .default({})
       .describe('Response header name (any case) → regular expression its value must match.'),
     'body-regex': regexSource.optional().describe('The response body must match this regular expression.'),
+    timeout: z
+      .number()
+      .positive()
+      .max(600)
+      .optional()
+      .describe('Seconds to wait for the answer (default 10), for servers that do work on the first request.'),
   })
   .transform((h) => ({
     kind: 'http' as const,
@@ -63,6 +69,7 @@ const httpProbe = z
     status: h.status,
     headers: h.headers,
     ...(h['body-regex'] === undefined ? {} : { bodyRegex: h['body-regex'] }),
+    ...(h.timeout === undefined ? {} : { timeout: h.timeout }),
   }))
   .describe('An HTTP/1.1 GET against 127.0.0.1 inside the service network namespace.');
 

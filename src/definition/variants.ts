@@ -64,7 +64,7 @@ export interface ImageVariant {
  * Overlay rules: packages, exclude and tests are appended, a later entry replacing an earlier one with the same
  * name (so a variant can re-pin a package or redefine a test), and `drop-tests` leaves named base tests out;
  * environment, labels and annotations are merged, the overlay
- * winning; paths are appended, one with the same path replacing the base entry, and `drop-paths` leaves named
+ * winning; paths are appended, one with the same path and platforms replacing the base entry, and `drop-paths` leaves named
  * base entries out; user, entrypoint, cmd,
  * work-dir, stop-signal, ports, volumes, description, read-only-root, arbitrary-uid and the shell / package-manager
  * flags are replaced.
@@ -151,10 +151,12 @@ function applyOverlay(base: ImageVariant, variant: string, o: VariantOverlay): I
     ports: o.ports ?? base.ports,
     volumes: o.volumes ?? base.volumes,
     ...(o.stopSignal === undefined ? {} : { stopSignal: o.stopSignal }),
+    // Keyed by path and platforms: one path declared once per platform (a symlink to an architecture's
+    // directory) is several entries, all kept.
     paths: mergeByKey(
       base.paths.filter((p) => !(o.dropPaths ?? []).includes(p.path)),
       o.paths ?? [],
-      (p) => p.path,
+      (p) => `${p.path} ${(p.platforms ?? []).join(',')}`,
     ),
     ...(o.sizeBudget === undefined ? {} : { sizeBudget: o.sizeBudget }),
     ...(o.packageBudget === undefined ? {} : { packageBudget: o.packageBudget }),

@@ -6,6 +6,7 @@ import { dpkgDatabaseNodes } from './synthesize/dpkg-database.ts';
 import { triggerInterestNodes } from './synthesize/dpkg-triggers.ts';
 import { filesystemNodes } from './synthesize/filesystem.ts';
 import type { Group } from './synthesize/group.ts';
+import { javaCacertsNodes } from './synthesize/java-cacerts.ts';
 import { lockDirNodes } from './synthesize/lock-dir.ts';
 import { nsswitchNode } from './synthesize/nsswitch.ts';
 import type { DistroRelease } from './synthesize/os-release.ts';
@@ -39,7 +40,7 @@ export interface SynthesizeOptions {
 
 /**
  * Writes the effects maintainer scripts would have had, as pure functions of the tree (DESIGN.md: no code runs
- * at build time): accounts and base directories, nsswitch.conf, os-release, the CA bundle, then the package
+ * at build time): accounts and base directories, nsswitch.conf, os-release, the CA bundle and Java trust store, then the package
  * database last, so its md5sums describe the files as finally shipped. Runtime images get distroless' status.d;
  * dev images get dpkg's own database instead (apt and dpkg read only that, and a scanner reading both layouts
  * must not see a package twice), plus /etc/shells, apt's sources, download directories and `_apt` account.
@@ -57,6 +58,7 @@ export function synthesize(tree: FileTree, opts: SynthesizeOptions): FileTree {
       nsswitchNode(epoch),
       ...osReleaseNodes(opts.image, opts.distro, epoch),
       ...caCertificateNodes(tree, epoch),
+      ...javaCacertsNodes(tree, epoch),
       ...(dev ? devNodes(tree, opts) : []),
     ],
     epoch,

@@ -128,7 +128,7 @@ async function runProbe(
   switch (p.kind) {
     case 'http': {
       const port = p.port ?? servicePort;
-      const q = { kind: 'http', port, path: p.path, timeoutMs: NETWORK_PROBE_SECONDS * 1000 } as const;
+      const q = { kind: 'http', port, path: p.path, timeoutMs: (p.timeout ?? NETWORK_PROBE_SECONDS) * 1000 } as const;
       problem = judgeHttp(p, await probeInNetns(server.netns, q));
       break;
     }

@@ -33,6 +33,12 @@ test('a service test: port, defaults, and http, tcp and exec probes', () => {
   });
 });
 
+test('an http probe may wait longer than the default for its answer', () => {
+  const t = imageTest.parse({ name: 'serves', service: { port: 8080 }, probes: [{ http: { timeout: 120 } }] });
+  assert.ok(t.kind === 'service');
+  assert.deepEqual(t.probes[0], { kind: 'http', path: '/', status: 200, headers: {}, timeout: 120 });
+});
+
 test('malformed tests are refused', () => {
   const bad: unknown[] = [
     { name: 'x', service: { port: 0 }, probes: [{ tcp: {} }] },
@@ -40,6 +46,7 @@ test('malformed tests are refused', () => {
     { name: 'x', service: { port: 80 }, probes: [{ http: {}, tcp: {} }] },
     { name: 'x', service: { port: 80 }, probes: [{ smtp: {} }] },
     { name: 'x', service: { port: 80 }, probes: [{ http: { 'body-regex': '(' } }] },
+    { name: 'x', service: { port: 80 }, probes: [{ http: { timeout: 0 } }] },
     { name: 'x', run: ['a'], service: { port: 80 }, probes: [{ tcp: {} }] },
     { name: 'x', run: ['a'], stdout: 'a', 'stdout-regex': 'a' },
   ];

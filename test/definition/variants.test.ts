@@ -115,3 +115,39 @@ test('selectVariants: all, runtime, a name, and an unknown name', () => {
     (e) => isIroncladError(e, 'USAGE') && /runtime, debug, dev/.test(e.hint ?? ''),
   );
 });
+
+test('a path declared once per platform keeps every platform in a variant that adds paths', () => {
+  const d = Definition.parse({
+    name: 'jre',
+    distro: 'debian-12',
+    platforms: ['linux/amd64', 'linux/arm64'],
+    tags: ['1'],
+    packages: ['openjdk-17-jre-headless'],
+    paths: [
+      { path: '/usr/lib/jvm/default-java', type: 'symlink', target: 'java-amd64', platforms: ['linux/amd64'] },
+      { path: '/usr/lib/jvm/default-java', type: 'symlink', target: 'java-arm64', platforms: ['linux/arm64'] },
+      { path: '/etc/a', type: 'file', content: 'base' },
+    ],
+    variants: {
+      dev: {
+        paths: [
+          { path: '/usr/share/man/man1', type: 'dir' },
+          { path: '/etc/a', type: 'file', content: 'dev' },
+        ],
+      },
+    },
+  });
+  const dev = expandVariants(d).find((v) => v.variant === 'dev');
+  assert.deepEqual(
+    dev?.paths.map((p) => [
+      p.path,
+      p.type === 'symlink' ? p.target : p.type === 'file' && 'content' in p ? p.content : p.type,
+    ]),
+    [
+      ['/usr/lib/jvm/default-java', 'java-amd64'],
+      ['/usr/lib/jvm/default-java', 'java-arm64'],
+      ['/etc/a', 'dev'],
+      ['/usr/share/man/man1', 'dir'],
+    ],
+  );
+});

@@ -17,7 +17,7 @@ const CERT_DIR = 'usr/share/ca-certificates/';
 const LOCAL_CERT_DIR = 'usr/local/share/ca-certificates/';
 export const CA_BUNDLE_PATH = 'etc/ssl/certs/ca-certificates.crt';
 
-type DataNode = Extract<FileNode, { data: Uint8Array }>;
+export type DataNode = Extract<FileNode, { data: Uint8Array }>;
 
 function certsUnder(tree: FileTree, dir: string): DataNode[] {
   return [...tree.nodes.values()]
@@ -26,23 +26,31 @@ function certsUnder(tree: FileTree, dir: string): DataNode[] {
     .sort((a, b) => comparePaths(a.path, b.path));
 }
 
-/**
- * The bundle bytes from the certificates in the tree, or `undefined` when there is neither the ca-certificates
- * package nor a local certificate. Throws DEFINITION_INVALID for a local `.crt` that is not a PEM certificate
- * (update-ca-certificates would skip it with a warning; a definition deserves an error).
- */
+/** The bundle bytes from the certificates in the tree (see `trustedCertificates`), or `undefined`. */
 export function caBundle(tree: FileTree): Uint8Array | undefined {
+  const certs = trustedCertificates(tree);
+  if (certs === undefined) return undefined;
+  const parts: Uint8Array[] = [];
+  for (const cert of certs) {
+    parts.push(cert.data);
+    if (cert.data.length > 0 && cert.data[cert.data.length - 1] !== 0x0a) parts.push(new Uint8Array([0x0a]));
+  }
+  return Buffer.concat(parts);
+}
+
+/**
+ * The certificate files update-ca-certificates would enable, in its order (the package's, then local ones), or
+ * `undefined` when there is neither the ca-certificates package nor a local certificate. Throws
+ * DEFINITION_INVALID for a local `.crt` that is not a PEM certificate (update-ca-certificates would skip it with a
+ * warning; a definition deserves an error).
+ */
+export function trustedCertificates(tree: FileTree): DataNode[] | undefined {
   const installed = tree.packages.some((p) => p.locked.name === 'ca-certificates');
   const packaged = installed ? certsUnder(tree, CERT_DIR) : [];
   const local = certsUnder(tree, LOCAL_CERT_DIR);
   if (!installed && local.length === 0) return undefined;
   for (const cert of local) checkPem(cert);
-  const parts: Uint8Array[] = [];
-  for (const cert of [...packaged, ...local]) {
-    parts.push(cert.data);
-    if (cert.data.length > 0 && cert.data[cert.data.length - 1] !== 0x0a) parts.push(new Uint8Array([0x0a]));
-  }
-  return Buffer.concat(parts);
+  return [...packaged, ...local];
 }
 
 function checkPem(cert: DataNode): void {
