@@ -15,10 +15,12 @@ tsc --noEmit --incremental --tsBuildInfoFile node_modules/.cache/ironclad/typech
 echo "== lint" >&2
 biome check --diagnostic-level=error .
 echo "== tests" >&2
+# The slow tiers first: the workers take the longest files (the catalog parts) while the rest of the queue can
+# still even out the finish, instead of starting them last and waiting on one of them alone.
 if [ "${IRONCLAD_SKIP_E2E:-0}" = "1" ]; then
-  mapfile -t files < <(find test -name '*.test.ts' ! -name '*.e2e.test.ts' ! -name '*.system.test.ts' | sort)
+  mapfile -t files < <(find test -name '*.system.test.ts' | sort; find test -name '*.test.ts' ! -name '*.e2e.test.ts' ! -name '*.system.test.ts' | sort)
 else
-  mapfile -t files < <(find test -name '*.test.ts' | sort)
+  mapfile -t files < <(find test -name '*.e2e.test.ts' | sort; find test -name '*.system.test.ts' | sort; find test -name '*.test.ts' ! -name '*.e2e.test.ts' ! -name '*.system.test.ts' | sort)
 fi
 [ $# -gt 0 ] && files=("$@")
 
@@ -29,6 +31,10 @@ fi
 # slow files simply takes fewer of them.
 queue=$(mktemp -d -t ironclad-test-queue.XXXXXX)
 trap 'rm -rf "$queue"' EXIT
+# One home for the e2e tests that build catalog images (test/support/catalog-e2e.ts, app-clients): its download
+# and derived caches are content-addressed and written by rename, so both workers fill them at once and a package
+# many images share is downloaded, read and compressed once per run. Set IRONCLAD_TEST_HOME to keep it.
+export IRONCLAD_TEST_HOME="${IRONCLAD_TEST_HOME:-$queue/home}"
 for f in "${files[@]}"; do realpath "$f"; done > "$queue/files"
 workers=$((${#files[@]} < 2 ? ${#files[@]} : 2))
 for ((w = 1; w <= workers; w++)); do

@@ -13,7 +13,8 @@ import { captureIO } from '../support/cli-io.ts';
 
 /*
  * The three application images built from the real Debian archive (runtime, linux/amd64 only, one home for all
- * three), each started with its own entrypoint by the machinery service tests use, and answered by a real client
+ * three: the run's shared IRONCLAD_TEST_HOME when scripts/test.sh sets one, whose caches the catalog e2e parts fill
+ * too, so these builds read cached packages and layers), each started with its own entrypoint by the machinery service tests use, and answered by a real client
  * from this machine: curl, redis-cli, psql. A container has its own, empty network namespace (loopback only), so
  * each client joins it with `nsenter --net=/proc/PID/ns/net`, as the service tests' probes do; this needs root.
  */
@@ -21,26 +22,31 @@ const REPO = resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
 
 describe('nginx, redis and postgres answer real clients from the host', () => {
+  let work: string;
   let home: string;
   let ctx: StageContext;
 
   before(async () => {
-    home = await mkdtemp(join(tmpdir(), 'app-clients-'));
+    work = await mkdtemp(join(tmpdir(), 'app-clients-'));
+    home = process.env.IRONCLAD_TEST_HOME ?? join(work, 'home');
     ctx = createContext({ home });
   });
   after(async () => {
-    await rm(home, { recursive: true, force: true });
+    await rm(work, { recursive: true, force: true });
   });
 
   /**
-   * Builds images/NAME (runtime, amd64), which also runs its checks and the definition's own tests (linkage,
+   * Builds images/NAME (runtime, amd64) from its committed lock into a layout of this test's own (a shared home's
+   * store holds the catalog parts' builds), which also runs its checks and the definition's own tests (linkage,
    * starts, writable-paths, service tests): a failure there fails the build. Then starts it for a host client.
    */
   async function serve(name: string, env: readonly string[], use: (c: RunningContainer) => Promise<void>) {
     const io = captureIO(REPO, { IRONCLAD_HOME: home });
-    const status = await runCli(['build', `images/${name}`, '--variant', 'runtime', '--platform', 'linux/amd64'], io);
+    const out = join(work, 'out', name);
+    const argv = ['build', `images/${name}`, '--variant', 'runtime', '--platform', 'linux/amd64', '--out', out];
+    const status = await runCli(argv, io);
     assert.equal(status, 0, io.err.join('\n'));
-    const source = openImageSource({ kind: 'oci-layout', dir: ctx.home.store, tag: `${name}:latest` }, {});
+    const source = openImageSource({ kind: 'oci-layout', dir: out, tag: 'latest' }, {});
     const image = await PreparedImage.prepare(await source.resolve(), { host: hostPlatform() }, ctx);
     try {
       const c = await image.start({ timeoutMs: 180_000, env }, ctx);

@@ -1,0 +1,4 @@
+import { catalogPart } from '../support/catalog-e2e.ts';
+
+// Part 2 of the catalog e2e test: see test/support/catalog-e2e.ts and test/image/catalog.e2e.test.ts.
+catalogPart(2);
