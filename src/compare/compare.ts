@@ -2,6 +2,7 @@ import type { StageContext } from '../core/index.ts';
 import type { ImageEndpoint, Platform } from '../oci/index.ts';
 import { attachedVex, SEVERITIES, type VulnDb } from '../vuln/index.ts';
 import { diffAttackSurface } from './attack-surface.ts';
+import { diffFiles } from './files-diff.ts';
 import { type ImageFacts, provenanceOf, readImageFacts } from './image-facts.ts';
 import { diffKeyValues, envRecord } from './kv-diff.ts';
 import { type DiffPackage, diffPackages } from './packages-diff.ts';
@@ -122,5 +123,6 @@ export async function compareImages(
     environment: diffKeyValues(envRecord(t.facts.config.config?.Env), envRecord(b.facts.config.config?.Env)),
     labels: diffKeyValues(t.facts.config.config?.Labels ?? {}, b.facts.config.config?.Labels ?? {}),
     packages: diffPackages(diffSides(t), diffSides(b)),
+    files: diffFiles(t.facts.fs, b.facts.fs),
   };
 }

@@ -39,6 +39,8 @@ export interface ImageFacts {
   readonly packages: readonly ImagePackage[];
   readonly distro: Distro | null;
   readonly surface: AttackSurface;
+  /** The flattened filesystem, for the file delta. */
+  readonly fs: ImageFilesystem;
 }
 
 const PASSWD = 'etc/passwd';
@@ -107,6 +109,7 @@ export async function readImageFacts(
     packages: catalog.packages.map(imagePackage),
     distro: catalog.distro === null ? null : { id: catalog.distro.id, versionId: catalog.distro.versionId },
     surface: collectAttackSurface(catalog.fs, await readPasswd(catalog.fs)),
+    fs: catalog.fs,
   };
 }
 

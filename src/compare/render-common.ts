@@ -1,5 +1,13 @@
 import { SEVERITIES, type Severity, type SeverityCounts } from '../vuln/index.ts';
-import type { AttackSurface, AttackSurfaceDelta, CompareResult, ImageOverview, PackageChange } from './types.ts';
+import type {
+  AttackSurface,
+  AttackSurfaceDelta,
+  CompareResult,
+  FileChange,
+  FilesDelta,
+  ImageOverview,
+  PackageChange,
+} from './types.ts';
 
 /** What every renderer accepts. */
 export interface RenderOptions {
@@ -122,4 +130,46 @@ export function surfaceChanges(d: AttackSurfaceDelta): string[] {
   push('login user', d.loginUsers, (u) => `${u.name} (uid ${u.uid}, ${u.shell})`);
   push('world-writable', d.worldWritableDirs, (w) => `${w.path}${w.sticky ? ' (sticky)' : ''}`);
   return lines;
+}
+
+/** How many paths the text and Markdown reports list per kind of change; JSON lists all. */
+const FILES_SHOWN = 50;
+
+/** The file delta as lines: a tally, then up to {@link FILES_SHOWN} paths of each kind. */
+export function filesSection(d: FilesDelta): string[] {
+  const out = ['## Files', ''];
+  const total = d.added.length + d.removed.length + d.changed.length;
+  if (total === 0) return [...out, '  no differences'];
+  out.push(
+    `  ${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed (type, mode, owner or size)`,
+  );
+  const list = (marker: string, paths: readonly string[]) => {
+    for (const p of paths.slice(0, FILES_SHOWN)) out.push(`  ${marker} ${p}`);
+    if (paths.length > FILES_SHOWN)
+      out.push(`  ${marker} ... and ${paths.length - FILES_SHOWN} more (--format json lists all)`);
+  };
+  list(
+    '+',
+    d.added.map((f) => f.path),
+  );
+  list(
+    '-',
+    d.removed.map((f) => f.path),
+  );
+  list(
+    '~',
+    d.changed.map((c) => `${c.path} (${describeChange(c)})`),
+  );
+  return out;
+}
+
+function describeChange(c: FileChange): string {
+  const parts: string[] = [];
+  const { target: t, baseline: b } = c;
+  if (t.type !== b.type) parts.push(`${b.type} → ${t.type}`);
+  if (t.mode !== b.mode) parts.push(`mode ${b.mode} → ${t.mode}`);
+  if (t.owner !== b.owner) parts.push(`owner ${b.owner} → ${t.owner}`);
+  if (t.size !== b.size) parts.push(`size ${b.size} → ${t.size}`);
+  if (t.target !== b.target) parts.push(`target ${b.target ?? ''} → ${t.target ?? ''}`);
+  return parts.join(', ');
 }

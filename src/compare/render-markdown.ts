@@ -1,5 +1,6 @@
 import { CHANGE_MARKER } from './packages-diff.ts';
 import {
+  filesSection,
   formatBytes,
   packageTally,
   provenanceCell,
@@ -119,5 +120,7 @@ export function renderCompareMarkdown(r: CompareResult, o: RenderOptions = {}): 
     ...keyValues('Labels', r.labels),
     '',
     ...packages(r, o),
+    '',
+    ...filesSection(r.files),
   ].join('\n')}\n`;
 }

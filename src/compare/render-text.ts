@@ -1,5 +1,6 @@
 import { CHANGE_MARKER } from './packages-diff.ts';
 import {
+  filesSection,
   formatBytes,
   packageTally,
   provenanceCell,
@@ -104,5 +105,7 @@ export function renderCompareText(r: CompareResult, o: RenderOptions = {}): stri
     ...keyValues('Labels', r.labels),
     '',
     ...packages(r, o),
+    '',
+    ...filesSection(r.files),
   ].join('\n');
 }

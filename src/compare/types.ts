@@ -175,6 +175,36 @@ export interface CompareResult {
   readonly labels: readonly KeyValueChange[];
   /** Every package of either side, sorted by name. */
   readonly packages: readonly PackageChange[];
+  /** What differs path by path (by metadata: tar headers carry no digest), sorted by path. */
+  readonly files: FilesDelta;
+}
+
+/** One path of one image, as the file delta lists it. */
+export interface FileSide {
+  /** Absolute, as in the image. */
+  readonly path: string;
+  readonly type: string;
+  /** Permission bits in octal, e.g. `0644`. */
+  readonly mode: string;
+  /** `uid:gid`. */
+  readonly owner: string;
+  /** Bytes of a regular file; 0 for anything else. */
+  readonly size: number;
+  /** A link's target. */
+  readonly target?: string;
+}
+
+export interface FileChange {
+  readonly path: string;
+  readonly target: FileSide;
+  readonly baseline: FileSide;
+}
+
+/** Paths only the target has, only the baseline has, and both have with another type, mode, owner or size. */
+export interface FilesDelta {
+  readonly added: readonly FileSide[];
+  readonly removed: readonly FileSide[];
+  readonly changed: readonly FileChange[];
 }
 
 /** Versions the JSON document; bumped only for incompatible changes. */

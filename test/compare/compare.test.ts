@@ -192,6 +192,7 @@ test('the JSON rendering has the documented shape and round-trips', () => {
     'environment',
     'labels',
     'packages',
+    'files',
   ]);
   assert.deepEqual(doc, JSON.parse(JSON.stringify(withDb)));
   const changed = JSON.parse(renderCompareJson(withDb, { ignoreUnchanged: true })) as CompareResult;

@@ -195,6 +195,16 @@ describe('extends: a customization of a fixture image', () => {
       added.map((c: { name: string }) => c.name),
       ['fix-config'],
     );
+    const paths = (list: { path: string }[]) => list.map((f) => f.path);
+    const addedPaths = paths(report.files.added);
+    for (const p of ['/etc/fix.conf', '/etc/app/app.conf', '/var/lib/app', '/etc/ssl/certs/ca-certificates.crt']) {
+      assert.ok(addedPaths.includes(p), `${p} added`);
+    }
+    assert.deepEqual(report.files.removed, []);
+    assert.ok(paths(report.files.changed).includes('/etc/passwd'), 'the account is added to /etc/passwd');
+    const text = await cli('compare', 'my-lib:1-corp', '--to', 'lib:1');
+    assert.match(text.out, /^## Files$/m);
+    assert.match(text.out, /^ {2}\+ \/etc\/app\/app\.conf$/m);
   });
 
   test('the base tests are inherited, beside the customization own', async () => {
