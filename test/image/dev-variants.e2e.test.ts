@@ -137,8 +137,8 @@ describe('dev variants as Dockerfile build stages, with the Debian archive and t
       ['cc:latest-dev', 'cc:latest-dev'],
       ['python:3.11', 'python:3.11'],
       ['python:3.11-dev', 'python:3.11-dev'],
-      ['node:18', 'node:18'],
-      ['node:18-dev', 'node:18-dev'],
+      ['node:20', 'node:20'],
+      ['node:20-dev', 'node:20-dev'],
       ['base:latest-dev', 'base:latest-dev'],
     ];
     for (const [from, to] of push) await cli(['push', from!, `docker://${registry.host}/ironclad/${to}`]);
@@ -213,7 +213,7 @@ describe('dev variants as Dockerfile build stages, with the Debian archive and t
     const { output } = await buildAndRun(
       'node-app',
       [
-        'FROM REGISTRY/node:18-dev AS build',
+        'FROM REGISTRY/node:20-dev AS build',
         ...TRUST_HOST_CAS,
         // Node reads its own CA list; this makes it use the system's, now with the local CAs.
         'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt',
@@ -221,7 +221,7 @@ describe('dev variants as Dockerfile build stages, with the Debian archive and t
         'WORKDIR /app',
         'COPY package.json app.js ./',
         'RUN npm install --omit=dev --no-audit --no-fund && ls node_modules',
-        'FROM REGISTRY/node:18',
+        'FROM REGISTRY/node:20',
         'COPY --from=build /app /app',
         'CMD ["/app/app.js"]',
         '',
