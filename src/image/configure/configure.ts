@@ -5,6 +5,7 @@ import { type Platform, platformMatches, type TarEntry } from '../../oci/index.t
 import { runInRootfs } from '../../testing/index.ts';
 import { ancestorsOf, type FileNode, type FileTree, parentOf } from '../file-tree.ts';
 import { fileTriggersToActivate } from '../synthesize/dpkg-triggers.ts';
+import { JAVA_CACERTS_PATH, withEntryDates } from '../synthesize/java-cacerts.ts';
 import { comparePaths } from '../tree-builder.ts';
 import { captureChanges } from './rootfs-capture.ts';
 import { writeTree } from './rootfs-write.ts';
@@ -115,10 +116,20 @@ export async function configureTree(
       dropped: isDropped,
       maxBytes: MAX_CHANGED_BYTES,
     });
-    return { ...applyChanges(tree, changes.changed, changes.removed, opts.epoch), dropped: changes.dropped };
+    const changed = changes.changed.map((n) => reproducibleNode(n, opts.epoch));
+    return { ...applyChanges(tree, changed, changes.removed, opts.epoch), dropped: changes.dropped };
   } finally {
     await rm(bundle, { recursive: true, force: true });
   }
+}
+
+/**
+ * A file a maintainer script wrote with the wall-clock time inside it, made a function of the epoch instead:
+ * ca-certificates-java's Java trust store dates every entry (the file's mtime is clamped like every other).
+ */
+function reproducibleNode(node: FileNode, epoch: number): FileNode {
+  if (node.path !== JAVA_CACERTS_PATH || node.type !== 'file') return node;
+  return { ...node, data: withEntryDates(node.data, epoch * 1000) };
 }
 
 /** dpkg's first complaint is usually the cause and its last the summary; the middle repeats. */

@@ -89,6 +89,61 @@ export function jksTrustStore(entries: readonly TrustedEntry[], createdMs: numbe
   return Buffer.concat([body, digest]);
 }
 
+/**
+ * The same trust store with every entry's creation date set to `createdMs`. ca-certificates-java's postinst,
+ * run when a dev variant is configured, writes each entry with the wall-clock time, which would make every build
+ * of the image differ; the certificates and aliases are kept as the script wrote them, in its order. A store
+ * that is not a JKS of trusted certificates, or whose integrity digest does not match, is refused rather than
+ * rewritten: a private key or a damaged file has no business in a trust store.
+ */
+export function withEntryDates(store: Uint8Array, createdMs: number, password: string = STOREPASS): Uint8Array {
+  const data = Buffer.from(store);
+  const refuse = (why: string): never =>
+    fail('HOSTILE_INPUT', `${JAVA_CACERTS_PATH} written by a maintainer script: ${why}`, {
+      hint: 'the Java trust store must be a JKS of trusted certificates, as ca-certificates-java writes it',
+    });
+  if (data.length < 12 + 20) refuse('too short for a JKS keystore');
+  const body = data.subarray(0, data.length - 20);
+  const expected = createHash('sha1')
+    .update(Buffer.from(password, 'utf16le').swap16())
+    .update('Mighty Aphrodite', 'utf8')
+    .update(body)
+    .digest();
+  if (!expected.equals(data.subarray(data.length - 20))) refuse('its integrity digest does not match');
+  if (body.readUInt32BE(0) !== JKS_MAGIC || body.readUInt32BE(4) !== JKS_VERSION) refuse('not a version 2 JKS');
+  const count = body.readUInt32BE(8);
+  const entries: TrustedEntry[] = [];
+  let at = 12;
+  const need = (n: number) => {
+    if (at + n > body.length) refuse('an entry runs past the end of the file');
+  };
+  const readUtf = (): string => {
+    need(2);
+    const len = body.readUInt16BE(at);
+    need(2 + len);
+    const text = body.subarray(at + 2, at + 2 + len).toString('utf8');
+    at += 2 + len;
+    return text;
+  };
+  for (let i = 0; i < count; i++) {
+    need(4);
+    if (body.readUInt32BE(at) !== TRUSTED_CERT_ENTRY) refuse(`entry ${i + 1} is not a trusted certificate`);
+    at += 4;
+    const alias = readUtf();
+    need(8);
+    at += 8;
+    if (readUtf() !== 'X.509') refuse(`entry ${alias} is not an X.509 certificate`);
+    need(4);
+    const len = body.readUInt32BE(at);
+    at += 4;
+    need(len);
+    entries.push({ alias, der: body.subarray(at, at + len) });
+    at += len;
+  }
+  if (at !== body.length) refuse('bytes follow the last entry');
+  return jksTrustStore(entries, createdMs, password);
+}
+
 function u32(n: number): Buffer {
   const b = Buffer.alloc(4);
   b.writeUInt32BE(n);

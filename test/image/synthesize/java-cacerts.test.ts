@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { assemble } from '../../../src/image/assemble.ts';
-import { JAVA_CACERTS_PATH, javaCacertsNodes } from '../../../src/image/synthesize/java-cacerts.ts';
+import { JAVA_CACERTS_PATH, javaCacertsNodes, withEntryDates } from '../../../src/image/synthesize/java-cacerts.ts';
 import { pkg } from '../in-memory-deb.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ironclad-java-cacerts-'));
@@ -32,6 +32,8 @@ const EPOCH = 1_700_000_000;
 const first = caCertificate('First Root');
 const second = caCertificate('Second Root');
 const local = caCertificate('Corp Root');
+writeFileSync(join(dir, 'first.pem'), first);
+writeFileSync(join(dir, 'second.pem'), second);
 
 function tree(withJava: boolean) {
   return assemble(
@@ -94,4 +96,55 @@ test('a wrong password fails the integrity check, so the digest is the real one'
 
 test('no Java trust store without ca-certificates-java', () => {
   assert.deepEqual(javaCacertsNodes(tree(false), EPOCH), []);
+});
+
+/** A JKS store made by keytool itself, as ca-certificates-java's postinst makes it: entries dated now. */
+function keytoolStore(name: string, args: readonly string[][]): Uint8Array {
+  const file = join(dir, name);
+  rmSync(file, { force: true });
+  for (const a of args) {
+    execFileSync('keytool', [...a, '-keystore', file, '-storetype', 'JKS', '-storepass', 'changeit', '-noprompt'], {
+      cwd: dir,
+      stdio: 'pipe',
+    });
+  }
+  return readFileSync(file);
+}
+
+test('a trust store a maintainer script wrote with the time of the build gets the epoch as every entry date', () => {
+  const written = keytoolStore('script-cacerts', [
+    ['-importcert', '-alias', 'debian:first_root.pem', '-file', 'first.pem'],
+    ['-importcert', '-alias', 'debian:second_root.pem', '-file', 'second.pem'],
+  ]);
+  const dated = withEntryDates(written, EPOCH * 1000);
+  const listing = keytoolList(dated, 'changeit');
+  assert.match(listing, /Your keystore contains 2 entries/);
+  assert.equal([...listing.matchAll(/Creation date: Nov 14, 2023/g)].length, 2);
+  assert.deepEqual(keytoolList(written, 'changeit').match(/Alias name: .*/g), listing.match(/Alias name: .*/g));
+  // Two builds a second apart wrote different bytes; both come out the same.
+  assert.deepEqual(Buffer.from(withEntryDates(dated, EPOCH * 1000)), Buffer.from(dated));
+});
+
+test('a trust store holding a private key, or with a wrong digest, is refused rather than rewritten', () => {
+  const withKey = keytoolStore('key-cacerts', [
+    [
+      '-genkeypair',
+      '-alias',
+      'k',
+      '-keyalg',
+      'EC',
+      '-groupname',
+      'secp256r1',
+      '-dname',
+      'CN=k',
+      '-keypass',
+      'changeit',
+    ],
+  ]);
+  assert.throws(() => withEntryDates(withKey, 0), /not a trusted certificate/);
+  const damaged = Buffer.from(
+    withEntryDates(keytoolStore('one', [['-importcert', '-alias', 'a', '-file', 'first.pem']]), 0),
+  );
+  damaged[20] = (damaged[20] ?? 0) ^ 1;
+  assert.throws(() => withEntryDates(damaged, 0), /integrity digest does not match/);
 });
