@@ -38,6 +38,10 @@ before(async () => {
       'variants:\n  dev: {packages: [bash], user: root, shell: true}\n',
   );
   assert.equal((await fx.cli('lock', 'images/duo', '--distros', 'distros')).code, 0);
+  // A customization of it: its dev cell needs its own runtime cell and duo's dev cell, a third wave.
+  await mkdir(join(fx.dir, 'images', 'my-duo'));
+  await writeFile(join(fx.dir, 'images', 'my-duo', 'image.yaml'), 'extends: duo\nname: my-duo\ntags: ["3-corp"]\n');
+  assert.equal((await fx.cli('lock', 'images/my-duo', '--distros', 'distros')).code, 0);
   const r = await fx.cli(
     'update',
     '--plan',
@@ -66,13 +70,19 @@ test('update --plan: one job per image × variant × platform, variants after th
       [0, 'lib-runtime-linux-amd64', []],
       [0, 'tool-runtime-linux-amd64', []],
       [1, 'duo-dev-linux-amd64', ['duo-runtime-linux-amd64']],
+      [1, 'my-duo-runtime-linux-amd64', ['duo-runtime-linux-amd64']],
+      [2, 'my-duo-dev-linux-amd64', ['my-duo-runtime-linux-amd64', 'duo-dev-linux-amd64']],
     ],
   );
   assert.deepEqual(
     plan.waves.map((w) => w.include.map((j) => j.id)),
-    [plan.jobs.slice(0, 4).map((j) => j.id), ['duo-dev-linux-amd64']],
+    [
+      plan.jobs.slice(0, 4).map((j) => j.id),
+      ['duo-dev-linux-amd64', 'my-duo-runtime-linux-amd64'],
+      ['my-duo-dev-linux-amd64'],
+    ],
   );
-  const dev = plan.jobs.at(-1);
+  const dev = plan.jobs.find((j) => j.id === 'duo-dev-linux-amd64');
   assert.deepEqual(dev?.args, [
     'build',
     'images/duo/image.yaml',
@@ -100,7 +110,7 @@ test('without --all only what update would rebuild is planned; the cell args are
   const r = await fx.cli('update', '--plan', '--distros', 'distros', '--format', 'json');
   const again = JSON.parse(r.out) as Plan;
   assert.ok(!again.jobs.some((j) => j.image === 'lib'), 'lib is built and its lock is current');
-  assert.equal(again.jobs.length, 4);
+  assert.equal(again.jobs.length, 6, 'config, tool, duo and my-duo are not built yet');
 });
 
 test('the GitHub Actions workflow runs each cell of each wave with the plan’s own arguments', async () => {
@@ -111,15 +121,19 @@ test('the GitHub Actions workflow runs each cell of each wave with the plan’s 
   const outputs: Record<string, { include: object[] }> = {
     wave0: plan.waves[0] ?? { include: [] },
     wave1: plan.waves[1] ?? { include: [] },
+    wave2: plan.waves[2] ?? { include: [] },
     publish: { include: plan.publish },
   };
   assert.ok(script.includes(`wave0=$(jq -c '.waves[0] // {include: []}' plan.json)`));
   assert.ok(script.includes(`wave1=$(jq -c '.waves[1] // {include: []}' plan.json)`));
+  assert.ok(script.includes(`wave2=$(jq -c '.waves[2] // {include: []}' plan.json)`));
+  // A plan deeper than the jobs written out fails the plan job instead of leaving cells unbuilt.
+  assert.ok(script.includes(`if [ "$waves" -gt ${Object.keys(outputs).length - 1} ]; then`), script);
   assert.ok(script.includes(`publish=$(jq -c '{include: .publish}' plan.json)`));
   const matrixJobs = Object.entries(wf.jobs).filter(([, j]) => (j as { strategy?: unknown }).strategy !== undefined);
   assert.deepEqual(
     matrixJobs.map(([name]) => name),
-    ['build-wave0', 'build-wave1', 'publish'],
+    ['build-wave0', 'build-wave1', 'build-wave2', 'publish'],
   );
   for (const [name, job] of matrixJobs) {
     const text = JSON.stringify(job);
