@@ -13,6 +13,7 @@ import {
   type UpdateRunOptions,
   type VariantOutcome,
   type VulnRef,
+  withUpdateLock,
 } from '../update/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { transfer } from './copy.ts';
@@ -51,56 +52,61 @@ export async function updateCommand(args: UpdateArgs, io: CliIO): Promise<ExitSt
   const signer = args.key === undefined || args.dryRun || args.plan ? undefined : await loadSigner(args.key, io);
   const registry = args.registry === undefined ? undefined : registryPrefix(args.registry);
   const distro = distroOverrides(args, io);
-  const plan = await planUpdate(
-    definitions,
-    { variant: args.variant, distro, allowRollback: args.allowArchiveRollback === true },
-    ctx,
-  );
-  if (args.plan) {
-    return printJobPlan(
-      plan,
-      {
-        format: args.format,
-        ...(args.all === true && { all: true }),
-        ...(args.cacheFrom !== undefined && { cacheFrom: args.cacheFrom }),
-        ...(registry !== undefined && { registry }),
-      },
-      io,
+  const work = async (): Promise<ExitStatus> => {
+    const plan = await planUpdate(
+      definitions,
+      { variant: args.variant, distro, allowRollback: args.allowArchiveRollback === true },
+      ctx,
     );
-  }
-  if (args.dryRun) {
-    io.stdout(args.format === 'json' ? toJson(plan, undefined, io) : renderPlan(plan, io));
-    return 0;
-  }
-  const run: UpdateRunOptions = {
-    test: args.test,
-    noCache: args.cache === false,
-    distro,
-    definitionPath: (loaded) => repoRelativePath(loaded.path, io.cwd),
-    ...(signer !== undefined && {
-      afterBuild: async (result) => void (await signBuild(result, signer, io, ctx)),
-    }),
-    ...(registry !== undefined && {
-      publish: async (image) => {
-        for (const tag of image.variant.tags) {
-          const target = `${registry}/${image.variant.name}:${tag}`;
-          const source = `${image.variant.name}@${image.index.digest}`;
-          await transfer(
-            parseImageRef(source),
-            parseImageRef(target),
-            { allPlatforms: true, referrers: true, insecure: args.insecure },
-            io,
-          );
-          io.log.info(`pushed ${target}`);
-        }
-      },
-    }),
+    if (args.plan) {
+      return printJobPlan(
+        plan,
+        {
+          format: args.format,
+          ...(args.all === true && { all: true }),
+          ...(args.cacheFrom !== undefined && { cacheFrom: args.cacheFrom }),
+          ...(registry !== undefined && { registry }),
+        },
+        io,
+      );
+    }
+    if (args.dryRun) {
+      io.stdout(args.format === 'json' ? toJson(plan, undefined, io) : renderPlan(plan, io));
+      return 0;
+    }
+    const run: UpdateRunOptions = {
+      test: args.test,
+      noCache: args.cache === false,
+      distro,
+      definitionPath: (loaded) => repoRelativePath(loaded.path, io.cwd),
+      ...(signer !== undefined && {
+        afterBuild: async (result) => void (await signBuild(result, signer, io, ctx)),
+      }),
+      ...(registry !== undefined && {
+        publish: async (image) => {
+          for (const tag of image.variant.tags) {
+            const target = `${registry}/${image.variant.name}:${tag}`;
+            const source = `${image.variant.name}@${image.index.digest}`;
+            await transfer(
+              parseImageRef(source),
+              parseImageRef(target),
+              { allPlatforms: true, referrers: true, insecure: args.insecure },
+              io,
+            );
+            io.log.info(`pushed ${target}`);
+          }
+        },
+      }),
+    };
+    const outcomes = await runUpdate(plan, run, ctx);
+    io.stdout(args.format === 'json' ? toJson(plan, outcomes, io) : renderOutcomes(outcomes, io));
+    for (const o of outcomes)
+      if (o.failure) io.stderr(`error: ${o.planned.loaded.definition.name}: ${o.failure.message}`);
+    return outcomes.some((o) => o.failure !== undefined) ? 1 : 0;
   };
-  const outcomes = await runUpdate(plan, run, ctx);
-  io.stdout(args.format === 'json' ? toJson(plan, outcomes, io) : renderOutcomes(outcomes, io));
-  for (const o of outcomes)
-    if (o.failure) io.stderr(`error: ${o.planned.loaded.definition.name}: ${o.failure.message}`);
-  return outcomes.some((o) => o.failure !== undefined) ? 1 : 0;
+  // A dry run and a job plan write nothing and need not wait; an update plans under the home's update lock, so a
+  // second one waits for the first and plans against what the first wrote.
+  return args.dryRun || args.plan ? work() : withUpdateLock(ctx, work);
 }
 
 /** `HOST/PREFIX` (or `docker://HOST/PREFIX`) under which each image goes as `PREFIX/NAME:TAG`. */
@@ -254,7 +260,8 @@ Examples:
   ironclad history python:3.11               # every digest the tag had, and why it moved
   ironclad update --plan --all --cache-from registry.example.com/cache --format json   # a CI matrix (docs/scale-out.md)
 
-An interrupted update leaves every lock, tag and history entry old or new; run it again to finish.`,
+An interrupted update leaves every lock, tag and history entry old or new; run it again to finish.
+A second update on the same IRONCLAD_HOME waits for the first to finish (--dry-run and --plan do not wait).`,
     )
     .action((definitions: string[], opts: Omit<UpdateArgs, 'definitions'>) =>
       run(updateCommand({ definitions, ...opts }, io)),

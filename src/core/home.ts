@@ -57,6 +57,10 @@ export class Home {
   get history(): string {
     return join(this.root, 'history');
   }
+  /** Held by `ironclad update` while it runs: one update at a time per home. */
+  get updateLock(): string {
+    return join(this.root, 'update.lock');
+  }
   get tmp(): string {
     return join(this.root, 'tmp');
   }

@@ -22,6 +22,7 @@ export { type BlobProblem, checkImageBlobs, corruptLayoutBlobs, type IntegrityRe
 export { DEFAULT_GZIP_LEVEL, DEFAULT_ZSTD_LEVEL, type WrittenLayer, writeLayer, ZSTD_IMPLEMENTATION } from './layer.ts';
 export { LayoutStore, REF_NAME_ANNOTATION } from './layout.ts';
 export { layoutBlobStore } from './layout-blob-store.ts';
+export { type LockWaitOptions, withLayoutLock } from './layout-lock.ts';
 export { listStoreImages, removeStoreImages, splitStoreTag, storeNameFor } from './local-store.ts';
 export { MAX_MANIFEST_BYTES, type ParsedManifest, parseManifest } from './manifest.ts';
 export { buildImageConfig, buildIndex, buildManifest, EMPTY_DESCRIPTOR, EMPTY_JSON_BYTES } from './manifest-build.ts';

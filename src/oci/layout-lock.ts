@@ -13,9 +13,20 @@ const queues = new Map<string, Promise<unknown>>();
 
 const RETRY_MS = 25;
 const MAX_ATTEMPTS = 2400; // about a minute of waiting for another process
+/** A long wait (a whole command, `untilReleased`) polls less often. */
+const WAIT_RETRY_MS = 250;
 
-async function acquire(lockPath: string): Promise<void> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+/** How long to wait for a lock another process holds. */
+export interface LockWaitOptions {
+  /** Wait as long as the holding process lives, instead of about a minute (then CONFLICT). */
+  readonly untilReleased?: boolean;
+  /** Called once, with the holder's pid, when the lock is found held by another live process. */
+  onWait?(owner: number): void;
+}
+
+async function acquire(lockPath: string, opts: LockWaitOptions): Promise<void> {
+  let told = false;
+  for (let attempt = 0; opts.untilReleased === true || attempt < MAX_ATTEMPTS; attempt++) {
     const tmp = siblingTempPath(lockPath);
     try {
       await writeFile(tmp, String(process.pid), { flag: 'wx' });
@@ -33,7 +44,9 @@ async function acquire(lockPath: string): Promise<void> {
       await rm(lockPath, { force: true });
       continue;
     }
-    await sleep(RETRY_MS);
+    if (!told && owner !== undefined) opts.onWait?.(owner);
+    told = true;
+    await sleep(opts.untilReleased === true ? WAIT_RETRY_MS : RETRY_MS);
   }
   fail('CONFLICT', `${lockPath} is held by another process`, {
     hint: 'another ironclad command is writing to this image layout; retry when it has finished',
@@ -41,12 +54,12 @@ async function acquire(lockPath: string): Promise<void> {
 }
 
 /** Runs `fn` while holding the lock at `lockPath`; the lock is released even when `fn` throws. */
-export function withLayoutLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
+export function withLayoutLock<T>(lockPath: string, fn: () => Promise<T>, opts: LockWaitOptions = {}): Promise<T> {
   const previous = queues.get(lockPath) ?? Promise.resolve();
   const run = previous
     .catch(() => {})
     .then(async () => {
-      await acquire(lockPath);
+      await acquire(lockPath, opts);
       try {
         return await fn();
       } finally {

@@ -17,6 +17,7 @@ export {
   readHistory,
 } from './history.ts';
 export { type BuildJob, type JobPlan, type JobPlanOptions, type PublishJob, planJobs } from './job-plan.ts';
+export { withUpdateLock } from './lock.ts';
 export { describeMove, type PackageMove } from './moves.ts';
 export {
   type PlannedImage,
