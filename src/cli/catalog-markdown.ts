@@ -56,12 +56,20 @@ function vulnCell(v: CatalogVariant, platform: string): string {
   return `${p.vulnerabilities.critical} / ${p.vulnerabilities.high}`;
 }
 
-/** Platforms every variant in the store was built for (`amd64, arm64`), or what is missing. */
+/**
+ * The platforms each variant in the store was built for: one list when they agree (`amd64, arm64`), else one per
+ * variant (`runtime: amd64, arm64; dev: amd64`), since a dev variant is often built natively only.
+ */
 function builtPlatforms(e: CatalogEntry): string {
-  const sets = e.variants.map((v) => new Set(v.image?.platforms.map((p) => p.platform) ?? []));
-  const all = [...new Set(e.variants.flatMap((v) => v.definedPlatforms))];
-  const everywhere = all.filter((p) => sets.every((s) => s.has(p)));
-  return everywhere.length === 0 ? 'none' : everywhere.map((p) => p.replace(/^linux\//, '')).join(', ');
+  const lists = e.variants.map((v) => ({
+    variant: v.variant,
+    list: [...new Set(v.image?.platforms.map((p) => p.platform) ?? [])]
+      .sort()
+      .map((p) => p.replace(/^linux\//, ''))
+      .join(', '),
+  }));
+  if (lists.every((l) => l.list === lists[0]?.list)) return lists[0]?.list || 'none';
+  return lists.map((l) => `${l.variant}: ${l.list || 'none'}`).join('; ');
 }
 
 function peerCell(p: Peer): string {
