@@ -123,6 +123,6 @@ export async function compareImages(
     environment: diffKeyValues(envRecord(t.facts.config.config?.Env), envRecord(b.facts.config.config?.Env)),
     labels: diffKeyValues(t.facts.config.config?.Labels ?? {}, b.facts.config.config?.Labels ?? {}),
     packages: diffPackages(diffSides(t), diffSides(b)),
-    files: diffFiles(t.facts.fs, b.facts.fs),
+    files: await diffFiles(t.facts.fs, b.facts.fs),
   };
 }

@@ -141,7 +141,7 @@ export function filesSection(d: FilesDelta): string[] {
   const total = d.added.length + d.removed.length + d.changed.length;
   if (total === 0) return [...out, '  no differences'];
   out.push(
-    `  ${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed (type, mode, owner or size)`,
+    `  ${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed (type, mode, owner, size or content)`,
   );
   const list = (marker: string, paths: readonly string[]) => {
     for (const p of paths.slice(0, FILES_SHOWN)) out.push(`  ${marker} ${p}`);
@@ -171,5 +171,7 @@ function describeChange(c: FileChange): string {
   if (t.owner !== b.owner) parts.push(`owner ${b.owner} → ${t.owner}`);
   if (t.size !== b.size) parts.push(`size ${b.size} → ${t.size}`);
   if (t.target !== b.target) parts.push(`target ${b.target ?? ''} → ${t.target ?? ''}`);
+  if (t.sha256 !== b.sha256)
+    parts.push(`content sha256:${(b.sha256 ?? '').slice(0, 12)} → sha256:${(t.sha256 ?? '').slice(0, 12)}`);
   return parts.join(', ');
 }

@@ -192,6 +192,8 @@ export interface FileSide {
   readonly size: number;
   /** A link's target. */
   readonly target?: string;
+  /** SHA-256 of a regular file's content, given when the content is what changed. */
+  readonly sha256?: string;
 }
 
 export interface FileChange {
@@ -200,7 +202,7 @@ export interface FileChange {
   readonly baseline: FileSide;
 }
 
-/** Paths only the target has, only the baseline has, and both have with another type, mode, owner or size. */
+/** Paths only the target has, only the baseline has, and both have with another type, mode, owner, size or content. */
 export interface FilesDelta {
   readonly added: readonly FileSide[];
   readonly removed: readonly FileSide[];

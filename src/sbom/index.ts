@@ -6,6 +6,7 @@
 
 export { catalogImage } from './catalog.ts';
 export { supplierFromMaintainer } from './catalogers/dpkg-entry.ts';
+export { hashFiles } from './catalogers/layer-content.ts';
 export { writeCycloneDxJson } from './cyclonedx.ts';
 export { generateSbom, imageNameFromRef } from './generate.ts';
 export type { IndexSbomInput, IndexSbomPlatform } from './index-sbom.ts';

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -223,4 +224,19 @@ test('comparing an image with itself shows no differences', async () => {
   assert.ok(same.environment.every((e) => e.change === 'unchanged'));
   assert.equal(same.delta.compressedSize, 0);
   assert.deepEqual(exitOnReasons(same, ['package']), []);
+  assert.deepEqual(same.files, { added: [], removed: [], changed: [] });
+});
+
+test('files: a file with the same size, mode and owner but other bytes is changed; equal bytes are not', () => {
+  const changed = withDb.files.changed.map((c) => c.path);
+  assert.ok(!changed.includes('/etc/os-release'), 'the same bytes in another layer blob');
+  const motd = withDb.files.changed.find((c) => c.path === '/etc/motd');
+  const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+  assert.deepEqual(motd, {
+    path: '/etc/motd',
+    target: { path: '/etc/motd', type: 'file', mode: '0644', owner: '0:0', size: 6, sha256: sha('jello\n') },
+    baseline: { path: '/etc/motd', type: 'file', mode: '0644', owner: '0:0', size: 6, sha256: sha('hello\n') },
+  });
+  assert.deepEqual(changed, [...changed].sort(), 'sorted by path');
+  assert.match(renderCompareText(withDb), /^ {2}~ \/etc\/motd \(content sha256:[0-9a-f]{12} → sha256:[0-9a-f]{12}\)$/m);
 });

@@ -41,6 +41,7 @@ export const BASELINE_LAYERS: readonly (readonly TarEntry[])[] = [
   [
     symlink('bin', 'usr/bin'),
     dir('etc'),
+    file('etc/motd', 'hello\n'),
     file('etc/os-release', OS_RELEASE),
     file(
       'etc/passwd',
@@ -75,6 +76,8 @@ export const BASELINE_LAYERS: readonly (readonly TarEntry[])[] = [
 export const TARGET_LAYERS: readonly (readonly TarEntry[])[] = [
   [
     dir('etc'),
+    // The same size, mode and owner as the baseline's: only the content tells them apart.
+    file('etc/motd', 'jello\n'),
     file('etc/os-release', OS_RELEASE),
     file(
       'etc/passwd',
