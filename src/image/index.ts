@@ -4,6 +4,7 @@ export type { BasePlatformInput, PlatformBuild } from './build-platform.ts';
 export { buildPlatform } from './build-platform.ts';
 export type { CacheVerifyReport } from './cache-verify.ts';
 export { verifyCaches } from './cache-verify.ts';
+export type { BuildCompression } from './layer-cache.ts';
 export type { ImageInspection } from './inspect.ts';
 export { inspectImage } from './inspect.ts';
 export type { LockedTarget } from './lock.ts';

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import {
+  compressLayer,
   DEFAULT_GZIP_LEVEL,
   DEFAULT_ZSTD_LEVEL,
   type Descriptor,
@@ -13,7 +14,6 @@ import {
   tarBytes,
   verifyingStream,
   type WrittenLayer,
-  writeLayer,
   ZSTD_IMPLEMENTATION,
 } from '../oci/index.ts';
 import type { DerivedCache, DerivedCacheOptions } from './derived-cache.ts';
@@ -80,11 +80,11 @@ export async function storeLayer(
     await keepLayer(out, cache, fetched, uncompressedSize, diffId);
     return { descriptor: fetched.descriptor, diffId, uncompressedSize, origin: 'shared' };
   }
-  const written = await writeLayer(entries, { compression: cache.compression });
+  const written = await compressLayer(tar, { compression: cache.compression });
   const layer = { descriptor: written.descriptor, bytes: written.bytes! };
   await keepLayer(out, cache, layer, uncompressedSize, diffId);
   if (shared !== undefined) await shareLayer(shared, diffId, cache.compression, layer);
-  return { descriptor: written.descriptor, diffId: written.diffId, uncompressedSize, origin: 'compressed' };
+  return { descriptor: written.descriptor, diffId, uncompressedSize, origin: 'compressed' };
 }
 
 /** Puts a layer blob into `out` and remembers it in the local layer cache. */

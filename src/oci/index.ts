@@ -19,7 +19,14 @@ export type { EndpointCore, ImageEndpoint, ImageWriter } from './endpoint.ts';
 export { type FsEntry, flattenImage, ImageFilesystem } from './filesystem.ts';
 export { imageSourceFrom } from './image-source.ts';
 export { type BlobProblem, checkImageBlobs, corruptLayoutBlobs, type IntegrityResult } from './integrity.ts';
-export { DEFAULT_GZIP_LEVEL, DEFAULT_ZSTD_LEVEL, type WrittenLayer, writeLayer, ZSTD_IMPLEMENTATION } from './layer.ts';
+export {
+  compressLayer,
+  DEFAULT_GZIP_LEVEL,
+  DEFAULT_ZSTD_LEVEL,
+  type WrittenLayer,
+  writeLayer,
+  ZSTD_IMPLEMENTATION,
+} from './layer.ts';
 export { LayoutStore, REF_NAME_ANNOTATION } from './layout.ts';
 export { layoutBlobStore } from './layout-blob-store.ts';
 export { type LockWaitOptions, withLayoutLock } from './layout-lock.ts';

@@ -1,13 +1,14 @@
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { type Readable, Transform, type TransformCallback } from 'node:stream';
+import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip, constants as zlibConstants } from 'node:zlib';
+import { promisify } from 'node:util';
+import { createGzip, gzip, constants as zlibConstants } from 'node:zlib';
 import { compress as zstdCompress } from '@mongodb-js/zstd';
 import { fail, siblingTempPath, writeFileAtomic } from '../core/index.ts';
-import { Digester } from './digest.ts';
+import { Digester, digestOf } from './digest.ts';
 import { type LayerCompression, ociLayerMediaType } from './media-types.ts';
-import { tarStream } from './tar-writer.ts';
+import { tarBytes, tarStream } from './tar-writer.ts';
 import type { Descriptor, Digest, TarEntry } from './types.ts';
 
 /**
@@ -77,31 +78,46 @@ function pinGzipOs(): Transform {
   });
 }
 
-/** gzip streams through zlib; zstd (below) compresses the whole tar at once, off the main thread. */
-function compressor(o: WriteLayerOptions): Transform[] {
-  if (o.compression !== 'gzip') return [];
+const GZIP_PARAMS = { memLevel: 8, windowBits: 15, strategy: zlibConstants.Z_DEFAULT_STRATEGY } as const;
+
+function gzipLevel(o: WriteLayerOptions): number {
   const level = o.level ?? DEFAULT_GZIP_LEVEL;
   if (!Number.isInteger(level) || level < 1 || level > 9) fail('USAGE', `gzip level ${level} is not 1..9`);
-  return [createGzip({ level, memLevel: 8, windowBits: 15, strategy: zlibConstants.Z_DEFAULT_STRATEGY }), pinGzipOs()];
+  return level;
+}
+
+/** gzip streams through zlib (layers written to a file); zstd (below) compresses the whole tar at once. */
+function compressor(o: WriteLayerOptions): Transform[] {
+  if (o.compression !== 'gzip') return [];
+  return [createGzip({ level: gzipLevel(o), ...GZIP_PARAMS }), pinGzipOs()];
+}
+
+const gzipAsync = promisify(gzip);
+/**
+ * Output chunk of one-shot gzip: each chunk is one round trip to the libuv pool, and zlib's default (16 KiB) made
+ * a 20 MB layer cost over a thousand of them; a quarter of the tar (gzip output of a layer is about a third)
+ * keeps small layers from allocating a large buffer. Deflate's output does not depend on how it is drained.
+ */
+const gzipChunk = (tarSize: number) => Math.min(1024 * 1024, Math.max(16 * 1024, Math.ceil(tarSize / 4)));
+
+/**
+ * gzip of a whole tar in one call on the libuv pool: the same bytes as the streaming compressor (deflate's output
+ * depends on the input, level and parameters, not on how the input is fed), without a stream stage per tar block.
+ */
+async function gzipBytes(tar: Uint8Array, o: WriteLayerOptions): Promise<Buffer> {
+  const out = await gzipAsync(tar, { level: gzipLevel(o), ...GZIP_PARAMS, chunkSize: gzipChunk(tar.length) });
+  out[9] = 3; // as pinGzipOs
+  return out;
 }
 
 /**
  * Compresses the whole tar in one call: the binding has no streaming API, and a layer is at most a few hundred
  * MB (the same bound as the tar writer's in-memory layers). Runs on libuv's pool, so layers compress in parallel.
  */
-async function zstdFrame(chunks: readonly Buffer[], level: number | undefined): Promise<Buffer> {
+async function zstdFrame(tar: Uint8Array, level: number | undefined): Promise<Buffer> {
   const l = level ?? DEFAULT_ZSTD_LEVEL;
   if (!Number.isInteger(l) || l < 1 || l > 19) fail('USAGE', `zstd level ${l} is not 1..19`);
-  return zstdCompress(Buffer.concat(chunks), l);
-}
-
-function collect(into: Buffer[]): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _enc, cb: TransformCallback) {
-      into.push(chunk);
-      cb();
-    },
-  });
+  return zstdCompress(Buffer.from(tar.buffer, tar.byteOffset, tar.byteLength), l);
 }
 
 /**
@@ -110,24 +126,17 @@ function collect(into: Buffer[]): Transform {
  * @throws IroncladError INVALID_INPUT for bad entries, USAGE for a bad level.
  */
 export async function writeLayer(entries: readonly TarEntry[], o: WriteLayerOptions): Promise<WrittenLayer> {
-  const tar: Readable = tarStream(entries);
+  if (o.file === undefined || o.compression === 'zstd') {
+    const tar = tarBytes(entries);
+    const { descriptor, bytes } = await compressLayer(tar, o);
+    const layer = { descriptor, diffId: digestOf(tar), uncompressedSize: tar.length };
+    if (o.file === undefined) return { ...layer, bytes };
+    await writeFileAtomic(o.file, bytes);
+    return { ...layer, path: o.file };
+  }
   const uncompressed = new Digester();
   const compressed = new Digester();
-  const mediaType = ociLayerMediaType(o.compression);
-  if (o.compression === 'zstd') {
-    const chunks: Buffer[] = [];
-    await pipeline([tar, tap(uncompressed), collect(chunks)]);
-    const frame = await zstdFrame(chunks, o.level);
-    compressed.update(frame);
-    return writeBytes(mediaType, uncompressed, compressed, frame, o.file);
-  }
-  const stages = [tar, tap(uncompressed), ...compressor(o), tap(compressed)];
-  if (o.file === undefined) {
-    const chunks: Buffer[] = [];
-    await pipeline([...stages, collect(chunks)]);
-    const bytes = Buffer.concat(chunks);
-    return result(mediaType, uncompressed, compressed, { bytes });
-  }
+  const stages = [tarStream(entries), tap(uncompressed), ...compressor(o), tap(compressed)];
   const tmp = siblingTempPath(o.file);
   try {
     await pipeline([...stages, createWriteStream(tmp, { flush: true })]);
@@ -136,19 +145,22 @@ export async function writeLayer(entries: readonly TarEntry[], o: WriteLayerOpti
     await rm(tmp, { force: true });
     throw err;
   }
-  return result(mediaType, uncompressed, compressed, { path: o.file });
+  return result(ociLayerMediaType(o.compression), uncompressed, compressed, { path: o.file });
 }
 
-async function writeBytes(
-  mediaType: string,
-  uncompressed: Digester,
-  compressed: Digester,
-  bytes: Buffer,
-  file: string | undefined,
-): Promise<WrittenLayer> {
-  if (file === undefined) return result(mediaType, uncompressed, compressed, { bytes });
-  await writeFileAtomic(file, bytes);
-  return result(mediaType, uncompressed, compressed, { path: file });
+/**
+ * The compressed blob of a tar already in memory (`o.file` is ignored), compressed in one call off the main
+ * thread: the same bytes `writeLayer` gives for the entries of that tar. The caller hashes the tar for its diffId.
+ */
+export async function compressLayer(
+  tar: Uint8Array,
+  o: WriteLayerOptions,
+): Promise<{ readonly descriptor: Descriptor; readonly bytes: Buffer }> {
+  const bytes = await (o.compression === 'zstd' ? zstdFrame(tar, o.level) : gzipBytes(tar, o));
+  return {
+    descriptor: { mediaType: ociLayerMediaType(o.compression), digest: digestOf(bytes), size: bytes.length },
+    bytes,
+  };
 }
 
 function result(
