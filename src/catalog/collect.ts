@@ -93,6 +93,7 @@ function entryOf(id: string, loaded: LoadedDefinition, variants: CatalogVariant[
       name: p.name,
       size: p.size ?? null,
       packages: p.packages ?? null,
+      describes: p.describes ?? null,
       source: p.source ?? null,
     })),
     variants,

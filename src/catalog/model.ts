@@ -48,6 +48,8 @@ export interface Peer {
   /** Compressed size in bytes, or null when not known. */
   readonly size: number | null;
   readonly packages: number | null;
+  /** What the figures are for (tag, version, platform, date), or null. */
+  readonly describes: string | null;
   /** Where the figures were read, or null. */
   readonly source: string | null;
 }

@@ -77,7 +77,8 @@ function peerCell(p: Peer): string {
     ...(p.size === null ? [] : [formatBytes(p.size)]),
     ...(p.packages === null ? [] : [packages(p.packages)]),
   ].join(', ');
-  return p.source === null ? `${p.name}: ${figures}` : `[${p.name}](${p.source}): ${figures}`;
+  const what = p.describes === null ? '' : ` (${p.describes})`;
+  return p.source === null ? `${p.name}: ${figures}${what}` : `[${p.name}](${p.source}): ${figures}${what}`;
 }
 
 function packages(n: number): string {

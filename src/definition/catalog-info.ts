@@ -32,6 +32,15 @@ const peer = z
     name: z.string().min(1).max(256).describe('The peer image, as its vendor names it (cgr.dev/chainguard/nginx).'),
     size: sizeBudget.optional().describe('Its compressed size: "19.5MB", "20MiB" or bytes.'),
     packages: z.number().int().min(1).max(100_000).optional().describe('Its package count.'),
+    describes: z
+      .string()
+      .min(1)
+      .max(256)
+      .optional()
+      .describe(
+        'What the figures are for: the tag, version and platform they were read for, and when ' +
+          '("latest = nginx 1.27.0, page of 2024-06-23"); a peer of another version or platform says so here.',
+      ),
     source: z
       .string()
       .max(2048)

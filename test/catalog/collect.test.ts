@@ -106,7 +106,10 @@ test('catalog --format markdown: one README row per image, figures from the stor
   const vuln = (c: Record<string, number>) => `${c.critical} / ${c.high}`;
   assert.equal(row[3], `${vuln(runtime.vulnerabilities)}; ${vuln(dev.vulnerabilities)}`);
   assert.equal(row[4], 'amd64');
-  assert.equal(row[5], '[example.org/peer/fixture](https://example.org/peer): 2.50 MB, 3 packages |');
+  assert.equal(
+    row[5],
+    '[example.org/peer/fixture](https://example.org/peer): 2.50 MB, 3 packages (1.0 on linux/amd64, 2025-01-01) |',
+  );
   const two = lines.find((l) => l.startsWith('| two '));
   assert.match(
     two ?? '',

@@ -23,7 +23,7 @@ const block = [
   '  release: "2022-04-19"',
   '  end-of-life: "2025-04-30"',
   '  counterpart: {name: demo-conventional, tag: "1-conventional"}',
-  '  peers: [{name: cgr.dev/chainguard/demo, packages: 3}, {name: dhi.io/demo, size: 2.5MB, source: "https://example.org/d"}]',
+  '  peers: [{name: cgr.dev/chainguard/demo, packages: 3}, {name: dhi.io/demo, size: 2.5MB, describes: "1.0 on linux/amd64, 2025-01-01", source: "https://example.org/d"}]',
   '',
 ].join('\n');
 
@@ -38,7 +38,12 @@ test('the catalog block parses into the camelCase model', () => {
     counterpart: { name: 'demo-conventional', tag: '1-conventional' },
     peers: [
       { name: 'cgr.dev/chainguard/demo', packages: 3 },
-      { name: 'dhi.io/demo', size: 2_500_000, source: 'https://example.org/d' },
+      {
+        name: 'dhi.io/demo',
+        size: 2_500_000,
+        describes: '1.0 on linux/amd64, 2025-01-01',
+        source: 'https://example.org/d',
+      },
     ],
   });
 });

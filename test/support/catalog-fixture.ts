@@ -28,7 +28,8 @@ catalog:
   links: [{title: Fixture home, url: "https://example.org/fixture"}]
   release: "2022-04-19"
   end-of-life: "2025-04-30"
-  peers: [{name: example.org/peer/fixture, size: 2.5MB, packages: 3, source: "https://example.org/peer"}]
+  peers:
+    - {name: example.org/peer/fixture, size: 2.5MB, packages: 3, describes: "1.0 on linux/amd64, 2025-01-01", source: "https://example.org/peer"}
 `;
 
 /** A second image of the same archive, so the list has something to filter. */
