@@ -146,7 +146,11 @@ function provenanceFor(
   extra: BuildAttestationOptions,
 ): unknown {
   return buildProvenance({
-    definition: { path: extra.definitionPath ?? result.definition.path, sha256: hexOf(result.definition.digest) },
+    definition: {
+      path: extra.definitionPath ?? result.definition.path,
+      sha256: hexOf(result.definition.digest),
+      document: result.definition.document,
+    },
     variant: variantOf(result, p),
     platform: p.platform,
     ...(extra.source !== undefined && { source: extra.source }),

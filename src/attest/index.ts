@@ -10,6 +10,8 @@ export type { Evidence } from './evidence.ts';
 export { collectEvidence } from './evidence.ts';
 export type { EvidenceEntry } from './evidence-entry.ts';
 export { evidenceKeyHint, unverifiedStatement, verifyAttestationEvidence } from './evidence-verify.ts';
+export type { PinnedImage } from './image-base.ts';
+export { verifyImageBase } from './image-base.ts';
 export { assertKeyFilesAbsent, writeKeyPairFiles } from './key-files.ts';
 export { generateKeyPair, loadPrivateKey, loadPublicKey, publicKeyToPem } from './keys.ts';
 export { CTRF_REPORT, parseProvenance, SLSA_PROVENANCE_V1 } from './predicates/index.ts';

@@ -117,7 +117,7 @@ async function rebuildPlatform(
 }
 
 /** The provenance statement about `manifest`: verified with `publicKey` when given. */
-async function provenanceStatement(
+export async function provenanceStatement(
   sink: Referrers,
   manifest: Descriptor,
   publicKey: KeyObject | undefined,

@@ -6,6 +6,7 @@ import { type BuildResult, buildImages } from '../image/index.ts';
 import { type ImageEndpoint, isLayoutRef, isRegistryRef, namedTag, parseImageRef } from '../oci/index.ts';
 import type { TestReport } from '../testing/index.ts';
 import type { VerbRegistrar } from './commands.ts';
+import { imageBaseResolver } from './image-base.ts';
 import { loadSigner } from './image-target.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
 import { signBuild } from './sign.ts';
@@ -60,7 +61,7 @@ export async function buildCommand(args: BuildArgs, io: CliIO): Promise<ExitStat
   const compression = parseCompression(args.compression);
   const cacheFrom = cacheFromEndpoint(args.cacheFrom, io);
   const ctx = stageContext(io);
-  const loaded = await loadDefinition(resolve(io.cwd, args.definition));
+  const loaded = await loadDefinition(resolve(io.cwd, args.definition), { imageBase: imageBaseResolver(io) });
   const lock = await readLockfile(loaded.dir);
   const epochText = args.sourceDateEpoch ?? io.env.SOURCE_DATE_EPOCH;
   const epoch = epochText === undefined ? undefined : parseEpoch(epochText);

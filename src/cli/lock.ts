@@ -12,6 +12,7 @@ import {
 } from '../definition/index.ts';
 import { describeLockChange, diffLocks, type LockChange, type LockedTarget, planLock } from '../image/index.ts';
 import type { VerbRegistrar } from './commands.ts';
+import { imageBaseResolver } from './image-base.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
 import { formatBytes, renderTable } from './table.ts';
 
@@ -35,7 +36,7 @@ export interface LockArgs {
 export async function lockCommand(args: LockArgs, io: CliIO): Promise<ExitStatus> {
   if (!['table', 'json'].includes(args.format)) fail('USAGE', `--format ${args.format}: expected table or json`);
   const ctx = stageContext(io);
-  const loaded = await loadDefinition(resolve(io.cwd, args.definition));
+  const loaded = await loadDefinition(resolve(io.cwd, args.definition), { imageBase: imageBaseResolver(io) });
   const previous = await readLockfile(loaded.dir).catch((err: unknown) => {
     if (isIroncladError(err, 'LOCK_MISSING')) return undefined;
     throw err;

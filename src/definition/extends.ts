@@ -23,14 +23,35 @@ export const Customization = definitionObject
   .omit(Object.fromEntries(INHERITED.map((k) => [k, true])) as { [K in (typeof INHERITED)[number]]: true })
   .partial()
   .extend({
-    extends: z
-      .string()
-      .min(1)
-      .max(1024)
-      .describe(
-        'The base: a catalog image name (a folder beside this one, e.g. "python") or a path to a definition, ' +
-          'relative to this file\'s folder (containing "/").',
-      ),
+    extends: z.union([
+      z
+        .string()
+        .min(1)
+        .max(1024)
+        .describe(
+          'The base: a catalog image name (a folder beside this one, e.g. "python") or a path to a definition, ' +
+            'relative to this file\'s folder (containing "/").',
+        ),
+      z
+        .object({
+          image: z
+            .string()
+            .min(1)
+            .max(1024)
+            .describe('A published image pinned by digest: REGISTRY/REPO:TAG@sha256:<hex> (a tag alone is refused).'),
+          key: z
+            .string()
+            .min(1)
+            .max(1024)
+            .describe(
+              "The public key (PEM) the image's signature and provenance must verify with, relative to this file's folder.",
+            ),
+        })
+        .strict()
+        .describe(
+          'The base: a published Ironclad image, verified with a key before use; its lock is read from its provenance.',
+        ),
+    ]),
     name: definitionObject.shape.name,
   });
 

@@ -1,5 +1,8 @@
+export { documentDigest } from './canonical.ts';
+export { buildRelevant } from './catalog-info.ts';
 export { BUILTIN_ACCOUNTS, BUILTIN_GROUPS, parseNumericUser } from './fields.ts';
-export type { LoadedDefinition } from './load.ts';
+export type { ImageBase, ImageBasePlatform, ImageBaseRef, ImageBaseResolver } from './image-base.ts';
+export type { LoadedDefinition, LoadOptions } from './load.ts';
 export { DEFINITION_FILE, loadDefinition } from './load.ts';
 export { assertLockFresh, isLockStale, lockPathFor, readLockfile, writeLockfile } from './lockfile.ts';
 export type { LockedPackage, LockedPlatform, LockedSuite, LockedVariant, Lockfile } from './lockfile-types.ts';

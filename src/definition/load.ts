@@ -6,6 +6,8 @@ import { fail, IroncladError, wrapError } from '../core/index.ts';
 import { documentDigest } from './canonical.ts';
 import { buildRelevant } from './catalog-info.ts';
 import { baseLocation, Customization, isCustomizationDocument, mergeCustomization } from './extends.ts';
+import type { ImageBase, ImageBaseResolver } from './image-base.ts';
+import { imageBaseDefinition } from './image-base-load.ts';
 import { suggestKeys } from './key-suggestions.ts';
 import type { PathSpec } from './paths-schema.ts';
 import { type IssueLocation, positionOf } from './positions.ts';
@@ -48,6 +50,16 @@ export interface Extension {
   readonly base: LoadedDefinition;
   /** The paths the customization itself declares (top level and variants): their `source` files are beside it. */
   readonly ownPaths: readonly PathSpec[];
+  /** Set when the base is a published image (`extends: {image, key}`), verified by the resolver. */
+  readonly image?: ImageBase;
+}
+
+export interface LoadOptions {
+  /**
+   * Fetches and verifies a published base image (`extends: {image, key}`). Commands that build on one (lock,
+   * build) pass it; without it such a customization is refused (USAGE).
+   */
+  readonly imageBase?: ImageBaseResolver;
 }
 
 /**
@@ -56,11 +68,15 @@ export interface Extension {
  * DEFINITION_INVALID error (also for a file over {@link MAX_DEFINITION_BYTES} or not UTF-8). Throws NOT_FOUND
  * when the path does not exist, INVALID_INPUT when it cannot be read.
  */
-export async function loadDefinition(pathOrDir: string, chain: readonly string[] = []): Promise<LoadedDefinition> {
+export async function loadDefinition(
+  pathOrDir: string,
+  opts: LoadOptions = {},
+  chain: readonly string[] = [],
+): Promise<LoadedDefinition> {
   const path = await definitionPath(resolve(pathOrDir));
   const text = await readLimited(path);
   const parsed = parseYaml(text, path);
-  if (isCustomizationDocument(parsed.raw)) return loadCustomization(parsed, path, chain);
+  if (isCustomizationDocument(parsed.raw)) return loadCustomization(parsed, path, opts, chain);
   const { raw, data: definition } = validate(parsed, Definition, path);
   return { path, dir: dirname(path), raw, definition, digest: documentDigest(buildRelevant(raw)) };
 }
@@ -72,24 +88,16 @@ export async function loadDefinition(pathOrDir: string, chain: readonly string[]
 async function loadCustomization(
   parsed: ParsedYaml,
   path: string,
+  opts: LoadOptions,
   chain: readonly string[],
 ): Promise<LoadedDefinition> {
   const own = validate(parsed, Customization, path).data;
   const dir = dirname(path);
-  if (chain.includes(path) || chain.length >= MAX_EXTENDS_DEPTH) {
-    fail('DEFINITION_INVALID', `${path}: extends: the chain ${[...chain, path].join(' → ')} loops or is too deep`, {
-      hint: `a customization extends a definition that does not extend it back (at most ${MAX_EXTENDS_DEPTH} links)`,
-    });
-  }
-  const base = await loadDefinition(baseLocation(own.extends, dir), [...chain, path]).catch((err: unknown) => {
-    if (err instanceof IroncladError && err.code === 'NOT_FOUND') {
-      throw new IroncladError('DEFINITION_INVALID', `${path}: extends: ${own.extends}: ${err.message}`, {
-        hint: 'name a folder of images/ ("python") or a path relative to this file\'s folder ("../python")',
-        cause: err,
-      });
-    }
-    throw err;
-  });
+  const ref = own.extends;
+  let image: ImageBase | undefined;
+  let base: LoadedDefinition;
+  if (typeof ref === 'string') base = await loadBaseDefinition(ref, path, opts, chain);
+  else ({ image, base } = await imageBaseDefinition(ref, path, opts.imageBase));
   const result = mergeCustomization(base.raw as Record<string, unknown>, parsed.raw as Record<string, unknown>);
   if ('problems' in result)
     invalid(
@@ -112,9 +120,45 @@ async function loadCustomization(
     dir,
     raw: result.merged,
     definition: merged.data,
+    // `parsed.raw` holds the `extends:` value, so a published base pinned at another digest makes the lock stale.
     digest: documentDigest({ customization: buildRelevant(parsed.raw), base: base.digest }),
-    extends: { ref: own.extends, base, ownPaths },
+    extends: { ref: typeof ref === 'string' ? ref : ref.image, base, ownPaths, ...(image !== undefined && { image }) },
   };
+}
+
+/** The base definition a customization names by folder or path, following the chain (loops refused). */
+async function loadBaseDefinition(
+  ref: string,
+  path: string,
+  opts: LoadOptions,
+  chain: readonly string[],
+): Promise<LoadedDefinition> {
+  const dir = dirname(path);
+  if (chain.includes(path) || chain.length >= MAX_EXTENDS_DEPTH) {
+    fail('DEFINITION_INVALID', `${path}: extends: the chain ${[...chain, path].join(' → ')} loops or is too deep`, {
+      hint: `a customization extends a definition that does not extend it back (at most ${MAX_EXTENDS_DEPTH} links)`,
+    });
+  }
+  return loadDefinition(baseLocation(ref, dir), opts, [...chain, path]).catch((err: unknown) => {
+    if (err instanceof IroncladError && err.code === 'NOT_FOUND') {
+      throw new IroncladError('DEFINITION_INVALID', `${path}: extends: ${ref}: ${err.message}`, {
+        hint: looksLikeImage(ref)
+          ? 'a published image is given with the key it must verify with: extends: {image: REF@sha256:..., key: FILE}'
+          : 'name a folder of images/ ("python") or a path relative to this file\'s folder ("../python")',
+        cause: err,
+      });
+    }
+    throw err;
+  });
+}
+
+/** `host:port/repo:tag`, `host.domain/repo`, or anything pinned by digest: meant as an image, not a folder. */
+function looksLikeImage(ref: string): boolean {
+  const first = ref.split('/')[0] ?? '';
+  return (
+    ref.includes('@sha256:') ||
+    (ref.includes('/') && (first.includes('.') || first.includes(':')) && !first.startsWith('.'))
+  );
 }
 
 /**

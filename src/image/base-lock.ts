@@ -1,6 +1,7 @@
 import { fail, isIroncladError } from '../core/index.ts';
 import {
   assertLockFresh,
+  type ImageBase,
   type LoadedDefinition,
   type LockedPackage,
   type LockedPlatform,
@@ -23,6 +24,8 @@ export type PinsOf = (variant: string, platform: string) => readonly LockedPacka
 export async function readBaseLock(loaded: LoadedDefinition, given?: Lockfile): Promise<Lockfile> {
   const base = loaded.extends?.base;
   if (base === undefined) return fail('INVALID_INPUT', `${loaded.definition.name} extends no base`);
+  const image = loaded.extends?.image;
+  if (image !== undefined && given === undefined) return imageBaseLock(image, base);
   const lock =
     given ??
     (await readLockfile(base.dir).catch((err: unknown) => {
@@ -34,6 +37,18 @@ export async function readBaseLock(loaded: LoadedDefinition, given?: Lockfile): 
     }));
   assertLockFresh(lock, base);
   return lock;
+}
+
+/** A published base's lock, as its verified provenance records it: its one variant on each of its platforms. */
+function imageBaseLock(image: ImageBase, base: LoadedDefinition): Lockfile {
+  const platforms = Object.fromEntries(Object.entries(image.platforms).map(([p, { locked }]) => [p, locked]));
+  return {
+    lockfileVersion: 1,
+    definitionDigest: base.digest,
+    name: base.definition.name,
+    distro: base.definition.distro,
+    variants: { [image.variant]: { platforms } },
+  };
 }
 
 /** The pins of every (variant, platform) of the customization; one the base's lock lacks is LOCK_STALE. */

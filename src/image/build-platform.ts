@@ -7,6 +7,7 @@ import {
   buildImageConfig,
   buildManifest,
   type Descriptor,
+  type Digest,
   digestOf,
   type ImageConfig,
   type ImageEndpoint,
@@ -85,6 +86,11 @@ export interface BasePlatformInput {
   readonly base?: BasePlatformInput;
   /** The base definition's path as provenance records it (repository-relative when known). */
   readonly definitionFile: string;
+  /** A published base (`extends: {image, key}`): its platform manifest, which the base build must come out as. */
+  readonly expected?: Digest;
+  /** A published base's layer compression and source labels, as its provenance records them. */
+  readonly compression?: BuildCompression;
+  readonly source?: PlatformBuildInput['source'];
 }
 
 /** What a customization's image was built on, as provenance records it. */
@@ -270,14 +276,14 @@ export async function buildPlatform(
 }
 
 /** The base image of a customization on this platform, built (or found: layers are cached) as its own build would. */
-function buildBase(
+async function buildBase(
   input: PlatformBuildInput,
   base: BasePlatformInput,
   out: ImageEndpoint,
   ctx: StageContext,
 ): Promise<PlatformBuild> {
   const { base: _self, sharedWith: _shared, epoch: _epoch, ...common } = input;
-  return buildPlatform(
+  const built = await buildPlatform(
     {
       ...common,
       variant: base.variant,
@@ -287,10 +293,23 @@ function buildBase(
       ...(base.sharedWith !== undefined && { sharedWith: base.sharedWith }),
       ...(base.epoch !== undefined && { epoch: base.epoch }),
       ...(base.base !== undefined && { base: base.base }),
+      ...(base.compression !== undefined && { compression: base.compression }),
+      ...(base.source !== undefined && { source: base.source }),
     },
     out,
     ctx,
   );
+  // A published base is made again from its verified provenance; only the very image pinned may be built on.
+  if (base.expected !== undefined && built.manifest.digest !== base.expected) {
+    fail(
+      'DIGEST_MISMATCH',
+      `the base ${base.reference} (${built.platform}) does not rebuild to its published manifest`,
+      {
+        hint: `published ${base.expected}, rebuilt ${built.manifest.digest}: its provenance does not describe it, or another Ironclad version built it (run ironclad rebuild --verify on it)`,
+      },
+    );
+  }
+  return built;
 }
 
 function baseRecord(base: BasePlatformInput, built: PlatformBuild): BaseImageRecord {

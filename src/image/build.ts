@@ -3,7 +3,9 @@ import { fail, isIroncladError, type StageContext } from '../core/index.ts';
 import { type Distro, type LoadDistroOptions, loadDistro } from '../debian/index.ts';
 import {
   assertLockFresh,
+  buildRelevant,
   expandVariants,
+  type ImageBase,
   type ImageVariant,
   inBuildOrder,
   type LoadedDefinition,
@@ -14,6 +16,7 @@ import {
 import {
   buildIndex,
   type Descriptor,
+  type Digest,
   hostPlatform,
   type ImageEndpoint,
   imageSourceFrom,
@@ -89,8 +92,13 @@ export interface BuiltImage {
 
 export interface BuildResult {
   readonly layout: string;
-  /** The definition the images were built from (path and digest go into provenance). */
-  readonly definition: { readonly path: string; readonly digest: string };
+  /** The definition the images were built from (path, digest and document go into provenance). */
+  readonly definition: {
+    readonly path: string;
+    readonly digest: string;
+    /** The build-relevant document (`LoadedDefinition.raw` without its catalog text). */
+    readonly document: Readonly<Record<string, unknown>>;
+  };
   readonly images: readonly BuiltImage[];
 }
 
@@ -184,7 +192,8 @@ export async function buildImages(
     images.push({ variant, index: index.descriptor, tags, platforms, vex, ...(testReport && { testReport }) });
   }
   ctx.log.progress('');
-  return { layout: layoutDir, definition: { path: loaded.path, digest: loaded.digest }, images };
+  const document = buildRelevant(loaded.raw) as Record<string, unknown>;
+  return { layout: layoutDir, definition: { path: loaded.path, digest: loaded.digest, document }, images };
 }
 
 /**
@@ -199,6 +208,7 @@ async function baseInputs(
   const ext = loaded.extends;
   if (ext === undefined) return undefined;
   const baseLock = await readBaseLock(loaded, opts.baseLock);
+  if (ext.image !== undefined) return publishedBaseInputs(loaded, ext.image, baseLock);
   const { baseLock: _given, ...rest } = opts;
   const nested = await baseInputs(ext.base, {
     ...rest,
@@ -225,6 +235,40 @@ async function baseInputs(
       ...(sharedWith !== undefined && { sharedWith }),
       ...(opts.epoch !== undefined && { epoch: opts.epoch }),
       ...(nested !== undefined && { base: nested(name, baseLocked) }),
+    };
+  };
+}
+
+/**
+ * A published base (`extends: {image, key}`) is built again from what its verified provenance records (lock,
+ * epoch, definition path and digest, source, compression) and must come out as the pinned platform manifest, so
+ * its layers are the published ones, digest for digest.
+ */
+async function publishedBaseInputs(
+  loaded: LoadedDefinition,
+  image: ImageBase,
+  baseLock: Lockfile,
+): Promise<(variant: string, locked: LockedPlatform) => BasePlatformInput> {
+  const base = loaded.extends!.base;
+  const variants = expandVariants(base.definition);
+  const pathSources = await definitionPathSources(base, variants);
+  return (name, locked) => {
+    const variant = variants.find((v) => v.variant === name) ?? fail('LOCK_STALE', `the base has no variant ${name}`);
+    const baseLocked = baseLockedPlatform(loaded, baseLock, name, locked.platform);
+    checkPinsKept(baseLocked.packages, locked.packages, `${loaded.definition.name} ${name} ${locked.platform}`);
+    const published = image.platforms[locked.platform];
+    if (published === undefined) fail('LOCK_STALE', `the base ${image.name} has no ${locked.platform} image`);
+    return {
+      variant,
+      locked: baseLocked,
+      definition: image.definition,
+      definitionFile: image.definition.path,
+      pathSources,
+      reference: image.name,
+      epoch: published.epoch,
+      expected: published.manifest as Digest,
+      compression: image.compression,
+      ...(image.source !== undefined && { source: image.source }),
     };
   };
 }

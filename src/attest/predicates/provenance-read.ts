@@ -62,6 +62,7 @@ export function readProvenance(predicate: Record<string, unknown>, buildType: st
     definition: {
       path: f.str(definition, 'path', '$.externalParameters.definition'),
       sha256: f.sha256(definition, '$.externalParameters.definition'),
+      ...readDocument(f, definition),
     },
     variant: f.str(ext, 'variant', '$.externalParameters'),
     platform: f.str(ext, 'platform', '$.externalParameters'),
@@ -78,6 +79,17 @@ export function readProvenance(predicate: Record<string, unknown>, buildType: st
   };
   if (f.problems.length > 0) fail('INVALID_INPUT', `provenance: missing or invalid ${f.problems.join(', ')}`);
   return result;
+}
+
+/** The recorded definition document: a JSON object when present (absent in provenance of older builds). */
+function readDocument(
+  f: Fields,
+  definition: Record<string, unknown>,
+): { document?: Readonly<Record<string, unknown>> } {
+  if (definition.document === undefined) return {};
+  if (isRecord(definition.document)) return { document: definition.document };
+  f.problems.push('$.externalParameters.definition.document');
+  return {};
 }
 
 function readSource(f: Fields, ext: Record<string, unknown>): { source?: { repository: string; revision: string } } {

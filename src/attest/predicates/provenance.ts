@@ -60,7 +60,7 @@ export interface ProvenanceSuite {
 
 /** Everything a provenance document states, as plain data from the builder. */
 export interface ProvenanceInput {
-  readonly definition: { readonly path: string; readonly sha256: string };
+  readonly definition: ProvenanceDefinition;
   readonly variant: string;
   /** OCI platform, e.g. `linux/amd64`. */
   readonly platform: string;
@@ -83,6 +83,17 @@ export interface ProvenanceInput {
   readonly byproducts?: readonly ResourceDescriptor[];
   /** For a customization (docs/customization.md): the base image its first layers are. */
   readonly base?: ProvenanceBase;
+}
+
+/** The definition an image was built from (docs/build-type.md, `externalParameters.definition`). */
+export interface ProvenanceDefinition {
+  readonly path: string;
+  readonly sha256: string;
+  /**
+   * The definition document as built (without its `catalog:` block; a customization merged with its base), so that
+   * a published image can be extended from its provenance alone (docs/customization.md). Platform provenance only.
+   */
+  readonly document?: Readonly<Record<string, unknown>>;
 }
 
 /** The base of a customization, as `externalParameters.base` records it (docs/build-type.md). */
@@ -164,7 +175,11 @@ export function provenanceFrame(
     buildDefinition: {
       buildType,
       externalParameters: {
-        definition: { path: input.definition.path, digest: { sha256: input.definition.sha256 } },
+        definition: {
+          path: input.definition.path,
+          digest: { sha256: input.definition.sha256 },
+          ...(input.definition.document === undefined ? {} : { document: input.definition.document }),
+        },
         variant: input.variant,
         ...target,
         ...(input.source === undefined ? {} : { source: { ...input.source } }),
