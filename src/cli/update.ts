@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { fail, jsonOutput } from '../core/index.ts';
 import { repoRelativePath } from '../definition/index.ts';
@@ -38,6 +39,8 @@ export interface UpdateArgs extends CatalogArgs {
   readonly plan?: boolean;
   readonly all?: boolean;
   readonly cacheFrom?: string;
+  /** `--jobs N`: images updated at a time. */
+  readonly jobs?: string;
 }
 
 /**
@@ -52,6 +55,7 @@ export async function updateCommand(args: UpdateArgs, io: CliIO): Promise<ExitSt
   const signer = args.key === undefined || args.dryRun || args.plan ? undefined : await loadSigner(args.key, io);
   const registry = args.registry === undefined ? undefined : registryPrefix(args.registry);
   const distro = distroOverrides(args, io);
+  const jobs = args.jobs === undefined ? undefined : jobCount(args.jobs);
   const work = async (): Promise<ExitStatus> => {
     const plan = await planUpdate(
       definitions,
@@ -76,6 +80,7 @@ export async function updateCommand(args: UpdateArgs, io: CliIO): Promise<ExitSt
     }
     const run: UpdateRunOptions = {
       test: args.test,
+      ...(jobs !== undefined && { jobs }),
       noCache: args.cache === false,
       distro,
       definitionPath: (loaded) => repoRelativePath(loaded.path, io.cwd),
@@ -107,6 +112,12 @@ export async function updateCommand(args: UpdateArgs, io: CliIO): Promise<ExitSt
   // A dry run and a job plan write nothing and need not wait; an update plans under the home's update lock, so a
   // second one waits for the first and plans against what the first wrote.
   return args.dryRun || args.plan ? work() : withUpdateLock(ctx, work);
+}
+
+function jobCount(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1) fail('USAGE', `--jobs ${text}: expected a whole number of images, 1 or more`);
+  return n;
 }
 
 /** `HOST/PREFIX` (or `docker://HOST/PREFIX`) under which each image goes as `PREFIX/NAME:TAG`. */
@@ -241,6 +252,7 @@ export const registerUpdate: VerbRegistrar = (program: Command, io, run) => {
     .option('--registry <host/prefix>', 'push each rebuilt image as HOST/PREFIX/NAME:TAG, every tag')
     .option('--insecure', 'use plain http for the registry (loopback hosts always do)')
     .option('--no-test', 'do not test rebuilt images before their tags move (provenance records it)')
+    .option('--jobs <n>', `images to update at a time (default: the number of cores, here ${availableParallelism()})`)
     .option('--no-cache', 'derive everything from the verified .debs; read and write no derived cache')
     .option('--allow-archive-rollback', 'accept an InRelease older than one already seen for its suite')
     .option(
@@ -255,12 +267,15 @@ export const registerUpdate: VerbRegistrar = (program: Command, io, run) => {
 Examples:
   ironclad update --dry-run                  # what moved in the archive since the committed locks
   ironclad update images/python --variant runtime
+  ironclad update --jobs 1 --no-test       # one image at a time
   IRONCLAD_PASSWORD=... ironclad update --key ironclad.key --registry registry.example.com/base
   ironclad update --format json | jq '.images[] | select(.lockChanged) | .name'
   ironclad history python:3.11               # every digest the tag had, and why it moved
   ironclad update --plan --all --cache-from registry.example.com/cache --format json   # a CI matrix (docs/scale-out.md)
 
 An interrupted update leaves every lock, tag and history entry old or new; run it again to finish.
+Images are updated in parallel (--jobs, default the core count), a base before what extends it; a layer
+two images share is compressed once. Progress is one line per image step, each naming its image.
 A second update on the same IRONCLAD_HOME waits for the first to finish (--dry-run and --plan do not wait).`,
     )
     .action((definitions: string[], opts: Omit<UpdateArgs, 'definitions'>) =>

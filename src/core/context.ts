@@ -41,6 +41,21 @@ export const silentLogger: Logger = {
   tick() {},
 };
 
+/**
+ * `log` with `prefix` before every message: work done for several things at once (the images of a parallel
+ * update) stays readable, each line saying what it is about, whoever wrote the message.
+ */
+export function prefixedLogger(log: Logger, prefix: string): Logger {
+  return {
+    info: (msg) => log.info(`${prefix}${msg}`),
+    warn: (msg) => log.warn(`${prefix}${msg}`),
+    debug: (msg) => log.debug(`${prefix}${msg}`),
+    // '' ends progress: it carries no text to prefix.
+    progress: (msg) => log.progress(msg === '' ? '' : `${prefix}${msg}`),
+    tick: (msg) => log.tick(`${prefix}${msg}`),
+  };
+}
+
 /** A logger that writes to stderr (or `sink`); progress as progress.ts renders it. */
 export function stderrLogger(opts: { verbose?: boolean; sink?: ProgressSink } = {}): Logger {
   const sink = opts.sink ?? {

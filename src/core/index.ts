@@ -1,7 +1,7 @@
 export { siblingTempPath, writeDirAtomic, writeFileAtomic } from './atomic.ts';
 export { canonicalJson, canonicalJsonBytes } from './canonical-json.ts';
 export type { Fetch, Logger, StageContext } from './context.ts';
-export { createContext, silentLogger, stderrLogger } from './context.ts';
+export { createContext, prefixedLogger, silentLogger, stderrLogger } from './context.ts';
 export type { ErrorCode, ErrorExtra } from './errors.ts';
 export {
   assertNever,
@@ -18,6 +18,7 @@ export { sha256File, sha256Hex } from './hash.ts';
 export { Home, processAlive } from './home.ts';
 export type { HttpContext, HttpOptions } from './http.ts';
 export { httpDownloadFile, httpGetBytes } from './http.ts';
+export { mapLimit } from './map-limit.ts';
 export { jsonOutput, outputSchema } from './output-schema.ts';
 export { PACKAGE_MANAGERS, SHELLS } from './programs.ts';
 export type { NetworkPolicy } from './retry.ts';

@@ -69,9 +69,23 @@ export async function storeLayer(
   out: ImageEndpoint,
   cache: LayerCache,
   shared?: SharedLayers,
+  inFlight: InFlightLayers = inFlightLayers,
 ): Promise<StoredLayer> {
   const tar = tarBytes(entries);
   const diffId = digestOf(tar);
+  // Builds of this process that store one layer into one layout at the same time do it once (InFlightLayers).
+  const key = `${out.requireWriter().name}\n${cache.compression}\n${diffId}`;
+  return inFlight.once(key, () => storeOnce(out, cache, shared, tar, diffId));
+}
+
+/** storeLayer's work once the tar is known: from the layer cache, from the shared repository, or compressed. */
+async function storeOnce(
+  out: ImageEndpoint,
+  cache: LayerCache,
+  shared: SharedLayers | undefined,
+  tar: Uint8Array,
+  diffId: Digest,
+): Promise<StoredLayer> {
   const uncompressedSize = tar.length;
   const cached = await cachedLayer(cache, diffId, tar.length, out);
   if (cached !== undefined) return { descriptor: cached.descriptor, diffId, uncompressedSize, origin: 'cache' };
@@ -163,3 +177,33 @@ export async function checkLayerBlob(
   }
   return tar.digest() === diffId ? 'ok' : 'other-layer';
 }
+
+/**
+ * The layers this process is storing now, by layout, compression and diffId. Two builds that need one layer at
+ * once would both miss the layer cache (neither has put it there yet) and both compress it; the second instead
+ * waits for the first and takes its layer, checked, cached and in the layout by then (origin `cache`). Once
+ * stored, a layer leaves this map: later builds find it in the layer cache.
+ */
+export class InFlightLayers {
+  private readonly running = new Map<string, Promise<StoredLayer>>();
+  private count = 0;
+
+  /** How many layers were compressed through this object (not reused from a cache or the shared repository). */
+  get compressed(): number {
+    return this.count;
+  }
+
+  /** `store()`'s layer or, when a call with this key is running already, that call's layer. */
+  async once(key: string, store: () => Promise<StoredLayer>): Promise<StoredLayer> {
+    const running = this.running.get(key);
+    if (running !== undefined) return { ...(await running), origin: 'cache' };
+    const started = store().finally(() => this.running.delete(key));
+    this.running.set(key, started);
+    const stored = await started;
+    if (stored.origin === 'compressed') this.count++;
+    return stored;
+  }
+}
+
+/** The InFlightLayers of this process, which every build's layers go through unless a caller passes its own. */
+export const inFlightLayers = new InFlightLayers();

@@ -1,5 +1,5 @@
 import { pipeline, type Readable, Transform } from 'node:stream';
-import { fail, formatBytes, type StageContext } from '../core/index.ts';
+import { fail, formatBytes, mapLimit, type StageContext } from '../core/index.ts';
 import {
   appendCosignLayers,
   type BlobStore,
@@ -291,20 +291,4 @@ async function tagPlatforms(copier: Copier, dst: ImageWriter, tag: string, top: 
     manifests.push({ descriptor, bytes: await copier.readManifest(descriptor) });
   }
   return tagPlatformManifests(dst, [tag], manifests);
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight; rejects with the first failure after all settle. */
-export async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const errors: unknown[] = [];
-  const worker = async () => {
-    while (next < items.length && errors.length === 0) {
-      const item = items[next++] as T;
-      await fn(item).catch((err: unknown) => {
-        errors.push(err);
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (errors.length > 0) throw errors[0];
 }

@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import type { StageContext } from '../core/index.ts';
 import { withLayoutLock } from '../oci/index.ts';
 
@@ -7,7 +8,8 @@ import { withLayoutLock } from '../oci/index.ts';
  * first wrote (usually: nothing left to do). It waits as long as that process lives; a lock left by a killed
  * update names a process that no longer exists and is taken over.
  */
-export function withUpdateLock<T>(ctx: StageContext, fn: () => Promise<T>): Promise<T> {
+export async function withUpdateLock<T>(ctx: StageContext, fn: () => Promise<T>): Promise<T> {
+  await mkdir(ctx.home.root, { recursive: true }); // a first command on a fresh home
   return withLayoutLock(ctx.home.updateLock, fn, {
     untilReleased: true,
     onWait: (pid) =>

@@ -1,4 +1,12 @@
-import { ERROR_CODES, type IroncladError, isIroncladError, type StageContext } from '../core/index.ts';
+import { availableParallelism } from 'node:os';
+import {
+  ERROR_CODES,
+  type IroncladError,
+  isIroncladError,
+  mapLimit,
+  prefixedLogger,
+  type StageContext,
+} from '../core/index.ts';
 import { type LoadedDefinition, writeLockfile } from '../definition/index.ts';
 import { type BuildResult, buildImages } from '../image/index.ts';
 import { type BlobStore, type Descriptor, imageSourceFrom, LayoutStore, layoutEndpoint } from '../oci/index.ts';
@@ -11,6 +19,11 @@ type BuiltImage = BuildResult['images'][number];
 export interface UpdateRunOptions {
   /** Test each rebuilt image before its tags move (the build's test stage); default true. */
   readonly test?: boolean;
+  /**
+   * How many images are updated at a time (`--jobs`); default the number of cores. Layers the images share are
+   * compressed once (InFlightLayers), and a customization waits for its base.
+   */
+  readonly jobs?: number;
   /** Neither read nor write the derived caches. */
   readonly noCache?: boolean;
   /** Distro config overrides, as the plan was made with. */
@@ -54,13 +67,14 @@ export interface ImageOutcome {
 }
 
 /**
- * Carries out a plan, image by image. For each variant to rebuild: build from the new lock (untagged), test,
- * sign (`afterBuild`), attach the changelog, publish, record the move in the history, then move the tags; when
- * every variant is done, write the lock. Each step is atomic and each later step only follows an earlier one, so
- * an interrupted update leaves every lock, tag and history entry old or new, and running it again (same plan)
- * finishes the work: the rebuild gives the same digest, the history records a move once, and the changelog is
- * the same referrer. A test or policy failure leaves that image as it was and goes on with the next; anything
- * else (trust, network) stops the update.
+ * Carries out a plan, up to `jobs` images at a time. For each variant to rebuild: build from the new lock
+ * (untagged), test, sign (`afterBuild`), attach the changelog, publish, record the move in the history, then move
+ * the tags; when every variant is done, write the lock. Each step is atomic and each later step only follows an
+ * earlier one, so an interrupted update leaves every lock, tag and history entry old or new, and running it again
+ * (same plan) finishes the work: the rebuild gives the same digest, the history records a move once, and the
+ * changelog is the same referrer. A customization starts when its base is done. A test or policy failure leaves
+ * that image as it was and the others go on; anything else (trust, network) starts no further image, lets those
+ * being updated finish, and is thrown. Outcomes come in the plan's order.
  */
 export async function runUpdate(
   plan: readonly PlannedImage[],
@@ -68,38 +82,52 @@ export async function runUpdate(
   ctx: StageContext,
 ): Promise<ImageOutcome[]> {
   const store = await LayoutStore.open(ctx.home.store, { create: true });
-  const out: ImageOutcome[] = [];
-  // Bases run before what extends them (the plan's order): what each base did is what its customizations build on.
-  const bases = new Map<string, ImageOutcome>();
-  for (const image of plan) {
-    const base = baseOutcome(image, bases);
-    if (base?.failure !== undefined) {
-      out.push(skippedForBase(image, base));
-      continue;
-    }
-    const done: VariantOutcome[] = [];
-    try {
-      for (const v of image.variants) {
-        const baseMove = base?.variants.find((b) => b.planned.variant.variant === v.variant.variant);
-        done.push(await updateVariant(image, v, store, { ...opts, ...(baseMove && { baseMove }) }, ctx));
-      }
-      if (image.lockChanged) await writeLockfile(image.loaded.dir, image.lock);
-      out.push({ planned: image, variants: done, lockWritten: image.lockChanged });
-    } catch (err) {
-      if (!isIroncladError(err) || ERROR_CODES[(err as IroncladError).code] !== 1) throw err;
-      const failed = image.variants.slice(done.length).map((planned) => ({ planned, status: 'failed' as const }));
-      const failure = { code: (err as IroncladError).code, message: (err as IroncladError).message };
-      out.push({ planned: image, variants: [...done, ...failed], lockWritten: false, failure });
-    }
-    bases.set(image.loaded.path, out.at(-1)!);
-  }
-  return out;
+  const started = new Map<string, Promise<ImageOutcome>>();
+  const outcomes = new Map<PlannedImage, ImageOutcome>();
+  // The plan puts bases before what extends them, and images are started in its order: a base has started by the
+  // time its customization waits for it, so a slot spent waiting never holds up the base it waits for.
+  await mapLimit(plan, opts.jobs ?? availableParallelism(), async (image) => {
+    const basePath = image.loaded.extends?.base.path;
+    const baseDone = basePath === undefined ? undefined : started.get(basePath);
+    const run = (async () => {
+      const base = await baseDone;
+      if (base?.failure !== undefined) return skippedForBase(image, base);
+      // Images built at once write progress at once: each line names the image it is about.
+      const log = prefixedLogger(ctx.log, `[${image.loaded.definition.name}] `);
+      return updateImage(image, base, store, opts, { ...ctx, log });
+    })();
+    started.set(image.loaded.path, run);
+    outcomes.set(image, await run);
+  });
+  return plan.map((image) => outcomes.get(image) ?? failUnreachable(image));
 }
 
-/** What the update did to the base of a customization, when the base was part of this update. */
-function baseOutcome(image: PlannedImage, done: ReadonlyMap<string, ImageOutcome>): ImageOutcome | undefined {
-  const base = image.loaded.extends?.base;
-  return base === undefined ? undefined : done.get(base.path);
+function failUnreachable(image: PlannedImage): never {
+  throw new Error(`unreachable: no outcome for ${image.loaded.definition.name}`);
+}
+
+/** Updates every variant of one image, then writes its lock; a test or policy failure is its outcome. */
+async function updateImage(
+  image: PlannedImage,
+  base: ImageOutcome | undefined,
+  store: LayoutStore,
+  opts: UpdateRunOptions,
+  ctx: StageContext,
+): Promise<ImageOutcome> {
+  const done: VariantOutcome[] = [];
+  try {
+    for (const v of image.variants) {
+      const baseMove = base?.variants.find((b) => b.planned.variant.variant === v.variant.variant);
+      done.push(await updateVariant(image, v, store, { ...opts, ...(baseMove && { baseMove }) }, ctx));
+    }
+    if (image.lockChanged) await writeLockfile(image.loaded.dir, image.lock);
+    return { planned: image, variants: done, lockWritten: image.lockChanged };
+  } catch (err) {
+    if (!isIroncladError(err) || ERROR_CODES[(err as IroncladError).code] !== 1) throw err;
+    const failed = image.variants.slice(done.length).map((planned) => ({ planned, status: 'failed' as const }));
+    const failure = { code: (err as IroncladError).code, message: (err as IroncladError).message };
+    return { planned: image, variants: [...done, ...failed], lockWritten: false, failure };
+  }
 }
 
 /** A customization whose base failed is left as it was: its new lock pins what the base did not get. */
