@@ -13,6 +13,7 @@ import {
 import { cachedBytes, downloadToCache, type ExpectedContent, storeBytes } from './archive-cache.ts';
 import { checkNotRolledBack, lastSeenRelease } from './archive-freshness.ts';
 import type { Distro } from './distro.ts';
+import { IndexMemo } from './index-memo.ts';
 import { verifyInRelease } from './inrelease.ts';
 import { loadTrustedKeys, type TrustedKeys } from './keyring.ts';
 import { parsePackagesIndex } from './packages-index.ts';
@@ -226,7 +227,11 @@ interface IndexLocation {
 
 const COMPRESSIONS = ['.xz', '.gz', ''] as const;
 
-async function loadPackagesIndex(at: IndexLocation, ctx: StageContext, http: HttpOptions): Promise<PackageEntry[]> {
+async function loadPackagesIndex(
+  at: IndexLocation,
+  ctx: StageContext,
+  http: HttpOptions,
+): Promise<readonly PackageEntry[]> {
   const plainPath = `${at.component}/binary-${at.arch}/Packages`;
   const ext = COMPRESSIONS.find((e) => at.release.files.has(plainPath + e));
   if (ext === undefined) {
@@ -242,6 +247,24 @@ async function loadPackagesIndex(at: IndexLocation, ctx: StageContext, http: Htt
     fail('INVALID_INPUT', `${what}: index of ${plain.size} bytes exceeds the limit of ${MAX_PACKAGES_INDEX_BYTES}`);
   }
   const raw = await fetchIndexBytes(at, path, expect, what, ctx, http);
+  // `raw` was checked against the digest the verified Release lists: an index parsed from the same bytes earlier
+  // in this process is the same result, and decompressing and parsing it again would cost seconds.
+  const key = [at.baseUrl, at.suite, at.component, path, expect.size, expect.sha256, plain?.size, plain?.sha256].join(
+    '\n',
+  );
+  return parsedIndices.get(key, () => parseIndexBytes(raw, at, ext, what, plain));
+}
+
+const parsedIndices = new IndexMemo();
+
+async function parseIndexBytes(
+  raw: Uint8Array,
+  at: IndexLocation,
+  ext: (typeof COMPRESSIONS)[number],
+  what: string,
+  plain: ExpectedContent | undefined,
+): Promise<PackageEntry[]> {
+  const plainPath = `${at.component}/binary-${at.arch}/Packages`;
   const data = await decompressIndex(raw, ext, what);
   if (plain !== undefined && ext !== '' && (data.length !== plain.size || sha256Hex(data) !== plain.sha256)) {
     fail('DIGEST_MISMATCH', `${what}: decompressed index does not match the Release's ${plainPath} entry`);
