@@ -79,7 +79,7 @@ export function baseLocation(ref: string, dir: string): string {
 /**
  * The definition document a customization stands for: the base document (without its catalog text and its size
  * and package budgets, which describe the base) with the customization applied. Lists are appended (`packages`, `tests` by
- * name, `paths` by path, accounts), maps merged with the customization winning (`environment`, `labels`,
+ * name, `paths` by path and platform, accounts), maps merged with the customization winning (`environment`, `labels`,
  * `annotations`), anything else replaced; each variant overlay of the base is merged with the customization's
  * overlay of the same name the same way. Pure. Returns the problems instead of a document when the
  * customization overlays a variant the base does not have.
@@ -131,7 +131,7 @@ function mergeFields(base: Raw, own: Raw): Raw {
         out[key] = appendBy(was, value, (x) => x);
         break;
       case 'paths':
-        out[key] = appendBy(was, value, (p) => (isRecord(p) ? p.path : p));
+        out[key] = mergePaths(was, value);
         break;
       case 'tests':
         out[key] = appendBy(was, value, (t) => (isRecord(t) ? t.name : t));
@@ -171,6 +171,34 @@ function appendBy(base: unknown, added: unknown, key: (item: unknown) => unknown
     out.set(k === undefined ? `\0${anonymous++}` : k, item);
   }
   return [...out.values()];
+}
+
+/**
+ * `paths` by path and platform. A base may give one path once per platform (java's `default-java` link points to
+ * each architecture's JVM), so the base's entries are never merged with each other; a customization's entry takes
+ * the place of the base's entries for the same path on a platform they share (an entry without `platforms` is on
+ * every platform), and the rest are appended.
+ */
+function mergePaths(base: unknown, added: unknown): unknown[] {
+  const own = asArray(added);
+  const placed = new Set<unknown>();
+  const out: unknown[] = [];
+  for (const b of asArray(base)) {
+    const o = own.find((x) => standsFor(x, b));
+    if (o === undefined) out.push(b);
+    else if (!placed.has(o)) {
+      placed.add(o);
+      out.push(o);
+    }
+  }
+  return [...out, ...own.filter((o) => !placed.has(o))];
+}
+
+function standsFor(own: unknown, base: unknown): boolean {
+  if (!isRecord(own) || !isRecord(base) || own.path !== base.path) return false;
+  const op = asArray(own.platforms);
+  const bp = asArray(base.platforms);
+  return op.length === 0 || bp.length === 0 || op.some((p) => bp.includes(p));
 }
 
 function asArray(value: unknown): unknown[] {
