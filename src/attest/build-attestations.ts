@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { canonicalJsonBytes, type StageContext } from '../core/index.ts';
-import { type BuildResult, CYCLONEDX_MEDIA_TYPE, type PlatformBuild, SPDX_MEDIA_TYPE } from '../image/index.ts';
+import {
+  type BaseImageRecord,
+  type BuildResult,
+  CYCLONEDX_MEDIA_TYPE,
+  type PlatformBuild,
+  SPDX_MEDIA_TYPE,
+} from '../image/index.ts';
 import {
   type Descriptor,
   formatPlatform,
@@ -26,6 +32,7 @@ import {
   CTRF_REPORT,
   CYCLONEDX_BOM,
   OPENVEX_V020,
+  type ProvenanceBase,
   SLSA_PROVENANCE_V1,
   SPDX_DOCUMENT,
 } from './predicates/index.ts';
@@ -163,17 +170,21 @@ function provenanceFor(
     builderId: extra.builderId ?? LOCAL_BUILDER_ID,
     invocationId,
     finishedOn: ctx.now().toISOString(),
-    ...(p.base !== undefined && {
-      base: {
-        name: p.base.reference,
-        manifestSha256: hexOf(p.base.manifest.digest),
-        variant: p.base.variant,
-        definition: { path: p.base.definitionFile, sha256: hexOf(p.base.definition.digest) },
-        sourceDateEpoch: p.base.epoch,
-        packages: p.base.packages,
-      },
-    }),
+    ...(p.base !== undefined && { base: provenanceBase(p.base) }),
   });
+}
+
+/** A customization's base (and its own base, down the chain) as provenance records it. */
+function provenanceBase(b: BaseImageRecord): ProvenanceBase {
+  return {
+    name: b.reference,
+    manifestSha256: hexOf(b.manifest.digest),
+    variant: b.variant,
+    definition: { path: b.definitionFile, sha256: hexOf(b.definition.digest) },
+    sourceDateEpoch: b.epoch,
+    packages: b.packages,
+    ...(b.base !== undefined && { base: provenanceBase(b.base) }),
+  };
 }
 
 function variantOf(result: BuildResult, p: PlatformBuild): string {

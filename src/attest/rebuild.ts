@@ -25,7 +25,7 @@ import {
 import { TOOL_VERSION } from '../sbom/index.ts';
 import { collectEvidence } from './evidence.ts';
 import { unverifiedStatement, verifyAttestationEvidence } from './evidence-verify.ts';
-import { parseProvenance, type ReadProvenance, SLSA_PROVENANCE_V1 } from './predicates/index.ts';
+import { type ProvenanceBase, parseProvenance, type ReadProvenance, SLSA_PROVENANCE_V1 } from './predicates/index.ts';
 import { lockedPlatformFromProvenance } from './rebuild-lock.ts';
 import type { Statement } from './statement.ts';
 import type { ImageTarget } from './verify-image.ts';
@@ -166,7 +166,7 @@ async function buildInTemp(
   try {
     const locked = lockedPlatformFromProvenance(prov);
     const sharedWith = await runtimePackagesBeside(loaded, prov.variant, locked.platform);
-    const base = prov.base === undefined ? undefined : await baseFromProvenance(loaded, prov, locked);
+    const base = prov.base === undefined ? undefined : await baseFromProvenance(loaded, prov.base, locked);
     const build = await buildPlatform(
       {
         variant,
@@ -195,34 +195,43 @@ async function buildInTemp(
 /**
  * A customization's base as its provenance records it: the base definition beside the customization (its digest is
  * covered by the customization's, already checked), the base's packages picked by name from the recorded .debs,
- * and the base's own SOURCE_DATE_EPOCH, so the base layers come out as the base image's.
+ * and the base's own SOURCE_DATE_EPOCH, so the base layers come out as the base image's. A base that is itself a
+ * customization is made the same way from the record of its own base, down the chain.
  */
 async function baseFromProvenance(
   loaded: LoadedDefinition,
-  prov: ReadProvenance,
+  recorded: ProvenanceBase | undefined,
   locked: LockedPlatform,
 ): Promise<BasePlatformInput> {
-  const recorded = prov.base;
   const base = loaded.extends?.base;
   if (recorded === undefined || base === undefined) {
     return fail('INVALID_INPUT', `provenance: the image extends ${recorded?.name}, the definition extends nothing`);
   }
-  if (base.extends !== undefined) {
-    fail('INVALID_INPUT', `rebuilding a customization of a customization (${base.definition.name}) is not supported`);
+  if (base.extends !== undefined && recorded.base === undefined) {
+    fail(
+      'INVALID_INPUT',
+      `provenance: the base ${recorded.name} extends ${base.extends.ref}, which it does not record`,
+      {
+        hint: 'the image was built by an Ironclad version that recorded one base only; build it again to rebuild it',
+      },
+    );
   }
   const variant = expandVariants(base.definition).find((v) => v.variant === recorded.variant);
   if (variant === undefined) fail('INVALID_INPUT', `provenance: the base has no variant ${recorded.variant}`);
   const names = new Set(recorded.packages);
+  const baseLocked = { ...locked, packages: locked.packages.filter((p) => names.has(p.name)) };
   const sharedWith = await runtimePackagesBeside(base, recorded.variant, locked.platform);
+  const nested = recorded.base === undefined ? undefined : await baseFromProvenance(base, recorded.base, baseLocked);
   return {
     variant,
-    locked: { ...locked, packages: locked.packages.filter((p) => names.has(p.name)) },
+    locked: baseLocked,
     definition: { digest: base.digest, path: recorded.definition.path },
     definitionFile: recorded.definition.path,
     pathSources: await definitionPathSources(base, [variant]),
     epoch: recorded.sourceDateEpoch,
     reference: recorded.name,
     ...(sharedWith !== undefined && { sharedWith }),
+    ...(nested !== undefined && { base: nested }),
   };
 }
 

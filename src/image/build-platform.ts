@@ -105,6 +105,8 @@ export interface BaseImageRecord {
   readonly epoch: number;
   /** Names of the base's packages (the rest of the lock is what the customization added). */
   readonly packages: readonly string[];
+  /** When the base is itself a customization: what it was built on. */
+  readonly base?: BaseImageRecord;
 }
 
 /** One platform image written into a layout (blobs only; tagging is the caller's). */
@@ -321,6 +323,7 @@ function baseRecord(base: BasePlatformInput, built: PlatformBuild): BaseImageRec
     definitionFile: base.definitionFile,
     epoch: built.epoch,
     packages: built.locked.packages.map((p) => p.name),
+    ...(built.base !== undefined && { base: built.base }),
   };
 }
 

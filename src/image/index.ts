@@ -1,6 +1,6 @@
 export type { BuildResult } from './build.ts';
 export { buildImages } from './build.ts';
-export type { BasePlatformInput, PlatformBuild } from './build-platform.ts';
+export type { BaseImageRecord, BasePlatformInput, PlatformBuild } from './build-platform.ts';
 export { buildPlatform } from './build-platform.ts';
 export type { CacheVerifyReport } from './cache-verify.ts';
 export { verifyCaches } from './cache-verify.ts';

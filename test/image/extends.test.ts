@@ -237,6 +237,26 @@ describe('extends: a customization of a fixture image', () => {
     assert.equal(labels['dev.ironclad.shell'], 'true');
   });
 
+  test('a customization of a customization rebuilds from provenance: base, then middle, then top', async () => {
+    await mkdir(join(dir, 'images/top-lib'));
+    const top = 'extends: my-lib\nname: top-lib\ntags: ["1-top"]\nenvironment: {TOP: "1"}\n';
+    const conf = 'paths:\n  - {path: /etc/top.conf, type: file, content: "top\\n", mode: "0644"}\n';
+    await writeFile(join(dir, 'images/top-lib/image.yaml'), top + conf);
+    assert.equal((await cli('lock', 'images/top-lib', '--distros', 'distros')).code, 0);
+    const b = await cli('build', 'images/top-lib', '--distros', 'distros', '--no-test', '--key', 'ironclad.key');
+    assert.equal(b.code, 0, b.err);
+    const middle = (await image('my-lib:1-corp')).manifest().layers.map((l) => l.digest);
+    const mine = (await image('top-lib:1-top')).manifest().layers.map((l) => l.digest);
+    assert.deepEqual(mine.slice(0, middle.length), middle, "the middle image's layers, its base's first");
+    const prov = await cli('attest', 'get', 'top-lib:1-top', '--predicate-type', PROVENANCE, '--predicate');
+    const params = JSON.parse(prov.out).buildDefinition.externalParameters;
+    assert.equal(params.base.name, 'my-lib:1-corp');
+    assert.equal(params.base.base.name, 'lib:1', 'the chain is recorded down to the bottom');
+    assert.deepEqual(params.base.base.packages, ['libfix1']);
+    const again = await cli('rebuild', 'top-lib:1-top', '--verify', '--key', 'ironclad.pub', '--distros', 'distros');
+    assert.equal(again.code, 0, `${again.out}\n${again.err}`);
+  });
+
   test('a customization may not change what decides the base layers, nor overlay a missing variant', async () => {
     await mkdir(join(dir, 'images/bad'));
     await writeFile(join(dir, 'images/bad/image.yaml'), 'extends: lib\nname: bad\ndistro: other\n');

@@ -19,6 +19,7 @@ export const CTRF_REPORT = 'https://ctrf.io/report/v1';
 export type { IndexProvenanceInput, IndexProvenancePlatform } from './index-provenance.ts';
 export { buildIndexProvenance, IRONCLAD_INDEX_BUILD_TYPE } from './index-provenance.ts';
 export type {
+  ProvenanceBase,
   ProvenanceDependency,
   ProvenanceInput,
   ProvenancePackage,

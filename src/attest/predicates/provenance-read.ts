@@ -108,10 +108,20 @@ function readCompression(f: Fields, ext: Record<string, unknown>): { compression
 }
 
 /** A customization's base (docs/customization.md); absent for any other image. */
-function readBase(f: Fields, ext: Record<string, unknown>): { base?: ProvenanceBase } {
+function readBase(
+  f: Fields,
+  ext: Record<string, unknown>,
+  parent = '$.externalParameters',
+  depth = 0,
+): { base?: ProvenanceBase } {
   if (ext.base === undefined) return {};
-  const path = '$.externalParameters.base';
-  const b = f.obj(ext, 'base', '$.externalParameters');
+  const path = `${parent}.base`;
+  // A chain of customizations is short (the loader allows 8 links); deeper nesting is not ours.
+  if (depth >= 8) {
+    f.problems.push(path);
+    return {};
+  }
+  const b = f.obj(ext, 'base', parent);
   const definition = f.obj(b, 'definition', path);
   const epoch = b.sourceDateEpoch;
   const packages = b.packages;
@@ -130,6 +140,7 @@ function readBase(f: Fields, ext: Record<string, unknown>): { base?: ProvenanceB
       },
       sourceDateEpoch: typeof epoch === 'number' ? epoch : 0,
       packages: names ?? [],
+      ...readBase(f, b, path, depth + 1),
     },
   };
 }

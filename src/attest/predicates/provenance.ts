@@ -107,6 +107,8 @@ export interface ProvenanceBase {
   readonly sourceDateEpoch: number;
   /** The base's packages by name; the other resolved .debs are what the customization added. */
   readonly packages: readonly string[];
+  /** When the base is itself a customization: its own base (a rebuild makes the chain from the bottom up). */
+  readonly base?: ProvenanceBase;
 }
 
 /** One resolved dependency read back from a provenance document. */
@@ -217,6 +219,7 @@ function baseParameter(b: ProvenanceBase): Record<string, unknown> {
     definition: { path: b.definition.path, digest: { sha256: b.definition.sha256 } },
     sourceDateEpoch: b.sourceDateEpoch,
     packages: [...b.packages].sort(compare),
+    ...(b.base === undefined ? {} : { base: baseParameter(b.base) }),
   };
 }
 
