@@ -2,10 +2,11 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Home, type StageContext, sha256File } from '../core/index.ts';
 import { cachePath, readDeb } from '../debian/index.ts';
-import { type Digest, LayoutStore } from '../oci/index.ts';
+import { type Digest, digestHex, LayoutStore } from '../oci/index.ts';
 import { DEB_CONTENTS_FORMAT, DEB_CONTENTS_KIND, debContentsPayload } from './deb-cache.ts';
 import { cacheSecret, type EntryIdentity, listEntries, openEntry } from './derived-cache.ts';
 import { checkLayerBlob, LAYERS_FORMAT, LAYERS_KIND, ZSTD_LAYERS_FORMAT, ZSTD_LAYERS_KIND } from './layer-cache.ts';
+import { LAYER_KEYS_KIND, layerKeysFormat, parseKnownLayer, ZSTD_LAYER_KEYS_KIND } from './layer-keys.ts';
 import { RESOLUTIONS_FORMAT, RESOLUTIONS_KIND } from './resolution-cache.ts';
 
 /** How far an entry was checked: its seal only, or re-derived from (or checked against) its verified input. */
@@ -38,7 +39,8 @@ const LEGACY_DIRS = [/^deb-contents-v1-/, /^layers$/, /^resolutions$/];
 /**
  * `ironclad cache verify`: checks every derived cache entry's seal and binding, and re-derives what it can from
  * the verified input: a parsed .deb from its .deb in the download cache (the check the build skips for speed), a
- * layer entry by decompressing its blob in the local store to the diffId. Bad entries are removed (they would be
+ * layer entry by decompressing its blob in the local store to the diffId; a layer key's blob must decompress to
+ * the diffId it records. Bad entries are removed (they would be
  * rebuilt on next use anyway); so are entries of other formats and the unsealed caches of earlier versions.
  */
 export async function verifyCaches(ctx: StageContext): Promise<CacheVerifyReport> {
@@ -50,6 +52,8 @@ export async function verifyCaches(ctx: StageContext): Promise<CacheVerifyReport
     [DEB_CONTENTS_KIND, DEB_CONTENTS_FORMAT, (p, key) => checkDebContents(ctx.home, key, p)],
     [LAYERS_KIND, LAYERS_FORMAT, (p, key) => checkLayerEntry(store, key, p)],
     [ZSTD_LAYERS_KIND, ZSTD_LAYERS_FORMAT, (p, key) => checkLayerEntry(store, key, p)],
+    [LAYER_KEYS_KIND, layerKeysFormat(LAYERS_FORMAT), (p) => checkLayerKey(store, p)],
+    [ZSTD_LAYER_KEYS_KIND, layerKeysFormat(ZSTD_LAYERS_FORMAT), (p) => checkLayerKey(store, p)],
     [RESOLUTIONS_KIND, RESOLUTIONS_FORMAT, async () => 'sealed' as const],
   ];
   for (const [kind, format, check] of checkers) {
@@ -110,6 +114,16 @@ async function checkLayerEntry(
   if (verdict === 'other-layer') return `blob ${entry.descriptor.digest} holds another layer`;
   // A corrupt blob is the store's problem (`ironclad store verify`); the entry itself is right.
   return verdict === 'ok' ? 're-derived' : 'sealed';
+}
+
+/**
+ * A layer key names the layer of entries it cannot be given back, so it is not re-derived: its blob, when the
+ * local store holds it, must decompress to the diffId the entry records.
+ */
+async function checkLayerKey(store: LayoutStore | undefined, payload: Uint8Array): Promise<string | CacheCheck> {
+  const entry = parseKnownLayer(payload);
+  if (entry === undefined) return 'payload is not a layer';
+  return checkLayerEntry(store, digestHex(entry.diffId), payload).then((v) => (v === 're-derived' ? 'sealed' : v));
 }
 
 /** Entries of formats no longer written, and the unsealed caches of earlier versions. */

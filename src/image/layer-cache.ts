@@ -18,6 +18,14 @@ import {
 } from '../oci/index.ts';
 import type { DerivedCache, DerivedCacheOptions } from './derived-cache.ts';
 import { derivedCache } from './derived-cache.ts';
+import {
+  knownLayer,
+  LAYER_KEYS_KIND,
+  layerKey,
+  layerKeysFormat,
+  rememberLayer,
+  ZSTD_LAYER_KEYS_KIND,
+} from './layer-keys.ts';
 import { fetchSharedLayer, type SharedLayers, shareLayer } from './shared-layers.ts';
 
 /**
@@ -36,17 +44,18 @@ export const ZSTD_LAYERS_FORMAT = `zstd-${DEFAULT_ZSTD_LEVEL}-${ZSTD_IMPLEMENTAT
 /** The layers a build compresses: gzip (the default, readable by every tool) or zstd (`compression: zstd`). */
 export type BuildCompression = 'gzip' | 'zstd';
 
-/** The cache of compressed layers for one compression. */
+/** The cache of compressed layers for one compression, with its layer keys (layer-keys.ts). */
 export function layerCache(opts: DerivedCacheOptions, compression: BuildCompression = 'gzip'): LayerCache {
-  const cache =
+  const [kind, format, keysKind] =
     compression === 'gzip'
-      ? derivedCache(LAYERS_KIND, LAYERS_FORMAT, opts)
-      : derivedCache(ZSTD_LAYERS_KIND, ZSTD_LAYERS_FORMAT, opts);
-  return Object.assign(cache, { compression });
+      ? [LAYERS_KIND, LAYERS_FORMAT, LAYER_KEYS_KIND]
+      : [ZSTD_LAYERS_KIND, ZSTD_LAYERS_FORMAT, ZSTD_LAYER_KEYS_KIND];
+  const keys = derivedCache(keysKind, layerKeysFormat(format), opts);
+  return Object.assign(derivedCache(kind, format, opts), { compression, keys });
 }
 
-/** A derived cache of compressed layers, and the compression its entries hold. */
-export type LayerCache = DerivedCache & { readonly compression: BuildCompression };
+/** A derived cache of compressed layers, the compression its entries hold, and the layer keys of that compression. */
+export type LayerCache = DerivedCache & { readonly compression: BuildCompression; readonly keys: DerivedCache };
 
 interface LayerEntry {
   readonly descriptor: Descriptor;
@@ -60,9 +69,10 @@ export type LayerOrigin = 'compressed' | 'cache' | 'shared';
 export type StoredLayer = WrittenLayer & { readonly origin: LayerOrigin };
 
 /**
- * Writes (or reuses) one layer through `out` in the cache's compression. Reuse comes first from the local layer
+ * Writes (or reuses) one layer through `out` in the cache's compression. A layer whose key (layer-keys.ts) names a
+ * blob `out` holds intact is reused without writing its tar. Otherwise reuse comes first from the local layer
  * cache, then from `shared` (another worker's compression, `--cache-from`); a layer compressed here is put into
- * both. Whatever is reused is checked to decompress to this tar's diffId before it goes into the image.
+ * both. What is reused by diffId is checked to decompress to this tar's diffId before it goes into the image.
  */
 export async function storeLayer(
   entries: readonly TarEntry[],
@@ -71,7 +81,22 @@ export async function storeLayer(
   shared?: SharedLayers,
   inFlight: InFlightLayers = inFlightLayers,
 ): Promise<StoredLayer> {
-  const tar = tarBytes(entries);
+  const key = cache.keys.enabled ? layerKey(entries) : undefined;
+  const known = key === undefined ? undefined : await knownLayer(cache.keys, key, out, cache.compression);
+  if (known !== undefined) return { ...known, origin: 'cache' };
+  const stored = await storeTar(tarBytes(entries), out, cache, shared, inFlight);
+  if (key !== undefined) await rememberLayer(cache.keys, key, stored);
+  return stored;
+}
+
+/** storeLayer once the layer's tar is made. */
+async function storeTar(
+  tar: Uint8Array,
+  out: ImageEndpoint,
+  cache: LayerCache,
+  shared: SharedLayers | undefined,
+  inFlight: InFlightLayers,
+): Promise<StoredLayer> {
   const diffId = digestOf(tar);
   // Builds of this process that store one layer into one layout at the same time do it once (InFlightLayers).
   const key = `${out.requireWriter().name}\n${cache.compression}\n${diffId}`;

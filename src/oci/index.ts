@@ -33,7 +33,7 @@ export { type LockWaitOptions, withLayoutLock } from './layout-lock.ts';
 export { listStoreImages, removeStoreImages, splitStoreTag, storeNameFor } from './local-store.ts';
 export { MAX_MANIFEST_BYTES, type ParsedManifest, parseManifest } from './manifest.ts';
 export { buildImageConfig, buildIndex, buildManifest, EMPTY_DESCRIPTOR, EMPTY_JSON_BYTES } from './manifest-build.ts';
-export { isIndexMediaType, isManifestMediaType, MediaType } from './media-types.ts';
+export { isIndexMediaType, isManifestMediaType, layerCompression, MediaType } from './media-types.ts';
 export { openImageSource } from './open-source.ts';
 export { formatPlatform, hostPlatform, parsePlatform, pickPlatform, platformMatches } from './platform.ts';
 export { type PlatformManifest, tagPlatformManifests } from './platform-tags.ts';
@@ -50,7 +50,7 @@ export {
   SIGNATURE_FORMATS,
 } from './referrers.ts';
 export { readTar } from './tar-reader.ts';
-export { tarBytes } from './tar-writer.ts';
+export { TAR_FORMAT, tarBytes } from './tar-writer.ts';
 export {
   formatImageRef,
   isLayoutRef,

@@ -13,6 +13,13 @@ import type { TarEntry } from './types.ts';
  * zero blocks the format requires.
  */
 
+/**
+ * The version of the bytes this writer gives for a list of entries. Caches that find a layer by a description of
+ * its entries rather than by its tar's digest (the image module's layer keys) include it, so it must change
+ * whenever a change here changes the tar written for the same entries.
+ */
+export const TAR_FORMAT = 'ironclad-pax-1';
+
 const BLOCK = 512;
 const MAX_OCTAL_7 = 0o7777777;
 const MAX_OCTAL_11 = 0o77777777777;

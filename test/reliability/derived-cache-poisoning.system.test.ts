@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,11 +63,15 @@ describe('derived-cache poisoning', () => {
     const headerEnd = bytes.indexOf(0x0a, bytes.indexOf(0x0a) + 1);
     const contents = deserialize(bytes.subarray(headerEnd + 1, bytes.length - 32)) as {
       entries: { path: string; data?: Uint8Array; size: number }[];
+      digests: { sha256: string; md5: string }[];
     };
     const good = contents.entries.find((e) => e.path.endsWith('Good_Root.crt'))!;
     const evil = { ...good, path: good.path.replace('Good_Root', 'Evil_Root'), data: Buffer.from(EVIL) };
     evil.size = evil.data.length;
     contents.entries.push(evil);
+    // The entry keeps the digests of its files: the attacker recomputes those as well.
+    const hex = (alg: string) => createHash(alg).update(evil.data).digest('hex');
+    contents.digests.push({ sha256: hex('sha256'), md5: hex('md5') });
     return serialize(contents);
   }
 
@@ -143,8 +147,11 @@ describe('derived-cache poisoning', () => {
     forged.uncompressedSize = JSON.parse((await payloadOf(a)).toString()).uncompressedSize;
     const id = { kind: 'layers', format, key: a.name };
     await writeFile(join(a.parentPath, a.name), sealEntry(id, Buffer.from(JSON.stringify(forged)), secret));
+    // Layers found by their keys never reach the diffId entries: without keys, every layer is looked up by diffId.
+    await rm(join(home, 'cache', 'derived', 'layer-keys'), { recursive: true, force: true });
     const r = await build();
     assert.equal(r.status, 0, r.err);
+    assert.match(r.err, /discarding layers entry .*holds another layer/);
     assert.equal((await builtImage()).digest, cleanDigest);
   });
 

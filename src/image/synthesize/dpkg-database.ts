@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { serializeParagraph } from '../../debian/index.ts';
+import { contentDigests } from '../content-digests.ts';
 import type { FileNode, FileTree, TreePackage } from '../file-tree.ts';
 import { comparePaths } from '../tree-builder.ts';
 import { dirNode, fileNode } from './nodes.ts';
@@ -166,5 +166,5 @@ function pathsByOwner(tree: FileTree): Map<string, string[]> {
 }
 
 function md5(data: Uint8Array): string {
-  return createHash('md5').update(data).digest('hex');
+  return contentDigests(data).md5;
 }

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { serializeParagraph } from '../../debian/index.ts';
+import { contentDigests } from '../content-digests.ts';
 import type { FileNode, FileTree, TreePackage } from '../file-tree.ts';
 import { comparePaths } from '../tree-builder.ts';
 import { dirNode, fileNode } from './nodes.ts';
@@ -34,7 +34,7 @@ export function md5sumsText(tree: FileTree, pkg: string): string {
   const lines: string[] = [];
   for (const node of tree.nodes.values()) {
     if ((node.type === 'file' || node.type === 'hardlink') && node.owners.includes(pkg)) {
-      lines.push(`${createHash('md5').update(node.data).digest('hex')}  ${node.path}\n`);
+      lines.push(`${contentDigests(node.data).md5}  ${node.path}\n`);
     }
   }
   return lines.sort((a, b) => comparePaths(a.slice(34), b.slice(34))).join('');
