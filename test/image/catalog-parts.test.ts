@@ -10,6 +10,7 @@ import {
   catalogParts,
   emulatedDevSample,
   IMAGES_DIR,
+  inDistroOrder,
 } from '../support/catalog-e2e.ts';
 
 test('every catalog image is in exactly one part of the catalog e2e test, and every part has its file', () => {
@@ -84,6 +85,25 @@ test('under emulation one dev variant per distribution is built: the one with th
     }
     assert.deepEqual([...emulatedDevSample(Object.keys(images), dir)].sort(), ['b', 'd']);
     assert.equal(emulatedDevSample(catalogImages()).size >= 2, true, 'Debian 12 and 13 each have one');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a part builds its images grouped by distribution, then by name; an image without a lock comes first', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'catalog-order-'));
+  try {
+    for (const [name, distro] of [
+      ['a', 'debian-13'],
+      ['b', 'debian-12'],
+      ['c', 'debian-13'],
+      ['d', 'debian-12'],
+    ]) {
+      mkdirSync(join(dir, name!));
+      writeFileSync(join(dir, name!, 'ironclad.lock.json'), JSON.stringify({ distro }));
+    }
+    mkdirSync(join(dir, 'e'));
+    assert.deepEqual(inDistroOrder(['a', 'b', 'c', 'd', 'e'], dir), ['e', 'b', 'd', 'a', 'c']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
