@@ -69,9 +69,12 @@ export async function compareCommand(args: CompareArgs, io: CliIO): Promise<Exit
   const db = optionalDb(ctx.home, io);
   let result: CompareResult;
   try {
+    const target = openRef(parseImageRef(args.image), io);
+    // An image compared with itself (a check that compare counts as scan does) is read once.
+    const baseline = args.to === args.image ? target : openRef(parseImageRef(args.to), io);
     result = await compareImages(
-      openRef(parseImageRef(args.image), io),
-      openRef(parseImageRef(args.to), io),
+      target,
+      baseline,
       { ...(platform !== undefined && { platform }), ...(db !== undefined && { db }), vex },
       ctx,
     );

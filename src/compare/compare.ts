@@ -102,7 +102,11 @@ export async function compareImages(
   opts: CompareOptions,
   ctx: StageContext,
 ): Promise<CompareResult> {
-  const [t, b] = await Promise.all([readSide(target, opts, ctx), readSide(baseline, opts, ctx)]);
+  // The same endpoint on both sides is read once: the same reads would give the same side.
+  const [t, b] =
+    baseline === target
+      ? await readSide(target, opts, ctx).then((side) => [side, side] as const)
+      : await Promise.all([readSide(target, opts, ctx), readSide(baseline, opts, ctx)]);
   const to = overview(t);
   const bo = overview(b);
   return {

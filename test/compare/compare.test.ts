@@ -227,6 +227,13 @@ test('comparing an image with itself shows no differences', async () => {
   assert.deepEqual(same.files, { added: [], removed: [], changed: [] });
 });
 
+test('the same endpoint on both sides is read once and reports what two readings of the image report', async () => {
+  const one = source('new');
+  const once = await compareImages(one, one, { vex: [] }, createContext({ home }));
+  const twice = await compareImages(source('new'), source('new'), { vex: [] }, createContext({ home }));
+  assert.deepEqual(once, twice);
+});
+
 test('files: a file with the same size, mode and owner but other bytes is changed; equal bytes are not', () => {
   const changed = withDb.files.changed.map((c) => c.path);
   assert.ok(!changed.includes('/etc/os-release'), 'the same bytes in another layer blob');
