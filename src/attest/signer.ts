@@ -9,14 +9,18 @@ import { keyFingerprint, publicKeyOf } from './keys.ts';
 export interface Signer {
   /** Identifies the verification key; becomes the bundle `publicKey.hint` and the DSSE `keyid`. */
   readonly keyHint: string;
+  /** The key that verifies its signatures: what is already signed with it need not be signed again. */
+  readonly publicKey: KeyObject;
   sign(data: Uint8Array): Promise<Uint8Array>;
 }
 
 /** A {@link Signer} over an in-memory private key (from {@link loadPrivateKey}). */
 export function keySigner(privateKey: KeyObject): Signer {
-  const keyHint = keyFingerprint(publicKeyOf(privateKey));
+  const publicKey = publicKeyOf(privateKey);
+  const keyHint = keyFingerprint(publicKey);
   return {
     keyHint,
+    publicKey,
     async sign(data) {
       return new Uint8Array(sign('sha256', data, { key: privateKey, dsaEncoding: 'der' }));
     },

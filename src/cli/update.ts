@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
+import { buildAttested } from '../attest/index.ts';
 import { fail, jsonOutput } from '../core/index.ts';
 import { repoRelativePath } from '../definition/index.ts';
 import { parseImageRef } from '../oci/index.ts';
@@ -85,10 +86,18 @@ export async function updateCommand(args: UpdateArgs, io: CliIO): Promise<ExitSt
       distro,
       definitionPath: (loaded) => repoRelativePath(loaded.path, io.cwd),
       ...(signer !== undefined && {
-        afterBuild: async (result) => void (await signBuild(result, signer, io, ctx)),
+        afterBuild: async (result, imageCtx) => {
+          // A rerun of an interrupted update rebuilds the same digests: what that run signed stays as it is.
+          if (await buildAttested(result, signer.publicKey)) {
+            const names = result.images.map((i) => `${i.variant.name} (${i.variant.variant})`).join(', ');
+            imageCtx.log.info(`${names}: already signed and attested with this key; not signing again`);
+            return;
+          }
+          await signBuild(result, signer, { ...io, log: imageCtx.log }, imageCtx);
+        },
       }),
       ...(registry !== undefined && {
-        publish: async (image) => {
+        publish: async (image, imageCtx) => {
           for (const tag of image.variant.tags) {
             const target = `${registry}/${image.variant.name}:${tag}`;
             const source = `${image.variant.name}@${image.index.digest}`;
@@ -96,9 +105,9 @@ export async function updateCommand(args: UpdateArgs, io: CliIO): Promise<ExitSt
               parseImageRef(source),
               parseImageRef(target),
               { allPlatforms: true, referrers: true, insecure: args.insecure },
-              io,
+              { ...io, log: imageCtx.log },
             );
-            io.log.info(`pushed ${target}`);
+            imageCtx.log.info(`pushed ${target}`);
           }
         },
       }),
@@ -273,7 +282,8 @@ Examples:
   ironclad history python:3.11               # every digest the tag had, and why it moved
   ironclad update --plan --all --cache-from registry.example.com/cache --format json   # a CI matrix (docs/scale-out.md)
 
-An interrupted update leaves every lock, tag and history entry old or new; run it again to finish.
+An interrupted update leaves every lock, tag and history entry old or new; run it again to finish (with --key,
+what the interrupted run already signed and attested with that key is not signed again).
 Images are updated in parallel (--jobs, default the core count), a base before what extends it; a layer
 two images share is compressed once. Progress is one line per image step, each naming its image.
 A second update on the same IRONCLAD_HOME waits for the first to finish (--dry-run and --plan do not wait).`,

@@ -31,10 +31,13 @@ export interface UpdateRunOptions {
   readonly distroConfig?: Parameters<typeof buildImages>[2]['distroConfig'];
   /** The definition's repository-relative path, labelled on the image and recorded in provenance. */
   definitionPath?(loaded: LoadedDefinition): string;
-  /** Called with each build before anything is published or tagged: signing and attestations. */
-  afterBuild?(result: BuildResult): Promise<void>;
+  /**
+   * Called with each build before anything is published or tagged: signing and attestations. `ctx` is the
+   * image's own (its log lines name the image).
+   */
+  afterBuild?(result: BuildResult, ctx: StageContext): Promise<void>;
   /** Called with each rebuilt image (untagged, referrers attached) before its history and tags move: a push. */
-  publish?(image: BuiltImage): Promise<void>;
+  publish?(image: BuiltImage, ctx: StageContext): Promise<void>;
 }
 
 type VariantRunOptions = UpdateRunOptions & {
@@ -169,7 +172,7 @@ async function updateVariant(
   );
   const built = result.images[0];
   if (built === undefined) throw new Error(`unreachable: building ${name} gave no image`);
-  await opts.afterBuild?.(result);
+  await opts.afterBuild?.(result, ctx);
   const endpoint = layoutEndpoint(store.dir);
   // On a rerun the tags may already point at this image: the move to record is the one already recorded.
   const last = lastMove(await readHistory(ctx.home, name), v.tags[0] ?? '');
@@ -185,7 +188,7 @@ async function updateVariant(
     ...baseMoveOf(opts.baseMove),
   };
   const changelog = await attachChangelog(endpoint.referrers, built.index, changelogOf(name, move));
-  await opts.publish?.(built);
+  await opts.publish?.(built, ctx);
   const pins = [...(v.current !== undefined && v.current.digest === previous ? [v.current] : []), built.index];
   await recordMove(ctx.home, store, name, { ...move, at: ctx.now().toISOString(), changelog: changelog.digest }, pins);
   for (const tag of built.tags) await endpoint.tag(tag, built.index);
