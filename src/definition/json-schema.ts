@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Customization } from './extends.ts';
 import { Definition } from './schema.ts';
 
 /** Where the generated schema is committed, relative to the repository root. */
@@ -7,7 +8,9 @@ export const DEFINITION_SCHEMA_PATH = 'schema/definition.schema.json';
 /**
  * The JSON Schema (draft 2020-12) of what a definition file may contain, generated from the zod schema's input
  * side, so editors (via `# yaml-language-server: $schema=...`) check the same rules `loadDefinition` enforces,
- * except the cross-field ones (duplicates, declared users). Returned as the exact text to commit: two-space
+ * except the cross-field ones (duplicates, declared users, what a merged customization must satisfy). A file is
+ * either a definition or a customization (`extends:`, docs/customization.md); neither admits the other's keys, so
+ * exactly one alternative matches a valid file. Returned as the exact text to commit: two-space
  * indentation and a trailing newline.
  */
 export function definitionJsonSchemaText(): string {
@@ -18,6 +21,27 @@ let cached: Record<string, unknown> | undefined;
 
 /** The same schema as a value, generated once per process (key suggestions walk it). */
 export function definitionJsonSchema(): Record<string, unknown> {
-  cached ??= z.toJSONSchema(Definition, { io: 'input', target: 'draft-2020-12', unrepresentable: 'throw' });
+  cached ??= documentSchema();
   return cached;
+}
+
+function documentSchema(): Record<string, unknown> {
+  const opts = { io: 'input', target: 'draft-2020-12', unrepresentable: 'throw' } as const;
+  // Neither schema uses $defs/$ref, so each can sit under anyOf as generated.
+  const { $schema, title, description: _d, ...definition } = z.toJSONSchema(Definition, opts);
+  const { $schema: _s, ...customization } = z.toJSONSchema(Customization, opts);
+  return {
+    $schema,
+    title,
+    description: 'One image and its variants (image.yaml), or a customization that extends a base and adds to it.',
+    anyOf: [
+      { title: 'Image definition', ...definition },
+      {
+        title: 'Customization',
+        description:
+          'Starts from a base (`extends:`) and adds to it; distro, platforms, kind, compression and exclude are inherited.',
+        ...customization,
+      },
+    ],
+  };
 }

@@ -29,3 +29,28 @@ test('editors using the JSON Schema accept every catalog definition and catch ty
     false,
   );
 });
+
+test('the JSON Schema describes customizations: extends by name, path or published image, and only what they may set', () => {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  const validate = ajv.compile(JSON.parse(definitionJsonSchemaText()));
+  const ok = [
+    { extends: 'python', name: 'my-python', packages: ['python3-requests'], environment: { A: '1' } },
+    { extends: '../python', name: 'my-python', variants: { dev: { packages: ['git'] } } },
+    {
+      extends: { image: `registry.example.com/team/python:3.11@sha256:${'a'.repeat(64)}`, key: 'team.pub' },
+      name: 'my-python',
+      user: 'app',
+      accounts: { users: [{ name: 'app', uid: 1001 }] },
+    },
+  ];
+  for (const doc of ok) assert.equal(validate(doc), true, `${JSON.stringify(doc)}: ${JSON.stringify(validate.errors)}`);
+  const bad = [
+    { extends: 'python', name: 'x', distro: 'debian-12' },
+    { extends: 'python', name: 'x', platforms: ['linux/amd64'] },
+    { extends: 'python' },
+    { extends: { image: 'registry.example.com/team/python:3.11' }, name: 'x' },
+    { extends: { image: 'r.example.com/p@sha256:aa', key: 'k.pub', keys: 'typo' }, name: 'x' },
+    { extends: 'python', name: 'x', pakages: ['git'] },
+  ];
+  for (const doc of bad) assert.equal(validate(doc), false, JSON.stringify(doc));
+});
