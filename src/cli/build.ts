@@ -155,6 +155,11 @@ function buildJson(r: BuildResult): object {
         layers: p.layers.length,
         compression: p.compression,
         layerOrigins: originCounts(p),
+        layerList: p.layers.map((l) => ({
+          diffId: l.layer.diffId,
+          digest: l.layer.descriptor.digest,
+          origin: l.layer.origin,
+        })),
         sourceDateEpoch: p.epoch,
       })),
     })),

@@ -156,7 +156,9 @@ export async function buildImages(
             },
             useCache: opts.noCache !== true,
             ...(opts.compression !== undefined && { compression: opts.compression }),
-            ...(opts.cacheFrom !== undefined && { sharedLayers: { repo: opts.cacheFrom, log: ctx.log } }),
+            ...(opts.cacheFrom !== undefined && {
+              sharedLayers: { repo: opts.cacheFrom, log: ctx.log, now: ctx.now, signal: ctx.signal },
+            }),
             pathSources,
             ...(baseOf !== undefined && { base: baseOf(variant.variant, locked) }),
           },

@@ -18,6 +18,7 @@ import {
 } from '../oci/index.ts';
 import type { DerivedCache, DerivedCacheOptions } from './derived-cache.ts';
 import { derivedCache } from './derived-cache.ts';
+import { awaitLayerTurn, type LayerTurn } from './layer-claims.ts';
 import {
   knownLayer,
   LAYER_KEYS_KIND,
@@ -71,8 +72,9 @@ export type StoredLayer = WrittenLayer & { readonly origin: LayerOrigin };
 /**
  * Writes (or reuses) one layer through `out` in the cache's compression. A layer whose key (layer-keys.ts) names a
  * blob `out` holds intact is reused without writing its tar. Otherwise reuse comes first from the local layer
- * cache, then from `shared` (another worker's compression, `--cache-from`); a layer compressed here is put into
- * both. What is reused by diffId is checked to decompress to this tar's diffId before it goes into the image.
+ * cache, then from `shared` (another worker's compression, `--cache-from`, waiting for it when another worker has
+ * claimed the layer); a layer compressed here is put into both. What is reused by diffId is checked to decompress
+ * to this tar's diffId before it goes into the image.
  */
 export async function storeLayer(
   entries: readonly TarEntry[],
@@ -114,17 +116,31 @@ async function storeOnce(
   const uncompressedSize = tar.length;
   const cached = await cachedLayer(cache, diffId, tar.length, out);
   if (cached !== undefined) return { descriptor: cached.descriptor, diffId, uncompressedSize, origin: 'cache' };
-  const fetched = shared === undefined ? undefined : await sharedLayer(shared, diffId, cache.compression);
-  if (fetched !== undefined) {
-    await keepLayer(out, cache, fetched, uncompressedSize, diffId);
-    return { descriptor: fetched.descriptor, diffId, uncompressedSize, origin: 'shared' };
+  const useShared = async (layer: CompressedLayer): Promise<StoredLayer> => {
+    await keepLayer(out, cache, layer, uncompressedSize, diffId);
+    return { descriptor: layer.descriptor, diffId, uncompressedSize, origin: 'shared' };
+  };
+  let turn: LayerTurn<CompressedLayer> | undefined;
+  if (shared !== undefined) {
+    const lookup = () => sharedLayer(shared, diffId, cache.compression);
+    const fetched = await lookup();
+    if (fetched !== undefined) return useShared(fetched);
+    // Not shared yet: agree with the other workers on who compresses it (layer-claims.ts).
+    turn = await awaitLayerTurn(shared, diffId, cache.compression, lookup);
+    if (turn.kind === 'shared') return useShared(turn.layer);
   }
-  const written = await compressLayer(tar, { compression: cache.compression });
-  const layer = { descriptor: written.descriptor, bytes: written.bytes! };
-  await keepLayer(out, cache, layer, uncompressedSize, diffId);
-  if (shared !== undefined) await shareLayer(shared, diffId, cache.compression, layer);
-  return { descriptor: written.descriptor, diffId, uncompressedSize, origin: 'compressed' };
+  try {
+    const written = await compressLayer(tar, { compression: cache.compression });
+    const layer = { descriptor: written.descriptor, bytes: written.bytes! };
+    await keepLayer(out, cache, layer, uncompressedSize, diffId);
+    if (shared !== undefined) await shareLayer(shared, diffId, cache.compression, layer);
+    return { descriptor: written.descriptor, diffId, uncompressedSize, origin: 'compressed' };
+  } finally {
+    if (turn?.kind === 'compress') await turn.claim?.release();
+  }
 }
+
+type CompressedLayer = { readonly descriptor: Descriptor; readonly bytes: Uint8Array };
 
 /** Puts a layer blob into `out` and remembers it in the local layer cache. */
 async function keepLayer(

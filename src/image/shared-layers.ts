@@ -12,6 +12,7 @@ import {
   parseManifest,
 } from '../oci/index.ts';
 import type { BuildCompression } from './layer-cache.ts';
+import type { ClaimTiming } from './layer-claims.ts';
 
 /**
  * Layers shared between builds on different machines through one OCI repository (`build --cache-from
@@ -39,6 +40,12 @@ export function sharedLayerTag(diffId: Digest, compression: BuildCompression): s
 export interface SharedLayers {
   readonly repo: ImageEndpoint;
   readonly log: Logger;
+  /** The clock claims are dated by (layer-claims.ts). */
+  readonly now: () => Date;
+  /** Stops waiting for another worker's layer. */
+  readonly signal?: AbortSignal;
+  /** How long claims settle, are polled and live; default DEFAULT_CLAIM_TIMING. */
+  readonly timing?: Partial<ClaimTiming>;
 }
 
 /**
@@ -71,14 +78,14 @@ export async function fetchSharedLayer(
 
 /**
  * Stores a layer this build compressed in the shared repository (blob, then its manifest and tag), so other
- * workers find it. A failure is logged and ignored: the image being built does not depend on it.
+ * workers find it. A failure is logged and ignored (false): the image being built does not depend on it.
  */
 export async function shareLayer(
   shared: SharedLayers,
   diffId: Digest,
   compression: BuildCompression,
   layer: { readonly descriptor: Descriptor; readonly bytes: Uint8Array },
-): Promise<void> {
+): Promise<boolean> {
   const tag = sharedLayerTag(diffId, compression);
   const manifest = buildManifest({
     artifactType: SHARED_LAYER_ARTIFACT,
@@ -86,24 +93,42 @@ export async function shareLayer(
     layers: [layer.descriptor],
     annotations: { [DIFF_ID_ANNOTATION]: diffId },
   });
+  try {
+    await storeArtifact(shared, [layer], manifest, tag);
+    return true;
+  } catch (err) {
+    shared.log.warn(`shared layers: cannot store ${tag} in ${shared.repo.display}: ${messageOf(err)}`);
+    return false;
+  }
+}
+
+/**
+ * Stores a small artifact in the shared repository: its blobs, the empty config blob, then the manifest under
+ * `tag`. Throws the last failure after SHARE_ATTEMPTS rounds.
+ */
+export async function storeArtifact(
+  shared: SharedLayers,
+  blobs: readonly { readonly descriptor: Descriptor; readonly bytes: Uint8Array }[],
+  manifest: { readonly descriptor: Descriptor; readonly bytes: Uint8Array },
+  tag: string,
+): Promise<void> {
   // Workers (and the layers of one build) upload the same empty config blob at once; docker-registry can then
   // refuse a manifest naming it as unknown until the other upload settles. Another round (blobs already there
   // cost a HEAD each) gets past that race.
   for (let attempt = 1; ; attempt++) {
     try {
       const writer = shared.repo.requireWriter();
-      await writer.putBlob(layer.descriptor, async () => Readable.from([layer.bytes]));
+      for (const blob of blobs) await writer.putBlob(blob.descriptor, async () => Readable.from([blob.bytes]));
       await writer.putBlob(EMPTY_DESCRIPTOR, async () => Readable.from([EMPTY_JSON_BYTES]));
       await writer.putManifest(manifest.descriptor, manifest.bytes, { tag, root: true });
       return;
     } catch (err) {
-      if (attempt < SHARE_ATTEMPTS) continue;
-      shared.log.warn(`shared layers: cannot store ${tag} in ${shared.repo.display}: ${messageOf(err)}`);
-      return;
+      if (attempt >= SHARE_ATTEMPTS) throw err;
     }
   }
 }
 
-function messageOf(err: unknown): string {
+/** An error's message, for a warning. */
+export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -29,6 +29,12 @@ export interface ImageWriter {
     bytes: Uint8Array,
     opts: { readonly tag?: string; readonly root: boolean },
   ): Promise<void>;
+  /**
+   * Deletes the manifest `desc` and every tag naming it (distribution spec, "Deleting Manifests"). Optional: only
+   * a registry offers it, and a registry may refuse it (docker-registry does unless delete is enabled), so a
+   * caller uses it for tidiness only.
+   */
+  deleteManifest?(desc: Descriptor): Promise<void>;
 }
 
 /** What one transport provides for one reference; everything else of an ImageEndpoint is derived from it. */

@@ -50,7 +50,7 @@ export function parseWwwAuthenticate(header: string): Challenge[] {
 }
 
 /** Repository scope strings (token.md "Requesting a Token"): `repository:<name>:pull,push`. */
-export function repositoryScope(repo: string, actions: 'pull' | 'pull,push'): string {
+export function repositoryScope(repo: string, actions: 'pull' | 'pull,push' | 'delete'): string {
   return `repository:${repo}:${actions}`;
 }
 

@@ -133,3 +133,18 @@ export async function putManifest(
   }
   return { digest, subjectProcessed: res.headers.has('oci-subject') };
 }
+
+/**
+ * DELETEs a manifest by digest (distribution spec 1.1, "Deleting Manifests"): the registry drops it and the tags
+ * that name it. A registry that does not allow deletes answers 405 (UNSUPPORTED), which throws like any failure.
+ */
+export async function deleteManifest(client: RegistryClient, repo: string, digest: Digest): Promise<void> {
+  const res = await client.request({
+    method: 'DELETE',
+    path: client.repoPath(repo, `manifests/${checkReference(digest)}`),
+    action: `deleting manifest ${digest} from ${client.host}/${repo}`,
+    scopes: [repositoryScope(repo, 'delete')],
+    accept: [202, 200],
+  });
+  await res.body?.cancel();
+}

@@ -2,7 +2,7 @@ import type { ImageWriter } from '../oci/index.ts';
 import { verifyBytes } from '../oci/index.ts';
 import { headBlob } from './blobs.ts';
 import type { RegistryClient } from './client.ts';
-import { headManifest } from './manifests.ts';
+import { deleteManifest, headManifest } from './manifests.ts';
 import { pushManifest } from './referrers.ts';
 import { isRegistryBlobStore } from './registry-store.ts';
 import { uploadBlob } from './upload.ts';
@@ -36,6 +36,9 @@ export function registryWriter(
     async putManifest(desc, bytes, opts) {
       verifyBytes(bytes, desc, 'manifest');
       await pushManifest(await get(), repo, opts.tag ?? desc.digest, bytes, desc.mediaType);
+    },
+    async deleteManifest(desc) {
+      await deleteManifest(await get(), repo, desc.digest);
     },
   };
 }

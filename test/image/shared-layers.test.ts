@@ -4,15 +4,31 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli } from '../../src/cli/main.ts';
 import { createContext, type StageContext } from '../../src/core/index.ts';
-import { type LoadedDefinition, type Lockfile, loadDefinition } from '../../src/definition/index.ts';
+import { type LoadedDefinition, type Lockfile, loadDefinition, writeLockfile } from '../../src/definition/index.ts';
 import { buildImages, planLock } from '../../src/image/index.ts';
+import { claimTag } from '../../src/image/layer-claims.ts';
 import { sharedLayerTag } from '../../src/image/shared-layers.ts';
-import { buildManifest, type ImageEndpoint, openEndpoint, parseManifest } from '../../src/oci/index.ts';
+import { buildManifest, type Digest, type ImageEndpoint, openEndpoint, parseManifest } from '../../src/oci/index.ts';
 import { registryAccess, registryTransport } from '../../src/registry/index.ts';
+import { startBarrierProxy } from '../support/barrier-proxy.ts';
 import { SECOND_DEFINITION } from '../support/catalog-fixture.ts';
 import { captureIO } from '../support/cli-io.ts';
+import { startCli } from '../support/cli-process.ts';
+import { writeFixtureDistroFile } from '../support/fixture-archive.ts';
 import { createFixtureImage, type FixtureImage } from '../support/fixture-image.ts';
 import { type RegistryServer, startRegistry } from '../support/registry-server.ts';
+
+/** The two fixture definitions, relative to the fixture directory the CLI runs in. */
+const DEFS = ['def', 'two'] as const;
+
+/** What the race test reads from `build --format json`: the index and, per layer, where it came from. */
+function buildOutput(stdout: string): { index: string; layers: { diffId: string; origin: string }[] } {
+  const doc = JSON.parse(stdout) as {
+    images: { index: string; platforms: { layerList: { diffId: string; origin: string }[] }[] }[];
+  };
+  const image = doc.images[0]!;
+  return { index: image.index, layers: image.platforms.flatMap((p) => p.layerList) };
+}
 
 interface Image {
   readonly loaded: LoadedDefinition;
@@ -30,6 +46,10 @@ describe('build --cache-from: workers share compressed layers through a registry
     await writeFile(join(fx.dir, 'two', 'image.yaml'), SECOND_DEFINITION);
     const two = await loadDefinition(join(fx.dir, 'two'));
     const plan = await planLock(two, { distroConfig: fx.archive.distro }, fx.ctx);
+    await writeLockfile(two.dir, plan.lock);
+    await mkdir(join(fx.dir, 'distros'));
+    await writeFixtureDistroFile(fx.archive, join(fx.dir, 'distros'));
+    await mkdir(join(fx.dir, 'docker'));
     images = [
       { loaded: fx.loaded, lock: fx.lock },
       { loaded: two, lock: plan.lock },
@@ -84,18 +104,60 @@ describe('build --cache-from: workers share compressed layers through a registry
     assert.equal(again.manifest.digest, plainTwo.manifest.digest);
   });
 
-  test('two workers started at once give the same digests; each layer is compressed at most once per worker', async () => {
-    const [a, b] = await Promise.all([
-      build(images[0]!, worker('c'), 'cache-at-once'),
-      build(images[1]!, worker('d'), 'cache-at-once'),
-    ]);
-    const [plainOne, plainTwo] = [await build(images[0]!, worker('e')), await build(images[1]!, worker('f'))];
-    assert.equal(a.manifest.digest, plainOne.manifest.digest);
-    assert.equal(b.manifest.digest, plainTwo.manifest.digest);
-    const all = [...compressed(a), ...compressed(b)];
-    const distinct = new Set([...a.layers, ...b.layers].map((l) => l.layer.diffId)).size;
-    // Both may reach a shared layer before either has stored it; never more than once each.
-    assert.ok(all.length >= distinct && all.length <= a.layers.length + b.layers.length);
+  test('two build processes started at once compress each layer once in total; digests are a sequential build’s', async () => {
+    const env = (name: string) => ({
+      IRONCLAD_HOME: join(fx.dir, `home-${name}`),
+      DOCKER_CONFIG: join(fx.dir, 'docker'),
+      HOME: fx.dir,
+    });
+    const args = (def: string) => ['build', def, '--distros', 'distros', '--no-test', '--format', 'json'];
+    // The reference: one build after the other, no shared repository.
+    const sequential = [];
+    for (const def of DEFS) {
+      const io = captureIO(fx.dir, env(`seq-${def}`));
+      assert.equal(await runCli(args(def), io), 0, io.err.join('\n'));
+      sequential.push(buildOutput(io.out.join('\n')));
+    }
+    const [one, two] = sequential.map((b) => new Set(b.layers.map((l) => l.diffId)));
+    const common = [...one!].filter((d) => two!.has(d));
+    assert.ok(common.length >= 1, 'the two images share at least the library layer');
+    // Two processes racing for the same layers through one repository. The proxy holds each one's first look for a
+    // shared layer until the other's has come too, so both miss every shared layer at the same instant.
+    const proxy = await startBarrierProxy(
+      registry.host,
+      common.map((d) => `/manifests/${sharedLayerTag(d as Digest, 'gzip')}`),
+      2,
+    );
+    const runs = await Promise.all(
+      DEFS.map(
+        (def) =>
+          startCli([...args(def), '--cache-from', `${proxy.host}/cache-race`], env(`race-${def}`), [], fx.dir).exited,
+      ),
+    ).finally(() => proxy.stop());
+    const raced = runs.map((r) => {
+      assert.equal(r.status, 0, r.stderr);
+      return buildOutput(r.stdout);
+    });
+    assert.equal(proxy.met(), 2 * common.length, 'both workers missed each shared layer at once');
+    assert.deepEqual(
+      raced.map((b) => b.index),
+      sequential.map((b) => b.index),
+    );
+    const compressions = new Map<string, number>();
+    for (const layer of raced.flatMap((b) => b.layers)) {
+      const n = compressions.get(layer.diffId) ?? 0;
+      compressions.set(layer.diffId, n + (layer.origin === 'compressed' ? 1 : 0));
+    }
+    assert.deepEqual(
+      [...compressions].filter(([, n]) => n !== 1),
+      [],
+      'every layer compressed exactly once across both workers',
+    );
+    // Claims are gone once their layers are shared (this registry allows deletes).
+    const reader = cacheRepo(worker('reader'), 'cache-race');
+    for (const d of common) {
+      await assert.rejects(reader.store.readManifest(claimTag(d as Digest, 'gzip')), { code: 'NOT_FOUND' });
+    }
   });
 
   test('a shared layer that is not the layer its tag names is not used: the worker compresses it', async () => {
