@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isIroncladError } from '../core/index.ts';
+import { fail, isIroncladError } from '../core/index.ts';
 import {
   buildManifest,
   type Descriptor,
@@ -53,6 +53,9 @@ export interface ClaimTiming {
   readonly leaseMs: number;
 }
 
+/** Claims written but not read back (the tag missing or released) before a worker gives up on claims. */
+const UNSEEN_ROUNDS = 3;
+
 export const DEFAULT_CLAIM_TIMING: ClaimTiming = { settleMs: 1000, pollMs: 250, leaseMs: 60_000 };
 
 /** The tag of the claim on the layer `diffId` in `compression`. */
@@ -91,6 +94,7 @@ export async function awaitLayerTurn<L>(
   const claims = claimsOf(shared, diffId, compression);
   const t = { ...DEFAULT_CLAIM_TIMING, ...shared.timing };
   let watched: { readonly digest: Digest; readonly since: number } | undefined;
+  let unseen = 0;
   try {
     for (;;) {
       const claim = await claims.read();
@@ -109,7 +113,14 @@ export async function awaitLayerTurn<L>(
       }
       const mine = await claims.write(false);
       await sleep(t.settleMs, undefined, { signal: shared.signal });
-      if ((await claims.read())?.descriptor.digest !== mine.digest) continue; // another claim landed last
+      const back = await claims.read();
+      if (back?.descriptor.digest !== mine.digest) {
+        // Another worker's claim landed last: wait for it. A repository that never shows a claim written to it
+        // cannot coordinate anything.
+        if ((back === undefined || back.released) && ++unseen >= UNSEEN_ROUNDS)
+          fail('REGISTRY_UNAVAILABLE', `${shared.repo.display} does not show the claims written to it`);
+        continue;
+      }
       const layer = await lookup(); // shared while this worker was claiming
       if (layer !== undefined) {
         await claims.release(mine);

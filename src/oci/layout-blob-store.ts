@@ -13,7 +13,11 @@ import { verifyBytes } from './verify.ts';
 export function layoutBlobStore(layout: string | LayoutStore): BlobStore {
   let opened: Promise<LayoutStore> | undefined;
   const store = (): Promise<LayoutStore> => {
-    opened ??= typeof layout === 'string' ? LayoutStore.open(layout) : Promise.resolve(layout);
+    // A failed open is not kept: a layout another writer creates later (a shared `--cache-from oci:DIR`) is read.
+    opened ??= (typeof layout === 'string' ? LayoutStore.open(layout) : Promise.resolve(layout)).catch((err) => {
+      opened = undefined;
+      throw err;
+    });
     return opened;
   };
   return {

@@ -103,3 +103,11 @@ test('gc keeps referrers of live images and drops everything unreachable', async
   assert.equal((await source.referrers(manifest.digest)).length, 1);
   execFileSync('skopeo', ['inspect', `oci:${d}:app`]);
 });
+
+test('a layout blob store opened before its layout exists reads it once another writer has made it', async () => {
+  const d = join(tmp(), 'later');
+  const reader = layoutBlobStore(d);
+  await assert.rejects(reader.readManifest('v1'), (err) => isIroncladError(err, 'NOT_FOUND'));
+  const { manifest } = await writeTestImage(d, layers, 'v1');
+  assert.equal(digestOf((await reader.readManifest('v1')).bytes), manifest.digest);
+});
