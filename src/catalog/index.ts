@@ -3,6 +3,7 @@
  * database and the referrers say about it (sizes, packages, findings after VEX, signatures, tests, provenance).
  * Reads only.
  */
+export { catalogFileIds, MAX_CATALOG_FILE_BYTES } from './catalog-file.ts';
 export { type CollectedCatalog, catalogDefinitions, collectCatalog } from './collect.ts';
 export { consumeCommands, findEntry } from './lookup.ts';
 export type {

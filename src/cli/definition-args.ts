@@ -1,8 +1,11 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { catalogDefinitions } from '../catalog/index.ts';
+import { catalogDefinitions, catalogFileIds } from '../catalog/index.ts';
+import { fail } from '../core/index.ts';
 import type { LoadDistroOptions } from '../debian/index.ts';
-import { type LoadedDefinition, loadDefinition } from '../definition/index.ts';
+import { DEFINITION_FILE, type LoadedDefinition, loadDefinition } from '../definition/index.ts';
+import { readInputFile } from './input-file.ts';
 import type { CliIO } from './io.ts';
 
 /** What a catalog-wide verb that re-locks (update, status) takes: which definitions, and which archive. */
@@ -13,6 +16,8 @@ export interface CatalogArgs {
   readonly distros?: string;
   readonly mirror?: string;
   readonly securityMirror?: string;
+  /** `--catalog FILE` (update): the images a catalog document lists, from the definitions under --images. */
+  readonly catalog?: string;
 }
 
 /** Adds the definitions argument and the options of CatalogArgs to a verb. */
@@ -26,12 +31,34 @@ export function catalogOptions(command: Command): Command {
     .option('--security-mirror <url>', 'use this Debian security archive mirror');
 }
 
-/** The definitions named, else every image under `--images`. */
+/** The definitions named, else those a `--catalog` file lists, else every image under `--images`. */
 export async function loadDefinitionArgs(args: CatalogArgs, io: CliIO): Promise<LoadedDefinition[]> {
+  if (args.catalog !== undefined) return catalogFileDefinitions(args, args.catalog, io);
   if (args.definitions.length > 0) {
     return Promise.all(args.definitions.map((d) => loadDefinition(resolve(io.cwd, d))));
   }
   return (await catalogDefinitions(resolve(io.cwd, args.images))).map((d) => d.loaded);
+}
+
+/**
+ * The definitions a catalog document lists: each entry id is the directory of its definition under `--images`, as
+ * `ironclad catalog --images DIR` made it.
+ */
+async function catalogFileDefinitions(args: CatalogArgs, file: string, io: CliIO): Promise<LoadedDefinition[]> {
+  if (args.definitions.length > 0) {
+    fail('USAGE', `--catalog ${file} and definitions given: pass one or the other`, {
+      hint: 'the catalog file names the images; drop the definitions, or drop --catalog',
+    });
+  }
+  const ids = catalogFileIds(await readInputFile(file, io, 'a catalog document'), file);
+  const imagesDir = resolve(io.cwd, args.images);
+  const missing = ids.filter((id) => !existsSync(join(imagesDir, id, DEFINITION_FILE)));
+  if (missing.length > 0) {
+    fail('NOT_FOUND', `${file} lists ${missing.join(', ')}, not defined under ${args.images}`, {
+      hint: `each catalog id is a directory of --images holding its ${DEFINITION_FILE}; pass the --images the catalog was made from`,
+    });
+  }
+  return Promise.all(ids.map((id) => loadDefinition(join(imagesDir, id))));
 }
 
 /** The mirror and distros-folder overrides of CatalogArgs. */

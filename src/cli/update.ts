@@ -253,7 +253,11 @@ export const registerUpdate: VerbRegistrar = (program: Command, io, run) => {
   catalogOptions(command)
     .summary('re-lock images against the archive, rebuild, test, sign and push only what changed')
     .description(
-      'Re-locks each definition (default: every image under --images) against the verified archive, says which packages moved and which known vulnerabilities that fixes or introduces, then rebuilds only the images whose lock changed (or that are not in the local store), tests them, signs them with --key, attaches a changelog, pushes them with --registry, records the move in the history, moves the tags and writes the lock. Exit status: 0 nothing to do or all done, 1 a test or policy failed, 3 trust failure, 4 network.',
+      'Re-locks each definition (default: every image under --images, or those a --catalog file lists) against the verified archive, says which packages moved and which known vulnerabilities that fixes or introduces, then rebuilds only the images whose lock changed (or that are not in the local store), tests them, signs them with --key, attaches a changelog, pushes them with --registry, records the move in the history, moves the tags and writes the lock. Exit status: 0 nothing to do or all done, 1 a test or policy failed, 3 trust failure, 4 network.',
+    )
+    .option(
+      '--catalog <file>',
+      "the images a catalog document lists (ironclad catalog --format json, or an export's catalog.json), each from its directory under --images",
     )
     .option('--dry-run', 'show what moved and what would be rebuilt; build and write nothing')
     .option('--format <format>', 'table or json', 'table')
@@ -277,6 +281,8 @@ Examples:
   ironclad update --dry-run                  # what moved in the archive since the committed locks
   ironclad update images/python --variant runtime
   ironclad update --jobs 1 --no-test       # one image at a time
+  ironclad catalog --format json > catalog.json && ironclad update --catalog catalog.json --dry-run
+  ironclad update --catalog site/catalog.json --images images   # the images a published catalog export lists
   IRONCLAD_PASSWORD=... ironclad update --key ironclad.key --registry registry.example.com/base
   ironclad update --format json | jq '.images[] | select(.lockChanged) | .name'
   ironclad history python:3.11               # every digest the tag had, and why it moved
