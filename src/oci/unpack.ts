@@ -1,7 +1,7 @@
 import { chmod, lchown, link, lutimes, mkdir, open, readdir, symlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fail } from '../core/index.ts';
-import { type FsEntry, flattenImage } from './filesystem.ts';
+import { type FsEntry, flattenImage, type ImageFilesystem } from './filesystem.ts';
 import { readTar } from './tar-reader.ts';
 import type { ResolvedImage } from './types.ts';
 
@@ -14,6 +14,11 @@ export interface UnpackResult {
 export interface UnpackOptions {
   /** Set owners from the image (needs root); default: only when running as root. */
   readonly chown?: boolean;
+  /**
+   * The image's filesystem as flattenImage already read it (testImage's checks read it before its containers
+   * run): unpacking then streams the layers once more instead of twice. It must be of this very `image`.
+   */
+  readonly flattened?: ImageFilesystem;
 }
 
 function byPathDesc(a: FsEntry, b: FsEntry): number {
@@ -29,7 +34,8 @@ function byPathDesc(a: FsEntry, b: FsEntry): number {
  *   file (assertPlaceable); the errors of flattenImage.
  */
 export async function unpackImage(image: ResolvedImage, dir: string, opts: UnpackOptions = {}): Promise<UnpackResult> {
-  const fs = await flattenImage(image);
+  const fs = opts.flattened ?? (await flattenImage(image));
+  if (fs.image !== image) fail('INTERNAL', `the filesystem given to unpack ${image.digest} is of another image`);
   assertPlaceable(fs.entries, image.digest);
   await mkdir(dir, { recursive: true });
   if ((await readdir(dir)).length > 0) fail('CONFLICT', `${dir} is not empty; refusing to unpack into it`);

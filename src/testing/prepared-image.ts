@@ -4,7 +4,14 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fail, type StageContext } from '../core/index.ts';
 import { READ_ONLY_ROOT_LABEL } from '../definition/index.ts';
-import { formatPlatform, type ImageConfig, type Platform, type ResolvedImage, unpackImage } from '../oci/index.ts';
+import {
+  formatPlatform,
+  type ImageConfig,
+  type ImageFilesystem,
+  type Platform,
+  type ResolvedImage,
+  unpackImage,
+} from '../oci/index.ts';
 import { type AccountFiles, MAX_ACCOUNT_FILE_BYTES, resolveImageUser } from './image-user.ts';
 import { mountOverlay, type OverlayMount } from './overlay.ts';
 import { platformSupport } from './platform-support.ts';
@@ -65,6 +72,8 @@ export interface PrepareOptions {
   readonly host: Platform;
   /** The runc binary; default `runc` from PATH. */
   readonly runc?: string;
+  /** The image's filesystem, flattened already (see UnpackOptions.flattened). */
+  readonly flattened?: ImageFilesystem;
 }
 
 const DEFAULT_CAPTURE = 1024 * 1024;
@@ -113,7 +122,10 @@ export class PreparedImage {
     const dir = await ctx.home.scratchDir('run');
     try {
       ctx.log.debug(`unpacking ${image.digest} into ${dir}`);
-      await unpackImage(image, join(dir, 'rootfs'), { chown: true });
+      await unpackImage(image, join(dir, 'rootfs'), {
+        chown: true,
+        ...(opts.flattened !== undefined && { flattened: opts.flattened }),
+      });
       const rootfs = join(dir, 'rootfs');
       const passwd = await readRootfsFile(rootfs, 'etc/passwd', MAX_ACCOUNT_FILE_BYTES);
       const group = await readRootfsFile(rootfs, 'etc/group', MAX_ACCOUNT_FILE_BYTES);

@@ -3,6 +3,7 @@ import type { ImageVariant } from '../definition/index.ts';
 import {
   flattenImage,
   formatPlatform,
+  type ImageFilesystem,
   type ImageSource,
   type Platform,
   platformMatches,
@@ -89,7 +90,7 @@ async function testPlatform(
   const packages = await installedPackages(fs);
   const config = await image.config();
   const checks = await runChecks({ fs, config, expect, packages, home: ctx.home, log: ctx.log });
-  const tests = opts.functional === false ? [] : await runInContainers(image, platform, expect, opts, ctx);
+  const tests = opts.functional === false ? [] : await runInContainers(image, fs, platform, expect, opts, ctx);
   return { platform, digest: image.digest, checks, tests };
 }
 
@@ -100,6 +101,7 @@ async function testPlatform(
  */
 async function runInContainers(
   image: ResolvedImage,
+  fs: ImageFilesystem,
   platform: Platform,
   expect: Expectations,
   opts: TestImageOptions,
@@ -114,7 +116,8 @@ async function runInContainers(
     return names.map((name) => ({ name, status: 'skipped', message: support.reason, durationMs: 0 }));
   }
   const prepare = (img: ResolvedImage) => PreparedImage.prepare(img, { host: opts.host }, ctx);
-  const prepared = await prepare(image);
+  // The checks flattened this image already: unpacking it reads its layers once more, not twice.
+  const prepared = await PreparedImage.prepare(image, { host: opts.host, flattened: fs }, ctx);
   const others = new Map<string, Promise<PreparedImage>>();
   const variants = (name: string): Promise<PreparedImage> => {
     let p = others.get(name);

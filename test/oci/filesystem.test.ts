@@ -75,6 +75,20 @@ test('unpackImage writes the final tree with modes and symlinks', async () => {
   assert.throws(() => lstatSync(join(out, 'etc/remove-me')));
 });
 
+test('unpackImage takes the filesystem flattened already (same tree), but only of the same image', async () => {
+  const img = await image([base, upper]);
+  const flattened = await flattenImage(img, { capture: (p) => p === 'etc/keep' });
+  const out = join(tmp(), 'rootfs');
+  const res = await unpackImage(img, out, { flattened });
+  const again = join(tmp(), 'rootfs');
+  assert.deepEqual(res, await unpackImage(img, again));
+  assert.equal(execFileSync('diff', ['-r', '--no-dereference', out, again], { encoding: 'utf8' }), '');
+  const other = await image([base]);
+  await assert.rejects(unpackImage(other, join(tmp(), 'rootfs'), { flattened }), (err: unknown) =>
+    isIroncladError(err, 'INTERNAL'),
+  );
+});
+
 test('a layer path escaping the root is refused with HOSTILE_INPUT', async () => {
   const d = tmp();
   mkdirSync(join(d, 'a'));
