@@ -85,15 +85,20 @@ test('an update killed halfway and run again ends in the state an uninterrupted 
   assert.match(again.out, /0 updated, 3 unchanged, 0 failed/);
 });
 
-test('an image that fails its tests exits 1 and is left as it was', async () => {
+test('an image that fails its tests exits 1 and is left as it was; an image updated beside it is whole', async () => {
   const dir = join(fx.dir, 'images', 'config');
   const lockBefore = await readFile(join(dir, 'ironclad.lock.json'), 'utf8');
   const store = await LayoutStore.open(join(fx.dir, 'home', 'store'));
   const tagBefore = (await store.resolveTag('config:5'))?.digest;
+  const libBefore = (await store.resolveTag('lib:1'))?.digest;
   await appendFile(join(dir, 'image.yaml'), 'tests:\n  - {name: runs, run: [/usr/bin/not-shipped]}\n');
-  const r = await fx.cli('update', 'images/config', '--distros', 'distros');
+  // lib untagged: the update rebuilds it (not in the store) at the same time as config.
+  assert.equal((await fx.cli('rmi', 'lib:1')).code, 0);
+  const r = await fx.cli('update', 'images/config', 'images/lib', '--distros', 'distros', '--jobs', '2');
   assert.equal(r.code, 1, r.err);
   assert.match(r.out, /failed \(TEST_FAILED\): lock and tags left as they were/);
+  assert.match(r.out, /1 updated, 0 unchanged, 1 failed/);
   assert.equal(await readFile(join(dir, 'ironclad.lock.json'), 'utf8'), lockBefore);
   assert.equal((await store.resolveTag('config:5'))?.digest, tagBefore);
+  assert.equal((await store.resolveTag('lib:1'))?.digest, libBefore, 'lib is tagged again, same digest');
 });
