@@ -34,6 +34,8 @@ export interface BuildArgs {
   readonly cacheFrom?: string;
   /** Where `--key` puts signatures and attestations. */
   readonly signatureFormat?: string;
+  /** The public key a published base (`extends: {image}`) must verify with, instead of the definition's. */
+  readonly baseKey?: string;
 }
 
 /** The place layers are shared (`--cache-from`): a registry repository or an OCI layout, without tag or digest. */
@@ -61,7 +63,9 @@ export async function buildCommand(args: BuildArgs, io: CliIO): Promise<ExitStat
   const compression = parseCompression(args.compression);
   const cacheFrom = cacheFromEndpoint(args.cacheFrom, io);
   const ctx = stageContext(io);
-  const loaded = await loadDefinition(resolve(io.cwd, args.definition), { imageBase: imageBaseResolver(io) });
+  const loaded = await loadDefinition(resolve(io.cwd, args.definition), {
+    imageBase: imageBaseResolver(io, args.baseKey),
+  });
   const lock = await readLockfile(loaded.dir);
   const epochText = args.sourceDateEpoch ?? io.env.SOURCE_DATE_EPOCH;
   const epoch = epochText === undefined ? undefined : parseEpoch(epochText);
@@ -187,6 +191,10 @@ export const registerBuild: VerbRegistrar = (program: Command, io, run) => {
     .option('--no-cache', 'derive everything from the verified .debs; read and write no derived cache')
     .option('--compression <kind>', "layer compression: gzip or zstd (default: the definition's, gzip)")
     .option(
+      '--base-key <file>',
+      "public key a published base (extends: {image: ...}) must verify with, instead of the definition's",
+    )
+    .option(
       '--cache-from <repo>',
       'reuse compressed layers shared in REGISTRY/REPO by other builds, and share those made here',
     )
@@ -202,6 +210,7 @@ Examples:
   ironclad build images/python --no-test   # e.g. on a machine without runc; provenance says so
   ironclad build images/python --no-cache  # ignore parsed-.deb and layer caches (see ironclad cache verify)
   ironclad build images/python --compression zstd  # layers application/vnd.oci.image.layer.v1.tar+zstd
+  ironclad build images/my-python --base-key team.pub --format json  # a published base, verified with team.pub
   ironclad build images/node --cache-from registry.example/ironclad-cache  # N workers compress each layer once`,
     )
     .action((definition: string, opts: Omit<BuildArgs, 'definition'>) =>

@@ -7,11 +7,19 @@ import type { CliIO } from './io.ts';
 
 /**
  * What `lock` and `build` use to read a customization's published base (`extends: {image, key}`): the registry
- * image the digest pins, verified with the key before anything of it is used (attest's verifyImageBase).
- * A reference that is not a registry image pinned by digest is refused (exit 2).
+ * image the digest pins, verified with the key before anything of it is used (attest's verifyImageBase). The key
+ * is `baseKey` (`--base-key`, relative to the working directory) when given, else the definition's. A reference
+ * that is not a registry image pinned by digest, or no key at all, is refused (exit 2).
  */
-export function imageBaseResolver(io: CliIO): ImageBaseResolver {
-  return async ({ image, key }) => {
+export function imageBaseResolver(io: CliIO, baseKey?: string): ImageBaseResolver {
+  return async (base) => {
+    const { image } = base;
+    const key =
+      baseKey ??
+      base.key ??
+      fail('USAGE', `extends: ${image} names no key to verify it with`, {
+        hint: 'add key: FILE under extends:, or pass --base-key FILE',
+      });
     const ref = parseImageRef(image.replace(/^docker:\/\//, ''));
     if (!isRegistryRef(ref) || ref.digest === undefined) {
       fail('USAGE', `extends: ${image}: a published base is a registry image pinned by digest`, {

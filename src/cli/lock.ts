@@ -30,13 +30,17 @@ export interface LockArgs {
   /** False with --no-cache. */
   readonly cache?: boolean;
   readonly allowArchiveRollback?: boolean;
+  /** The public key a published base (`extends: {image}`) must verify with, instead of the definition's. */
+  readonly baseKey?: string;
 }
 
 /** `ironclad lock`: resolve a definition against the verified archive and write (or check) its lockfile. */
 export async function lockCommand(args: LockArgs, io: CliIO): Promise<ExitStatus> {
   if (!['table', 'json'].includes(args.format)) fail('USAGE', `--format ${args.format}: expected table or json`);
   const ctx = stageContext(io);
-  const loaded = await loadDefinition(resolve(io.cwd, args.definition), { imageBase: imageBaseResolver(io) });
+  const loaded = await loadDefinition(resolve(io.cwd, args.definition), {
+    imageBase: imageBaseResolver(io, args.baseKey),
+  });
   const previous = await readLockfile(loaded.dir).catch((err: unknown) => {
     if (isIroncladError(err, 'LOCK_MISSING')) return undefined;
     throw err;
@@ -185,6 +189,10 @@ export const registerLock: VerbRegistrar = (program: Command, io, run) => {
     .option('--snapshot <timestamp>', 'resolve against snapshot.debian.org at this time, e.g. 20250520T000000Z')
     .option('--no-cache', 'resolve from the verified indices; read and write no cached resolution')
     .option(
+      '--base-key <file>',
+      "public key a published base (extends: {image: ...}) must verify with, instead of the definition's",
+    )
+    .option(
       '--allow-archive-rollback',
       'accept an InRelease older than one already seen for its suite (refused otherwise: a replay holds back updates)',
     )
@@ -198,6 +206,7 @@ Examples:
   ironclad lock images/python --check        # CI: fail when the archive has newer packages
   ironclad lock images/python --no-cache     # resolve again even when a resolution is cached
   ironclad lock images/python --snapshot 20250520T000000Z   # go back in time on purpose
+  ironclad lock images/my-python --base-key team.pub       # extends: {image: REF@sha256:...}, verified with team.pub
 
 Each suite's InRelease must be signed by a pinned key that is valid now and was valid when it signed, dated
 no more than 5 minutes ahead of this machine's clock, within its Valid-Until, and not older than the newest

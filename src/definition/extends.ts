@@ -38,13 +38,18 @@ export const Customization = definitionObject
             .string()
             .min(1)
             .max(1024)
+            .regex(/@sha256:[0-9a-f]{64}$/, {
+              message: 'not pinned by digest: pin the digest it was published with (REGISTRY/REPO:TAG@sha256:<hex>)',
+            })
             .describe('A published image pinned by digest: REGISTRY/REPO:TAG@sha256:<hex> (a tag alone is refused).'),
           key: z
             .string()
             .min(1)
             .max(1024)
+            .optional()
             .describe(
-              "The public key (PEM) the image's signature and provenance must verify with, relative to this file's folder.",
+              "The public key (PEM) the image's signature and provenance must verify with, relative to this file's " +
+                'folder; `lock --base-key FILE` and `build --base-key FILE` override it (one of the two is required).',
             ),
         })
         .strict()

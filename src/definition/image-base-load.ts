@@ -1,35 +1,28 @@
 import { dirname, resolve } from 'node:path';
 import { fail } from '../core/index.ts';
-import type { ImageBase, ImageBaseRef, ImageBaseResolver } from './image-base.ts';
+import type { ImageBase, ImageBaseResolver } from './image-base.ts';
 import type { LoadedDefinition } from './load.ts';
 import { Definition } from './schema.ts';
-
-/** What `extends:` pins: a digest, never a tag alone (a tag can move under the customization). */
-const PINNED = /@sha256:[0-9a-f]{64}$/;
 
 /**
  * The base of a customization that extends a published image: the resolver fetches and verifies the image, and the
  * definition recorded in its signed provenance becomes the base definition, narrowed to what the image is (its one
- * variant, its platforms). Throws DEFINITION_INVALID for a reference without a digest and for a base this version
- * cannot build on (another variant than runtime, files read beside its definition); USAGE without a resolver;
- * whatever the resolver throws (exit 3 for anything that does not verify).
+ * variant, its platforms); the schema has checked that the reference is pinned by digest. Throws DEFINITION_INVALID
+ * for a base this version cannot build on (another variant than runtime, files read beside its definition); USAGE
+ * without a resolver; whatever the resolver throws (exit 3 for anything that does not verify).
  */
 export async function imageBaseDefinition(
-  ref: ImageBaseRef,
+  ref: { readonly image: string; readonly key?: string | undefined },
   path: string,
   resolver: ImageBaseResolver | undefined,
 ): Promise<{ image: ImageBase; base: LoadedDefinition }> {
-  if (!PINNED.test(ref.image)) {
-    fail('DEFINITION_INVALID', `${path}: extends: ${ref.image} is not pinned by digest`, {
-      hint: 'pin the digest the image was published with: extends: {image: REGISTRY/REPO:TAG@sha256:<hex>, key: FILE}',
-    });
-  }
   if (resolver === undefined) {
     fail('USAGE', `${path}: extends the published image ${ref.image}, which this command does not verify`, {
       hint: 'lock and build it with ironclad lock and ironclad build, which verify the base with its key',
     });
   }
-  const image = await resolver({ image: ref.image, key: resolve(dirname(path), ref.key) });
+  const key = ref.key === undefined ? {} : { key: resolve(dirname(path), ref.key) };
+  const image = await resolver({ image: ref.image, ...key });
   const where = `${path}: extends: ${ref.image}`;
   if (image.variant !== 'runtime') {
     fail('DEFINITION_INVALID', `${where} is a ${image.variant} variant; only runtime images can be extended`, {

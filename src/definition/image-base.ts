@@ -6,10 +6,13 @@ import type { LockedPlatform } from './lockfile-types.ts';
  * established, through an injected resolver, so this format module stays free of I/O beyond the definition files.
  */
 
-/** `extends:` naming a published image: the reference as written and the public key (absolute path) it must verify with. */
+/**
+ * `extends:` naming a published image: the reference as written and the public key (absolute path) it must verify
+ * with, when the definition names one (the command may supply its own).
+ */
 export interface ImageBaseRef {
   readonly image: string;
-  readonly key: string;
+  readonly key?: string;
 }
 
 /** One platform of a published base image, as its verified provenance describes it. */

@@ -20,7 +20,7 @@ packages: [libfix1]
 labels: {org.opencontainers.image.vendor: Fixture}
 `;
 
-const customization = (image: string, key: string) => `extends: {image: ${image}, key: ${key}}
+const customization = (image: string, key?: string) => `extends: {image: ${image}${key ? `, key: ${key}` : ''}}
 name: my-lib
 tags: ["1-corp"]
 packages: [fix-config]
@@ -77,7 +77,7 @@ describe('extends: a published image, verified with a key (real registry)', () =
     const r = await cli('lock', 'images/my-lib', '--distros', 'distros');
     assert.equal(r.status, 2, r.err);
     assert.match(r.err, /not pinned by digest/);
-    assert.match(r.err, /hint: pin the digest/);
+    assert.match(r.err, /pin the digest/);
   });
 
   test('the wrong key, an unsigned image and an image without provenance are refused (exit 3), naming what failed', async () => {
@@ -100,6 +100,19 @@ describe('extends: a published image, verified with a key (real registry)', () =
     const bare = await cli('lock', 'images/my-lib', '--distros', 'distros');
     assert.equal(bare.status, 3, bare.err);
     assert.match(bare.err, /does not verify with the key: .*attestation provenance: missing/);
+  });
+
+  test('the key comes from the definition, or from --base-key, which wins; without either the lock is refused', async () => {
+    await write(signed, ''); // no key: in the definition
+    const none = await cli('lock', 'images/my-lib', '--distros', 'distros');
+    assert.equal(none.status, 2, none.err);
+    assert.match(none.err, /names no key/);
+    assert.match(none.err, /--base-key FILE/);
+    await write(signed, '../../other.pub');
+    const given = await cli('lock', 'images/my-lib', '--distros', 'distros', '--base-key', 'ironclad.pub');
+    assert.equal(given.status, 0, given.err);
+    const wrong = await cli('lock', 'images/my-lib', '--distros', 'distros', '--base-key', 'other.pub');
+    assert.equal(wrong.status, 3, wrong.err);
   });
 
   test('lock and build on the verified base: its layers first, same digests; provenance and SBOM name it', async () => {
