@@ -6,6 +6,7 @@ import { type Distro, type LoadDistroOptions, loadDistro } from '../debian/index
 import {
   expandVariants,
   type LoadedDefinition,
+  type LoadOptions,
   type LockedPlatform,
   loadDefinition,
   readLockfile,
@@ -38,6 +39,8 @@ export interface RebuildOptions {
   readonly distro?: LoadDistroOptions;
   /** A distro config given directly; wins over `distro`. */
   readonly distroConfig?: Distro;
+  /** How the definition is loaded: a customization of a published image needs `imageBase` to verify its base. */
+  readonly load?: LoadOptions;
 }
 
 /** The outcome for one platform manifest. `differences` is empty exactly when `identical`. */
@@ -88,7 +91,7 @@ async function rebuildPlatform(
   if (prov.ironcladVersion !== TOOL_VERSION) {
     ctx.log.warn(`${label}: built by Ironclad ${prov.ironcladVersion}, rebuilding with ${TOOL_VERSION}`);
   }
-  const loaded = await loadDefinition(definitionPath(opts.repoRoot, prov.definition.path));
+  const loaded = await loadDefinition(definitionPath(opts.repoRoot, prov.definition.path), opts.load);
   const base = {
     platform: label,
     expected: manifest.digest,
@@ -222,6 +225,8 @@ async function baseFromProvenance(
   const baseLocked = { ...locked, packages: locked.packages.filter((p) => names.has(p.name)) };
   const sharedWith = await runtimePackagesBeside(base, recorded.variant, locked.platform);
   const nested = recorded.base === undefined ? undefined : await baseFromProvenance(base, recorded.base, baseLocked);
+  // A published base (verified while loading) is labelled and compressed as it was published.
+  const image = loaded.extends?.image;
   return {
     variant,
     locked: baseLocked,
@@ -232,6 +237,7 @@ async function baseFromProvenance(
     reference: recorded.name,
     ...(sharedWith !== undefined && { sharedWith }),
     ...(nested !== undefined && { base: nested }),
+    ...(image !== undefined && { compression: image.compression, ...(image.source && { source: image.source }) }),
   };
 }
 

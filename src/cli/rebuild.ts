@@ -4,6 +4,7 @@ import { type RebuildReport, rebuildImage } from '../attest/index.ts';
 import { jsonOutput } from '../core/index.ts';
 import { repositoryRoot } from '../definition/index.ts';
 import type { VerbRegistrar } from './commands.ts';
+import { imageBaseResolver } from './image-base.ts';
 import { loadPublicKeyFile, openTarget } from './image-target.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
 import { textOrJson } from './output-format.ts';
@@ -15,6 +16,8 @@ export interface RebuildArgs {
   readonly repo?: string;
   readonly format: string;
   readonly distros?: string;
+  /** The public key a published base (`extends: {image}`) must verify with, instead of the definition's. */
+  readonly baseKey?: string;
 }
 
 /**
@@ -33,6 +36,7 @@ export async function rebuildCommand(args: RebuildArgs, io: CliIO): Promise<Exit
       repoRoot: args.repo === undefined ? (repositoryRoot(io.cwd) ?? io.cwd) : resolve(io.cwd, args.repo),
       ...(publicKey !== undefined && { publicKey }),
       ...(args.distros !== undefined && { distro: { dir: resolve(io.cwd, args.distros) } }),
+      load: { imageBase: imageBaseResolver(io, args.baseKey) },
     },
     stageContext(io),
   );
@@ -71,12 +75,17 @@ export const registerRebuild: VerbRegistrar = (program: Command, io, run) => {
     .option('--repo <dir>', 'repository root the provenance definition path is relative to (default: git root)')
     .option('--format <format>', 'text or json', 'text')
     .option('--distros <dir>', 'read distro configs from this folder instead of the built-in distros/')
+    .option(
+      '--base-key <file>',
+      "for a customization of a published image: the key its base must verify with, instead of the definition's",
+    )
     .addHelpText(
       'after',
       `
 Examples:
   ironclad rebuild python:3.11 --verify --key ironclad.pub
-  ironclad rebuild oci:./out:3.11 --verify --repo ~/src/images`,
+  ironclad rebuild oci:./out:3.11 --verify --repo ~/src/images
+  ironclad rebuild my-python:3.11 --verify --key ironclad.pub --base-key team.pub --format json`,
     )
     .action((image: string, opts: Omit<RebuildArgs, 'image'>) => run(rebuildCommand({ image, ...opts }, io)));
 };

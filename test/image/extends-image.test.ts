@@ -143,5 +143,8 @@ describe('extends: a published image, verified with a key (real registry)', () =
     assert.ok(names.includes('libfix1') && names.includes('fix-config'), names.join(', '));
     const v = await cli('verify', 'my-lib:1-corp', '--key', 'ironclad.pub', '--require', 'provenance,sbom');
     assert.equal(v.status, 0, `${v.out}\n${v.err}`);
+    // The rebuild verifies the published base again, makes it from its provenance, then the customization on top.
+    const again = await cli('rebuild', 'my-lib:1-corp', '--verify', '--key', 'ironclad.pub', '--distros', 'distros');
+    assert.equal(again.status, 0, `${again.out}\n${again.err}`);
   });
 });
