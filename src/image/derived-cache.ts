@@ -89,7 +89,13 @@ export function derivedCache(kind: string, format: string, opts: DerivedCacheOpt
       if (!enabled) return;
       const id = { kind, format, key };
       const secret = await usableSecret();
-      if (secret !== undefined) await writeFileAtomic(entryPath(home, id), sealEntry(id, payload, secret));
+      if (secret === undefined) return;
+      const sealed = sealEntry(id, payload, secret);
+      // Sealing is deterministic: an entry that already holds these bytes (a layer stored again) is not rewritten,
+      // which would cost a synced write each time.
+      const path = entryPath(home, id);
+      const existing = await readFile(path).catch(() => undefined);
+      if (existing === undefined || !existing.equals(sealed)) await writeFileAtomic(path, sealed);
     },
   };
 }
