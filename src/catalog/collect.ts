@@ -2,7 +2,13 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fail, type Home, type StageContext } from '../core/index.ts';
-import { DEFINITION_FILE, expandVariants, type LoadedDefinition, loadDefinition } from '../definition/index.ts';
+import {
+  DEFINITION_FILE,
+  expandVariants,
+  type LoadedDefinition,
+  type LoadOptions,
+  loadDefinition,
+} from '../definition/index.ts';
 import { LayoutStore } from '../oci/index.ts';
 import { openVulnDb } from '../vuln/index.ts';
 import {
@@ -21,6 +27,8 @@ export const REFERENCE_DIR = 'reference';
 export interface CatalogInput {
   /** The catalog's definitions: one directory per image (images/). */
   readonly imagesDir: string;
+  /** How definitions are loaded: a customization of a published image needs `imageBase` to verify its base. */
+  readonly load?: LoadOptions;
 }
 
 export interface CollectedCatalog {
@@ -34,7 +42,7 @@ export interface CollectedCatalog {
  * referrers say about it. Reads only: the store is opened without creating it, the database read-only.
  */
 export async function collectCatalog(input: CatalogInput, ctx: StageContext): Promise<CollectedCatalog> {
-  const definitions = await catalogDefinitions(input.imagesDir);
+  const definitions = await catalogDefinitions(input.imagesDir, input.load);
   const store = await openStoreReadOnly(ctx.home);
   const db = existsSync(ctx.home.vulnDb) ? openVulnDb(ctx.home) : null;
   try {
@@ -103,6 +111,7 @@ function entryOf(id: string, loaded: LoadedDefinition, variants: CatalogVariant[
 /** The catalog's definitions, sorted by directory name; NOT_FOUND when `imagesDir` holds none. */
 export async function catalogDefinitions(
   imagesDir: string,
+  load: LoadOptions = {},
 ): Promise<readonly { readonly id: string; readonly loaded: LoadedDefinition }[]> {
   const names = await readdir(imagesDir, { withFileTypes: true }).catch((err: unknown) =>
     fail('NOT_FOUND', `no catalog at ${imagesDir}`, {
@@ -120,7 +129,7 @@ export async function catalogDefinitions(
     });
   }
   const out = [];
-  for (const id of dirs) out.push({ id, loaded: await loadDefinition(join(imagesDir, id)) });
+  for (const id of dirs) out.push({ id, loaded: await loadDefinition(join(imagesDir, id), load) });
   return out;
 }
 

@@ -16,6 +16,7 @@ import { exportSite, type SiteModel, siteModel } from '../server/index.ts';
 import { countsLine } from '../vuln/index.ts';
 import { catalogMarkdown } from './catalog-markdown.ts';
 import type { VerbRegistrar } from './commands.ts';
+import { imageBaseResolver } from './image-base.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
 import { formatBytes, renderTable } from './table.ts';
 
@@ -33,7 +34,9 @@ const LIST_FORMATS = [...FORMATS, 'markdown'];
 
 /** Collects the catalog for a verb; shared by `catalog`, `catalog show`, `catalog export` and `serve`. */
 export async function loadCatalog(args: { readonly images?: string }, io: CliIO): Promise<CollectedCatalog> {
-  return collectCatalog({ imagesDir: resolve(io.cwd, args.images ?? 'images') }, stageContext(io));
+  // A customization of a published image is listed like any image; its base is verified with its key to read it.
+  const load = { imageBase: imageBaseResolver(io) };
+  return collectCatalog({ imagesDir: resolve(io.cwd, args.images ?? 'images'), load }, stageContext(io));
 }
 
 /** The web catalog's model: the catalog, the host platform first, and where images are published. */

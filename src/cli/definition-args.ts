@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { catalogDefinitions, catalogFileIds } from '../catalog/index.ts';
 import { fail } from '../core/index.ts';
 import type { LoadDistroOptions } from '../debian/index.ts';
-import { DEFINITION_FILE, type LoadedDefinition, loadDefinition } from '../definition/index.ts';
+import { DEFINITION_FILE, type LoadedDefinition, type LoadOptions, loadDefinition } from '../definition/index.ts';
+import { imageBaseResolver } from './image-base.ts';
 import { readInputFile } from './input-file.ts';
 import type { CliIO } from './io.ts';
 
@@ -31,20 +32,30 @@ export function catalogOptions(command: Command): Command {
     .option('--security-mirror <url>', 'use this Debian security archive mirror');
 }
 
-/** The definitions named, else those a `--catalog` file lists, else every image under `--images`. */
+/**
+ * The definitions named, else those a `--catalog` file lists, else every image under `--images`. A customization
+ * of a published image (`extends: {image, key}`) has its base verified with the key its definition names, as
+ * `lock` and `build` do: a base that does not verify stops the command (exit 3, naming the failed check).
+ */
 export async function loadDefinitionArgs(args: CatalogArgs, io: CliIO): Promise<LoadedDefinition[]> {
-  if (args.catalog !== undefined) return catalogFileDefinitions(args, args.catalog, io);
+  const load = { imageBase: imageBaseResolver(io) };
+  if (args.catalog !== undefined) return catalogFileDefinitions(args, args.catalog, load, io);
   if (args.definitions.length > 0) {
-    return Promise.all(args.definitions.map((d) => loadDefinition(resolve(io.cwd, d))));
+    return Promise.all(args.definitions.map((d) => loadDefinition(resolve(io.cwd, d), load)));
   }
-  return (await catalogDefinitions(resolve(io.cwd, args.images))).map((d) => d.loaded);
+  return (await catalogDefinitions(resolve(io.cwd, args.images), load)).map((d) => d.loaded);
 }
 
 /**
  * The definitions a catalog document lists: each entry id is the directory of its definition under `--images`, as
  * `ironclad catalog --images DIR` made it.
  */
-async function catalogFileDefinitions(args: CatalogArgs, file: string, io: CliIO): Promise<LoadedDefinition[]> {
+async function catalogFileDefinitions(
+  args: CatalogArgs,
+  file: string,
+  load: LoadOptions,
+  io: CliIO,
+): Promise<LoadedDefinition[]> {
   if (args.definitions.length > 0) {
     fail('USAGE', `--catalog ${file} and definitions given: pass one or the other`, {
       hint: 'the catalog file names the images; drop the definitions, or drop --catalog',
@@ -58,7 +69,7 @@ async function catalogFileDefinitions(args: CatalogArgs, file: string, io: CliIO
       hint: `each catalog id is a directory of --images holding its ${DEFINITION_FILE}; pass the --images the catalog was made from`,
     });
   }
-  return Promise.all(ids.map((id) => loadDefinition(join(imagesDir, id))));
+  return Promise.all(ids.map((id) => loadDefinition(join(imagesDir, id), load)));
 }
 
 /** The mirror and distros-folder overrides of CatalogArgs. */

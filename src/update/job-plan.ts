@@ -1,4 +1,4 @@
-import type { PlannedImage, PlannedVariant } from './plan.ts';
+import { localBasePath, type PlannedImage, type PlannedVariant } from './plan.ts';
 
 /**
  * The work of an update as independent jobs for an existing engine (a CI matrix, Kubernetes Indexed Jobs), instead
@@ -74,7 +74,7 @@ export function planJobs(plan: readonly PlannedImage[], opts: JobPlanOptions): J
   const cellIds = new Map<string, string>();
   const cellKey = (path: string, variant: string, platform: string) => `${path}\0${variant}\0${platform}`;
   for (const image of plan) {
-    const base = image.loaded.extends?.base.path;
+    const base = localBasePath(image.loaded);
     const definition = opts.definitionPath(image);
     const runtimeIds = new Map<string, string>();
     for (const v of orderRuntimeFirst(image.variants)) {

@@ -77,7 +77,8 @@ export async function planUpdate(
     // a package that moved in the base moves in the customization too (update cascade, docs/customization.md).
     const locks = new Map<string, Lockfile>();
     for (const loaded of inDependencyOrder(definitions)) {
-      const baseLock = loaded.extends === undefined ? undefined : locks.get(loaded.extends.base.path);
+      const basePath = localBasePath(loaded);
+      const baseLock = basePath === undefined ? undefined : locks.get(basePath);
       const planned = await planImage(loaded, { store, db }, { ...opts, ...(baseLock && { baseLock }) }, ctx);
       locks.set(loaded.path, planned.lock);
       out.push(planned);
@@ -155,12 +156,23 @@ export function inDependencyOrder(definitions: readonly LoadedDefinition[]): Loa
   const place = (d: LoadedDefinition): void => {
     if (placed.has(d.path)) return;
     placed.add(d.path);
-    const base = d.extends === undefined ? undefined : byPath.get(d.extends.base.path);
+    const basePath = localBasePath(d);
+    const base = basePath === undefined ? undefined : byPath.get(basePath);
     if (base !== undefined) place(base);
     out.push(d);
   };
   for (const d of definitions) place(d);
   return out;
+}
+
+/**
+ * The path of the base definition a customization is re-locked and rebuilt after, or undefined. A published base
+ * (`extends: {image: REF@sha256:..., key}`) is pinned by digest: it does not move with an update, so the
+ * customization waits for nothing, keeps the base's pins as its verified provenance records them, and re-locks
+ * only what it adds.
+ */
+export function localBasePath(loaded: LoadedDefinition): string | undefined {
+  return loaded.extends === undefined || loaded.extends.image !== undefined ? undefined : loaded.extends.base.path;
 }
 
 /** The platforms a variant is locked for (kept as they are), or the definition's when the lock is stale or new. */

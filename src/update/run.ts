@@ -12,7 +12,7 @@ import { type BuildResult, buildImages } from '../image/index.ts';
 import { type BlobStore, type Descriptor, imageSourceFrom, LayoutStore, layoutEndpoint } from '../oci/index.ts';
 import { attachChangelog, changelogOf } from './changelog.ts';
 import { type HistoryEntry, lastMove, readHistory, recordMove } from './history.ts';
-import type { PlannedImage, PlannedVariant } from './plan.ts';
+import { localBasePath, type PlannedImage, type PlannedVariant } from './plan.ts';
 
 type BuiltImage = BuildResult['images'][number];
 
@@ -90,7 +90,7 @@ export async function runUpdate(
   // The plan puts bases before what extends them, and images are started in its order: a base has started by the
   // time its customization waits for it, so a slot spent waiting never holds up the base it waits for.
   await mapLimit(plan, opts.jobs ?? availableParallelism(), async (image) => {
-    const basePath = image.loaded.extends?.base.path;
+    const basePath = localBasePath(image.loaded);
     const baseDone = basePath === undefined ? undefined : started.get(basePath);
     const run = (async () => {
       const base = await baseDone;
