@@ -31,6 +31,11 @@ export const ERROR_CODES = {
   /** A signing key that cannot be used: wrong password, corrupt or unsupported key file. */
   KEY_INVALID: 2,
   NETWORK: 4,
+  /**
+   * The server answered, but not with a file a signed index or a lock names (404/410 from every URL): Debian's
+   * archive drops superseded versions. A network status, as the file is unavailable here, not the input invalid.
+   */
+  NOT_SERVED: 4,
   REGISTRY_UNAVAILABLE: 4,
   REGISTRY_DENIED: 4,
   RUNTIME_UNAVAILABLE: 4,

@@ -72,7 +72,8 @@ export async function storeBytes(home: Home, expect: ExpectedContent, bytes: Uin
  * Downloads the first of `urls` that exists (404/410 moves on to the next) into the cache, verifying size and
  * sha256 before the entry becomes visible. `what` names the object in messages
  * (e.g. `bookworm main/binary-amd64/Packages.xz`). Returns the entry's path.
- * Throws DIGEST_MISMATCH when the bytes differ from `expect`, NETWORK when no URL could be fetched.
+ * Throws DIGEST_MISMATCH when the bytes differ from `expect`, NOT_SERVED when every URL answered 404/410, NETWORK
+ * when none could be fetched.
  */
 export async function downloadToCache(
   urls: readonly string[],
@@ -107,7 +108,7 @@ export async function downloadToCache(
     }
     return path;
   }
-  return fail('NETWORK', `fetching ${what}: not found on the server`, {
+  return fail('NOT_SERVED', `fetching ${what}: not found on the server`, {
     hint: `tried ${urls.map(redact).join(', ')}`,
   });
 }

@@ -32,7 +32,8 @@ const SHA256_RE = /^[0-9a-f]{64}$/;
 /**
  * Returns the path of the verified .deb for `ref` in the cache, downloading it when absent or corrupt.
  * Throws DIGEST_MISMATCH when the server's bytes differ from `ref`, INVALID_INPUT for an unsafe filename or a
- * malformed digest, NETWORK when it cannot be fetched. The returned file must not be modified.
+ * malformed digest, NOT_SERVED when the archive no longer has it, NETWORK when it cannot be fetched. The returned
+ * file must not be modified.
  */
 export async function fetchPackageFile(
   ref: PackageFileRef,

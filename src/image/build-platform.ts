@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { StageContext } from '../core/index.ts';
-import { fail, PACKAGE_MANAGERS, SHELLS } from '../core/index.ts';
+import { fail, IroncladError, isIroncladError, PACKAGE_MANAGERS, SHELLS } from '../core/index.ts';
 import { type DebContents, type Distro, fetchDebs, type PackageFileRef } from '../debian/index.ts';
 import type { ImageVariant, LockedPackage, LockedPlatform } from '../definition/index.ts';
 import {
@@ -300,7 +300,9 @@ async function buildBase(
     },
     out,
     ctx,
-  );
+  ).catch((err: unknown) => {
+    throw base.expected !== undefined && isIroncladError(err, 'NOT_SERVED') ? publishedBaseGone(base, err) : err;
+  });
   // A published base is made again from its verified provenance; only the very image pinned may be built on.
   if (base.expected !== undefined && built.manifest.digest !== base.expected) {
     fail(
@@ -312,6 +314,25 @@ async function buildBase(
     );
   }
   return built;
+}
+
+/**
+ * A published base is made again from the .debs its provenance pins, from the archive or the .deb cache; Debian's
+ * archive drops superseded versions (a -security suite keeps only the newest), so an old pin can outlive its .debs.
+ */
+function publishedBaseGone(base: BasePlatformInput, err: IroncladError): IroncladError {
+  return new IroncladError(
+    'NOT_SERVED',
+    `the base ${base.reference} (${base.locked.platform}) cannot be made again from its provenance: ${err.message}`,
+    {
+      cause: err,
+      hint:
+        'the archive no longer serves that version (it keeps only the newest of a security suite). Pin extends.image ' +
+        "to the base's current digest (its publisher's ironclad update rebuilt it with the newer package; " +
+        `ironclad verify docker://${base.reference} --key FILE --format json shows it), or build where the .deb ` +
+        'cache of IRONCLAD_HOME still holds that .deb',
+    },
+  );
 }
 
 function baseRecord(base: BasePlatformInput, built: PlatformBuild): BaseImageRecord {

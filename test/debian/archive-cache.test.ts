@@ -59,7 +59,7 @@ test('wrong or oversized content is DIGEST_MISMATCH and leaves nothing behind', 
     }
     assert.deepEqual(await readdir(join(home, 'cache', 'sha256', expect.sha256.slice(0, 2))), []);
     await assert.rejects(downloadToCache([`${url}/missing`], new Home(home), expect, ctx, 'test file'), (e: unknown) =>
-      isIroncladError(e, 'NETWORK'),
+      isIroncladError(e, 'NOT_SERVED'),
     );
   } finally {
     await rm(home, { recursive: true, force: true });

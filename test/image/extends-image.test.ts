@@ -147,4 +147,36 @@ describe('extends: a published image, verified with a key (real registry)', () =
     const again = await cli('rebuild', 'my-lib:1-corp', '--verify', '--key', 'ironclad.pub', '--distros', 'distros');
     assert.equal(again.status, 0, `${again.out}\n${again.err}`);
   });
+
+  test('a base package the archive no longer serves: exit 4 naming the base and the package, unless the .deb cache has it', async () => {
+    await write(signed);
+    // Debian drops a superseded version from the archive; here its .deb leaves the pool.
+    const deb = fx.debs.get('libfix1_1.2-3_amd64');
+    assert.ok(deb);
+    await rm(join(fx.root, deb.filename));
+    const fresh = fixtureCli({ dir, home: join(dir, 'fresh') }); // another machine: empty .deb cache
+    const l = await fresh('lock', 'images/my-lib', '--distros', 'distros');
+    assert.equal(l.status, 0, l.err); // the lock comes from the signed provenance
+    const b = await fresh('build', 'images/my-lib', '--distros', 'distros', '--no-test', '--key', 'ironclad.key');
+    assert.equal(b.status, 4, b.err);
+    assert.match(b.err, new RegExp(`the base ${registry.host}/team/base:1 \\(linux/amd64\\) cannot be made again`));
+    assert.match(b.err, /libfix1_1\.2-3 \(amd64\): not found on the server/);
+    assert.match(b.err, /Pin extends\.image to the base's current digest/);
+    assert.match(b.err, /\.deb cache/);
+    assert.doesNotMatch(b.err, /\n\s+at /, 'no stack trace');
+    // The hint's way to read the current digest works.
+    const v = await fresh(
+      'verify',
+      `docker://${registry.host}/team/base:1`,
+      '--key',
+      'ironclad.pub',
+      '--format',
+      'json',
+    );
+    assert.equal(v.status, 0, `${v.out}\n${v.err}`);
+    assert.ok(v.out.includes(signed.split('@')[1]!), v.out);
+    // Where the .deb cache still holds it, the base is made again and the customization builds.
+    const cached = await cli('build', 'images/my-lib', '--distros', 'distros', '--no-test', '--key', 'ironclad.key');
+    assert.equal(cached.status, 0, cached.err);
+  });
 });
