@@ -4,6 +4,7 @@ import { repoRelativePath } from '../definition/index.ts';
 import { describeMove, type FleetStatus, fleetStatus, type VariantStatus } from '../update/index.ts';
 import type { VerbRegistrar } from './commands.ts';
 import { type CatalogArgs, catalogOptions, distroOverrides, loadDefinitionArgs } from './definition-args.ts';
+import { movedBaseNotes } from './image-base.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
 import { renderTable } from './table.ts';
 
@@ -16,6 +17,7 @@ export interface StatusArgs extends CatalogArgs {
 export async function statusCommand(args: StatusArgs, io: CliIO): Promise<ExitStatus> {
   if (!['table', 'json'].includes(args.format)) fail('USAGE', `--format ${args.format}: expected table or json`);
   const definitions = await loadDefinitionArgs(args, io);
+  for (const note of await movedBaseNotes(definitions, io)) io.stderr(`note: ${note}`);
   const status = await fleetStatus(
     definitions,
     {

@@ -20,6 +20,7 @@ import {
 import type { VerbRegistrar } from './commands.ts';
 import { transfer } from './copy.ts';
 import { type CatalogArgs, catalogOptions, distroOverrides, loadDefinitionArgs } from './definition-args.ts';
+import { movedBaseNotes } from './image-base.ts';
 import { loadSigner } from './image-target.ts';
 import { type CliIO, type ExitStatus, stageContext } from './io.ts';
 import { signBuild } from './sign.ts';
@@ -52,6 +53,7 @@ export async function updateCommand(args: UpdateArgs, io: CliIO): Promise<ExitSt
   if (!['table', 'json'].includes(args.format)) fail('USAGE', `--format ${args.format}: expected table or json`);
   const ctx = stageContext(io);
   const definitions = await loadDefinitionArgs(args, io);
+  for (const note of await movedBaseNotes(definitions, io)) io.stderr(`note: ${note}`);
   // The key is unlocked first, so a wrong password fails before any build.
   const signer = args.key === undefined || args.dryRun || args.plan ? undefined : await loadSigner(args.key, io);
   const registry = args.registry === undefined ? undefined : registryPrefix(args.registry);

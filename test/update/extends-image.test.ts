@@ -100,6 +100,21 @@ describe('ironclad update, status and catalog with a customization of a publishe
     assert.match(again.out, /0 updated, 4 unchanged, 0 failed/);
   });
 
+  test('when the base tag moves in the registry, update and status say so and re-pin nothing', async () => {
+    const p = await fx.cli('push', 'config:5', `docker://${registry.host}/team/base:1`);
+    assert.equal(p.code, 0, p.err);
+    const now = (await imageSourceFrom(layoutBlobStore(store()), 'config:5').top()).desc.digest;
+    const was = pinned.replace(/.*@/, '');
+    const note = `base ${registry.host}/team/base:1 moved from ${was} to ${now}: re-pin extends`;
+    for (const verb of ['update', 'status']) {
+      const r = await fx.cli(verb, '--distros', 'distros');
+      assert.equal(r.code, 0, `${verb}: ${r.err}`);
+      assert.ok(r.err.includes(note), `${verb}: ${r.err}`);
+    }
+    const text = await readFile(join(fx.dir, 'images/my-lib/image.yaml'), 'utf8');
+    assert.ok(text.includes(pinned), 'the definition still pins the digest it had');
+  });
+
   test('a base that does not verify with its key is a trust failure (exit 3) naming the check', async () => {
     await write('other.pub');
     for (const verb of [['update', '--no-test'], ['update', '--dry-run'], ['status']]) {
