@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Home, silentLogger } from '../../src/core/index.ts';
 import { InFlightLayers, layerCache, storeLayer } from '../../src/image/layer-cache.ts';
-import { LayoutStore, layoutEndpoint, type TarEntry } from '../../src/oci/index.ts';
+import { LayoutStore, layoutEndpoint } from '../../src/oci/index.ts';
+import { file as fixtureFile } from '../support/oci-image.ts';
 
 let dir: string;
 before(async () => {
@@ -13,15 +14,8 @@ before(async () => {
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
-const file = (path: string, text: string): TarEntry => ({
-  type: 'file',
-  path,
-  mode: 0o644,
-  uid: 0,
-  gid: 0,
-  mtime: 0,
-  data: new TextEncoder().encode(text.repeat(4096)),
-});
+/** A file big enough that compressing it is real work. */
+const file = (path: string, text: string) => fixtureFile(path, text.repeat(4096));
 
 test('two builds storing one layer at once compress it once; the other takes its blob', async () => {
   const layout = join(dir, 'store');
