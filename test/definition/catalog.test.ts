@@ -50,10 +50,6 @@ const ABOVE_PEER = new Map<string, string>([
     "Debian 13's Node.js 20 is libnode115 with system ICU, c-ares, libuv and 7 node-* modules as packages of their " +
       "own: 24 packages and 44.9 MB against DHI's Node.js 22 (19, 41 MB); Chainguard's 26 is above it",
   ],
-  [
-    'postgres',
-    "Debian's postgresql-17 links ICU, Kerberos, LDAP, PAM, audit and systemd, and initdb needs dash (31 = 31)",
-  ],
   ['prometheus', "Debian's prometheus depends on 13 JavaScript and font packages for its web console (19 vs 7)"],
   [
     'python',

@@ -88,13 +88,15 @@ describe('nginx, redis and postgres answer real clients from the host', () => {
     });
   });
 
-  test('psql gets 1 from postgres on 5432, after the first start initialised the data directory', async () => {
+  test('psql gets 1 and a built-in UUID from postgres on 5432, after the first start initialised the data directory', async () => {
     await serve('postgres', ['POSTGRES_PASSWORD=secret'], async (c) => {
-      const out = await client(c, ['psql', '-h', '127.0.0.1', '-U', 'postgres', '-tA', '-c', 'SELECT 1'], {
-        PGPASSWORD: 'secret',
-        PGCONNECT_TIMEOUT: '5',
-      });
-      assert.equal(out.trim(), '1');
+      // Then a built-in UUID (the image leaves out libuuid1 and with it the uuid-ossp module, whose extension is
+      // therefore not offered).
+      const uuid =
+        "SELECT length(gen_random_uuid()::text), count(*) FROM pg_available_extensions WHERE name = 'uuid-ossp'";
+      const psql = ['psql', '-h', '127.0.0.1', '-U', 'postgres', '-tA', '-c', 'SELECT 1', '-c', uuid];
+      const out = await client(c, psql, { PGPASSWORD: 'secret', PGCONNECT_TIMEOUT: '5' });
+      assert.deepEqual(out.trim().split('\n'), ['1', '36|0']);
     });
   });
 });
