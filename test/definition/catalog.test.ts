@@ -51,10 +51,6 @@ const ABOVE_PEER = new Map<string, string>([
       "own: 24 packages and 44.9 MB against DHI's Node.js 22 (19, 41 MB); Chainguard's 26 is above it",
   ],
   ['prometheus', "Debian's prometheus depends on 13 JavaScript and font packages for its web console (19 vs 7)"],
-  [
-    'python',
-    "Debian 12's libpython3.11-stdlib depends on libnsl2 and libtirpc3 (nis), which bring Kerberos (34 vs 25)",
-  ],
   ['rabbitmq', 'Debian splits Erlang/OTP into 14 erlang-* packages (25 vs 20)'],
   ['ruby', 'Debian ships Ruby as libruby, ruby3.3 and 9 default-gem and rubygems packages (26 vs 15)'],
   ['tomcat', "Debian packages Tomcat 11's bundled libraries (commons-*, ecj, bcel) as 11 Java packages (45 vs 38)"],
