@@ -1,33 +1,84 @@
 /**
  * Update benchmark on the real Debian archive:  node --import tsx bench/update.ts [IMAGE...]
- * (default: every image of images/, runtime variant, linux/amd64).
- * - Full build: every image from its lock into a fresh layout, .debs cached (downloaded before timing), no
- *   compressed-layer cache; once without tests and once with them (runc).
- * - Update: one package that (nearly) every image ships swapped for another version the archive has, in every lock
- *   (libc6 where it can be, as a glibc security update does; its .deb downloaded before timing, as the others
- *   are), then every image rebuilt from its new lock into the
- *   same store, as `ironclad update` rebuilds it (layers of unchanged package groups come from the layer cache);
- *   again without and with tests. Printed against the full build (target: update <= 25% of a full build).
- * Timings are wall clock on this machine, in one run; nothing here is a test.
+ * (default: every image of images/ but images/reference, runtime variant, linux/amd64).
+ *
+ * The scenario is what `ironclad update` meets after a glibc security update: every image was built from its lock,
+ * then one package every image has moves in the archive. To have that on the real archive, each image is locked
+ * now and its lock then names the previous version of one package (libc6, else the first of PREFERRED the image
+ * has, else its first package; made from the current .deb, see movedBack): that older lock is the one built, and
+ * the archive as it is now is the update.
+ *
+ * What the two columns share, and why:
+ * - Both start from a warm .deb cache: every .deb of both lock sets is in the download cache before anything is
+ *   timed, and every .deb of the built locks is also parsed into the parsed-.deb cache (as bench/build.ts's full
+ *   build has it; the parse of a .deb is done once per machine, not per build). Network is never timed. The one .deb
+ *   not parsed beforehand is the moved package's new version: the update parses it, as a real update would its
+ *   just-published .deb.
+ * - Nothing else: the full build runs in a home holding only those two caches (hard links to them), so every layer
+ *   is tarred and compressed and no layer cache, layer key or stored blob helps it.
+ * - Both build the way `ironclad update` does: images in parallel up to the number of cores (availableParallelism,
+ *   update's default --jobs), into the home's store, tagged.
+ *
+ * Columns, each once without tests and once with them (runc; the tests are the ones update runs, unchanged):
+ * - Full build: every image built from its (older) lock (`ironclad build` of each, `jobs` at a time).
+ * - Update: in that same home, right after the full build, what `ironclad update --variant runtime` does: re-lock
+ *   every definition against the archive (offline: its indices are in the download cache, so no network; the
+ *   resolution cache is cold, as it is when the archive has moved), then rebuild, test, changelog, history and tags
+ *   for every image whose lock moved (runUpdate, the CLI's code). The ratio is printed for the rebuild alone (the
+ *   full build locks nothing either) and with the re-lock added.
+ * The per-image lines say how long each image's update took from its first step to its built (and tested) image;
+ * images run two or more at a time, so these overlap and do not add up to the wall clock.
+ * Timings are wall clock on this machine, in one run; nothing here is a test. `uptime` load is printed with them.
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import {
+  appendFile,
+  cp,
+  link,
+  lstat,
+  lutimes,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  writeFile,
+} from 'node:fs/promises';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { createContext } from '../src/core/context.ts';
-import { buildUniverse, fetchDebs, loadDistro, openArchive, type PackageFileRef } from '../src/debian/index.ts';
-import { type LoadedDefinition, type Lockfile, loadDefinition } from '../src/definition/index.ts';
+import { createContext, type Logger, mapLimit, type StageContext } from '../src/core/index.ts';
+import { storeBytes } from '../src/debian/archive-cache.ts';
+import { fetchDebs, type PackageFileRef } from '../src/debian/index.ts';
+import {
+  type LoadedDefinition,
+  type LockedPackage,
+  type Lockfile,
+  loadDefinition,
+  writeLockfile,
+} from '../src/definition/index.ts';
+import { debContentsCache, readDebCached } from '../src/image/deb-cache.ts';
 import { buildImages, planLock } from '../src/image/index.ts';
+import { planUpdate, runUpdate } from '../src/update/index.ts';
 
 const run = promisify(execFile);
 const REPO = resolve(import.meta.dirname, '..');
 const PLATFORM = 'linux/amd64';
 const PREFERRED = ['libc6', 'tzdata', 'libgcc-s1'];
+const JOBS = availableParallelism();
 
-interface Image {
-  readonly loaded: LoadedDefinition;
-  readonly lock: Lockfile;
+interface Column {
+  readonly full: number;
+  readonly relock: number;
+  readonly update: number;
+  readonly perImage: ReadonlyMap<string, number>;
+  /** Per image: how many of its layers the update created. */
+  readonly layers: ReadonlyMap<string, string>;
+  readonly fullDigests: ReadonlyMap<string, string>;
+  readonly updateDigests: ReadonlyMap<string, string>;
+  readonly rebuilt: number;
+  readonly loads: readonly string[];
 }
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
@@ -36,106 +87,260 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - t;
 }
 
-const names = process.argv.slice(2);
-const wanted =
-  names.length > 0 ? names : ['base', 'cc', 'nginx', 'node', 'postgres', 'python', 'python-3.13', 'redis', 'static'];
+/** The 1-minute load average, as `uptime` prints it first. */
+const load = () => loadavg()[0]!.toFixed(2);
+
+const names =
+  process.argv.length > 2
+    ? process.argv.slice(2)
+    : (await readdir(join(REPO, 'images'), { withFileTypes: true }))
+        .filter((d) => d.isDirectory() && d.name !== 'reference')
+        .map((d) => d.name)
+        .sort();
 const work = await mkdtemp(join(tmpdir(), 'bench-update-'));
 try {
-  const ctx = createContext({ home: join(work, 'home') });
-  const images: Image[] = [];
-  for (const name of wanted) {
-    await cp(join(REPO, 'images', name), join(work, 'images', name), { recursive: true });
-    const loaded = await loadDefinition(join(work, 'images', name));
-    const { lock } = await planLock(loaded, { platforms: [PLATFORM], variant: 'runtime' }, ctx);
-    images.push({ loaded, lock });
+  const seed = createContext({ home: join(work, 'seed') });
+  const current: Lockfile[] = [];
+  for (const name of names) {
+    const loaded = await loadDefinition(join(REPO, 'images', name));
+    current.push((await planLock(loaded, { platforms: [PLATFORM], variant: 'runtime' }, seed)).lock);
   }
-  const buildAll = async (locks: readonly Lockfile[], out: string, test: boolean, home = ctx) => {
-    for (const [i, image] of images.entries()) {
-      await buildImages(image.loaded, locks[i]!, { platforms: [PLATFORM], test, out: join(work, out) }, home);
-    }
-  };
-  const locks = images.map((i) => i.lock);
-  // Downloads every .deb once (the .deb cache is warm for everything measured).
-  await buildAll(locks, 'warmup', false);
-  // A full build compresses everything: a home sharing only the downloaded .debs and the parsed-.deb cache.
-  const fullHome = async (n: string) => {
-    const home = join(work, `full-${n}`);
-    await cp(join(work, 'home', 'cache', 'sha256'), join(home, 'cache', 'sha256'), { recursive: true });
-    return createContext({ home });
-  };
-  const fullNoTests = await timed(async () => buildAll(locks, 'full-a', false, await fullHome('a')));
-  const fullTests = await timed(async () => buildAll(locks, 'full-b', true, await fullHome('b')));
+  // Every .deb of the current locks downloaded (those of the older locks are these but one, made from it).
+  await fetchDebs(current.flatMap(refsOf), seed, { concurrency: 8 });
+  const { older, what } = await movedBack(names, current, seed);
+  // Warm .deb cache: the .debs of the built (older) locks parsed too; the update's new one is not.
+  const builtRefs = older.flatMap(refsOf);
+  const parsed = debContentsCache({ home: seed.home, log: seed.log });
+  const unique = [...new Map(builtRefs.map((r) => [r.sha256, r])).values()];
+  const paths = await fetchDebs(unique, seed);
+  await mapLimit(
+    unique.map((r, i) => ({ r, path: paths[i]! })),
+    JOBS,
+    async ({ r, path }) => void (await readDebCached(path, r.sha256, parsed)),
+  );
 
-  const { patched, what, refs } = await swapOnePackage(images, ctx);
-  // The swapped versions' .debs are downloaded before timing, as every other .deb is: the update is timed from a
-  // warm .deb cache like the full build (reading them is part of what is timed).
-  await fetchDebs(refs, ctx);
-  // Each update runs where the previous images were built (a hard-linked copy of the warm-up home and layout, so
-  // both start from the same state): unchanged groups are cached layers, as for `ironclad update`.
-  await run('cp', ['-al', join(work, 'home'), join(work, 'home2')]);
-  await run('cp', ['-al', join(work, 'warmup'), join(work, 'warmup2')]);
-  const updateNoTests = await timed(() => buildAll(patched, 'warmup', false));
-  const home2 = createContext({ home: join(work, 'home2') });
-  const updateTests = await timed(() => buildAll(patched, 'warmup2', true, home2));
+  const columns: Column[] = [];
+  for (const test of [false, true]) columns.push(await measure(test ? 'tests' : 'no-tests', test));
 
   const pct = (a: number, b: number) => `${((a / b) * 100).toFixed(0)}%`;
-  console.log(`images: ${wanted.join(', ')} (runtime, ${PLATFORM})`);
-  console.log(`update: ${what.join('; ')}`);
-  console.log(`full build, tests excluded:   ${fullNoTests.toFixed(0)} ms`);
+  console.log(`images (${names.length}): ${names.join(', ')} (runtime, ${PLATFORM}, ${JOBS} at a time)`);
+  console.log(`moved: ${what.join('; ')}`);
+  for (const [i, c] of columns.entries()) {
+    const label = i === 0 ? 'tests excluded' : 'tests included';
+    console.log(`--- ${label} (1-min load at the start of full, re-lock, update: ${c.loads.join(', ')})`);
+    console.log(`full build:                 ${c.full.toFixed(0)} ms`);
+    console.log(`re-lock (offline):          ${c.relock.toFixed(0)} ms`);
+    console.log(
+      `update, rebuild of ${c.rebuilt}:      ${c.update.toFixed(0)} ms = ${pct(c.update, c.full)} of the full build (target <= 25%)`,
+    );
+    console.log(
+      `update with re-lock:        ${(c.update + c.relock).toFixed(0)} ms = ${pct(c.update + c.relock, c.full)} of the full build`,
+    );
+  }
+  const [a, b] = columns as [Column, Column];
+  console.log('per image, update from its first step to its built image, ms (tests excluded | included):');
+  for (const name of names) {
+    const ms = (m: ReadonlyMap<string, number>) => m.get(name)?.toFixed(0) ?? '-';
+    console.log(
+      `  ${name.padEnd(12)} ${ms(a.perImage).padStart(7)} | ${ms(b.perImage).padStart(7)}  ${a.layers.get(name) ?? 'not rebuilt'}`,
+    );
+  }
+  const same = (x: ReadonlyMap<string, string>, y: ReadonlyMap<string, string>) =>
+    x.size === y.size && [...x].every(([k, v]) => y.get(k) === v);
   console.log(
-    `update,     tests excluded:   ${updateNoTests.toFixed(0)} ms = ${pct(updateNoTests, fullNoTests)} of a full build (target <= 25%)`,
+    `same digests in both columns: full ${same(a.fullDigests, b.fullDigests)}, update ${same(a.updateDigests, b.updateDigests)}`,
   );
-  console.log(`full build, tests included:   ${fullTests.toFixed(0)} ms`);
-  console.log(
-    `update,     tests included:   ${updateTests.toFixed(0)} ms = ${pct(updateTests, fullTests)} of a full build (target <= 25%)`,
-  );
+
+  /** One column: a home with only the warm .deb caches, the full build, then the update in that home. */
+  async function measure(label: string, test: boolean): Promise<Column> {
+    const ctx = await homeWithDebCaches(join(work, label));
+    const log = stepTimes(ctx.log);
+    const loaded: LoadedDefinition[] = [];
+    for (const [i, name] of names.entries()) {
+      const dir = join(work, label, 'images', name);
+      await cp(join(REPO, 'images', name), dir, { recursive: true });
+      await writeLockfile(dir, older[i]!);
+      loaded.push(await loadDefinition(dir));
+    }
+    const fullDigests = new Map<string, string>();
+    const loads = [load()];
+    const full = await timed(() =>
+      mapLimit(
+        loaded.map((l, i) => ({ l, lock: older[i]! })),
+        JOBS,
+        async ({ l, lock }) => {
+          const built = await buildImages(l, lock, { platforms: [PLATFORM], test }, ctx);
+          fullDigests.set(l.definition.name, built.images[0]!.index.digest);
+        },
+      ),
+    );
+    loads.push(load());
+    let plan: Awaited<ReturnType<typeof planUpdate>> = [];
+    const relock = await timed(async () => {
+      plan = await planUpdate(loaded, { variant: 'runtime', offline: true }, ctx);
+    });
+    loads.push(load());
+    const rebuilt = plan.filter((p) => p.variants.some((v) => v.rebuild !== undefined)).length;
+    const updateDigests = new Map<string, string>();
+    const layers = new Map<string, string>();
+    const updateCtx = { ...ctx, log: log.logger };
+    const update = await timed(async () => {
+      const outcomes = await runUpdate(
+        plan,
+        {
+          test,
+          afterBuild: async (result) => {
+            log.done(result.images[0]!.variant.name);
+          },
+        },
+        updateCtx,
+      );
+      for (const o of outcomes) {
+        const failed = o.failure?.message;
+        if (failed !== undefined) throw new Error(`${o.planned.loaded.definition.name}: ${failed}`);
+        const v = o.variants[0];
+        if (v?.digest !== undefined) updateDigests.set(o.planned.loaded.definition.name, v.digest);
+        if (v?.layers !== undefined) {
+          const { created, reused } = v.layers;
+          layers.set(o.planned.loaded.definition.name, `${created} of ${created + reused} layers new`);
+        }
+      }
+    });
+    return { full, relock, update, perImage: log.durations, layers, fullDigests, updateDigests, rebuilt, loads };
+  }
 } finally {
   await rm(work, { recursive: true, force: true });
 }
 
-/** Every lock with one package swapped for another version of the same source the archive has (libc6 first). */
-async function swapOnePackage(images: readonly Image[], ctx: ReturnType<typeof createContext>) {
-  const archive = await openArchive(await loadDistro('debian-12'), ctx, { architecture: 'amd64' });
-  const universe = buildUniverse(archive.packages, {
-    architecture: 'amd64',
-    suites: archive.suites.map((s) => s.suite),
-  });
-  const what: string[] = [];
-  const refs: PackageFileRef[] = [];
-  const patched = images.map(({ loaded, lock }) => {
-    const locked = lock.variants.runtime!.platforms[PLATFORM]!;
-    const order = [...locked.packages].sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
-    for (const p of order) {
-      const other = universe.packages.get(p.name)?.find((e) => e.version !== p.version && e.source === p.source);
-      if (other === undefined) continue;
-      what.push(`${loaded.definition.name}: ${p.name} ${p.version} → ${other.version}`);
-      const baseUrl = locked.suites.find((s) => s.suite === other.suite)?.baseUrl;
-      if (baseUrl !== undefined) refs.push({ ...other, name: p.name, architecture: p.architecture, baseUrl });
-      const packages = locked.packages.map((x) =>
-        x.name === p.name
-          ? {
-              ...x,
-              version: other.version,
-              sourceVersion: other.sourceVersion,
-              suite: other.suite,
-              filename: other.filename,
-              size: other.size,
-              sha256: other.sha256,
-            }
-          : x,
-      );
-      return {
-        ...lock,
-        variants: { ...lock.variants, runtime: { platforms: { [PLATFORM]: { ...locked, packages } } } },
-      };
-    }
-    what.push(`${loaded.definition.name}: no package with a second version (rebuilt unchanged)`);
-    return lock;
-  });
-  return { patched, what, refs };
+/** A home holding (hard links to) the seed's downloads and parsed .debs, with the secret that seals the latter. */
+async function homeWithDebCaches(dir: string): Promise<StageContext> {
+  const home = join(dir, 'home');
+  await mkdir(join(home, 'cache', 'derived'), { recursive: true });
+  const from = join(work, 'seed');
+  await run('cp', ['-al', join(from, 'cache', 'sha256'), join(home, 'cache', 'sha256')]);
+  await run('cp', ['-al', join(from, 'cache', 'derived', 'deb-contents'), join(home, 'cache', 'derived')]);
+  // The newest InRelease seen per suite: what an offline re-lock opens.
+  await run('cp', ['-a', join(from, 'archive-state'), join(home, 'archive-state')]);
+  await link(join(from, 'derived-cache.key'), join(home, 'derived-cache.key'));
+  return createContext({ home });
 }
 
-function rank(name: string): number {
-  const i = PREFERRED.indexOf(name);
-  return i === -1 ? PREFERRED.length : i;
+/**
+ * A logger that notes when each image's first line came (runUpdate prefixes each image's lines with `[name] `);
+ * `done(name)` ends that image's time.
+ */
+function stepTimes(inner: Logger) {
+  const started = new Map<string, number>();
+  const durations = new Map<string, number>();
+  const note = (msg: string) => {
+    const name = /^\[([^\]]+)\] /.exec(msg)?.[1];
+    if (name !== undefined && !started.has(name)) started.set(name, performance.now());
+  };
+  const noted =
+    (write: (m: string) => void) =>
+    (m: string): void => {
+      note(m);
+      write(m);
+    };
+  const logger: Logger = {
+    info: noted((m) => inner.info(m)),
+    warn: noted((m) => inner.warn(m)),
+    debug: noted((m) => inner.debug(m)),
+    progress: noted((m) => inner.progress(m)),
+    tick: noted((m) => inner.tick(m)),
+  };
+  const done = (name: string) => {
+    const t = started.get(name);
+    if (t !== undefined) durations.set(name, performance.now() - t);
+  };
+  return { logger, done, durations };
+}
+
+function refsOf(lock: Lockfile): PackageFileRef[] {
+  const locked = lock.variants.runtime!.platforms[PLATFORM]!;
+  const baseUrls = new Map(locked.suites.map((s) => [s.suite, s.baseUrl]));
+  return locked.packages.map((p) => ({
+    name: p.name,
+    version: p.version,
+    architecture: p.architecture,
+    baseUrl: baseUrls.get(p.suite)!,
+    filename: p.filename,
+    size: p.size,
+    sha256: p.sha256,
+  }));
+}
+
+/**
+ * Every lock with one package moved back to a previous version (libc6 first, else the first of PREFERRED the image
+ * has, else its first package): the lock as it was before that package's last update. The archive keeps no older
+ * libc6 for every distribution (Debian 13 serves one), so the previous version is made from the current .deb:
+ * version lowered (`~previous` sorts before it), every file's date 30 days earlier (as an older changelog date clamps
+ * them) and a line added to its copyright file (kept in images), so its layer, its dpkg status, the SBOM and, where
+ * it is the newest package, the image's epoch all differ, as for a real update. It goes into the download cache under its own
+ * sha256, which the lock names; the re-lock of the update then moves every image to the archive's version.
+ */
+async function movedBack(names: readonly string[], locks: readonly Lockfile[], ctx: StageContext) {
+  const what: string[] = [];
+  const made = new Map<string, LockedPackage>();
+  const older: Lockfile[] = [];
+  for (const [i, lock] of locks.entries()) {
+    const locked = lock.variants.runtime!.platforms[PLATFORM]!;
+    // An image with none of them (busybox: one package) has its own package moved: every image is rebuilt.
+    const p = [...PREFERRED.map((n) => locked.packages.find((x) => x.name === n)), locked.packages[0]].find(
+      (x) => x !== undefined,
+    )!;
+    let previous = made.get(p.sha256);
+    if (previous === undefined) {
+      const [path] = await fetchDebs(
+        refsOf(lock).filter((r) => r.name === p.name),
+        ctx,
+      );
+      previous = await previousVersion(p, path!, ctx);
+      made.set(p.sha256, previous);
+    }
+    what.push(`${names[i]}: ${p.name} ${previous.version} → ${p.version}`);
+    const packages = locked.packages.map((x) => (x.name === p.name ? previous : x));
+    older.push({
+      ...lock,
+      variants: { ...lock.variants, runtime: { platforms: { [PLATFORM]: { ...locked, packages } } } },
+    });
+  }
+  return { older, what };
+}
+
+/** The lock entry of `p` one version earlier, its .deb made from `path` (see movedBack) and stored in the cache. */
+async function previousVersion(p: LockedPackage, path: string, ctx: StageContext): Promise<LockedPackage> {
+  const dir = await mkdtemp(join(work, 'previous-'));
+  const root = join(dir, 'root');
+  await run('dpkg-deb', ['-R', path, root]);
+  const version = `${p.version}~previous`;
+  const controlPath = join(root, 'DEBIAN', 'control');
+  const control = await readFile(controlPath, 'utf8');
+  await writeFile(controlPath, control.replace(/^Version: .*$/m, `Version: ${version}`));
+  const copyright = `usr/share/doc/${p.name}/copyright`;
+  await appendFile(join(root, copyright), '\nThis line marks a previous version made by bench/update.ts.\n');
+  const md5 = createHash('md5')
+    .update(await readFile(join(root, copyright)))
+    .digest('hex');
+  const sumsPath = join(root, 'DEBIAN', 'md5sums');
+  const sums = await readFile(sumsPath, 'utf8').catch(() => undefined);
+  if (sums !== undefined) {
+    await writeFile(sumsPath, sums.replace(new RegExp(`^[0-9a-f]{32}  ${copyright}$`, 'm'), `${md5}  ${copyright}`));
+  }
+  const earlier = async (at: string): Promise<void> => {
+    const st = await lstat(at);
+    if (st.isDirectory()) {
+      for (const e of await readdir(at)) if (!(at === root && e === 'DEBIAN')) await earlier(join(at, e));
+    }
+    const t = new Date(st.mtimeMs - 30 * 86_400_000);
+    await lutimes(at, t, t);
+  };
+  await earlier(root);
+  const deb = join(dir, 'previous.deb');
+  await run('dpkg-deb', ['-Zxz', '-b', root, deb]);
+  const bytes = await readFile(deb);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  await storeBytes(ctx.home, { sha256, size: bytes.length }, bytes);
+  await rm(dir, { recursive: true, force: true });
+  return { ...p, version, sha256, size: bytes.length };
 }
