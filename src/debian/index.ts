@@ -13,6 +13,6 @@ export { debianArchitecture } from './platform.ts';
 export { parseDependencies } from './relations.ts';
 export type { Resolution } from './resolver.ts';
 export { resolveClosure } from './resolver.ts';
-export { buildUniverse } from './universe.ts';
+export { archiveUniverse, buildUniverse } from './universe.ts';
 export { compareVersions, isValidVersion } from './version.ts';
 export { whyPaths } from './why.ts';

@@ -1,4 +1,5 @@
 import { fail } from '../core/index.ts';
+import type { Archive } from './archive-client.ts';
 import type { PackageEntry, Relation } from './types.ts';
 import { compareVersions, satisfies } from './version.ts';
 
@@ -75,6 +76,46 @@ export function buildUniverse(entries: Iterable<PackageEntry>, opts: UniverseOpt
     }
   }
   return { architecture: opts.architecture, suites, packages, providers };
+}
+
+/** How many universes {@link archiveUniverse} keeps: a distribution's two architectures, for two distributions. */
+const MAX_UNIVERSES = 4;
+const universes = new Map<string, Universe>();
+
+/**
+ * The universe of an opened archive, built once per archive state in this process. Building one indexes some 70k
+ * entries (about a CPU-second), and a process that locks many images (`update` over a catalog re-locks every image)
+ * would build the very same one for each. It is found by what determines it, as the resolution cache keys a
+ * resolution: the architecture, each suite's verified InRelease digest (which pins every index it lists) in the
+ * archive's order, and the repositories with the components read. A universe is read-only; the least recently
+ * used are dropped beyond MAX_UNIVERSES.
+ */
+export function archiveUniverse(
+  archive: Archive,
+  repositories: readonly { readonly url: string; readonly components: readonly string[] }[],
+): Universe {
+  const key = JSON.stringify({
+    architecture: archive.architecture,
+    suites: archive.suites.map((s) => [s.suite, s.baseUrl, s.inReleaseSha256]),
+    repositories: repositories.map((r) => [r.url, [...r.components]]),
+  });
+  const held = universes.get(key);
+  if (held !== undefined) {
+    // Most recently used last, so the oldest goes first.
+    universes.delete(key);
+    universes.set(key, held);
+    return held;
+  }
+  const universe = buildUniverse(archive.packages, {
+    architecture: archive.architecture,
+    suites: archive.suites.map((s) => s.suite),
+  });
+  universes.set(key, universe);
+  for (const old of universes.keys()) {
+    if (universes.size <= MAX_UNIVERSES) break;
+    universes.delete(old);
+  }
+  return universe;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { fail, isIroncladError, type StageContext } from '../core/index.ts';
 import {
   type Archive,
-  buildUniverse,
+  archiveUniverse,
   type Distro,
   debianArchitecture,
   type LoadDistroOptions,
@@ -127,7 +127,7 @@ async function lockPlatform(
   }
   ctx.log.progress(`${platform}: loading ${distro.name} package indices`);
   const archive = await openArchive(distro, ctx, { architecture, allowRollback, offline });
-  const universe = buildUniverse(archive.packages, { architecture, suites: archive.suites.map((s) => s.suite) });
+  const universe = archiveUniverse(archive, distro.repositories);
   const out: LockedTarget[] = [];
   for (const variant of variants) {
     const pinned = how.pins?.(variant.variant, platform);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isIroncladError } from '../../src/core/index.ts';
-import { buildUniverse } from '../../src/debian/index.ts';
+import type { ArchiveSuite } from '../../src/debian/archive-client.ts';
+import { type Archive, archiveUniverse, buildUniverse } from '../../src/debian/index.ts';
 import { parseProvides } from '../../src/debian/relations.ts';
 import type { PackageEntry, Relation } from '../../src/debian/types.ts';
 import { archSatisfies, provideSatisfies } from '../../src/debian/universe.ts';
@@ -106,5 +107,52 @@ describe('architecture and provide rules', () => {
     assert.equal(provideSatisfies({ entry }, { name: 'awk', op: '>=', version: '1' }, 'amd64'), false);
     assert.equal(provideSatisfies({ entry, version: '2' }, { name: 'awk', op: '>=', version: '1' }, 'amd64'), true);
     assert.equal(provideSatisfies({ entry, version: '0.5' }, { name: 'awk', op: '>=', version: '1' }, 'amd64'), false);
+  });
+});
+
+describe('archiveUniverse', () => {
+  const repos = [{ url: 'https://deb.debian.org/debian', components: ['main'] }];
+  const archiveOf = (inRelease: string, packages: PackageEntry[]): Archive => ({
+    distro: 'debian-13',
+    architecture: 'amd64',
+    suites: [
+      {
+        suite: 'trixie',
+        baseUrl: 'https://deb.debian.org/debian',
+        date: '',
+        inReleaseSha256: inRelease,
+        signers: [],
+        release: {} as ArchiveSuite['release'],
+      },
+    ],
+    packages,
+  });
+
+  test('one archive state gives one universe, the one buildUniverse builds; another state its own', () => {
+    const v1 = [pkg('libc6', '2.41-12', 'trixie')];
+    const first = archiveUniverse(archiveOf('a'.repeat(64), v1), repos);
+    assert.deepEqual(first, buildUniverse(v1, { architecture: 'amd64', suites: ['trixie'] }));
+    // The same verified state opened again (a new Archive object, the same indices) is not indexed again.
+    assert.equal(archiveUniverse(archiveOf('a'.repeat(64), [...v1]), repos), first);
+    // A new InRelease (the archive moved) is a new universe that has the new version.
+    const v2 = [pkg('libc6', '2.41-12+deb13u1', 'trixie')];
+    const moved = archiveUniverse(archiveOf('b'.repeat(64), v2), repos);
+    assert.notEqual(moved, first);
+    assert.deepEqual(
+      moved.packages.get('libc6')?.map((e) => e.version),
+      ['2.41-12+deb13u1'],
+    );
+    // Other components read are other indices.
+    const contrib = [{ url: repos[0]!.url, components: ['main', 'contrib'] }];
+    assert.notEqual(archiveUniverse(archiveOf('a'.repeat(64), v1), contrib), first);
+  });
+
+  test('only the most recently used universes are kept', () => {
+    const state = (i: number) => archiveOf(String(i).repeat(64).slice(0, 64), [pkg('p', `${i}`, 'trixie')]);
+    const first = archiveUniverse(state(1), repos);
+    for (let i = 2; i <= 5; i++) archiveUniverse(state(i), repos);
+    const again = archiveUniverse(state(1), repos);
+    assert.notEqual(again, first);
+    assert.deepEqual(again, first);
   });
 });
