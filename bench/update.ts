@@ -102,7 +102,9 @@ try {
   const seed = createContext({ home: join(work, 'seed') });
   const current: Lockfile[] = [];
   for (const name of names) {
-    const loaded = await loadDefinition(join(REPO, 'images', name));
+    // A copy taken once: the definitions cannot change under a long run (each column copies this one).
+    await cp(join(REPO, 'images', name), join(work, 'images', name), { recursive: true });
+    const loaded = await loadDefinition(join(work, 'images', name));
     current.push((await planLock(loaded, { platforms: [PLATFORM], variant: 'runtime' }, seed)).lock);
   }
   // Every .deb of the current locks downloaded (those of the older locks are these but one, made from it).
@@ -158,7 +160,7 @@ try {
     const loaded: LoadedDefinition[] = [];
     for (const [i, name] of names.entries()) {
       const dir = join(work, label, 'images', name);
-      await cp(join(REPO, 'images', name), dir, { recursive: true });
+      await cp(join(work, 'images', name), dir, { recursive: true });
       await writeLockfile(dir, older[i]!);
       loaded.push(await loadDefinition(dir));
     }
