@@ -47,8 +47,9 @@ const ABOVE_PEER = new Map<string, string>([
   ],
   [
     'node',
-    "Debian 13's Node.js 20 is libnode115 with system ICU, c-ares, libuv and 7 node-* modules as packages of their " +
-      "own: 24 packages and 44.9 MB against DHI's Node.js 22 (19, 41 MB); Chainguard's 26 is above it",
+    "Debian 13's Node.js 20 is nodejs and libnode115 with ICU, libuv, c-ares, nghttp2 and brotli as packages of " +
+      'their own, and 4 node-* packages holding the builtins node loads (acorn, cjs-module-lexer, minimatch, ' +
+      "undici): 21 packages and 41.2 MB against DHI's Node.js 22 (19, 41 MB); Chainguard's 26 is above it",
   ],
   ['prometheus', "Debian's prometheus depends on 13 JavaScript and font packages for its web console (19 vs 7)"],
   ['rabbitmq', 'Debian splits Erlang/OTP into 14 erlang-* packages (25 vs 20)'],
