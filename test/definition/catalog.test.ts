@@ -33,12 +33,6 @@ const SHELL_EXCEPTIONS = new Set(['busybox', 'mariadb', 'postgres']);
  * fails when an image listed here no longer needs to be.
  */
 const ABOVE_PEER = new Map<string, string>([
-  [
-    'base',
-    'libssl3, tzdata, netbase, media-types and gcc-12-base (8, budget 9) against glibc-dynamic without them (8)',
-  ],
-  ['cc', 'libssl3, libgomp1, tzdata, netbase, media-types and gcc-12-base (10, budget 11) against glibc-dynamic (8)'],
-  ['rust', 'libssl3t64, libzstd1, tzdata, netbase and gcc-14-base (9, budget 10) against glibc-dynamic (8)'],
   ['caddy', "Debian's caddy is linked against glibc and ships media-types (7, budget 8); Chainguard's is static (5)"],
   ['curl', "Debian's libcurl4t64 has GSSAPI, LDAP, RTMP and SSH, which bring Kerberos, SASL and GnuTLS (32 vs 17)"],
   [
