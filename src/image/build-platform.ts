@@ -21,7 +21,7 @@ import { applyPaths, checkPathsKept } from './apply-paths.ts';
 import { assemble } from './assemble.ts';
 import { configureTree } from './configure/configure.ts';
 import { customizationPlans } from './customize-layers.ts';
-import { debContentsCache, readDebCached } from './deb-cache.ts';
+import { cachedDebContents, debContentsCache, readDebCached } from './deb-cache.ts';
 import type { DerivedCache } from './derived-cache.ts';
 import { embeddedSbomBytes, sbomLayerEntries, treeSbomPackages } from './embedded-sbom.ts';
 import { defaultEpoch } from './epoch.ts';
@@ -375,6 +375,11 @@ function checkDeclared(variant: ImageVariant, found: { hasShell: boolean; hasPac
   if (found.hasPackageManager && !variant.packageManager) say('a package manager', 'package-manager');
 }
 
+/**
+ * The locked packages' contents, in lock order. Those whose parsed contents the deb-contents cache holds are taken
+ * from it without touching their .deb (deb-cache.ts); only the others are fetched (or found in the download cache),
+ * verified against the lock's sha256 and read.
+ */
 async function readLockedDebs(
   locked: LockedPlatform,
   concurrency: number,
@@ -391,9 +396,21 @@ async function readLockedDebs(
     size: p.size,
     sha256: p.sha256,
   }));
-  const paths = await fetchDebs(refs, ctx, { concurrency });
+  const debs = await Promise.all(refs.map((r) => cachedDebContents(r.sha256, cache)));
+  const missing = refs.flatMap((r, i) => (debs[i] === undefined ? [{ ref: r, i }] : []));
+  if (missing.length === 0) return debs as DebContents[];
+  const paths = await fetchDebs(
+    missing.map((m) => m.ref),
+    ctx,
+    { concurrency },
+  );
   ctx.log.progress(`reading ${paths.length} packages`);
-  return Promise.all(paths.map((path, i) => readDebCached(path, refs[i]!.sha256, cache)));
+  await Promise.all(
+    missing.map(async ({ ref, i }, k) => {
+      debs[i] = await readDebCached(paths[k]!, ref.sha256, cache);
+    }),
+  );
+  return debs as DebContents[];
 }
 
 function distroRelease(d: Distro): DistroRelease {

@@ -1,5 +1,5 @@
 import { deserialize, serialize } from 'node:v8';
-import { type DebContents, parseSingleParagraph, readDeb } from '../debian/index.ts';
+import { type DebContents, type DebEntry, parseSingleParagraph, readDeb } from '../debian/index.ts';
 import { type ContentDigests, contentDigests, rememberContentDigests } from './content-digests.ts';
 import type { DerivedCache, DerivedCacheOptions } from './derived-cache.ts';
 import { derivedCache } from './derived-cache.ts';
@@ -12,52 +12,98 @@ import { derivedCache } from './derived-cache.ts';
  */
 export const DEB_CONTENTS_KIND = 'deb-contents';
 /**
- * The payload is V8's serialization, whose format may change with the engine. v3: control members kept. v4: the
- * sha256 and md5 of every file kept too (content-digests.ts), so a warm build hashes no package file.
+ * The metadata is V8's serialization, whose format may change with the engine. v3: control members kept. v4: the
+ * sha256 and md5 of every file kept too (content-digests.ts), so a warm build hashes no package file. v5: file
+ * bytes outside the serialization, read back as slices of the entry (no copy of every file on every build).
  */
-export const DEB_CONTENTS_FORMAT = `v4-node${process.versions.v8}`;
+export const DEB_CONTENTS_FORMAT = `v5-node${process.versions.v8}`;
 
 export function debContentsCache(opts: DerivedCacheOptions): DerivedCache {
   return derivedCache(DEB_CONTENTS_KIND, DEB_CONTENTS_FORMAT, opts);
 }
 
-/** What the cache holds: the contents without the parsed control, and the digests of the files, in entry order. */
-type Payload = Omit<DebContents, 'control'> & { readonly digests: readonly ContentDigests[] };
+type FileEntry = Extract<DebEntry, { type: 'file' }>;
+/** A file entry as the metadata holds it: its bytes are in the payload's data part, `dataLength` of them. */
+type StoredFile = Omit<FileEntry, 'data'> & { readonly dataLength: number };
+type StoredEntry = Exclude<DebEntry, FileEntry> | StoredFile;
+
+/** The metadata part: the contents without the parsed control and file bytes, and the digests of the files. */
+type Metadata = Omit<DebContents, 'control' | 'entries'> & {
+  readonly entries: readonly StoredEntry[];
+  readonly digests: readonly ContentDigests[];
+};
+
+/** The metadata part's length, before it. */
+const LENGTH_BYTES = 4;
 
 /**
- * The cached form of a .deb: everything but the parsed control paragraph (it has methods; rebuilt from text), and
- * the digests of its files' contents.
+ * The cached form of a .deb: the length of the metadata part (u32, big-endian), the metadata (everything but the
+ * parsed control paragraph, which has methods and is rebuilt from text, and but the files' bytes; the digests of
+ * the files' contents), then every file's bytes in entry order. Decoding makes each file's bytes a view of the
+ * entry just read, so a warm build copies none of them.
  */
 export function debContentsPayload(deb: DebContents): Uint8Array {
-  const { control: _control, ...rest } = deb;
-  const digests = deb.entries.flatMap((e) => (e.type === 'file' ? [contentDigests(e.data)] : []));
-  return serialize({ ...rest, digests } satisfies Payload);
+  const { control: _control, entries, ...rest } = deb;
+  const files = entries.filter((e) => e.type === 'file');
+  const stored = entries.map((e): StoredEntry => {
+    if (e.type !== 'file') return e;
+    const { data, ...file } = e;
+    return { ...file, dataLength: data.length };
+  });
+  const digests = files.map((f) => contentDigests(f.data));
+  const metadata = serialize({ ...rest, entries: stored, digests } satisfies Metadata);
+  const length = Buffer.alloc(LENGTH_BYTES);
+  length.writeUInt32BE(metadata.length);
+  return Buffer.concat([length, metadata, ...files.map((f) => f.data)]);
+}
+
+/**
+ * The parsed contents of the .deb with this sha256 (the lock's), when `cache` holds them: a sealed entry bound to
+ * that digest is all a build reads of a .deb, so a hit needs no .deb file and no hashing of it.
+ */
+export async function cachedDebContents(debSha256: string, cache: DerivedCache): Promise<DebContents | undefined> {
+  const payload = await cache.get(debSha256);
+  if (payload === undefined) return undefined;
+  const cached = decode(payload);
+  if (cached === undefined) await cache.discard(debSha256, 'payload does not decode');
+  return cached;
 }
 
 /** Reads the .deb at `path` (whose sha256 the caller verified) through `cache`. */
 export async function readDebCached(path: string, debSha256: string, cache: DerivedCache): Promise<DebContents> {
-  const payload = await cache.get(debSha256);
-  if (payload !== undefined) {
-    const cached = decode(payload);
-    if (cached !== undefined) return cached;
-    await cache.discard(debSha256, 'payload does not decode');
-  }
+  const cached = await cachedDebContents(debSha256, cache);
+  if (cached !== undefined) return cached;
   const deb = await readDeb(path);
   await cache.put(debSha256, debContentsPayload(deb));
   return deb;
 }
 
+/** The contents of a payload, or undefined when it is not one (any inconsistency: the entry is rebuilt). */
 function decode(payload: Uint8Array): DebContents | undefined {
   try {
-    const { digests, ...rest } = deserialize(payload) as Payload;
-    const files = rest.entries.filter((e) => e.type === 'file');
-    if (!Array.isArray(digests) || digests.length !== files.length) return undefined;
-    files.forEach((f, i) => {
-      const d = digests[i]!;
-      if (typeof d.sha256 !== 'string' || typeof d.md5 !== 'string') throw new TypeError('malformed digests');
-      rememberContentDigests(f.data, { sha256: d.sha256, md5: d.md5 });
+    const buf = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+    const metaEnd = LENGTH_BYTES + buf.readUInt32BE(0);
+    if (metaEnd > buf.length) return undefined;
+    const { entries: stored, digests, ...rest } = deserialize(buf.subarray(LENGTH_BYTES, metaEnd)) as Metadata;
+    if (!Array.isArray(stored) || !Array.isArray(digests)) return undefined;
+    let offset = metaEnd;
+    let file = 0;
+    const entries = stored.map((e): DebEntry => {
+      if (e.type !== 'file') return e;
+      const { dataLength, ...meta } = e;
+      const d = digests[file++];
+      if (!Number.isSafeInteger(dataLength) || dataLength < 0 || offset + dataLength > buf.length) {
+        throw new RangeError('file bytes out of bounds');
+      }
+      if (typeof d?.sha256 !== 'string' || typeof d.md5 !== 'string') throw new TypeError('malformed digests');
+      // As the .deb reader gives them: a Buffer over the file's bytes, a bare empty Uint8Array for an empty file.
+      const data = dataLength === 0 ? new Uint8Array(0) : buf.subarray(offset, offset + dataLength);
+      offset += dataLength;
+      rememberContentDigests(data, { sha256: d.sha256, md5: d.md5 });
+      return { ...meta, data };
     });
-    return { ...rest, control: parseSingleParagraph(rest.controlText) };
+    if (file !== digests.length || offset !== buf.length) return undefined;
+    return { ...rest, entries, control: parseSingleParagraph(rest.controlText) };
   } catch {
     return undefined;
   }

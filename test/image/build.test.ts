@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Home, isIroncladError } from '../../src/core/index.ts';
+import { cachePath } from '../../src/debian/index.ts';
 import type { Lockfile } from '../../src/definition/index.ts';
 import { buildImages, CYCLONEDX_MEDIA_TYPE, SPDX_MEDIA_TYPE } from '../../src/image/index.ts';
 import { flattenImage, imageSourceFrom, layoutBlobStore } from '../../src/oci/index.ts';
@@ -64,6 +66,20 @@ describe('buildImages over the fixture archive', () => {
     const dev = b.images.find((i) => i.variant.variant === 'dev');
     assert.equal(dev?.platforms[0]?.config.config?.User, '0:0');
     assert.equal(dev?.platforms[0]?.config.config?.Labels?.['dev.ironclad.shell'], 'true');
+  });
+
+  test('parsed .debs found in the derived cache need no .deb; --no-cache fetches and verifies them again', async () => {
+    const first = await buildImages(fx.loaded, fx.lock, { distroConfig: fx.archive.distro }, fx.ctx);
+    const debs = (fx.lock.variants.runtime?.platforms['linux/amd64']?.packages ?? []).map((p) =>
+      cachePath(new Home(fx.home), p.sha256),
+    );
+    await Promise.all(debs.map((d) => rm(d)));
+    const cached = await buildImages(fx.loaded, fx.lock, { distroConfig: fx.archive.distro }, fx.ctx);
+    assert.equal(cached.images[0]?.index.digest, first.images[0]?.index.digest);
+    for (const d of debs) assert.equal(existsSync(d), false, 'a cached parsed .deb is used without its .deb');
+    const fresh = await buildImages(fx.loaded, fx.lock, { distroConfig: fx.archive.distro, noCache: true }, fx.ctx);
+    assert.equal(fresh.images[0]?.index.digest, first.images[0]?.index.digest);
+    for (const d of debs) assert.equal(existsSync(d), true, '--no-cache reads every .deb, fetched and verified');
   });
 
   test('a lock for another definition is refused as stale', async () => {

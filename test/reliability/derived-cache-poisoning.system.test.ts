@@ -1,13 +1,18 @@
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { deserialize, serialize } from 'node:v8';
 import { runCli } from '../../src/cli/main.ts';
 import { Home, silentLogger } from '../../src/core/index.ts';
-import { DEB_CONTENTS_FORMAT, DEB_CONTENTS_KIND } from '../../src/image/deb-cache.ts';
+import {
+  cachedDebContents,
+  DEB_CONTENTS_FORMAT,
+  DEB_CONTENTS_KIND,
+  debContentsCache,
+  debContentsPayload,
+} from '../../src/image/deb-cache.ts';
 import { entryPath, sealEntry } from '../../src/image/derived-cache.ts';
 import { flattenImage, openImageSource, parseImageRef } from '../../src/oci/index.ts';
 import { captureIO } from '../support/cli-io.ts';
@@ -58,21 +63,13 @@ describe('derived-cache poisoning', () => {
     entryPath(new Home(home), { kind: DEB_CONTENTS_KIND, format: DEB_CONTENTS_FORMAT, key: sha });
 
   /** The ca-certificates entry's payload with an extra certificate file, as the attacker makes it. */
-  async function poisonedPayload(): Promise<Buffer> {
-    const bytes = await readFile(debEntry(caSha()));
-    const headerEnd = bytes.indexOf(0x0a, bytes.indexOf(0x0a) + 1);
-    const contents = deserialize(bytes.subarray(headerEnd + 1, bytes.length - 32)) as {
-      entries: { path: string; data?: Uint8Array; size: number }[];
-      digests: { sha256: string; md5: string }[];
-    };
+  async function poisonedPayload(): Promise<Uint8Array> {
+    const contents = await cachedDebContents(caSha(), debContentsCache({ home: new Home(home), log: silentLogger }));
+    assert.ok(contents);
     const good = contents.entries.find((e) => e.path.endsWith('Good_Root.crt'))!;
     const evil = { ...good, path: good.path.replace('Good_Root', 'Evil_Root'), data: Buffer.from(EVIL) };
-    evil.size = evil.data.length;
-    contents.entries.push(evil);
-    // The entry keeps the digests of its files: the attacker recomputes those as well.
-    const hex = (alg: string) => createHash(alg).update(evil.data).digest('hex');
-    contents.digests.push({ sha256: hex('sha256'), md5: hex('md5') });
-    return serialize(contents);
+    // The payload keeps the digests of its files: the attacker's encoding recomputes those as well.
+    return debContentsPayload({ ...contents, entries: [...contents.entries, evil] });
   }
 
   before(async () => {
