@@ -9,15 +9,22 @@
  *   how many layers changed, and the median against the full build.
  */
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { createContext } from '../src/core/context.ts';
 import { Home } from '../src/core/index.ts';
-import { buildUniverse, cachePath, fetchDebs, loadDistro, openArchive } from '../src/debian/index.ts';
+import { cachePath, fetchDebs, type PackageFileRef } from '../src/debian/index.ts';
 import { type Lockfile, loadDefinition, writeLockfile } from '../src/definition/index.ts';
 import { type BuildCompression, buildImages, planLock } from '../src/image/index.ts';
+import type { PatchLocksRequest } from './patch-locks.ts';
+
+interface PatchLock {
+  readonly lock: Lockfile;
+  readonly what: string;
+  readonly ref: PackageFileRef;
+}
 
 const run = promisify(execFile);
 const REPO = resolve(import.meta.dirname, '..');
@@ -71,7 +78,7 @@ try {
   }
 
   // A patch rebuild is timed once per package swapped (each a first rebuild of that change), median of RUNS.
-  const patches = await patchPackages(lock, ctx, RUNS);
+  const patches = await patchPackages(lock, ctx, RUNS, work);
   const patchTimes: number[] = [];
   for (const patched of patches) {
     // The .deb cache is warm for the patch too, as for the full build: the new version is downloaded before timing
@@ -125,40 +132,17 @@ async function mmdebstrapMs(lock: Lockfile, work: string, home: string): Promise
   return median(times);
 }
 
-/** Up to `n` locks, each with one package replaced by another version the archive has (of the same source). */
-async function patchPackages(lock: Lockfile, ctx: ReturnType<typeof createContext>, n: number) {
-  const out = [];
-  const locked = lock.variants.runtime!.platforms[PLATFORM]!;
-  const archive = await openArchive(await loadDistro('debian-12'), ctx, { architecture: 'amd64' });
-  const universe = buildUniverse(archive.packages, {
-    architecture: 'amd64',
-    suites: archive.suites.map((s) => s.suite),
-  });
-  for (const p of locked.packages) {
-    const other = universe.packages.get(p.name)?.find((e) => e.version !== p.version && e.source === p.source);
-    if (!other) continue;
-    const packages = locked.packages.map((x) =>
-      x.name === p.name
-        ? {
-            ...x,
-            version: other.version,
-            sourceVersion: other.sourceVersion,
-            suite: other.suite,
-            filename: other.filename,
-            size: other.size,
-            sha256: other.sha256,
-          }
-        : x,
-    );
-    const patched: Lockfile = {
-      ...lock,
-      variants: { ...lock.variants, runtime: { platforms: { [PLATFORM]: { ...locked, packages } } } },
-    };
-    const baseUrl = locked.suites.find((s) => s.suite === other.suite)!.baseUrl;
-    const ref = { ...other, name: p.name, architecture: p.architecture, baseUrl };
-    out.push({ lock: patched, what: `${p.name} ${p.version} → ${other.version}`, ref });
-    if (out.length === n) break;
-  }
+/**
+ * Up to `n` locks, each with one package replaced by another version the archive has (of the same source), found
+ * by a helper process (bench/patch-locks.ts says why).
+ */
+async function patchPackages(lock: Lockfile, ctx: ReturnType<typeof createContext>, n: number, work: string) {
+  const request: PatchLocksRequest = { lock, platform: PLATFORM, home: ctx.home.root, count: n };
+  const file = join(work, 'patch-request.json');
+  await writeFile(file, JSON.stringify(request));
+  const helper = join(import.meta.dirname, 'patch-locks.ts');
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', helper, file], { maxBuffer: 64 << 20 });
+  const out = JSON.parse(stdout) as PatchLock[];
   if (out.length === 0) console.log('patch rebuild skipped: no locked package has a second version in the archive');
   return out;
 }
