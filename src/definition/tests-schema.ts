@@ -11,6 +11,10 @@ const testName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$/, 'letter
 const exitCode = z.number().int().min(0).max(255);
 const port = z.number().int().min(1).max(65535);
 const seconds = (max: number, dflt: number) => z.number().positive().max(max).default(dflt);
+const requestPath = z
+  .string()
+  .regex(/^\/[\x21-\x7e]*$/, 'a request path starting with "/" (printable ASCII, no spaces)')
+  .max(4096);
 
 /** What a command's output must show; shared by command tests and exec probes. */
 const outputExpectations = {
@@ -43,12 +47,7 @@ function expectations(t: {
 const httpProbe = z
   .strictObject({
     port: port.optional().describe('Default: the service port.'),
-    path: z
-      .string()
-      .regex(/^\/[\x21-\x7e]*$/, 'a request path starting with "/" (printable ASCII, no spaces)')
-      .max(4096)
-      .default('/')
-      .describe('Request path (GET, Host 127.0.0.1).'),
+    path: requestPath.default('/').describe('Request path (GET, Host 127.0.0.1).'),
     status: z.number().int().min(100).max(599).default(200),
     headers: z
       .record(z.string().regex(/^[A-Za-z0-9-]{1,128}$/, 'a header name'), regexSource)
@@ -126,7 +125,13 @@ const service = z
     cmd: z.array(z.string()).optional().describe("Replaces the image's Cmd (the entrypoint is kept)."),
     environment: z.record(envName, z.string().max(65536)).default({}).describe('Added to the image Env.'),
     user: userRef.optional().describe('Run the server as this user (e.g. "1001:0", as OpenShift would).'),
-    'ready-timeout': seconds(600, 30).describe('Seconds to wait for the port.'),
+    'ready-timeout': seconds(600, 30).describe('Seconds to wait for the port (and the ready-path).'),
+    'ready-path': requestPath
+      .optional()
+      .describe(
+        'Once the port accepts connections, also wait until GET PATH answers 2xx (asked every 100 ms, within ' +
+          'ready-timeout): for a server that listens before it is ready, e.g. /-/ready.',
+      ),
     'stop-timeout': seconds(300, 10).describe('Seconds the server has to exit after its stop signal.'),
     'exit-code': exitCode.default(0).describe('Exit code expected after the stop signal (a clean stop).'),
   })
@@ -136,6 +141,7 @@ const service = z
     environment: s.environment,
     ...(s.user === undefined ? {} : { user: s.user }),
     readyTimeout: s['ready-timeout'],
+    ...(s['ready-path'] === undefined ? {} : { readyPath: s['ready-path'] }),
     stopTimeout: s['stop-timeout'],
     exitCode: s['exit-code'],
   }));

@@ -12,7 +12,7 @@ import { fail } from '../core/index.ts';
 export const MAX_PROBE_BYTES = 1024 * 1024;
 
 export type ProbeRequest =
-  | { readonly kind: 'wait'; readonly port: number; readonly timeoutMs: number }
+  | { readonly kind: 'wait'; readonly port: number; readonly path?: string; readonly timeoutMs: number }
   | { readonly kind: 'tcp'; readonly port: number; readonly send?: string; readonly timeoutMs: number }
   | { readonly kind: 'http'; readonly port: number; readonly path: string; readonly timeoutMs: number };
 
@@ -20,17 +20,29 @@ export type ProbeAnswer =
   | { readonly ok: true; readonly data?: string; readonly status?: number; readonly headers?: Record<string, string> }
   | { readonly ok: false; readonly error: string };
 
-// Plain CommonJS for `node -e`. `wait` retries a connect every 100 ms; `tcp` sends, then reads until the server
-// closes, 1 s passes without data, or the limit; `http` is one GET with Connection: close.
+// Plain CommonJS for `node -e`. `wait` retries a connect every 100 ms, or with a path a GET until it answers 2xx;
+// `tcp` sends, then reads until the server closes, 1 s passes without data, or the limit; `http` is one GET with
+// Connection: close.
 const CLIENT = `
 const net = require('node:net'); const http = require('node:http');
 const q = JSON.parse(process.argv[1]); const max = ${MAX_PROBE_BYTES};
 const done = (a) => { process.stdout.write(JSON.stringify(a) + '\\n'); process.exit(0); };
-setTimeout(() => done({ ok: false, error: 'no answer within ' + q.timeoutMs + ' ms' }), q.timeoutMs).unref();
-if (q.kind === 'wait') {
+let last = 'no answer';
+setTimeout(() => done({ ok: false, error: last + ' within ' + q.timeoutMs + ' ms' }), q.timeoutMs).unref();
+const get = (onAnswer, onError) => {
+  const req = http.get({ host: '127.0.0.1', port: q.port, path: q.path, headers: { Connection: 'close' } }, onAnswer);
+  req.on('error', onError);
+};
+if (q.kind === 'wait' && q.path === undefined) {
   const tryOnce = () => { const s = net.connect(q.port, '127.0.0.1');
     s.once('connect', () => { s.destroy(); done({ ok: true }); });
     s.once('error', () => { s.destroy(); setTimeout(tryOnce, 100); }); };
+  tryOnce();
+} else if (q.kind === 'wait') {
+  const again = () => setTimeout(tryOnce, 100);
+  const tryOnce = () => get((res) => { res.resume();
+    if (res.statusCode >= 200 && res.statusCode < 300) done({ ok: true, status: res.statusCode });
+    else { last = 'last answer: status ' + res.statusCode; again(); } }, (e) => { last = e.message; again(); });
   tryOnce();
 } else if (q.kind === 'tcp') {
   const s = net.connect(q.port, '127.0.0.1'); let buf = ''; let idle;
@@ -41,14 +53,13 @@ if (q.kind === 'wait') {
   s.once('end', finish);
   s.once('error', (e) => done({ ok: false, error: e.message }));
 } else {
-  const req = http.get({ host: '127.0.0.1', port: q.port, path: q.path, headers: { Connection: 'close' } }, (res) => {
+  get((res) => {
     let body = ''; res.setEncoding('utf8');
     res.on('data', (c) => { if (body.length < max) body += c; });
     res.on('end', () => { const headers = {};
       for (const [k, v] of Object.entries(res.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : String(v);
       done({ ok: true, status: res.statusCode, headers, data: body.slice(0, max) }); });
-  });
-  req.on('error', (e) => done({ ok: false, error: e.message }));
+  }, (e) => done({ ok: false, error: e.message }));
 }
 `;
 

@@ -19,10 +19,10 @@ class ServiceFailure extends Error {}
 
 /**
  * A service test: the image started with its own entrypoint (the test may replace Cmd, add environment or pick
- * a user) in its own network namespace (loopback only); once 127.0.0.1:PORT accepts a connection (bounded by
- * ready-timeout, and failing at once if the server exits), each probe runs in order; then the server gets its
- * stop signal (the config's StopSignal, default SIGTERM) and must exit with the expected code within
- * stop-timeout. The server's output is the result's stdout/stderr, so a failure shows its logs.
+ * a user) in its own network namespace (loopback only); once 127.0.0.1:PORT accepts a connection, and GET
+ * ready-path answers 2xx when one is given (bounded by ready-timeout, and failing at once if the server exits),
+ * each probe runs in order; then the server gets its stop signal (the config's StopSignal, default SIGTERM) and
+ * must exit with the expected code within stop-timeout. The server's output is the result's stdout/stderr, so a failure shows its logs.
  * @throws IroncladError RUNTIME_UNAVAILABLE when runc or nsenter cannot run at all.
  */
 export async function runServiceTest(
@@ -55,7 +55,7 @@ export async function runServiceTest(
   let problem: string | undefined;
   let outcome: ProcessOutcome | undefined;
   try {
-    await waitReady(server, s.port, s.readyTimeout);
+    await waitReady(server, s.port, s.readyPath, s.readyTimeout);
     for (const [i, p] of t.probes.entries()) await runProbe(p, i, s.port, server, image, variants, ctx);
     outcome = await stop(server, stopSignal(image), s.stopTimeout);
     if (outcome.exitCode !== s.exitCode) {
@@ -85,21 +85,31 @@ function stopSignal(image: PreparedImage): string {
   return image.config.config?.StopSignal || 'SIGTERM';
 }
 
-/** Resolves once the port accepts a connection; fails when the server exits first or time runs out. */
-async function waitReady(server: RunningContainer, port: number, seconds: number): Promise<void> {
+/**
+ * Resolves once the port accepts a connection, or with `path` once GET `path` answers 2xx (a server that listens
+ * before it is ready answers its probes 503 until then); fails when the server exits first or time runs out.
+ */
+async function waitReady(
+  server: RunningContainer,
+  port: number,
+  path: string | undefined,
+  seconds: number,
+): Promise<void> {
   const exited = server.exited.then((o) => ({ exited: o }));
   if (server.pid === 0) {
     const o = (await exited).exited;
     throw new ServiceFailure(`the server exited with code ${o.exitCode} before port ${port} was open`);
   }
   const ready = await Promise.race([
-    probeInNetns(server.netns, { kind: 'wait', port, timeoutMs: seconds * 1000 }),
+    probeInNetns(server.netns, { kind: 'wait', port, ...(path !== undefined && { path }), timeoutMs: seconds * 1000 }),
     exited,
   ]);
   if ('exited' in ready) {
     throw new ServiceFailure(`the server exited with code ${ready.exited.exitCode} before port ${port} was open`);
   }
-  if (!ready.ok) throw new ServiceFailure(`port ${port} did not accept connections within ${seconds} s`);
+  if (ready.ok) return;
+  if (path === undefined) throw new ServiceFailure(`port ${port} did not accept connections within ${seconds} s`);
+  throw new ServiceFailure(`GET ${path} on port ${port} did not answer 2xx within ${seconds} s (${ready.error})`);
 }
 
 /** Sends the stop signal and waits for the exit; fails when the server outlives `seconds`. */

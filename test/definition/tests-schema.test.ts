@@ -33,6 +33,23 @@ test('a service test: port, defaults, and http, tcp and exec probes', () => {
   });
 });
 
+test('a service test may wait for a ready path, a request path as a probe has', () => {
+  const t = imageTest.parse({
+    name: 'serves',
+    service: { port: 9090, 'ready-path': '/-/ready' },
+    probes: [{ tcp: {} }],
+  });
+  assert.ok(t.kind === 'service');
+  assert.equal(t.service.readyPath, '/-/ready');
+  const bad = imageTest.safeParse({
+    name: 'serves',
+    service: { port: 9090, 'ready-path': 'ready' },
+    probes: [{ tcp: {} }],
+  });
+  assert.ok(!bad.success);
+  assert.deepEqual(bad.error.issues[0]?.path, ['service', 'ready-path']);
+});
+
 test('an http probe may wait longer than the default for its answer', () => {
   const t = imageTest.parse({ name: 'serves', service: { port: 8080 }, probes: [{ http: { timeout: 120 } }] });
   assert.ok(t.kind === 'service');

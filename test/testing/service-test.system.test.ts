@@ -12,16 +12,19 @@ import { type FunctionalResult, type TestImageOptions, testImage } from '../../s
 import { mirrorHostPaths, writeRunnableImage } from '../support/runnable-image.ts';
 
 // A tiny server in the host's perl (perl-base only): HTTP for GET, "+PONG" for anything else; exits 0 on SIGTERM.
-// `never` as its port prints a configuration error and never listens; `ignore-term` makes it ignore SIGTERM.
+// `never` as its port prints a configuration error and never listens; `ignore-term` makes it ignore SIGTERM;
+// `ready-after N` answers GET with 503 until it has answered N of them, as a server that listens before it is ready.
 const SERVER = `use IO::Socket::INET; $| = 1;
-my $port = shift // 8080; my $mode = shift // '';
+my $port = shift // 8080; my $mode = shift // ''; my $unready = $mode eq 'ready-after' ? shift : 0;
 if ($port eq 'never') { print STDERR "configuration error: not listening\\n"; sleep 600; exit 1 }
 $SIG{TERM} = $mode eq 'ignore-term' ? 'IGNORE' : sub { print "stopping\\n"; exit 0 };
 my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => $port, Listen => 5, ReuseAddr => 1) or die "listen: $!";
 print "listening on $port\\n";
 while (my $c = $s->accept) {
   my $line = <$c>;
-  if ($line =~ /^GET/) { while (my $h = <$c>) { last if $h =~ /^\\r?\\n$/ }
+  if ($line =~ /^GET/ && $unready > 0) { $unready--; while (my $h = <$c>) { last if $h =~ /^\\r?\\n$/ }
+    print $c "HTTP/1.0 503 Service Unavailable\\r\\n\\r\\nnot ready\\n" }
+  elsif ($line =~ /^GET/) { while (my $h = <$c>) { last if $h =~ /^\\r?\\n$/ }
     print $c "HTTP/1.0 200 OK\\r\\nContent-Type: text/plain\\r\\nX-Test: yes\\r\\n\\r\\nhello from perl\\n" }
   else { print $c "+PONG\\r\\n" }
   close $c;
@@ -98,6 +101,30 @@ test('a server that never listens fails the service test with its logs', async (
   assert.equal(r?.status, 'failed');
   assert.match(r?.message ?? '', /port 8080 did not accept connections within 2 s/);
   assert.match(r?.stderr ?? '', /configuration error: not listening/);
+});
+
+test('with a ready-path, probes wait until the server answers it 2xx; without one they see 503', async () => {
+  const probes = `    probes:
+      - http: {path: /, status: 200, body-regex: "hello from perl"}
+`;
+  const [, waited] = await testsOf(`  - name: waits
+    service: {port: 8080, cmd: ["8080", ready-after, "3"], ready-path: /health}
+${probes}`);
+  assert.equal(waited?.status, 'passed', `${waited?.message}\n${waited?.stderr}`);
+  const [, early] = await testsOf(`  - name: early
+    service: {port: 8080, cmd: ["8080", ready-after, "3"]}
+${probes}`);
+  assert.equal(early?.status, 'failed');
+  assert.match(early?.message ?? '', /probe 1 \(http\): GET \/: status 503, expected 200/);
+});
+
+test('a server that never answers its ready-path 2xx fails, naming the last answer', async () => {
+  const [, r] = await testsOf(`  - name: never-ready
+    service: {port: 8080, cmd: ["8080", ready-after, "1000000"], ready-path: /health, ready-timeout: 1}
+    probes: [{tcp: {}}]
+`);
+  assert.equal(r?.status, 'failed');
+  assert.match(r?.message ?? '', /GET \/health on port 8080 did not answer 2xx within 1 s \(last answer: status 503/);
 });
 
 test('a server that ignores its stop signal fails', async () => {
