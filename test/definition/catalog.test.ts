@@ -33,7 +33,6 @@ const SHELL_EXCEPTIONS = new Set(['busybox', 'mariadb', 'postgres']);
  * fails when an image listed here no longer needs to be.
  */
 const ABOVE_PEER = new Map<string, string>([
-  ['caddy', "Debian's caddy is linked against glibc and ships media-types (7, budget 8); Chainguard's is static (5)"],
   ['curl', "Debian's libcurl4t64 has GSSAPI, LDAP, RTMP and SSH, which bring Kerberos, SASL and GnuTLS (32 vs 17)"],
   [
     'git',
@@ -45,7 +44,6 @@ const ABOVE_PEER = new Map<string, string>([
       'their own, and 4 node-* packages holding the builtins node loads (acorn, cjs-module-lexer, minimatch, ' +
       "undici): 21 packages and 41.2 MB against DHI's Node.js 22 (19, 41 MB); Chainguard's 26 is above it",
   ],
-  ['prometheus', "Debian's prometheus depends on 13 JavaScript and font packages for its web console (19 vs 7)"],
   ['rabbitmq', 'Debian splits Erlang/OTP into 14 erlang-* packages (25 vs 20)'],
   ['ruby', 'Debian ships Ruby as libruby, ruby3.3 and 9 default-gem and rubygems packages (26 vs 15)'],
   ['tomcat', "Debian packages Tomcat 11's bundled libraries (commons-*, ecj, bcel) as 11 Java packages (45 vs 38)"],
