@@ -46,7 +46,6 @@ const ABOVE_PEER = new Map<string, string>([
   ],
   ['rabbitmq', 'Debian splits Erlang/OTP into 14 erlang-* packages (25 vs 20)'],
   ['ruby', 'Debian ships Ruby as libruby, ruby3.3 and 9 default-gem and rubygems packages (26 vs 15)'],
-  ['tomcat', "Debian packages Tomcat 11's bundled libraries (commons-*, ecj, bcel) as 11 Java packages (45 vs 38)"],
 ]);
 
 for (const name of names) {
