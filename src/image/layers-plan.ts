@@ -2,7 +2,7 @@ import { fail } from '../core/index.ts';
 import type { LockedPackage } from '../definition/index.ts';
 import type { TarEntry } from '../oci/index.ts';
 import type { FileNode, FileTree } from './file-tree.ts';
-import { ancestorsOf } from './file-tree.ts';
+import { parentOf } from './file-tree.ts';
 import { comparePaths } from './tree-builder.ts';
 
 /**
@@ -134,8 +134,10 @@ export function treeToLayers(tree: FileTree, groups: readonly PackageGroup[], ep
   const members: Set<string>[] = groups.map(() => new Set());
   const place = (node: FileNode) => {
     for (const i of homes(node)) {
-      members[i]!.add(node.path);
-      for (const dir of ancestorsOf(node.path)) members[i]!.add(dir);
+      const m = members[i]!;
+      m.add(node.path);
+      // Each set holds the parents of every path in it, so the walk up ends at the first parent already there.
+      for (let dir = parentOf(node.path); dir !== '' && !m.has(dir); dir = parentOf(dir)) m.add(dir);
     }
   };
   const unownedDirs: FileNode[] = [];

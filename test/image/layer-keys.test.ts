@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,7 @@ import { test } from 'node:test';
 import { Home, silentLogger } from '../../src/core/index.ts';
 import { layerCache, storeLayer } from '../../src/image/layer-cache.ts';
 import { layerKey } from '../../src/image/layer-keys.ts';
-import { openEndpoint, parseImageRef, type TarEntry, writeLayer } from '../../src/oci/index.ts';
+import { openEndpoint, parseImageRef, TAR_FORMAT, type TarEntry, writeLayer } from '../../src/oci/index.ts';
 
 const ENTRIES: TarEntry[] = [
   { type: 'dir', path: 'usr', mode: 0o755, uid: 0, gid: 0, mtime: 100 },
@@ -29,6 +30,37 @@ test('a layer key covers every field of every entry and the file bytes, not the 
     ENTRIES.slice(0, 2),
   ];
   for (const v of variants) assert.notEqual(layerKey(v), key);
+});
+
+test("a layer key is the v1 definition: sha256 over each entry's sorted [field, value] pairs as JSON, whatever the fields", () => {
+  // The definition written plainly; the keys stored by earlier builds stay valid only while layerKey gives these.
+  const reference = (entries: readonly TarEntry[]) => {
+    const h = createHash('sha256').update(`ironclad-layer-key-v1\n${TAR_FORMAT}\n`);
+    for (const e of entries) {
+      const fields = Object.entries(e)
+        .filter(([k]) => k !== 'data')
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      h.update(JSON.stringify(fields));
+      if (e.type === 'file') h.update(` ${e.data.length} ${createHash('sha256').update(e.data).digest('hex')}`);
+      h.update('\n');
+    }
+    return h.digest('hex');
+  };
+  const odd = [
+    // Fields in another order, a field a future entry type might carry, a string needing JSON escapes.
+    {
+      mtime: 5,
+      gid: 0,
+      uid: 0,
+      mode: 0o644,
+      path: 'etc/"q"\\é',
+      type: 'file',
+      data: Buffer.alloc(0),
+      xattrs: { a: 1 },
+    },
+    { type: 'hardlink', path: 'etc/l', mode: 0o644, uid: 0, gid: 0, mtime: 5, target: 'etc/"q"\\é', extra: undefined },
+  ] as unknown as TarEntry[];
+  for (const entries of [ENTRIES, odd, [...ENTRIES, ...odd], []]) assert.equal(layerKey(entries), reference(entries));
 });
 
 test('a layer found by its key is reused with the same digests; a damaged blob or forged entry is not trusted', async (t) => {
