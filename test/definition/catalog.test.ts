@@ -44,7 +44,11 @@ const ABOVE_PEER = new Map<string, string>([
       'their own, and 4 node-* packages holding the builtins node loads (acorn, cjs-module-lexer, minimatch, ' +
       "undici): 21 packages and 41.2 MB against DHI's Node.js 22 (19, 41 MB); Chainguard's 26 is above it",
   ],
-  ['rabbitmq', 'Debian splits Erlang/OTP into 14 erlang-* packages (25 vs 20)'],
+  [
+    'rabbitmq',
+    'the broker and its .app files need 11 OTP applications that Debian ships as erlang-* packages of their own ' +
+      'beside erlang-base, and erlang-eldap serves the LDAP plugin (22, budget 24, vs 20)',
+  ],
   ['ruby', 'Debian ships Ruby as libruby, ruby3.3 and 9 default-gem and rubygems packages (26 vs 15)'],
 ]);
 
