@@ -32,8 +32,9 @@ export function layoutWriter(layout: string | LayoutStore): ImageWriter {
   };
   return {
     name: typeof layout === 'string' ? resolve(layout) : layout.dir,
-    // "Has" means "has intact": a copy or pull then fetches a corrupt blob again, and putBlob replaces it.
-    hasBlob: async (desc) => (await open()).blobIntact(desc.digest, desc.size),
+    // "Has" means "has intact": a copy or pull then fetches a corrupt blob again, and putBlob replaces it. A blob
+    // this process hashed before and that has not changed since is not read again (builds reuse the same layers).
+    hasBlob: async (desc) => (await open()).blobIntactKnown(desc.digest, desc.size),
     async putBlob(desc, read) {
       await (await open()).putBlob(await read(), { digest: desc.digest, size: desc.size });
       return 'stored';

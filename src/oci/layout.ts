@@ -12,6 +12,7 @@ import { buildIndex } from './manifest-build.ts';
 import { MediaType } from './media-types.ts';
 import { readAll } from './read-all.ts';
 import type { Descriptor, Digest } from './types.ts';
+import { forgetIntact, knownIntact, rememberIntact } from './verified-files.ts';
 
 /** OCI image-layout.md: the annotation that names a tag on an index.json entry. */
 export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
@@ -92,10 +93,30 @@ export class LayoutStore {
    * Whether the blob is present and its bytes hash to its digest (and `size`, when given). Reads the whole blob.
    */
   async blobIntact(d: Digest, size?: number): Promise<boolean> {
-    const st = await stat(this.blobPath(d)).catch(() => undefined);
-    if (st?.isFile() !== true || (size !== undefined && st.size !== size)) return false;
-    const { hex } = await sha256File(this.blobPath(d));
-    return `sha256:${hex}` === d;
+    return this.#checkBlob(d, size, false);
+  }
+
+  /**
+   * blobIntact, except that a blob this process hashed before and whose file is unchanged since (verified-files.ts)
+   * is not read again: for the checks a build repeats on the layers it reuses.
+   */
+  async blobIntactKnown(d: Digest, size?: number): Promise<boolean> {
+    return this.#checkBlob(d, size, true);
+  }
+
+  async #checkBlob(d: Digest, size: number | undefined, trustKnown: boolean): Promise<boolean> {
+    const path = this.blobPath(d);
+    const st = await stat(path, { bigint: true }).catch(() => undefined);
+    if (st?.isFile() !== true || (size !== undefined && st.size !== BigInt(size))) return false;
+    if (trustKnown && knownIntact(path, st, d)) return true;
+    const hashedAt = Date.now();
+    const { hex } = await sha256File(path);
+    if (`sha256:${hex}` !== d) {
+      forgetIntact(path);
+      return false;
+    }
+    rememberIntact(path, st, d, hashedAt);
+    return true;
   }
 
   /**

@@ -56,6 +56,18 @@ test('tags: tag, move, untag, list; putBlob verifies and is idempotent', async (
   assert.equal((await store.readIndex()).manifests[0]?.annotations?.[REF_NAME_ANNOTATION], 'x');
 });
 
+test('a blob changed in place after it was checked is not intact, for the repeated check of a build too', async () => {
+  const store = await LayoutStore.open(tmp(), { create: true });
+  const { digest, size } = await store.putBlob(new TextEncoder().encode('layer bytes'));
+  for (const check of [store.blobIntact.bind(store), store.blobIntactKnown.bind(store)]) {
+    assert.equal(await check(digest, size), true);
+    assert.equal(await check(digest, size), true);
+  }
+  writeFileSync(store.blobPath(digest), 'LAYER BYTES');
+  assert.equal(await store.blobIntactKnown(digest, size), false);
+  assert.equal(await store.blobIntact(digest, size), false);
+});
+
 test('a tampered blob fails with DIGEST_MISMATCH when read', async () => {
   const d = tmp();
   const { store, layers: descs } = await writeTestImage(d, layers);
