@@ -29,6 +29,8 @@
  * The per-image lines say how long each image's update took from its first step to its built (and tested) image;
  * images run two or more at a time, so these overlap and do not add up to the wall clock.
  * Timings are wall clock on this machine, in one run; nothing here is a test. `uptime` load is printed with them.
+ * BENCH_PROFILE=DIR writes a CPU profile of each timed step (the main thread; layer compression runs on the libuv
+ * pool and shows as idle there).
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -45,8 +47,9 @@ import {
   rm,
   writeFile,
 } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { createContext, type Logger, mapLimit, type StageContext } from '../src/core/index.ts';
 import { storeBytes } from '../src/debian/archive-cache.ts';
@@ -81,10 +84,26 @@ interface Column {
   readonly loads: readonly string[];
 }
 
-async function timed(fn: () => Promise<unknown>): Promise<number> {
+/** With BENCH_PROFILE=DIR, each timed step is also CPU-profiled into DIR/NAME.cpuprofile (the timing then includes it). */
+const PROFILE_DIR = process.env.BENCH_PROFILE;
+
+async function timed(fn: () => Promise<unknown>, name?: string): Promise<number> {
+  const session = PROFILE_DIR === undefined || name === undefined ? undefined : new Session();
+  if (session !== undefined) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
   const t = performance.now();
   await fn();
-  return performance.now() - t;
+  const ms = performance.now() - t;
+  if (session !== undefined) {
+    const { profile } = await session.post('Profiler.stop');
+    await mkdir(PROFILE_DIR!, { recursive: true });
+    await writeFile(join(PROFILE_DIR!, `${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
+  return ms;
 }
 
 /** The 1-minute load average, as `uptime` prints it first. */
@@ -166,33 +185,37 @@ try {
     }
     const fullDigests = new Map<string, string>();
     const loads = [load()];
-    const full = await timed(() =>
-      mapLimit(
-        loaded.map((l, i) => ({ l, lock: older[i]! })),
-        JOBS,
-        async ({ l, lock }) => {
-          const built = await buildImages(l, lock, { platforms: [PLATFORM], test }, ctx);
-          fullDigests.set(l.definition.name, built.images[0]!.index.digest);
-        },
-      ),
+    const full = await timed(
+      () =>
+        mapLimit(
+          loaded.map((l, i) => ({ l, lock: older[i]! })),
+          JOBS,
+          async ({ l, lock }) => {
+            const built = await buildImages(l, lock, { platforms: [PLATFORM], test }, ctx);
+            fullDigests.set(basename(l.dir), built.images[0]!.index.digest);
+          },
+        ),
+      `${label}-full`,
     );
     loads.push(load());
     let plan: Awaited<ReturnType<typeof planUpdate>> = [];
     const relock = await timed(async () => {
       plan = await planUpdate(loaded, { variant: 'runtime', offline: true }, ctx);
-    });
+    }, `${label}-relock`);
     loads.push(load());
     const rebuilt = plan.filter((p) => p.variants.some((v) => v.rebuild !== undefined)).length;
     const updateDigests = new Map<string, string>();
     const layers = new Map<string, string>();
     const updateCtx = { ...ctx, log: log.logger };
+    const nameOf = new Map(loaded.map((l) => [l.path, l.definition.name]));
     const update = await timed(async () => {
       const outcomes = await runUpdate(
         plan,
         {
           test,
           afterBuild: async (result) => {
-            log.done(result.images[0]!.variant.name);
+            const path = result.definition.path;
+            log.done(nameOf.get(path) ?? '', basename(dirname(path)));
           },
         },
         updateCtx,
@@ -201,13 +224,14 @@ try {
         const failed = o.failure?.message;
         if (failed !== undefined) throw new Error(`${o.planned.loaded.definition.name}: ${failed}`);
         const v = o.variants[0];
-        if (v?.digest !== undefined) updateDigests.set(o.planned.loaded.definition.name, v.digest);
+        const dir = basename(o.planned.loaded.dir);
+        if (v?.digest !== undefined) updateDigests.set(dir, v.digest);
         if (v?.layers !== undefined) {
           const { created, reused } = v.layers;
-          layers.set(o.planned.loaded.definition.name, `${created} of ${created + reused} layers new`);
+          layers.set(dir, `${created} of ${created + reused} layers new`);
         }
       }
-    });
+    }, `${label}-update`);
     return { full, relock, update, perImage: log.durations, layers, fullDigests, updateDigests, rebuilt, loads };
   }
 } finally {
@@ -228,15 +252,16 @@ async function homeWithDebCaches(dir: string): Promise<StageContext> {
 }
 
 /**
- * A logger that notes when each image's first line came (runUpdate prefixes each image's lines with `[name] `);
- * `done(name)` ends that image's time.
+ * A logger that notes when each image's update starts (runUpdate prefixes each image's lines with `[name] `, and
+ * its first is `... building`); `done(name, dir)` ends the earliest started one of that name (java-17 and java-21 are
+ * both named java) and records its time under the definition's directory name.
  */
 function stepTimes(inner: Logger) {
-  const started = new Map<string, number>();
+  const started = new Map<string, number[]>();
   const durations = new Map<string, number>();
   const note = (msg: string) => {
-    const name = /^\[([^\]]+)\] /.exec(msg)?.[1];
-    if (name !== undefined && !started.has(name)) started.set(name, performance.now());
+    const m = /^\[([^\]]+)\] .*: building$/.exec(msg);
+    if (m !== null) started.set(m[1]!, [...(started.get(m[1]!) ?? []), performance.now()]);
   };
   const noted =
     (write: (m: string) => void) =>
@@ -251,9 +276,9 @@ function stepTimes(inner: Logger) {
     progress: noted((m) => inner.progress(m)),
     tick: noted((m) => inner.tick(m)),
   };
-  const done = (name: string) => {
-    const t = started.get(name);
-    if (t !== undefined) durations.set(name, performance.now() - t);
+  const done = (name: string, dir: string) => {
+    const t = started.get(name)?.shift();
+    if (t !== undefined) durations.set(dir, performance.now() - t);
   };
   return { logger, done, durations };
 }
