@@ -19,6 +19,7 @@ import { loadTrustedKeys, type TrustedKeys } from './keyring.ts';
 import { parsePackagesIndex } from './packages-index.ts';
 import type { ReleaseFile } from './release.ts';
 import type { PackageEntry } from './types.ts';
+import { forgetUniverses } from './universe.ts';
 
 /**
  * The archive client: InRelease → verify → Packages index (hash-checked against the signed Release) → entries,
@@ -256,6 +257,17 @@ async function loadPackagesIndex(
 }
 
 const parsedIndices = new IndexMemo();
+
+/**
+ * Lets go of the package indices and universes this process keeps for its next lock (hundreds of MB for two
+ * distributions). A process that has locked everything it will lock calls it before its builds and tests: every
+ * process those spawn (runc, mount, the network probes) is forked from this one, and a fork costs in proportion
+ * to the memory the process maps.
+ */
+export function forgetParsedArchives(): void {
+  parsedIndices.clear();
+  forgetUniverses();
+}
 
 async function parseIndexBytes(
   raw: Uint8Array,

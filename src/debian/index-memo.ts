@@ -41,6 +41,12 @@ export class IndexMemo {
     return loading;
   }
 
+  /** Lets every parsed index go (the next read parses again). */
+  clear(): void {
+    this.#held.clear();
+    this.#sizes.clear();
+  }
+
   /** How many parsed indices are held (loaded or loading). */
   get size(): number {
     return this.#held.size;

@@ -1,6 +1,6 @@
 export { cachePath } from './archive-cache.ts';
 export type { Archive } from './archive-client.ts';
-export { openArchive, toLockedSuite } from './archive-client.ts';
+export { forgetParsedArchives, openArchive, toLockedSuite } from './archive-client.ts';
 export type { ControlParagraph } from './control.ts';
 export { iterateParagraphs, parseControl, parseSingleParagraph, serializeParagraph } from './control.ts';
 export { readDeb } from './deb-reader.ts';

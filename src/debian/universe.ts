@@ -118,6 +118,11 @@ export function archiveUniverse(
   return universe;
 }
 
+/** Lets every kept universe go ({@link forgetParsedArchives}). */
+export function forgetUniverses(): void {
+  universes.clear();
+}
+
 /**
  * Architecture rules of a relation against a candidate in a single-architecture universe (where every
  * candidate is of the target architecture or `all`), after the Multi-Arch spec as dpkg and apt apply it:

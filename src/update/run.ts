@@ -7,6 +7,7 @@ import {
   prefixedLogger,
   type StageContext,
 } from '../core/index.ts';
+import { forgetParsedArchives } from '../debian/index.ts';
 import { type LoadedDefinition, writeLockfile } from '../definition/index.ts';
 import { type BuildResult, buildImages } from '../image/index.ts';
 import { type BlobStore, type Descriptor, imageSourceFrom, LayoutStore, layoutEndpoint } from '../oci/index.ts';
@@ -84,6 +85,9 @@ export async function runUpdate(
   opts: UpdateRunOptions,
   ctx: StageContext,
 ): Promise<ImageOutcome[]> {
+  // Nothing is locked from here on: the indices parsed for the plan would only make every process the builds and
+  // tests spawn slower to fork (archive-client.ts forgetParsedArchives).
+  forgetParsedArchives();
   const store = await LayoutStore.open(ctx.home.store, { create: true });
   const started = new Map<string, Promise<ImageOutcome>>();
   const outcomes = new Map<PlannedImage, ImageOutcome>();

@@ -41,3 +41,17 @@ test('beyond its bound the least recently used indices are dropped', async () =>
   assert.equal(reads, 4);
   assert.ok(memo.size <= 3);
 });
+
+test('clear lets every index go: the next get reads again', async () => {
+  const memo = new IndexMemo(100);
+  let reads = 0;
+  const load = async () => {
+    reads++;
+    return entries(2);
+  };
+  await memo.get('k', load);
+  memo.clear();
+  assert.equal(memo.size, 0);
+  await memo.get('k', load);
+  assert.equal(reads, 2);
+});

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isIroncladError } from '../../src/core/index.ts';
 import type { ArchiveSuite } from '../../src/debian/archive-client.ts';
-import { type Archive, archiveUniverse, buildUniverse } from '../../src/debian/index.ts';
+import { type Archive, archiveUniverse, buildUniverse, forgetParsedArchives } from '../../src/debian/index.ts';
 import { parseProvides } from '../../src/debian/relations.ts';
 import type { PackageEntry, Relation } from '../../src/debian/types.ts';
 import { archSatisfies, provideSatisfies } from '../../src/debian/universe.ts';
@@ -154,5 +154,15 @@ describe('archiveUniverse', () => {
     const again = archiveUniverse(state(1), repos);
     assert.notEqual(again, first);
     assert.deepEqual(again, first);
+  });
+
+  test('forgetParsedArchives lets the kept universes go; the next lock builds its universe again', () => {
+    const v1 = [pkg('libc6', '2.41-12', 'trixie')];
+    const kept = archiveUniverse(archiveOf('c'.repeat(64), v1), repos);
+    assert.equal(archiveUniverse(archiveOf('c'.repeat(64), v1), repos), kept);
+    forgetParsedArchives();
+    const again = archiveUniverse(archiveOf('c'.repeat(64), v1), repos);
+    assert.notEqual(again, kept);
+    assert.deepEqual(again, kept);
   });
 });
