@@ -1,6 +1,7 @@
 import { fail } from '../core/index.ts';
 import type { ControlMember, ControlParagraph } from '../debian/index.ts';
 import type { LockedPackage } from '../definition/index.ts';
+import { comparePaths } from '../oci/index.ts';
 
 /**
  * The assembled root filesystem of one image, in memory: every path the image will contain, with the package
@@ -147,6 +148,6 @@ export function withSynthesized(tree: FileTree, nodes: readonly FileNode[], mtim
     }
     out.set(node.path, { ...node, owners: [] });
   }
-  const sorted = new Map([...out].sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+  const sorted = new Map([...out].sort(([a], [b]) => comparePaths(a, b)));
   return { ...tree, nodes: sorted };
 }

@@ -1,4 +1,5 @@
 import { fail } from '../core/index.ts';
+import { comparePaths } from '../oci/index.ts';
 import { type FileNode, implicitDir, parentOf, resolveLinkTarget, sameContent } from './file-tree.ts';
 
 /** Symlink hops allowed while resolving one path; the kernel's limit is 40 (path_resolution(7)). */
@@ -105,7 +106,5 @@ function ownerName(node: FileNode): string {
   return node.owners.length > 0 ? node.owners.join(', ') : 'the image';
 }
 
-/** Byte-wise order of UTF-8 paths, the order tar writers and `LC_ALL=C sort` use. */
-export function comparePaths(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
-}
+/** Byte-wise order of UTF-8 paths, the order tar writers and `LC_ALL=C sort` use (the tar writer's own). */
+export { comparePaths };

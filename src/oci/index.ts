@@ -50,7 +50,7 @@ export {
   SIGNATURE_FORMATS,
 } from './referrers.ts';
 export { readTar } from './tar-reader.ts';
-export { TAR_FORMAT, tarBytes } from './tar-writer.ts';
+export { comparePaths, TAR_FORMAT, tarBytes } from './tar-writer.ts';
 export {
   formatImageRef,
   isLayoutRef,

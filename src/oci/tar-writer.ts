@@ -24,9 +24,22 @@ const BLOCK = 512;
 const MAX_OCTAL_7 = 0o7777777;
 const MAX_OCTAL_11 = 0o77777777777;
 
-/** Byte-wise path order, so the result does not depend on locale or JS string collation. */
-function comparePaths(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+/**
+ * Byte-wise order of UTF-8 paths, the order tar writers and `LC_ALL=C sort` use, so the result does not depend on
+ * locale or JS string collation. Negative, zero or positive, like a sort comparator.
+ */
+export function comparePaths(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Below the surrogates, UTF-16 code units order as code points, and code points as their UTF-8 bytes; a
+    // surrogate (a character past U+FFFF, or a lone one) sorts otherwise, so those strings are compared encoded.
+    if (x < 0xd800 && y < 0xd800) return x - y;
+    return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  }
+  return a.length - b.length;
 }
 
 /**
