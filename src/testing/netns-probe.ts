@@ -22,11 +22,14 @@ export type ProbeAnswer =
 
 // Plain CommonJS for `node -e`. `wait` retries a connect every 100 ms, or with a path a GET until it answers 2xx;
 // `tcp` sends, then reads until the server closes, 1 s passes without data, or the limit; `http` is one GET with
-// Connection: close.
+// Connection: close. A write to a pipe is asynchronous: exiting before it has drained cuts the answer at the pipe's
+// 64 KiB when this side reads late (a busy machine, a 220 KB CA bundle), so the client exits once it is written.
 const CLIENT = `
 const net = require('node:net'); const http = require('node:http');
 const q = JSON.parse(process.argv[1]); const max = ${MAX_PROBE_BYTES};
-const done = (a) => { process.stdout.write(JSON.stringify(a) + '\\n'); process.exit(0); };
+let sent = false;
+const done = (a) => { if (sent) return; sent = true;
+  process.stdout.write(JSON.stringify(a) + '\\n', () => process.exit(0)); };
 let last = 'no answer';
 setTimeout(() => done({ ok: false, error: last + ' within ' + q.timeoutMs + ' ms' }), q.timeoutMs).unref();
 const get = (onAnswer, onError) => {

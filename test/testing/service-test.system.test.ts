@@ -14,6 +14,7 @@ import { mirrorHostPaths, writeRunnableImage } from '../support/runnable-image.t
 // A tiny server in the host's perl (perl-base only): HTTP for GET, "+PONG" for anything else; exits 0 on SIGTERM.
 // `never` as its port prints a configuration error and never listens; `ignore-term` makes it ignore SIGTERM;
 // `ready-after N` answers GET with 503 until it has answered N of them, as a server that listens before it is ready.
+// GET /big answers a 300 000-byte body, more than a pipe holds.
 const SERVER = `use IO::Socket::INET; $| = 1;
 my $port = shift // 8080; my $mode = shift // ''; my $unready = $mode eq 'ready-after' ? shift : 0;
 if ($port eq 'never') { print STDERR "configuration error: not listening\\n"; sleep 600; exit 1 }
@@ -24,6 +25,8 @@ while (my $c = $s->accept) {
   my $line = <$c>;
   if ($line =~ /^GET/ && $unready > 0) { $unready--; while (my $h = <$c>) { last if $h =~ /^\\r?\\n$/ }
     print $c "HTTP/1.0 503 Service Unavailable\\r\\n\\r\\nnot ready\\n" }
+  elsif ($line =~ m{^GET /big }) { while (my $h = <$c>) { last if $h =~ /^\\r?\\n$/ }
+    print $c "HTTP/1.0 200 OK\\r\\nContent-Type: text/plain\\r\\n\\r\\n", "x" x 300000, "\\nend\\n" }
   elsif ($line =~ /^GET/) { while (my $h = <$c>) { last if $h =~ /^\\r?\\n$/ }
     print $c "HTTP/1.0 200 OK\\r\\nContent-Type: text/plain\\r\\nX-Test: yes\\r\\n\\r\\nhello from perl\\n" }
   else { print $c "+PONG\\r\\n" }
@@ -81,6 +84,15 @@ test('a server that listens passes http, tcp and exec probes and stops cleanly o
   assert.equal(served?.status, 'passed', `${served?.message}\n${served?.stderr}`);
   assert.match(served?.stdout ?? '', /listening on 8080[\s\S]*stopping/);
   assert.equal(served?.exitCode, 0);
+});
+
+test('an http probe gets a body larger than a pipe holds, to its end', async () => {
+  const [, r] = await testsOf(`  - name: big-body
+    service: {port: 8080}
+    probes:
+      - http: {path: /big, status: 200, body-regex: "^x{300000}\\\\nend\\\\n$"}
+`);
+  assert.equal(r?.status, 'passed', `${r?.message}\n${r?.stderr}`);
 });
 
 test('a wrong probe expectation fails naming the probe', async () => {
