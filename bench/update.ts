@@ -14,8 +14,9 @@
  *   build has it; the parse of a .deb is done once per machine, not per build). Network is never timed. The one .deb
  *   not parsed beforehand is the moved package's new version: the update parses it, as a real update would its
  *   just-published .deb.
- * - Nothing else: the full build runs in a home holding only those two caches (hard links to them), so every layer
- *   is tarred and compressed and no layer cache, layer key or stored blob helps it.
+ * - Nothing else: the full build runs in a home holding only those two caches (hard links to them) and the archive
+ *   state an offline re-lock opens, so every layer is tarred and compressed and no layer cache, layer key or stored
+ *   blob helps it.
  * - Both build the way `ironclad update` does: images in parallel up to the number of cores (availableParallelism,
  *   update's default --jobs), into the home's store, tagged.
  *
