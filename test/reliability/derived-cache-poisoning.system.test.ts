@@ -182,6 +182,7 @@ describe('derived-cache poisoning', () => {
     assert.deepEqual(
       report.problems.map((p: { kind: string; key: string }) => [p.kind, p.key]),
       [['deb-contents', caSha()]],
+      `cache verify reported: ${JSON.stringify(report.problems)}`,
     );
     assert.match(report.problems[0].reason, /differs from what its verified \.deb gives/);
     await assert.rejects(stat(debEntry(caSha())));
