@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type Home, type StageContext, sha256File } from '../core/index.ts';
 import { cachePath, readDeb } from '../debian/index.ts';
 import { type Digest, digestHex, LayoutStore } from '../oci/index.ts';
-import { DEB_CONTENTS_FORMAT, DEB_CONTENTS_KIND, debContentsPayload } from './deb-cache.ts';
+import { DEB_CONTENTS_FORMAT, DEB_CONTENTS_KIND, payloadMatchesDeb } from './deb-cache.ts';
 import { cacheSecret, type EntryIdentity, listEntries, openEntry } from './derived-cache.ts';
 import { checkLayerBlob, LAYERS_FORMAT, LAYERS_KIND, ZSTD_LAYERS_FORMAT, ZSTD_LAYERS_KIND } from './layer-cache.ts';
 import { LAYER_KEYS_KIND, layerKeysFormat, parseKnownLayer, ZSTD_LAYER_KEYS_KIND } from './layer-keys.ts';
@@ -95,8 +95,7 @@ async function checkDebContents(home: Home, sha256: string, payload: Uint8Array)
   const path = cachePath(home, sha256);
   const present = await sha256File(path).catch(() => undefined);
   if (present?.hex !== sha256) return 'sealed';
-  const again = debContentsPayload(await readDeb(path));
-  return Buffer.from(again).equals(payload) ? 're-derived' : 'differs from what its verified .deb gives';
+  return payloadMatchesDeb(payload, await readDeb(path)) ? 're-derived' : 'differs from what its verified .deb gives';
 }
 
 async function checkLayerEntry(

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { deserialize, serialize } from 'node:v8';
 import { type DebContents, type DebEntry, parseSingleParagraph, readDeb } from '../debian/index.ts';
 import { type ContentDigests, contentDigests, rememberContentDigests } from './content-digests.ts';
@@ -107,4 +108,39 @@ function decode(payload: Uint8Array): DebContents | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Whether `payload` holds exactly what `deb` (freshly read from its verified .deb) gives: every field, every file's
+ * bytes and the digests kept beside them, compared by value. The payload's bytes are not compared with a fresh
+ * encoding: V8's serialization is not canonical (a string is written one-byte or two-byte as it happens to be held
+ * in memory), so equal contents can encode differently in a process that has done other work.
+ */
+export function payloadMatchesDeb(payload: Uint8Array, deb: DebContents): boolean {
+  const stored = decode(payload);
+  if (stored === undefined) return false;
+  return canonicalDeb(stored, (data) => contentDigests(data)) === canonicalDeb(deb, freshDigests);
+}
+
+function freshDigests(data: Uint8Array): ContentDigests {
+  return { sha256: createHash('sha256').update(data).digest('hex'), md5: createHash('md5').update(data).digest('hex') };
+}
+
+/** A canonical text of everything a payload holds; file bytes by their own sha256, recorded digests by `digests`. */
+function canonicalDeb(deb: DebContents, digests: (data: Uint8Array) => ContentDigests): string {
+  const bytes = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+  const fields = (o: object) =>
+    Object.entries(o)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => [k, v instanceof Uint8Array ? { bytes: bytes(v), recorded: digests(v) } : v]);
+  return JSON.stringify({
+    controlText: deb.controlText,
+    md5sums: [...deb.md5sums.entries()],
+    conffiles: deb.conffiles,
+    controlFiles: deb.controlFiles.map((m) => fields(m)),
+    entries: deb.entries.map((e) => fields(e)),
+    controlCompression: deb.controlCompression,
+    dataCompression: deb.dataCompression,
+  });
 }
