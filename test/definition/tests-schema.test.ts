@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { test } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
+import { parse } from 'yaml';
+import { definitionJsonSchemaText } from '../../src/definition/json-schema.ts';
 import { imageTest } from '../../src/definition/tests-schema.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
 
 test('a command test keeps its fields and gets kind command', () => {
   const t = imageTest.parse({ name: 'hello', run: ['echo', 'hi'], stdout: 'hi' });
@@ -68,4 +75,85 @@ test('malformed tests are refused', () => {
     { name: 'x', run: ['a'], stdout: 'a', 'stdout-regex': 'a' },
   ];
   for (const b of bad) assert.equal(imageTest.safeParse(b).success, false, JSON.stringify(b));
+});
+
+/** docs/definitions.md's "## Tests" section, up to the next level-2 heading. */
+function testsDocs(): string {
+  const text = readFileSync(join(ROOT, 'docs/definitions.md'), 'utf8');
+  const start = text.indexOf('\n## Tests\n');
+  assert.ok(start >= 0, 'docs/definitions.md has a "## Tests" section');
+  const end = text.indexOf('\n## ', start + 1);
+  return text.slice(start, end < 0 ? undefined : end);
+}
+
+/** Every key the schema accepts in a test, its `service` and each kind of probe, from the generated JSON Schema. */
+function schemaKeys(): { test: string[]; service: string[]; probes: Record<string, string[]> } {
+  type Props = { properties: Record<string, Props>; items: Props };
+  const schema = JSON.parse(definitionJsonSchemaText()) as { anyOf: { properties: { tests: Props } }[] };
+  const item = schema.anyOf[0]?.properties.tests.items;
+  assert.ok(item !== undefined);
+  const probe = item.properties.probes?.items;
+  assert.ok(probe !== undefined);
+  return {
+    test: Object.keys(item.properties),
+    service: Object.keys(item.properties.service?.properties ?? {}),
+    probes: Object.fromEntries(Object.entries(probe.properties).map(([k, v]) => [k, Object.keys(v.properties)])),
+  };
+}
+
+test('docs/definitions.md documents every key of a command test, a service and each probe', () => {
+  const docs = testsDocs();
+  const rows = docs.split('\n').filter((l) => l.startsWith('|'));
+  const keys = schemaKeys();
+  for (const k of keys.test) assert.ok(docs.includes(`\`${k}\``), `test key ${k}`);
+  for (const k of keys.service)
+    assert.ok(
+      rows.some((r) => r.startsWith(`| \`${k}\` |`)),
+      `service key ${k}`,
+    );
+  assert.deepEqual(Object.keys(keys.probes).sort(), ['exec', 'http', 'tcp']);
+  for (const [kind, ks] of Object.entries(keys.probes)) {
+    const first = rows.findIndex((r) => r.startsWith(`| \`${kind}\` |`));
+    assert.ok(first >= 0, `probe ${kind} has rows`);
+    // A probe's rows are its first one and the continuation rows ("| |") after it.
+    let end = first + 1;
+    while (rows[end]?.startsWith('| |')) end++;
+    const own = rows.slice(first, end);
+    for (const k of ks)
+      assert.ok(
+        own.some((r) => r.includes(`\`${k}\``)),
+        `${kind} probe key ${k}`,
+      );
+  }
+});
+
+test("the Tests section's examples are valid tests, taken from the catalog definitions they name", () => {
+  // Each example follows the sentence naming the images/NAME/image.yaml it comes from.
+  const examples = [...testsDocs().matchAll(/((?:(?!```)[\s\S])*)```yaml\n([\s\S]*?)```/g)];
+  assert.ok(examples.length >= 4);
+  for (const [, before = '', block = ''] of examples) {
+    const sources = [...before.matchAll(/`images\/([a-z0-9-]+)\/image\.yaml`/g)].map((m) => m[1] ?? '');
+    assert.ok(sources.length > 0, `the example ${JSON.stringify(block.slice(0, 60))} names where it comes from`);
+    const real = sources.flatMap((name) => {
+      const def = parse(readFileSync(join(ROOT, 'images', name, 'image.yaml'), 'utf8')) as { tests: unknown[] };
+      return def.tests.map((t) => imageTest.parse(t));
+    });
+    const doc = parse(block.startsWith('tests:') ? block : `tests:\n${block}`) as { tests: unknown[] };
+    for (const raw of doc.tests) {
+      const t = imageTest.parse(raw);
+      const same = real.find((r) => r.name === t.name);
+      assert.ok(same !== undefined, `${t.name}: a test of ${sources.join(', ')}`);
+      if (t.kind === 'command' || same.kind === 'command') {
+        assert.deepEqual(t, same);
+        continue;
+      }
+      // An example may leave probes out (abridged), never change one.
+      assert.deepEqual(t.service, same.service, t.name);
+      for (const p of t.probes)
+        assert.ok(
+          same.probes.some((r) => isDeepStrictEqual(r, p)),
+          `${t.name}: ${JSON.stringify(p)}`,
+        );
+    }
+  }
 });
