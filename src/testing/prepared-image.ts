@@ -13,10 +13,10 @@ import {
   unpackImage,
 } from '../oci/index.ts';
 import { type AccountFiles, MAX_ACCOUNT_FILE_BYTES, resolveImageUser } from './image-user.ts';
-import { mountOverlay, type OverlayMount } from './overlay.ts';
+import { type OverlayDirs, overlayDirs, overlaySupported } from './overlay.ts';
 import { platformSupport } from './platform-support.ts';
 import { readRootfsFile } from './rootfs-read.ts';
-import { checkTimeout, type ProcessOutcome, RUNC_HINT, runcQuiet, runcRun } from './runc-process.ts';
+import { checkTimeout, deleteContainer, type ProcessOutcome, RUNC_HINT, runcQuiet, runcRun } from './runc-process.ts';
 import {
   type ContainerLimits,
   DEFAULT_LIMITS,
@@ -91,8 +91,8 @@ export function configPlatform(config: ImageConfig): Platform {
 
 /**
  * An image unpacked once (whiteouts applied, owners kept) for any number of runc containers. Each container gets
- * its own overlayfs writable layer over the shared root filesystem, so none sees another's writes and the image
- * is not extracted again per container; where overlayfs cannot be mounted, a container gets a private unpack.
+ * its own overlayfs writable layer over the shared root filesystem (mounted by runc inside the container, see
+ * overlay.ts), so none sees another's writes and the image is not extracted again per container; where overlayfs cannot be mounted, a container gets a private unpack.
  * `close()` removes everything; containers still running are killed first.
  */
 export class PreparedImage {
@@ -209,28 +209,32 @@ export class PreparedImage {
     await rm(this.dir, { recursive: true, force: true });
   }
 
-  /** A fresh bundle: its own root (overlay, else a private unpack), config.json and runc state directory. */
+  /**
+   * A fresh bundle: its own root (an overlay that runc mounts, else a private unpack), config.json and runc
+   * state directory.
+   */
   async #container(o: ContainerOptions) {
     const id = `ironclad-${randomBytes(8).toString('hex')}`;
-    this.#spec(o, 'rootfs', id); // bad input (user, command, workdir) fails before anything is mounted
+    this.#spec(o, 'rootfs', id); // bad input (user, command, workdir) fails before anything is written
     const bundle = join(this.dir, `c${this.#n++}`);
     await mkdir(bundle, { mode: 0o700 });
-    const overlay: OverlayMount | undefined = await mountOverlay(this.rootfs, bundle);
-    let root = overlay?.merged;
-    if (root === undefined) {
-      root = join(bundle, 'rootfs');
-      await unpackImage(this.image, root, { chown: true });
-    }
-    await writeFile(join(bundle, 'config.json'), JSON.stringify(this.#spec(o, root, id)));
-    const rootArgs = ['--root', join(this.dir, 'state')];
+    const root = join(bundle, 'rootfs');
+    const overlay: OverlayDirs | undefined = (await overlaySupported(this.dir))
+      ? await overlayDirs(this.rootfs, bundle)
+      : undefined;
+    // Under an overlay the root directory is only the mount point runc covers.
+    if (overlay === undefined) await unpackImage(this.image, root, { chown: true });
+    else await mkdir(root, { mode: 0o700 });
+    await writeFile(join(bundle, 'config.json'), JSON.stringify(this.#spec(o, root, id, overlay)));
+    const state = join(this.dir, 'state');
+    const rootArgs = ['--root', state];
     const kill = async () => void (await runcQuiet(this.runc, [...rootArgs, 'kill', id, 'KILL']));
     let removed = false;
     const remove = async () => {
       if (removed) return;
       removed = true;
       this.#containers.delete(remove);
-      await runcQuiet(this.runc, [...rootArgs, 'delete', '--force', id]);
-      await overlay?.unmount();
+      await deleteContainer(this.runc, state, id);
       await rm(bundle, { recursive: true, force: true });
     };
     this.#containers.add(remove);
@@ -244,7 +248,7 @@ export class PreparedImage {
     };
   }
 
-  #spec(o: ContainerOptions, root: string, id: string): object {
+  #spec(o: ContainerOptions, root: string, id: string, overlay?: OverlayDirs): object {
     const user = resolveImageUser(o.user ?? this.config.config?.User ?? '', this.accounts);
     const cwd = o.workdir ?? (this.config.config?.WorkingDir || '/');
     if (!cwd.startsWith('/')) fail('USAGE', `working directory ${JSON.stringify(cwd)} is not absolute`);
@@ -260,7 +264,9 @@ export class PreparedImage {
       platform: configPlatform(this.config),
       limits: { ...DEFAULT_LIMITS, ...o.limits },
       readonlyRootfs: readOnly,
-      volumes: readOnly ? volumeDirs(this.config.config?.Volumes, root) : [],
+      // Owners and modes come from the image as unpacked: the overlay's lower directory, or the private copy.
+      volumes: readOnly ? volumeDirs(this.config.config?.Volumes, overlay?.lower ?? root) : [],
+      ...(overlay !== undefined && { overlay }),
       ...(o.networkNamespace !== undefined && { networkNamespace: o.networkNamespace }),
     });
   }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fail, type StageContext } from '../core/index.ts';
 import type { Platform } from '../oci/index.ts';
 import { assertRunnable, type RunResult } from './prepared-image.ts';
-import { checkTimeout, runcQuiet, runcRun } from './runc-process.ts';
+import { checkTimeout, deleteContainer, runcQuiet, runcRun } from './runc-process.ts';
 import { DEFAULT_LIMITS, runtimeSpec } from './runtime-spec.ts';
 
 /** How a process runs in a root filesystem prepared by the caller (always as root, no network). */
@@ -45,7 +45,8 @@ export async function runInRootfs(bundle: string, opts: RootfsRunOptions, ctx: S
     readonlyRootfs: false,
   });
   const runc = opts.runc ?? 'runc';
-  const rootArgs = ['--root', join(bundle, 'state')];
+  const state = join(bundle, 'state');
+  const rootArgs = ['--root', state];
   try {
     await writeFile(join(bundle, 'config.json'), JSON.stringify(spec));
     const outcome = await runcRun(
@@ -61,8 +62,8 @@ export async function runInRootfs(bundle: string, opts: RootfsRunOptions, ctx: S
     if (outcome.aborted) fail('RUNTIME_UNAVAILABLE', `running ${opts.args.join(' ')} was cancelled`);
     return { exitCode: outcome.exitCode, stdout: outcome.stdout, stderr: outcome.stderr, timedOut: outcome.timedOut };
   } finally {
-    await runcQuiet(runc, [...rootArgs, 'delete', '--force', id]);
-    await rm(join(bundle, 'state'), { recursive: true, force: true });
+    await deleteContainer(runc, state, id);
+    await rm(state, { recursive: true, force: true });
     await rm(join(bundle, 'config.json'), { force: true });
   }
 }

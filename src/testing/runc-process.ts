@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import { stat } from 'node:fs/promises';
 import { constants } from 'node:os';
+import { join } from 'node:path';
 import { fail, IroncladError } from '../core/index.ts';
 
 /** Output sinks and limits for one container process. */
@@ -49,6 +51,20 @@ export function runcQuiet(runc: string, args: readonly string[]): Promise<number
     child.on('error', () => resolve(-1));
     child.on('close', (code) => resolve(code ?? -1));
   });
+}
+
+/**
+ * Removes container `id` of the runc state directory `root` unless it is gone already: `runc run` (without
+ * `--keep`) deletes its container when it exits, so after a run that ended there is nothing left and no process
+ * is started. While its state is present (runc still running, or killed itself), `runc delete --force` kills what
+ * is left of the container and removes it.
+ */
+export async function deleteContainer(runc: string, root: string, id: string): Promise<void> {
+  const present = await stat(join(root, id)).then(
+    () => true,
+    (e: NodeJS.ErrnoException) => e.code !== 'ENOENT',
+  );
+  if (present) await runcQuiet(runc, ['--root', root, 'delete', '--force', id]);
 }
 
 /**

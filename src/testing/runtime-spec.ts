@@ -1,6 +1,7 @@
 import { fail } from '../core/index.ts';
 import type { ImageConfig, Platform } from '../oci/index.ts';
 import type { ResolvedUser } from './image-user.ts';
+import type { OverlayDirs } from './overlay.ts';
 import { seccompProfile } from './seccomp.ts';
 
 /** The PATH docker and containerd give a process whose image sets none. */
@@ -103,6 +104,11 @@ export interface RuntimeSpecInput {
   readonly hostname: string;
   /** Directory of the root filesystem, relative to the bundle (or absolute). */
   readonly rootfs: string;
+  /**
+   * Mount this overlay at `/` first (inside the container's mount namespace, so it ends with the container);
+   * `rootfs` is then only the empty directory it covers.
+   */
+  readonly overlay?: OverlayDirs;
   /** The image's platform, for the seccomp filter's architectures. */
   readonly platform: Platform;
   readonly limits: ContainerLimits;
@@ -154,6 +160,7 @@ export function runtimeSpec(i: RuntimeSpecInput): object {
     root: { path: i.rootfs, readonly: i.readonlyRootfs },
     hostname: i.hostname,
     mounts: [
+      ...(i.overlay === undefined ? [] : [overlayRoot(i.overlay)]),
       { destination: '/proc', type: 'proc', source: 'proc' },
       {
         destination: '/dev',
@@ -195,6 +202,16 @@ export function runtimeSpec(i: RuntimeSpecInput): object {
       maskedPaths: MASKED_PATHS,
       readonlyPaths: READONLY_PATHS,
     },
+  };
+}
+
+/** The container's writable root: runc mounts it before every other mount, which then land on top of it. */
+function overlayRoot(o: OverlayDirs): object {
+  return {
+    destination: '/',
+    type: 'overlay',
+    source: 'overlay',
+    options: [`lowerdir=${o.lower}`, `upperdir=${o.upper}`, `workdir=${o.work}`],
   };
 }
 

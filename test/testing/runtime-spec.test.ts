@@ -108,3 +108,26 @@ test('the runtime config filters syscalls, limits pids and memory, and can mount
   const root = runtimeSpec({ ...input, ...isolation, user: { uid: 0, gid: 0, additionalGids: [] } }) as Spec;
   assert.ok(root.linux.seccomp.syscalls.some((r) => r.action === 'SCMP_ACT_ALLOW' && r.names.includes('chroot')));
 });
+
+test('an overlay root is the first mount, at /, so the other mounts land on top of it', () => {
+  const overlay = { lower: '/s/rootfs', upper: '/s/c0/upper', work: '/s/c0/work' };
+  const input = {
+    args: ['/x'],
+    env: [],
+    cwd: '/',
+    user: { uid: 65532, gid: 65532, additionalGids: [] },
+    hostname: 'h',
+    rootfs: '/s/c0/rootfs',
+    ...isolation,
+  };
+  type Spec = { mounts: { destination: string; type: string; source: string; options?: string[] }[] };
+  const spec = runtimeSpec({ ...input, overlay }) as Spec;
+  assert.deepEqual(spec.mounts[0], {
+    destination: '/',
+    type: 'overlay',
+    source: 'overlay',
+    options: ['lowerdir=/s/rootfs', 'upperdir=/s/c0/upper', 'workdir=/s/c0/work'],
+  });
+  assert.equal(spec.mounts.filter((m) => m.type === 'overlay').length, 1);
+  assert.ok(!(runtimeSpec(input) as Spec).mounts.some((m) => m.type === 'overlay'));
+});
