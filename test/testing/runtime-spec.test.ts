@@ -70,6 +70,16 @@ test('the runtime config isolates the network and drops capabilities for non-roo
   assert.ok(!root.process.capabilities.bounding.includes('CAP_SYS_ADMIN'));
 });
 
+/** A non-root process, the fields every spec needs besides `isolation`. */
+const input = {
+  args: ['/x'],
+  env: [],
+  cwd: '/',
+  user: { uid: 65532, gid: 65532, additionalGids: [] },
+  hostname: 'h',
+  rootfs: 'rootfs',
+};
+
 test('the runtime config filters syscalls, limits pids and memory, and can mount the root read-only', () => {
   type Spec = {
     root: { readonly: boolean };
@@ -79,14 +89,6 @@ test('the runtime config filters syscalls, limits pids and memory, and can mount
       resources: { pids: { limit: number }; memory: { limit: number } };
       seccomp: { defaultAction: string; architectures: string[]; syscalls: { names: string[]; action: string }[] };
     };
-  };
-  const input = {
-    args: ['/x'],
-    env: [],
-    cwd: '/',
-    user: { uid: 65532, gid: 65532, additionalGids: [] },
-    hostname: 'h',
-    rootfs: 'rootfs',
   };
   const spec = runtimeSpec({ ...input, ...isolation, limits: { pids: 64, memoryBytes: 1 << 28 } }) as Spec;
   assert.ok(spec.linux.namespaces.some((n) => n.type === 'cgroup'));
@@ -111,17 +113,8 @@ test('the runtime config filters syscalls, limits pids and memory, and can mount
 
 test('an overlay root is the first mount, at /, so the other mounts land on top of it', () => {
   const overlay = { lower: '/s/rootfs', upper: '/s/c0/upper', work: '/s/c0/work' };
-  const input = {
-    args: ['/x'],
-    env: [],
-    cwd: '/',
-    user: { uid: 65532, gid: 65532, additionalGids: [] },
-    hostname: 'h',
-    rootfs: '/s/c0/rootfs',
-    ...isolation,
-  };
   type Spec = { mounts: { destination: string; type: string; source: string; options?: string[] }[] };
-  const spec = runtimeSpec({ ...input, overlay }) as Spec;
+  const spec = runtimeSpec({ ...input, ...isolation, rootfs: '/s/c0/rootfs', overlay }) as Spec;
   assert.deepEqual(spec.mounts[0], {
     destination: '/',
     type: 'overlay',
@@ -129,5 +122,5 @@ test('an overlay root is the first mount, at /, so the other mounts land on top 
     options: ['lowerdir=/s/rootfs', 'upperdir=/s/c0/upper', 'workdir=/s/c0/work'],
   });
   assert.equal(spec.mounts.filter((m) => m.type === 'overlay').length, 1);
-  assert.ok(!(runtimeSpec(input) as Spec).mounts.some((m) => m.type === 'overlay'));
+  assert.ok(!(runtimeSpec({ ...input, ...isolation }) as Spec).mounts.some((m) => m.type === 'overlay'));
 });
