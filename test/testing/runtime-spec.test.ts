@@ -39,37 +39,6 @@ const isolation = {
   readonlyRootfs: false,
 };
 
-test('the runtime config isolates the network and drops capabilities for non-root', () => {
-  const spec = runtimeSpec({
-    args: ['/x'],
-    env: [],
-    cwd: '/',
-    user: { uid: 65532, gid: 65532, additionalGids: [] },
-    hostname: 'h',
-    rootfs: 'rootfs',
-    ...isolation,
-  }) as {
-    process: { capabilities: { bounding: string[] }; noNewPrivileges: boolean; terminal: boolean };
-    linux: { namespaces: { type: string; path?: string }[] };
-  };
-  assert.deepEqual(spec.process.capabilities.bounding, []);
-  assert.equal(spec.process.noNewPrivileges, true);
-  assert.equal(spec.process.terminal, false);
-  const net = spec.linux.namespaces.find((n) => n.type === 'network');
-  assert.ok(net !== undefined && net.path === undefined, 'a new, empty network namespace');
-  const root = runtimeSpec({
-    args: ['/x'],
-    env: [],
-    cwd: '/',
-    user: { uid: 0, gid: 0, additionalGids: [] },
-    hostname: 'h',
-    rootfs: 'rootfs',
-    ...isolation,
-  }) as { process: { capabilities: { bounding: string[] } } };
-  assert.ok(root.process.capabilities.bounding.includes('CAP_CHOWN'));
-  assert.ok(!root.process.capabilities.bounding.includes('CAP_SYS_ADMIN'));
-});
-
 /** A non-root process, the fields every spec needs besides `isolation`. */
 const input = {
   args: ['/x'],
@@ -79,6 +48,23 @@ const input = {
   hostname: 'h',
   rootfs: 'rootfs',
 };
+
+test('the runtime config isolates the network and drops capabilities for non-root', () => {
+  const spec = runtimeSpec({ ...input, ...isolation }) as {
+    process: { capabilities: { bounding: string[] }; noNewPrivileges: boolean; terminal: boolean };
+    linux: { namespaces: { type: string; path?: string }[] };
+  };
+  assert.deepEqual(spec.process.capabilities.bounding, []);
+  assert.equal(spec.process.noNewPrivileges, true);
+  assert.equal(spec.process.terminal, false);
+  const net = spec.linux.namespaces.find((n) => n.type === 'network');
+  assert.ok(net !== undefined && net.path === undefined, 'a new, empty network namespace');
+  const root = runtimeSpec({ ...input, ...isolation, user: { uid: 0, gid: 0, additionalGids: [] } }) as {
+    process: { capabilities: { bounding: string[] } };
+  };
+  assert.ok(root.process.capabilities.bounding.includes('CAP_CHOWN'));
+  assert.ok(!root.process.capabilities.bounding.includes('CAP_SYS_ADMIN'));
+});
 
 test('the runtime config filters syscalls, limits pids and memory, and can mount the root read-only', () => {
   type Spec = {
