@@ -37,7 +37,7 @@ import {
   SPDX_DOCUMENT,
 } from './predicates/index.ts';
 import { buildProvenance } from './predicates/provenance.ts';
-import { attachAttestation, attachSignature, type PredicateInput } from './publish.ts';
+import { type Attachment, attachAttestation, attachSignature, type PredicateInput } from './publish.ts';
 import type { Signer } from './signer.ts';
 import { MAX_STATEMENT_BYTES } from './statement.ts';
 
@@ -60,24 +60,27 @@ export interface BuildAttestationOptions {
   readonly signatureFormat?: SignatureFormat;
 }
 
+/** One attestation attached, or found signed already (`reused`). */
+export interface AttachedAttestation extends Attachment {
+  readonly predicateType: string;
+}
+
 /** What was attached to one platform manifest. */
 export interface AttachedPlatform {
   readonly platform: string;
   readonly manifest: Descriptor;
-  readonly signature: Descriptor;
-  readonly attestations: readonly { readonly predicateType: string; readonly referrer: Descriptor }[];
+  readonly signature: Attachment;
+  readonly attestations: readonly AttachedAttestation[];
 }
 
 export interface AttachedImage {
   readonly name: string;
   readonly index: Descriptor;
-  readonly signature: Descriptor;
+  readonly signature: Attachment;
   /** The attestations about the index itself (docs/attestations.md, "What is attached where"). */
-  readonly attestations: readonly { readonly predicateType: string; readonly referrer: Descriptor }[];
+  readonly attestations: readonly AttachedAttestation[];
   readonly platforms: readonly AttachedPlatform[];
 }
-
-type Attached = AttachedPlatform['attestations'][number];
 
 /**
  * Signs every image of a build and attests each platform manifest, in the build's layout: a signature on the
@@ -224,10 +227,10 @@ async function attestAll(
   name: string,
   predicates: readonly PredicateInput[],
   signer: Signer,
-): Promise<Attached[]> {
-  const attached: Attached[] = [];
+): Promise<AttachedAttestation[]> {
+  const attached: AttachedAttestation[] = [];
   for (const input of predicates) {
-    attached.push({ predicateType: input.type, referrer: await attachAttestation(sink, subject, name, input, signer) });
+    attached.push({ predicateType: input.type, ...(await attachAttestation(sink, subject, name, input, signer)) });
   }
   return attached;
 }

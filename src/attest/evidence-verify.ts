@@ -87,7 +87,12 @@ export function evidenceKeyHint(e: Evidence): string {
   return '';
 }
 
-function bundlesOf(e: AttestationEvidence): Uint8Array[] {
+/**
+ * The sigstore bundles an attestation stands for: its own bundle, or one per signature of a cosign envelope (each
+ * rewrapped with its keyid as the key hint, which gives back the bundle its `.att` layer was derived from).
+ * @throws IroncladError VERIFICATION_FAILED for a malformed cosign envelope.
+ */
+export function bundlesOf(e: AttestationEvidence): Uint8Array[] {
   if (e.kind === 'attestation') return [e.bundle];
   const envelope = asVerificationFailure(() => envelopeOf(e));
   return envelope.signatures.map((s) =>

@@ -4,7 +4,6 @@
  * endpoint a caller opened. `rebuild` builds images, so it downloads the packages its provenance names.
  */
 
-export { buildAttested } from './attested.ts';
 export type { AttachedImage } from './build-attestations.ts';
 export { attachBuildAttestations } from './build-attestations.ts';
 export type { Evidence } from './evidence.ts';

@@ -45,16 +45,17 @@ export async function attestCommand(args: AttestArgs, io: CliIO): Promise<ExitSt
   const predicate = await readPredicate(resolve(io.cwd, args.predicate));
   const { sink, target, repository } = await openTarget(args.image, io, format);
   const signer = await loadSigner(args.key, io);
-  const attested: { subject: string; digest: string; referrer: string }[] = [];
+  const input = { type: args.type, predicate };
+  const attested: { subject: string; digest: string; referrer: string; reused: boolean }[] = [];
   // The index too: admission controllers check the digest a multi-platform tag names (docs/admission.md).
   const isIndex = target.platforms[0]?.digest !== target.top.digest;
   if (isIndex && args.platform === undefined) {
-    const referrer = await attachAttestation(sink, target.top, repository, { type: args.type, predicate }, signer);
-    attested.push({ subject: 'index', digest: target.top.digest, referrer: referrer.digest });
+    const { referrer, reused } = await attachAttestation(sink, target.top, repository, input, signer);
+    attested.push({ subject: 'index', digest: target.top.digest, referrer: referrer.digest, reused });
   }
   for (const m of selectPlatforms(target, args.platform)) {
-    const referrer = await attachAttestation(sink, m, repository, { type: args.type, predicate }, signer);
-    attested.push({ subject: platformLabel(m), digest: m.digest, referrer: referrer.digest });
+    const { referrer, reused } = await attachAttestation(sink, m, repository, input, signer);
+    attested.push({ subject: platformLabel(m), digest: m.digest, referrer: referrer.digest, reused });
   }
   if (output === 'json') {
     const body = { image: args.image, predicateType: args.type, keyHint: signer.keyHint, signatureFormat: format };
@@ -62,7 +63,10 @@ export async function attestCommand(args: AttestArgs, io: CliIO): Promise<ExitSt
     return 0;
   }
   const width = Math.max(...attested.map((a) => a.subject.length));
-  io.stdout(attested.map((a) => `attested ${a.subject.padEnd(width)}  ${a.digest}  → ${a.referrer}`).join('\n'));
+  const line = (a: (typeof attested)[number]) =>
+    `${a.reused ? 'already attested' : 'attested'} ${a.subject.padEnd(width)}  ${a.digest}  → ${a.referrer}` +
+    (a.reused ? '  (the same statement, signed by this key; nothing new signed)' : '');
+  io.stdout(attested.map(line).join('\n'));
   return 0;
 }
 

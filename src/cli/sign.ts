@@ -57,11 +57,11 @@ export async function signCommand(args: SignArgs, io: CliIO): Promise<ExitStatus
   const signed: { subject: string; digest: string; referrer: string }[] = [];
   const isIndex = target.platforms[0]?.digest !== target.top.digest;
   if (isIndex && args.platform === undefined) {
-    const referrer = await attachSignature(sink, target.top, repository, signer);
+    const { referrer } = await attachSignature(sink, target.top, repository, signer);
     signed.push({ subject: 'index', digest: target.top.digest, referrer: referrer.digest });
   }
   for (const m of selectPlatforms(target, args.platform)) {
-    const referrer = await attachSignature(sink, m, repository, signer);
+    const { referrer } = await attachSignature(sink, m, repository, signer);
     signed.push({ subject: platformLabel(m), digest: m.digest, referrer: referrer.digest });
   }
   if (output === 'json') {
@@ -92,11 +92,22 @@ export async function signBuild(
     definitionPath: repoRelativePath(result.definition.path, io.cwd),
     signatureFormat,
   });
-  for (const image of attached) {
-    const count = image.platforms.reduce((n, p) => n + p.attestations.length, image.attestations.length);
-    io.log.info(`${image.name}: signed ${image.platforms.length + 1} manifests, ${count} attestations attached`);
-  }
+  for (const image of attached) io.log.info(`${image.name}: ${attachedSummary(image)}`);
   return attached;
+}
+
+/** What signing a build attached, and what it found signed with this key already and kept as it was. */
+function attachedSummary(image: AttachedImage): string {
+  const signatures = [image.signature, ...image.platforms.map((p) => p.signature)];
+  const attestations = [...image.attestations, ...image.platforms.flatMap((p) => p.attestations)];
+  const kept = [...signatures, ...attestations].filter((a) => a.reused).length;
+  if (kept === signatures.length + attestations.length) {
+    return 'already signed and attested with this key; nothing new signed';
+  }
+  const newSignatures = signatures.filter((s) => !s.reused).length;
+  const newAttestations = attestations.filter((a) => !a.reused).length;
+  const summary = `signed ${newSignatures} manifests, ${newAttestations} attestations attached`;
+  return kept === 0 ? summary : `${summary}; ${kept} signed already with this key, kept as they were`;
 }
 
 export const registerSign: VerbRegistrar = (program: Command, io, run) => {

@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { buildAttested } from '../attest/index.ts';
 import { fail, jsonOutput } from '../core/index.ts';
 import { repoRelativePath } from '../definition/index.ts';
 import { parseImageRef } from '../oci/index.ts';
@@ -88,13 +87,9 @@ export async function updateCommand(args: UpdateArgs, io: CliIO): Promise<ExitSt
       distro,
       definitionPath: (loaded) => repoRelativePath(loaded.path, io.cwd),
       ...(signer !== undefined && {
+        // A rerun of an interrupted update rebuilds the same digests: what that run signed with this key and still
+        // states the same is kept as it is (signBuild says so); a changed statement (new VEX) is attested anew.
         afterBuild: async (result, imageCtx) => {
-          // A rerun of an interrupted update rebuilds the same digests: what that run signed stays as it is.
-          if (await buildAttested(result, signer.publicKey)) {
-            const names = result.images.map((i) => `${i.variant.name} (${i.variant.variant})`).join(', ');
-            imageCtx.log.info(`${names}: already signed and attested with this key; not signing again`);
-            return;
-          }
           await signBuild(result, signer, { ...io, log: imageCtx.log }, imageCtx);
         },
       }),

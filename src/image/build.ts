@@ -170,7 +170,9 @@ export async function buildImages(
     const vex = new Map<string, OpenVexDocument>();
     const verdicts = advisoriesFor(advisories ?? [], variant.variant);
     if (verdicts.length > 0)
-      for (const p of platforms) vex.set(p.platform, await storeAdvisoryVex(out.referrers, variant.name, p, verdicts));
+      for (const p of platforms) {
+        vex.set(p.platform, await storeAdvisoryVex(out.referrers, variant.name, p, verdicts, ctx.now()));
+      }
     const labels = platforms[0]?.config.config?.Labels ?? {};
     const index = buildIndex({
       manifests: platforms.map((p) => p.manifest),

@@ -99,7 +99,8 @@ function subcomponentsFor(pkg: string, packages: readonly ScanPackage[] | undefi
 
 /**
  * Compiles advisories into one OpenVEX document whose products are the image
- * (`pkg:oci/<name>@sha256:...`) narrowed to the advisory's packages as subcomponents.
+ * (`pkg:oci/<name>@sha256:...`) narrowed to the advisory's packages as subcomponents; its `@id` is
+ * `urn:ironclad:vex:advisories:` and that purl, the same for every compilation about the same image (vex-versions.ts).
  * Statements keep the advisory order; `now` stamps the document and undated advisories.
  */
 export function compileAdvisories(
@@ -126,5 +127,6 @@ export function compileAdvisories(
       a.timestamp !== undefined ? new Date(a.timestamp) : now,
     ),
   );
-  return createVexDocument({ author: input.author }, statements, now);
+  // One @id per image manifest, so a document compiled again with changed advisories is a new version of it.
+  return createVexDocument({ author: input.author, id: `urn:ironclad:vex:advisories:${image}` }, statements, now);
 }

@@ -3,6 +3,7 @@ import { type ImageEndpoint, type Platform, parseDigest } from '../oci/index.ts'
 import { generateSbom, type SbomPackage } from '../sbom/index.ts';
 import { type OpenVexDocument, parseOpenVex } from './openvex.ts';
 import type { Distro, ScanPackage } from './types.ts';
+import { currentVexDocuments } from './vex-versions.ts';
 
 /** What a scan needs from an image: its packages, its distribution and the manifest digest (for VEX products). */
 export interface ImageScanInput {
@@ -31,18 +32,21 @@ export async function imageScanInput(
 export const OPENVEX_MEDIA_TYPE = 'application/openvex+json';
 
 /**
- * The OpenVEX documents attached to a manifest (referrers of the OpenVEX artifact type), each with the digest of
- * the blob it was read from. What `scan` of an image applies, and `compare` for each side.
+ * The OpenVEX documents attached to a manifest (referrers of the OpenVEX artifact type) that are current, each with
+ * the digest of the blob it was read from: of several versions of one document (same `@id`), only the highest
+ * (vex-versions.ts). What `scan` of an image applies, and `compare` for each side.
  */
 export async function attachedVex(endpoint: ImageEndpoint, manifestDigest: string): Promise<ImageScanInput['vex']> {
   const docs = await endpoint.referrers.documents(parseDigest(manifestDigest), OPENVEX_MEDIA_TYPE, MAX_VEX_BYTES);
-  return docs.map(({ layer, bytes }) => ({
+  const all = docs.map(({ layer, bytes }) => ({
     digest: layer.digest,
     document: parseOpenVex(bytes, `VEX ${layer.digest}`),
   }));
+  return currentVexDocuments(all, (v) => v.document);
 }
 
-const MAX_VEX_BYTES = 16 * 1024 * 1024;
+/** Bytes of one attached OpenVEX document read at most. */
+export const MAX_VEX_BYTES = 16 * 1024 * 1024;
 
 /** SBOM packages → scan packages (the one conversion); the source defaults to the binary when none is named. */
 export function scanPackagesOf(packages: readonly SbomPackage[]): ScanPackage[] {

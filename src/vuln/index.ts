@@ -5,7 +5,7 @@ export type { VulnDb } from './db.ts';
 export { openVulnDb } from './db.ts';
 export type { DbStatus } from './db-status.ts';
 export { dbStatus, judgeScanData } from './db-status.ts';
-export { attachedVex, imageScanInput, OPENVEX_MEDIA_TYPE, scanPackagesOf } from './image-input.ts';
+export { attachedVex, imageScanInput, MAX_VEX_BYTES, OPENVEX_MEDIA_TYPE, scanPackagesOf } from './image-input.ts';
 export type { Justification, OpenVexDocument, VexProduct, VexStatement } from './openvex.ts';
 export { JUSTIFICATIONS, parseOpenVex, serializeOpenVex } from './openvex.ts';
 export type { ImportResult } from './osv-import.ts';
@@ -32,3 +32,4 @@ export type { Distro, Finding, ScanPackage, Severity, VexStatus } from './types.
 export { SEVERITIES } from './types.ts';
 export type { StatementInput } from './vex-document.ts';
 export { addStatement, buildStatement, createVexDocument, mergeVexDocuments, vexRows } from './vex-document.ts';
+export { nextVexVersion } from './vex-versions.ts';

@@ -62,7 +62,7 @@ test('a rerun of an interrupted update --key signs and attests nothing the first
   assert.equal(variant.digest, digest, 'the rebuild gives the digest the interrupted run signed');
   assert.deepEqual(await referrersOf(digest), signed, 'no second signature or attestation');
   assert.ok(
-    infos.some((m) => /lib \(runtime\): already signed and attested with this key; not signing again/.test(m)),
+    infos.some((m) => /lib: already signed and attested with this key; nothing new signed/.test(m)),
     infos.join('\n'),
   );
   const verified = await fx.cli('verify', 'lib:1', '--key', 'ironclad.pub', '--require', 'provenance,sbom');
