@@ -1,6 +1,7 @@
 import { fail } from '../core/index.ts';
 import type { DebContents, DebEntry } from '../debian/index.ts';
 import type { LockedPackage } from '../definition/index.ts';
+import { withDataOf } from './file-data.ts';
 import type { FileNode, FileTree, ModeChange, StrippedPath, TreePackage } from './file-tree.ts';
 import { parentOf, resolveLinkTarget } from './file-tree.ts';
 import { MERGED_USR_DIRS, mergedUsrLinks } from './merged-usr.ts';
@@ -78,7 +79,7 @@ function installPackage(builder: TreeBuilder, { pkg, deb }: AssembleInput, state
   const what = `${pkg.name}_${pkg.version}_${pkg.architecture}`;
   // Archive path → tree path of this package's entries, and contents of stripped files, for hardlinks.
   const placed = new Map<string, string>();
-  const strippedData = new Map<string, Uint8Array>();
+  const strippedData = new Map<string, { readonly data: Uint8Array }>();
   for (const entry of deb.entries) {
     const type = checkType(entry, what);
     checkPath(entry.path, what);
@@ -88,7 +89,7 @@ function installPackage(builder: TreeBuilder, { pkg, deb }: AssembleInput, state
     if (type === 'dir') path = builder.resolve(path, { create: false, followLast: true, what });
     if (state.strip && isStripped(path, type)) {
       state.stripped.push({ package: pkg.name, path });
-      if (entry.type === 'file') strippedData.set(entry.path, entry.data);
+      if (entry.type === 'file') strippedData.set(entry.path, entry);
       continue;
     }
     builder.resolve(path, { create: true, followLast: type === 'dir', what });
@@ -127,7 +128,7 @@ function checkPath(path: string, what: string): void {
 interface NodeContext {
   readonly builder: TreeBuilder;
   readonly placed: ReadonlyMap<string, string>;
-  readonly strippedData: ReadonlyMap<string, Uint8Array>;
+  readonly strippedData: ReadonlyMap<string, { readonly data: Uint8Array }>;
   readonly what: string;
 }
 
@@ -135,7 +136,7 @@ function toNode(entry: DebEntry, path: string, mode: number, ctx: NodeContext): 
   const base = { path, mode, uid: entry.uid, gid: entry.gid, mtime: entry.mtime, owners: [] };
   switch (entry.type) {
     case 'file':
-      return { ...base, type: 'file', data: entry.data };
+      return withDataOf({ ...base, type: 'file' as const }, entry);
     case 'dir':
       return { ...base, type: 'dir' };
     case 'symlink':
@@ -157,9 +158,9 @@ function hardlinkNode(linkname: string, base: Omit<FileNode, 'type'>, ctx: NodeC
   const target = targetPath === undefined ? undefined : ctx.builder.get(targetPath);
   if (target !== undefined && (target.type === 'file' || target.type === 'hardlink')) {
     const root = target.type === 'hardlink' ? target.target : target.path;
-    return { ...base, type: 'hardlink', target: root, data: target.data };
+    return withDataOf({ ...base, type: 'hardlink' as const, target: root }, target);
   }
-  const data = ctx.strippedData.get(linkname);
-  if (data !== undefined) return { ...base, type: 'file', data };
+  const stripped = ctx.strippedData.get(linkname);
+  if (stripped !== undefined) return withDataOf({ ...base, type: 'file' as const }, stripped);
   return fail('HOSTILE_INPUT', `${ctx.what}: hardlink /${base.path} points to missing file /${linkname}`);
 }

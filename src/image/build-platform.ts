@@ -21,8 +21,13 @@ import { applyPaths, checkPathsKept } from './apply-paths.ts';
 import { assemble } from './assemble.ts';
 import { configureTree } from './configure/configure.ts';
 import { customizationPlans } from './customize-layers.ts';
-import { cachedDebContents, debContentsCache, readDebCached } from './deb-cache.ts';
-import type { DerivedCache } from './derived-cache.ts';
+import {
+  cachedDebContents,
+  DamagedCachedBytes,
+  type DebContentsCache,
+  debContentsCache,
+  readDebCached,
+} from './deb-cache.ts';
 import { embeddedSbomBytes, sbomLayerEntries, treeSbomPackages } from './embedded-sbom.ts';
 import { defaultEpoch } from './epoch.ts';
 import type { FileTree } from './file-tree.ts';
@@ -143,6 +148,24 @@ const CONFIGURE_GROUP: PackageGroup = { name: 'ironclad-configure', kind: 'synth
  * layers, config and manifest through `out`, and the SBOM referrers beside the manifest. Layers are compressed in parallel (zlib and zstd run on the libuv pool).
  */
 export async function buildPlatform(
+  input: PlatformBuildInput,
+  out: ImageEndpoint,
+  ctx: StageContext,
+): Promise<PlatformBuild> {
+  // A cached .deb's file bytes are read when first needed and checked then (deb-cache.ts); damaged ones remove
+  // their entries, and the build starts over, reading that .deb again. Each round removes one entry, so this ends.
+  for (let round = 0; ; round++) {
+    try {
+      return await buildPlatformOnce(input, out, ctx);
+    } catch (err) {
+      if (!(err instanceof DamagedCachedBytes) || round > input.locked.packages.length) throw err;
+      await err.discarded;
+      ctx.log.warn(`${err.message}; building ${input.locked.platform} again`);
+    }
+  }
+}
+
+async function buildPlatformOnce(
   input: PlatformBuildInput,
   out: ImageEndpoint,
   ctx: StageContext,
@@ -383,7 +406,7 @@ function checkDeclared(variant: ImageVariant, found: { hasShell: boolean; hasPac
 async function readLockedDebs(
   locked: LockedPlatform,
   concurrency: number,
-  cache: DerivedCache,
+  cache: DebContentsCache,
   ctx: StageContext,
 ): Promise<DebContents[]> {
   const baseUrls = new Map(locked.suites.map((s) => [s.suite, s.baseUrl]));

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { type Home, type StageContext, sha256File } from '../core/index.ts';
 import { cachePath, readDeb } from '../debian/index.ts';
 import { type Digest, digestHex, LayoutStore } from '../oci/index.ts';
-import { DEB_CONTENTS_FORMAT, DEB_CONTENTS_KIND, payloadMatchesDeb } from './deb-cache.ts';
-import { cacheSecret, type EntryIdentity, listEntries, openEntry } from './derived-cache.ts';
+import { DEB_BYTES_KIND, DEB_CONTENTS_FORMAT, DEB_CONTENTS_KIND, payloadMatchesDeb } from './deb-cache.ts';
+import { cacheSecret, type EntryIdentity, entryPath, listEntries, openEntry } from './derived-cache.ts';
 import { checkLayerBlob, LAYERS_FORMAT, LAYERS_KIND, ZSTD_LAYERS_FORMAT, ZSTD_LAYERS_KIND } from './layer-cache.ts';
 import { LAYER_KEYS_KIND, layerKeysFormat, parseKnownLayer, ZSTD_LAYER_KEYS_KIND } from './layer-keys.ts';
 import { RESOLUTIONS_FORMAT, RESOLUTIONS_KIND } from './resolution-cache.ts';
@@ -49,7 +49,9 @@ export async function verifyCaches(ctx: StageContext): Promise<CacheVerifyReport
   const secret = await cacheSecret(ctx.home);
   const kinds: CacheKindReport[] = [];
   const checkers: [string, string, (payload: Uint8Array, key: string) => Promise<string | CacheCheck>][] = [
-    [DEB_CONTENTS_KIND, DEB_CONTENTS_FORMAT, (p, key) => checkDebContents(ctx.home, key, p)],
+    [DEB_CONTENTS_KIND, DEB_CONTENTS_FORMAT, (p, key) => checkDebContents(ctx.home, secret, key, p)],
+    // Builds read these without their seal, each file checked against the metadata's digests; here the seal too.
+    [DEB_BYTES_KIND, DEB_CONTENTS_FORMAT, async () => 'sealed' as const],
     [LAYERS_KIND, LAYERS_FORMAT, (p, key) => checkLayerEntry(store, key, p)],
     [ZSTD_LAYERS_KIND, ZSTD_LAYERS_FORMAT, (p, key) => checkLayerEntry(store, key, p)],
     [LAYER_KEYS_KIND, layerKeysFormat(LAYERS_FORMAT), (p) => checkLayerKey(store, p)],
@@ -90,11 +92,24 @@ async function checkEntry(
   }
 }
 
-/** Re-reads the .deb (when the download cache holds it, verified by its sha256) and compares the payloads. */
-async function checkDebContents(home: Home, sha256: string, payload: Uint8Array): Promise<string | CacheCheck> {
+/**
+ * Re-reads the .deb (when the download cache holds it, verified by its sha256) and compares it with the metadata
+ * and the bytes entry beside it (whose seal must verify too).
+ */
+async function checkDebContents(
+  home: Home,
+  secret: Uint8Array,
+  sha256: string,
+  metadata: Uint8Array,
+): Promise<string | CacheCheck> {
   const path = cachePath(home, sha256);
   const present = await sha256File(path).catch(() => undefined);
   if (present?.hex !== sha256) return 'sealed';
+  const id = { kind: DEB_BYTES_KIND, format: DEB_CONTENTS_FORMAT, key: sha256 };
+  const sealed = await readFile(entryPath(home, id)).catch(() => undefined);
+  const bytes = sealed === undefined ? undefined : openEntry(sealed, id, secret);
+  if (!bytes?.ok) return `its file bytes: ${bytes?.reason ?? 'missing'}`;
+  const payload = { metadata, bytes: bytes.payload };
   return payloadMatchesDeb(payload, await readDeb(path)) ? 're-derived' : 'differs from what its verified .deb gives';
 }
 

@@ -1,5 +1,6 @@
 import { fail } from '../core/index.ts';
 import type { LockedPackage } from '../definition/index.ts';
+import { copyNode } from './file-data.ts';
 import { ancestorsOf, type FileNode, type FileTree, sameContent } from './file-tree.ts';
 import { DEFAULT_MAX_LAYERS, groupPackages, type LayerPlan, type PackageGroup, treeToLayers } from './layers-plan.ts';
 
@@ -33,7 +34,7 @@ export function customizationPlans(
     });
   }
   const addedNames = new Set(added.map((p) => p.name));
-  const ownersHere = (n: FileNode): FileNode => ({ ...n, owners: n.owners.filter((o) => addedNames.has(o)) });
+  const ownersHere = (n: FileNode): FileNode => copyNode(n, { owners: n.owners.filter((o) => addedNames.has(o)) });
   const nodes = new Map<string, FileNode>();
   for (const node of tree.nodes.values()) {
     const was = base.nodes.get(node.path);

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { link, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type Home, type Logger, siblingTempPath, writeFileAtomic } from '../core/index.ts';
@@ -47,6 +48,19 @@ export interface DerivedCache {
   put(key: string, payload: Uint8Array): Promise<void>;
   /** Removes the entry for `key` (the caller found it wrong against its input). */
   discard(key: string, why: string): Promise<void>;
+  /**
+   * Reads parts of the payload of the entry for `key` without reading the rest: its header must name this entry,
+   * but its seal is NOT checked (that would read all of it). Only for payloads whose every part the caller checks
+   * against digests from another, sealed entry before use. Undefined when missing, disabled or malformed.
+   */
+  payloadReader(key: string): PayloadReader | undefined;
+}
+
+/** Synchronous reads of one entry's payload (a file's bytes are wanted in the middle of pure code). */
+export interface PayloadReader {
+  readonly size: number;
+  /** `length` bytes from `offset` of the payload; throws when the file is gone or shorter than its header said. */
+  read(offset: number, length: number): Uint8Array;
 }
 
 export interface DerivedCacheOptions {
@@ -97,7 +111,57 @@ export function derivedCache(kind: string, format: string, opts: DerivedCacheOpt
       const existing = await readFile(path).catch(() => undefined);
       if (existing === undefined || !existing.equals(sealed)) await writeFileAtomic(path, sealed);
     },
+    payloadReader(key) {
+      return enabled ? openPayloadReader(entryPath(home, { kind, format, key }), { kind, format, key }) : undefined;
+    },
   };
+}
+
+function openPayloadReader(path: string, want: EntryIdentity): PayloadReader | undefined {
+  const readAt = (position: number, length: number): Buffer => {
+    const fd = openSync(path, 'r');
+    try {
+      const buf = Buffer.allocUnsafe(length);
+      let done = 0;
+      while (done < length) {
+        const n = readSync(fd, buf, done, length - done, position + done);
+        if (n === 0) throw new RangeError(`${path} is shorter than its header says`);
+        done += n;
+      }
+      return buf;
+    } finally {
+      closeSync(fd);
+    }
+  };
+  try {
+    const fd = openSync(path, 'r');
+    let fileSize: number;
+    let head: Buffer;
+    try {
+      fileSize = fstatSync(fd).size;
+      head = Buffer.alloc(Math.min(fileSize, MAGIC.length + MAX_HEADER_BYTES + 1));
+      readSync(fd, head, 0, head.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+    if (head.subarray(0, MAGIC.length).toString() !== MAGIC) return undefined;
+    const end = head.indexOf(0x0a, MAGIC.length);
+    if (end < 0) return undefined;
+    const header = JSON.parse(head.subarray(MAGIC.length, end).toString()) as Partial<EntryIdentity & { size: number }>;
+    if (header.kind !== want.kind || header.format !== want.format || header.key !== want.key) return undefined;
+    const start = end + 1;
+    const size = header.size;
+    if (typeof size !== 'number' || start + size + MAC_BYTES !== fileSize) return undefined;
+    return {
+      size,
+      read(offset, length) {
+        if (offset < 0 || length < 0 || offset + length > size) throw new RangeError('read outside the payload');
+        return length === 0 ? Buffer.alloc(0) : readAt(start + offset, length);
+      },
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 /** `<home>/cache/derived/<kind>/<format>/<2 hex>/<key>`. */

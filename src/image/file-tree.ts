@@ -2,6 +2,7 @@ import { fail } from '../core/index.ts';
 import type { ControlMember, ControlParagraph } from '../debian/index.ts';
 import type { LockedPackage } from '../definition/index.ts';
 import { comparePaths } from '../oci/index.ts';
+import { copyNode, sameData } from './file-data.ts';
 
 /**
  * The assembled root filesystem of one image, in memory: every path the image will contain, with the package
@@ -119,7 +120,7 @@ export function sameContent(a: FileNode, b: FileNode): boolean {
       return true;
     case 'file':
     case 'hardlink':
-      return (b.type === 'file' || b.type === 'hardlink') && Buffer.from(a.data).equals(b.data);
+      return (b.type === 'file' || b.type === 'hardlink') && sameData(a, b);
   }
 }
 
@@ -146,7 +147,7 @@ export function withSynthesized(tree: FileTree, nodes: readonly FileNode[], mtim
     if (existing !== undefined && (existing.type === 'dir') !== (node.type === 'dir')) {
       fail('CONFLICT', `generated path /${node.path} clashes with a ${existing.type} shipped by ${existing.owners[0]}`);
     }
-    out.set(node.path, { ...node, owners: [] });
+    out.set(node.path, copyNode(node, { owners: [] }));
   }
   const sorted = new Map([...out].sort(([a], [b]) => comparePaths(a, b)));
   return { ...tree, nodes: sorted };

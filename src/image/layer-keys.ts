@@ -7,8 +7,8 @@ import {
   TAR_FORMAT,
   type TarEntry,
 } from '../oci/index.ts';
-import { contentDigests } from './content-digests.ts';
 import type { DerivedCache } from './derived-cache.ts';
+import { dataDigests, dataLength } from './file-data.ts';
 
 /**
  * Layers found by what they are made of, before any tar is written. A layer's tar is a pure function of its
@@ -51,7 +51,7 @@ export function layerKey(entries: readonly TarEntry[]): string {
       line += `${i > 0 ? ',' : ''}[${JSON.stringify(k)},${JSON.stringify(e[k as keyof TarEntry]) ?? 'null'}]`;
     }
     line += ']';
-    if (e.type === 'file') line += ` ${e.data.length} ${contentDigests(e.data).sha256}`;
+    if (e.type === 'file') line += ` ${dataLength(e)} ${dataDigests(e).sha256}`;
     lines.push(`${line}\n`);
   }
   return createHash('sha256').update(lines.join('')).digest('hex');

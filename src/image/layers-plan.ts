@@ -1,6 +1,7 @@
 import { fail } from '../core/index.ts';
 import type { LockedPackage } from '../definition/index.ts';
 import type { TarEntry } from '../oci/index.ts';
+import { withDataOf } from './file-data.ts';
 import type { FileNode, FileTree } from './file-tree.ts';
 import { parentOf } from './file-tree.ts';
 import { comparePaths } from './tree-builder.ts';
@@ -183,7 +184,7 @@ function layerEntries(tree: FileTree, paths: string[], epoch: number): TarEntry[
         const holder = inodeHolder.get(inode);
         if (holder === undefined) {
           inodeHolder.set(inode, path);
-          entries.push({ ...base, type: 'file', data: node.data });
+          entries.push(withDataOf({ ...base, type: 'file' as const }, node));
         } else entries.push({ ...base, type: 'hardlink', target: holder });
         break;
       }

@@ -1,5 +1,6 @@
 import { fail } from '../core/index.ts';
 import { comparePaths } from '../oci/index.ts';
+import { copyNode } from './file-data.ts';
 import { type FileNode, implicitDir, parentOf, resolveLinkTarget, sameContent } from './file-tree.ts';
 
 /** Symlink hops allowed while resolving one path; the kernel's limit is 40 (path_resolution(7)). */
@@ -77,7 +78,7 @@ export class TreeBuilder {
     const owners = owner === undefined ? [] : [owner];
     const existing = this.nodes.get(node.path);
     if (existing === undefined) {
-      this.nodes.set(node.path, { ...node, owners });
+      this.nodes.set(node.path, copyNode(node, { owners }) as MutableNode);
       return;
     }
     if (existing.type === 'dir' && node.type === 'dir' && existing.owners.length === 0) {
@@ -95,8 +96,10 @@ export class TreeBuilder {
   finish(): Map<string, FileNode> {
     const out = new Map<string, FileNode>();
     for (const path of [...this.nodes.keys()].sort(comparePaths)) {
+      // The builder's nodes are its own copies (add), so their owner lists are sorted where they are.
       const node = this.nodes.get(path)!;
-      out.set(path, { ...node, owners: [...node.owners].sort() });
+      node.owners.sort();
+      out.set(path, node);
     }
     return out;
   }

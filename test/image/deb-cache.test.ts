@@ -5,9 +5,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Home, silentLogger } from '../../src/core/index.ts';
+import type { DebContents } from '../../src/debian/index.ts';
 import { readDeb } from '../../src/debian/index.ts';
 import { contentDigests } from '../../src/image/content-digests.ts';
-import { cachedDebContents, debContentsCache, debContentsPayload, readDebCached } from '../../src/image/deb-cache.ts';
+import {
+  cachedDebContents,
+  DamagedCachedBytes,
+  debContentsCache,
+  debContentsPayload,
+  readDebCached,
+} from '../../src/image/deb-cache.ts';
 import { makeDeb } from '../support/make-deb.ts';
 
 async function entries(dir: string): Promise<string[]> {
@@ -33,7 +40,7 @@ test('parsed .deb contents come back identical from the cache, and a damaged ent
     assert.equal(got.control.get('Package'), 'hello');
     assert.equal(got.controlText, direct.controlText);
   }
-  const [entry] = await entries(join(home, 'cache'));
+  const [entry] = (await entries(join(home, 'cache'))).filter((f) => f.includes('/deb-contents/'));
   assert.ok(entry);
   const bytes = await readFile(entry);
   bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
@@ -56,7 +63,7 @@ test("another package's entry copied under a .deb's key is discarded, not used",
   await readDebCached(a.path, a.sha256, cache);
   await readDebCached(b.path, b.sha256, cache);
   const files = await entries(join(dir, 'home', 'cache'));
-  const pathOf = (sha: string) => files.find((f) => f.endsWith(sha))!;
+  const pathOf = (sha: string) => files.find((f) => f.includes('/deb-contents/') && f.endsWith(sha))!;
   await writeFile(pathOf(b.sha256), await readFile(pathOf(a.sha256)));
   const got = await readDebCached(b.path, b.sha256, cache);
   assert.equal(got.control.get('Package'), 'beta');
@@ -110,22 +117,75 @@ test('a sealed entry whose payload is not a consistent one is discarded and the 
     log: { ...silentLogger, warn: (m) => warnings.push(m) },
   });
   const direct = await readDeb(deb.path);
-  const good = Buffer.from(debContentsPayload(direct));
-  const metaEnd = 4 + good.readUInt32BE(0);
-  const longerMeta = Buffer.from(good);
-  longerMeta.writeUInt32BE(good.length, 0);
+  const good = debContentsPayload(direct);
+  const bytes = Buffer.from(good.bytes);
   // Sealed with the home's secret, so only the payload's own consistency can catch them.
   for (const bad of [
-    good.subarray(0, good.length - 1),
-    Buffer.concat([good, Buffer.from('x')]),
-    longerMeta,
-    good.subarray(0, metaEnd - 1),
+    { metadata: good.metadata, bytes: bytes.subarray(0, bytes.length - 1) },
+    { metadata: good.metadata, bytes: Buffer.concat([bytes, Buffer.from('x')]) },
+    { metadata: good.metadata.subarray(0, good.metadata.length - 1), bytes },
   ]) {
     warnings.length = 0;
-    await cache.put(deb.sha256, bad);
+    await cache.metadata.put(deb.sha256, bad.metadata);
+    await cache.bytes.put(deb.sha256, bad.bytes);
     assert.equal(await cachedDebContents(deb.sha256, cache), undefined);
     assert.match(warnings.join('\n'), /payload does not decode/);
     const again = await readDebCached(deb.path, deb.sha256, cache);
     assert.deepEqual(again.entries, direct.entries);
   }
+});
+
+test("a cached .deb's file bytes are read when used, checked against the sealed metadata, discarded when wrong", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'deb-cache-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const deb = await makeDeb(
+    {
+      name: 'two',
+      version: '1.0',
+      files: [
+        { path: '/usr/bin/one', content: 'one\n', mode: 0o755 },
+        { path: '/usr/bin/two', content: 'two\n', mode: 0o755 },
+      ],
+    },
+    join(dir, 'debs'),
+  );
+  const warnings: string[] = [];
+  const cache = debContentsCache({
+    home: new Home(join(dir, 'home')),
+    log: { ...silentLogger, warn: (m) => warnings.push(m) },
+  });
+  await readDebCached(deb.path, deb.sha256, cache);
+  const file = (c: DebContents, name: string) => c.entries.find((e) => e.path === `usr/bin/${name}`)!;
+  const bytesOf = (c: DebContents, name: string) => {
+    const e = file(c, name);
+    return e.type === 'file' ? Buffer.from(e.data).toString() : undefined;
+  };
+
+  // Without its bytes entry, the metadata is discarded too.
+  await cache.bytes.discard(deb.sha256, 'test');
+  assert.equal(await cachedDebContents(deb.sha256, cache), undefined);
+  assert.match(warnings.join('\n'), /its file bytes are missing/);
+  await readDebCached(deb.path, deb.sha256, cache);
+
+  // Bytes of the same length but other content, sealed with the home's secret: the file read is caught.
+  await cache.bytes.put(deb.sha256, Buffer.from('one\nTWO\n'));
+  const cached = await cachedDebContents(deb.sha256, cache);
+  assert.ok(cached);
+  assert.equal(bytesOf(cached, 'one'), 'one\n');
+  let caught: unknown;
+  try {
+    bytesOf(cached, 'two');
+  } catch (err) {
+    caught = err;
+  }
+  assert.ok(caught instanceof DamagedCachedBytes);
+  assert.equal(caught.code, 'DIGEST_MISMATCH');
+  await caught.discarded;
+  assert.match(warnings.join('\n'), /discarding deb-contents entry .*do not match their sealed sha256/);
+  assert.equal(await cachedDebContents(deb.sha256, cache), undefined);
+  const again = await readDebCached(deb.path, deb.sha256, cache);
+  assert.equal(bytesOf(again, 'two'), 'two\n');
+  const warm = await cachedDebContents(deb.sha256, cache);
+  assert.ok(warm);
+  assert.equal(bytesOf(warm, 'two'), 'two\n');
 });

@@ -8,8 +8,10 @@ import { runCli } from '../../src/cli/main.ts';
 import { Home, silentLogger } from '../../src/core/index.ts';
 import {
   cachedDebContents,
+  DEB_BYTES_KIND,
   DEB_CONTENTS_FORMAT,
   DEB_CONTENTS_KIND,
+  type DebContentsPayload,
   debContentsCache,
   debContentsPayload,
 } from '../../src/image/deb-cache.ts';
@@ -61,9 +63,18 @@ describe('derived-cache poisoning', () => {
 
   const debEntry = (sha: string) =>
     entryPath(new Home(home), { kind: DEB_CONTENTS_KIND, format: DEB_CONTENTS_FORMAT, key: sha });
+  const bytesEntry = (sha: string) =>
+    entryPath(new Home(home), { kind: DEB_BYTES_KIND, format: DEB_CONTENTS_FORMAT, key: sha });
 
-  /** The ca-certificates entry's payload with an extra certificate file, as the attacker makes it. */
-  async function poisonedPayload(): Promise<Uint8Array> {
+  /** Seals both entries of a parsed .deb (metadata and files' bytes) with `secret`, over what the cache held. */
+  async function writeDebEntries(sha: string, payload: DebContentsPayload, secret: Uint8Array): Promise<void> {
+    const id = { format: DEB_CONTENTS_FORMAT, key: sha };
+    await writeFile(debEntry(sha), sealEntry({ ...id, kind: DEB_CONTENTS_KIND }, payload.metadata, secret));
+    await writeFile(bytesEntry(sha), sealEntry({ ...id, kind: DEB_BYTES_KIND }, payload.bytes, secret));
+  }
+
+  /** The ca-certificates entries with an extra certificate file, as the attacker makes them. */
+  async function poisonedPayload(): Promise<DebContentsPayload> {
     const contents = await cachedDebContents(caSha(), debContentsCache({ home: new Home(home), log: silentLogger }));
     assert.ok(contents);
     const good = contents.entries.find((e) => e.path.endsWith('Good_Root.crt'))!;
@@ -109,10 +120,8 @@ describe('derived-cache poisoning', () => {
   });
 
   test('an entry and checksum rewritten without the secret: discarded, rebuilt, the image is clean', async () => {
-    const payload = await poisonedPayload();
-    const id = { kind: DEB_CONTENTS_KIND, format: DEB_CONTENTS_FORMAT, key: caSha() };
     // The best the attacker can do without the home's secret: seal with a key of their own.
-    await writeFile(debEntry(caSha()), sealEntry(id, payload, randomBytes(32)));
+    await writeDebEntries(caSha(), await poisonedPayload(), randomBytes(32));
     const r = await build();
     assert.equal(r.status, 0, r.err);
     assert.match(r.err, /discarding deb-contents entry .*seal \(HMAC\) does not verify/);
@@ -155,8 +164,7 @@ describe('derived-cache poisoning', () => {
   test('an entry forged WITH the secret: --no-cache, rebuild --verify and cache verify all catch it', async () => {
     // An attacker who can read the home holds the secret too; the seal then verifies.
     const secret = await readFile(join(home, 'derived-cache.key'));
-    const id = { kind: DEB_CONTENTS_KIND, format: DEB_CONTENTS_FORMAT, key: caSha() };
-    await writeFile(debEntry(caSha()), sealEntry(id, await poisonedPayload(), secret));
+    await writeDebEntries(caSha(), await poisonedPayload(), secret);
     const poisoned = await build();
     assert.equal(poisoned.status, 0, poisoned.err);
     const image = await builtImage();
@@ -175,7 +183,7 @@ describe('derived-cache poisoning', () => {
     assert.equal((await builtImage()).digest, cleanDigest);
 
     // cache verify re-derives the entry from its .deb, reports it, removes it, and exits 3.
-    await writeFile(debEntry(caSha()), sealEntry(id, await poisonedPayload(), secret));
+    await writeDebEntries(caSha(), await poisonedPayload(), secret);
     const verify = await cli('cache', 'verify', '--format', 'json');
     assert.equal(verify.status, 3);
     const report = JSON.parse(verify.out);
@@ -189,6 +197,40 @@ describe('derived-cache poisoning', () => {
     const again = await cli('cache', 'verify');
     assert.equal(again.status, 0, again.out);
     assert.match(again.out, /all entries verified/);
+    assert.equal((await build()).status, 0);
+    assert.equal((await builtImage()).digest, cleanDigest);
+  });
+
+  test("a file's cached bytes changed: checked when read, discarded, built again; the image is clean", async () => {
+    // Builds read a file's bytes only when they need them, without the bytes entry's seal: each file is checked
+    // against the sha256 its sealed metadata holds. Even sealed WITH the secret, changed bytes are caught.
+    const secret = await readFile(join(home, 'derived-cache.key'));
+    const id = { kind: DEB_BYTES_KIND, format: DEB_CONTENTS_FORMAT, key: caSha() };
+    const sealed = await readFile(bytesEntry(caSha()));
+    const bytes = sealed.subarray(sealed.indexOf(0x0a, sealed.indexOf(0x0a) + 1) + 1, sealed.length - 32);
+    const swapped = Buffer.from(bytes.toString('latin1').replace('R09PRCBST09U', 'RVZJTCBST09U'), 'latin1');
+    assert.notDeepEqual(swapped, bytes);
+    await writeFile(bytesEntry(caSha()), sealEntry(id, swapped, secret));
+    const r = await build();
+    assert.equal(r.status, 0, r.err);
+    assert.match(r.err, /discarding deb-contents entry .*do not match their sealed sha256/);
+    assert.match(r.err, /building linux\/amd64 again/);
+    const image = await builtImage();
+    assert.doesNotMatch(image.bundle, /RVZJTCBST09U/);
+    assert.equal(image.digest, cleanDigest);
+
+    // Bytes no build reads (the layer is found by its key) change no image; cache verify checks their seal.
+    const helloId = { ...id, key: helloSha() };
+    await writeFile(bytesEntry(helloSha()), sealEntry(helloId, Buffer.from('HELLO\n'), randomBytes(32)));
+    assert.equal((await build()).status, 0);
+    assert.equal((await builtImage()).digest, cleanDigest);
+    const verify = await cli('cache', 'verify', '--format', 'json');
+    assert.equal(verify.status, 3);
+    const problems = JSON.parse(verify.out).problems.map((p: { kind: string; key: string }) => [p.kind, p.key]);
+    assert.deepEqual(problems, [
+      ['deb-contents', helloSha()],
+      ['deb-contents-bytes', helloSha()],
+    ]);
     assert.equal((await build()).status, 0);
     assert.equal((await builtImage()).digest, cleanDigest);
   });

@@ -1,5 +1,5 @@
 import { serializeParagraph } from '../../debian/index.ts';
-import { contentDigests } from '../content-digests.ts';
+import { dataDigests } from '../file-data.ts';
 import type { FileNode, FileTree, TreePackage } from '../file-tree.ts';
 import { comparePaths } from '../tree-builder.ts';
 import { dirNode, fileNode } from './nodes.ts';
@@ -48,7 +48,7 @@ export function conffilesOf(tree: FileTree, pkg: TreePackage): Conffile[] {
   for (const path of pkg.conffiles ?? []) {
     const node = tree.nodes.get(path.replace(/^\/+/, ''));
     if (node?.type !== 'file' && node?.type !== 'hardlink') continue;
-    out.push({ path, md5: md5(node.data) });
+    out.push({ path, md5: dataDigests(node).md5 });
   }
   return out;
 }
@@ -91,7 +91,7 @@ export function infoMd5sumsText(tree: FileTree, paths: readonly string[], conffi
   for (const path of [...paths].sort(comparePaths)) {
     const node = tree.nodes.get(path);
     if ((node?.type === 'file' || node?.type === 'hardlink') && !skip.has(path)) {
-      lines.push(`${md5(node.data)}  ${path}\n`);
+      lines.push(`${dataDigests(node).md5}  ${path}\n`);
     }
   }
   return lines.join('');
@@ -163,8 +163,4 @@ function pathsByOwner(tree: FileTree): Map<string, string[]> {
     }
   }
   return out;
-}
-
-function md5(data: Uint8Array): string {
-  return contentDigests(data).md5;
 }

@@ -49,8 +49,9 @@ function aliasOf(cert: DataNode): string {
  * file that holds none, which the jar skips (local certificates were already refused by trustedCertificates).
  */
 function derOf(cert: DataNode): Uint8Array | undefined {
+  const data = cert.data; // outside the try: a file whose bytes cannot be read must fail, not be skipped
   try {
-    return new X509Certificate(cert.data).raw;
+    return new X509Certificate(data).raw;
   } catch {
     return undefined;
   }

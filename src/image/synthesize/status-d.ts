@@ -1,5 +1,5 @@
 import { serializeParagraph } from '../../debian/index.ts';
-import { contentDigests } from '../content-digests.ts';
+import { dataDigests } from '../file-data.ts';
 import type { FileNode, FileTree, TreePackage } from '../file-tree.ts';
 import { comparePaths } from '../tree-builder.ts';
 import { dirNode, fileNode } from './nodes.ts';
@@ -34,7 +34,7 @@ export function md5sumsText(tree: FileTree, pkg: string): string {
   const lines: string[] = [];
   for (const node of tree.nodes.values()) {
     if ((node.type === 'file' || node.type === 'hardlink') && node.owners.includes(pkg)) {
-      lines.push(`${contentDigests(node.data).md5}  ${node.path}\n`);
+      lines.push(`${dataDigests(node).md5}  ${node.path}\n`);
     }
   }
   return lines.sort((a, b) => comparePaths(a.slice(34), b.slice(34))).join('');
