@@ -54,15 +54,15 @@ export async function signCommand(args: SignArgs, io: CliIO): Promise<ExitStatus
   const { sink, target } = opened;
   const repository = identity ?? opened.repository;
   const signer = await loadSigner(args.key, io);
-  const signed: { subject: string; digest: string; referrer: string }[] = [];
+  const signed: { subject: string; digest: string; referrer: string; reused: boolean }[] = [];
   const isIndex = target.platforms[0]?.digest !== target.top.digest;
   if (isIndex && args.platform === undefined) {
-    const { referrer } = await attachSignature(sink, target.top, repository, signer);
-    signed.push({ subject: 'index', digest: target.top.digest, referrer: referrer.digest });
+    const { referrer, reused } = await attachSignature(sink, target.top, repository, signer);
+    signed.push({ subject: 'index', digest: target.top.digest, referrer: referrer.digest, reused });
   }
   for (const m of selectPlatforms(target, args.platform)) {
-    const { referrer } = await attachSignature(sink, m, repository, signer);
-    signed.push({ subject: platformLabel(m), digest: m.digest, referrer: referrer.digest });
+    const { referrer, reused } = await attachSignature(sink, m, repository, signer);
+    signed.push({ subject: platformLabel(m), digest: m.digest, referrer: referrer.digest, reused });
   }
   if (output === 'json') {
     const body = { image: args.image, identity: repository, keyHint: signer.keyHint, signatureFormat: format, signed };
@@ -71,7 +71,11 @@ export async function signCommand(args: SignArgs, io: CliIO): Promise<ExitStatus
   }
   // Subjects differ in length (index, linux/amd64, linux/arm64/v8): pad to the longest so digests line up.
   const width = Math.max(...signed.map((s) => s.subject.length));
-  const lines = signed.map((s) => `signed ${s.subject.padEnd(width)}  ${s.digest}  → ${s.referrer}`);
+  const lines = signed.map(
+    (s) =>
+      `${s.reused ? 'already signed' : 'signed'} ${s.subject.padEnd(width)}  ${s.digest}  → ${s.referrer}` +
+      (s.reused ? '  (a valid signature by this key; nothing new signed)' : ''),
+  );
   io.stdout(`${lines.join('\n')}\nidentity: ${repository}\nkey: ${signer.keyHint}`);
   return 0;
 }
@@ -117,7 +121,9 @@ export const registerSign: VerbRegistrar = (program: Command, io, run) => {
     .description(
       'Signs the image index and each platform manifest (cosign simple-signing payload) and stores the signatures ' +
         'beside the image as OCI 1.1 referrers (sigstore bundle v0.3) and in cosign’s sha256-<digest>.sig tags ' +
-        '(see --signature-format; docs/attestations.md describes both layouts).',
+        '(see --signature-format; docs/attestations.md describes both layouts). A subject that already carries a ' +
+        'valid signature by the same key over the same payload keeps it: nothing new is signed, and the output ' +
+        'says "already signed".',
     )
     .argument(
       '<image>',
