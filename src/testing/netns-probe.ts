@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import { fail } from '../core/index.ts';
+import { spawnProcess } from './spawn-helper.ts';
 
 /**
  * Network probes run from this machine *inside a container's network namespace* (where the service listens on
@@ -73,15 +73,17 @@ if (q.kind === 'wait' && q.path === undefined) {
  */
 export function probeInNetns(netns: string, q: ProbeRequest): Promise<ProbeAnswer> {
   return new Promise<ProbeAnswer>((resolve, reject) => {
-    const child = spawn('nsenter', [`--net=${netns}`, '--', process.execPath, '-e', CLIENT, JSON.stringify(q)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnProcess(
+      'nsenter',
+      [`--net=${netns}`, '--', process.execPath, '-e', CLIENT, JSON.stringify(q)],
+      ['ignore', 'pipe', 'pipe'],
+    );
     let out = '';
     let err = '';
-    child.stdout.on('data', (c: Buffer) => {
+    child.stdout?.on('data', (c: Buffer) => {
       if (out.length < 4 * MAX_PROBE_BYTES) out += c.toString('utf8');
     });
-    child.stderr.on('data', (c: Buffer) => {
+    child.stderr?.on('data', (c: Buffer) => {
       if (err.length < 4096) err += c.toString('utf8');
     });
     // The client ends itself at timeoutMs; this only guards against a wedged nsenter.

@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { chmod, mkdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { spawnProcess } from './spawn-helper.ts';
 
 /**
  * The directories of one container's throw-away root: Linux overlayfs with `lower` read-only and writes going to
@@ -16,9 +16,9 @@ export interface OverlayDirs {
 
 function run(cmd: string, args: readonly string[]): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: 'ignore' });
+    const child = spawnProcess(cmd, args, ['ignore', 'ignore', 'ignore']);
     child.on('error', () => resolve(-1));
-    child.on('close', (code) => resolve(code ?? -1));
+    child.on('close', (code: number | null) => resolve(code ?? -1));
   });
 }
 

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { fail, IroncladError } from '../core/index.ts';
+import { spawnProcess } from './spawn-helper.ts';
 
 /** Output sinks and limits for one container process. */
 export interface ProcessIO {
@@ -47,9 +47,9 @@ class Capture {
  */
 export function runcQuiet(runc: string, args: readonly string[]): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(runc, args, { stdio: 'ignore' });
+    const child = spawnProcess(runc, args, ['ignore', 'ignore', 'ignore']);
     child.on('error', () => resolve(-1));
-    child.on('close', (code) => resolve(code ?? -1));
+    child.on('close', (code: number | null) => resolve(code ?? -1));
   });
 }
 
@@ -86,7 +86,7 @@ export function runcRun(
     let timedOut = false;
     let aborted = false;
     let grace: NodeJS.Timeout | undefined;
-    const child = spawn(runc, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnProcess(runc, args, ['ignore', 'pipe', 'pipe']);
     const stop = () => {
       void limits.kill();
       grace ??= setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
@@ -106,11 +106,11 @@ export function runcRun(
       if (grace !== undefined) clearTimeout(grace);
       limits.signal.removeEventListener('abort', onAbort);
     };
-    child.stdout.on('data', (c: Buffer) => {
+    child.stdout?.on('data', (c: Buffer) => {
       out.add(c);
       io.stdout?.(c);
     });
-    child.stderr.on('data', (c: Buffer) => {
+    child.stderr?.on('data', (c: Buffer) => {
       err.add(c);
       io.stderr?.(c);
     });
@@ -119,7 +119,7 @@ export function runcRun(
       const what = e.code === 'ENOENT' ? `${runc} is not installed` : `cannot start ${runc}: ${e.message}`;
       reject(new IroncladError('RUNTIME_UNAVAILABLE', what, { hint: RUNC_HINT, cause: e }));
     });
-    child.on('close', (code, sig) => {
+    child.on('close', (code: number | null, sig: NodeJS.Signals | null) => {
       done();
       const exitCode = code ?? 128 + signalNumber(sig);
       resolve({ exitCode, stdout: out.text(), stderr: err.text(), timedOut, aborted });
