@@ -1,6 +1,5 @@
 import { fail } from '../core/index.ts';
 import { comparePaths } from '../oci/index.ts';
-import { copyNode } from './file-data.ts';
 import { type FileNode, implicitDir, parentOf, resolveLinkTarget, sameContent } from './file-tree.ts';
 
 /** Symlink hops allowed while resolving one path; the kernel's limit is 40 (path_resolution(7)). */
@@ -72,17 +71,14 @@ export class TreeBuilder {
   /**
    * Adds a node shipped by `owner` (or by the image when `owner` is undefined). An existing directory merges
    * (a package's metadata replaces that of a directory created only as a parent); identical content merges
-   * owners; anything else is a CONFLICT naming both packages.
+   * owners; anything else is a CONFLICT naming both packages. The builder keeps `node` itself (its owner list
+   * replaced): callers hand over nodes they just made, which saves a copy of every node of the image.
    */
   add(node: FileNode, owner: string | undefined): void {
     const owners = owner === undefined ? [] : [owner];
     const existing = this.nodes.get(node.path);
-    if (existing === undefined) {
-      this.nodes.set(node.path, copyNode(node, { owners }) as MutableNode);
-      return;
-    }
-    if (existing.type === 'dir' && node.type === 'dir' && existing.owners.length === 0) {
-      this.nodes.set(node.path, { ...node, owners });
+    if (existing === undefined || (existing.type === 'dir' && node.type === 'dir' && existing.owners.length === 0)) {
+      this.nodes.set(node.path, Object.assign(node, { owners }));
     } else if ((existing.type === 'dir' && node.type === 'dir') || sameContent(existing, node)) {
       if (owner !== undefined && !existing.owners.includes(owner)) existing.owners.push(owner);
     } else {
