@@ -4,7 +4,7 @@ import type { LockedPackage } from '../definition/index.ts';
 import { withDataOf } from './file-data.ts';
 import type { FileNode, FileTree, ModeChange, StrippedPath, TreePackage } from './file-tree.ts';
 import { parentOf, resolveLinkTarget } from './file-tree.ts';
-import { MERGED_USR_DIRS, mergedUsrLinks } from './merged-usr.ts';
+import { MERGED_USR_DIRS, mergedUsrNodes } from './merged-usr.ts';
 import { hasSetid, isStripped, withoutSetid } from './strip.ts';
 import { comparePaths, TreeBuilder } from './tree-builder.ts';
 
@@ -38,7 +38,7 @@ export function assemble(inputs: readonly AssembleInput[], opts: AssembleOptions
   const strip = opts.strip ?? true;
   const builder = new TreeBuilder(opts.epoch);
   const allPaths = sorted.flatMap((i) => i.deb.entries.map((e) => e.path));
-  for (const link of mergedUsrLinks(allPaths, opts.epoch)) builder.add(link, undefined);
+  for (const link of mergedUsrNodes(allPaths, opts.epoch)) builder.add(link, undefined);
   const stripped: StrippedPath[] = [];
   const modeChanges: ModeChange[] = [];
   for (const input of sorted) {

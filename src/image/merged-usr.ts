@@ -1,4 +1,4 @@
-import type { FileNode } from './file-tree.ts';
+import { type FileNode, implicitDir } from './file-tree.ts';
 
 /**
  * Merged /usr (https://wiki.debian.org/UsrMerge): since bookworm every Debian system has `/bin`, `/sbin` and
@@ -28,11 +28,15 @@ function usesDir(paths: Iterable<string>, dir: string): boolean {
 
 /**
  * The merged-/usr symlinks for a set of package paths (relative, as in the data archives): `bin -> usr/bin`
- * and friends, relative targets as base-files writes them, sorted by path. Owned by the image (no owners).
+ * and friends, relative targets as base-files writes them, and the directories they point to (`usr`, `usr/bin`,
+ * ...), sorted by path. Owned by the image (no owners). A merged-/usr Debian system always has `/usr/bin`,
+ * `/usr/sbin` and `/usr/lib`; an image whose packages ship nothing under one of them (static: no program, so
+ * no `usr/bin`) still gets the directory, so no link dangles. A package's own entry for such a directory replaces
+ * these (TreeBuilder.add), so images whose packages ship them are unchanged.
  */
-export function mergedUsrLinks(packagePaths: readonly string[], mtime: number): FileNode[] {
+export function mergedUsrNodes(packagePaths: readonly string[], mtime: number): FileNode[] {
   const names = [...ALWAYS, ...WHEN_USED.filter((d) => usesDir(packagePaths, d))].sort();
-  return names.map((name) => ({
+  const links: FileNode[] = names.map((name) => ({
     type: 'symlink',
     path: name,
     target: `usr/${name}`,
@@ -42,4 +46,6 @@ export function mergedUsrLinks(packagePaths: readonly string[], mtime: number): 
     mtime,
     owners: [],
   }));
+  const dirs = ['usr', ...names.map((name) => `usr/${name}`)].map((path) => implicitDir(path, mtime));
+  return [...links, ...dirs];
 }
