@@ -260,9 +260,8 @@ const parsedIndices = new IndexMemo();
 
 /**
  * Lets go of the package indices and universes this process keeps for its next lock (hundreds of MB for two
- * distributions). A process that has locked everything it will lock calls it before its builds and tests: every
- * process those spawn (runc, mount, the network probes) is forked from this one, and a fork costs in proportion
- * to the memory the process maps.
+ * distributions). A process that has locked everything it will lock calls it before its builds and tests: held,
+ * they are memory the builds cannot use, walked by every major garbage collection of every build.
  */
 export function forgetParsedArchives(): void {
   parsedIndices.clear();

@@ -85,8 +85,8 @@ export async function runUpdate(
   opts: UpdateRunOptions,
   ctx: StageContext,
 ): Promise<ImageOutcome[]> {
-  // Nothing is locked from here on: the indices parsed for the plan would only make every process the builds and
-  // tests spawn slower to fork (archive-client.ts forgetParsedArchives).
+  // Nothing is locked from here on: the indices parsed for the plan would only weigh on the builds' memory and
+  // garbage collection (archive-client.ts forgetParsedArchives).
   forgetParsedArchives();
   const store = await LayoutStore.open(ctx.home.store, { create: true });
   const started = new Map<string, Promise<ImageOutcome>>();
