@@ -1,4 +1,4 @@
-import { isIroncladError, type StageContext } from '../core/index.ts';
+import { assertNever, isIroncladError, type StageContext } from '../core/index.ts';
 import type { ServiceProbe, ServiceTest } from '../definition/index.ts';
 import { clip, judge, MAX_TEST_OUTPUT, userSpec } from './functional.ts';
 import { type ProbeAnswer, probeInNetns } from './netns-probe.ts';
@@ -33,8 +33,7 @@ export async function runServiceTest(
 ): Promise<FunctionalResult> {
   const start = ctx.now().getTime();
   const s = t.service;
-  const probeSeconds = t.probes.reduce((n, p) => n + (p.kind === 'exec' ? p.timeout : NETWORK_PROBE_SECONDS), 0);
-  const deadline = (s.readyTimeout + probeSeconds + s.stopTimeout + DEADLINE_MARGIN_SECONDS) * 1000;
+  const deadline = serverDeadlineSeconds(t) * 1000;
   let server: RunningContainer;
   try {
     server = await image.start(
@@ -79,6 +78,29 @@ export async function runServiceTest(
     durationMs: Math.max(0, ctx.now().getTime() - start),
     ...(outcome !== undefined && { exitCode: outcome.exitCode, stdout: outcome.stdout, stderr: outcome.stderr }),
   };
+}
+
+/**
+ * Seconds after which the server container is killed whatever it does: every wait the test declares (ready-timeout,
+ * each probe's own limit, stop-timeout) plus a margin, so the kill never cuts a step short that is within its limit.
+ */
+export function serverDeadlineSeconds(t: ServiceTest): number {
+  const probes = t.probes.reduce((n, p) => n + probeSeconds(p), 0);
+  return t.service.readyTimeout + probes + t.service.stopTimeout + DEADLINE_MARGIN_SECONDS;
+}
+
+/** The longest a probe may take: its own `timeout` (exec, http), or the fixed limit of a network probe. */
+function probeSeconds(p: ServiceProbe): number {
+  switch (p.kind) {
+    case 'exec':
+      return p.timeout;
+    case 'http':
+      return p.timeout ?? NETWORK_PROBE_SECONDS;
+    case 'tcp':
+      return NETWORK_PROBE_SECONDS;
+    default:
+      return assertNever(p);
+  }
 }
 
 function stopSignal(image: PreparedImage): string {
@@ -138,7 +160,7 @@ async function runProbe(
   switch (p.kind) {
     case 'http': {
       const port = p.port ?? servicePort;
-      const q = { kind: 'http', port, path: p.path, timeoutMs: (p.timeout ?? NETWORK_PROBE_SECONDS) * 1000 } as const;
+      const q = { kind: 'http', port, path: p.path, timeoutMs: probeSeconds(p) * 1000 } as const;
       problem = judgeHttp(p, await probeInNetns(server.netns, q));
       break;
     }
@@ -148,7 +170,7 @@ async function runProbe(
         kind: 'tcp',
         port,
         ...(p.send !== undefined && { send: p.send }),
-        timeoutMs: NETWORK_PROBE_SECONDS * 1000,
+        timeoutMs: probeSeconds(p) * 1000,
       } as const;
       problem = judgeTcp(p, await probeInNetns(server.netns, q));
       break;
@@ -161,7 +183,7 @@ async function runProbe(
           argv: [],
           networkNamespace: server.netns,
           ...(p.user !== undefined && { user: userSpec(p.user) }),
-          timeoutMs: p.timeout * 1000,
+          timeoutMs: probeSeconds(p) * 1000,
           maxCaptureBytes: MAX_TEST_OUTPUT,
         },
         ctx,
