@@ -11,6 +11,9 @@ const testName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$/, 'letter
 const exitCode = z.number().int().min(0).max(255);
 const port = z.number().int().min(1).max(65535);
 const seconds = (max: number, dflt: number) => z.number().positive().max(max).default(dflt);
+/** A command test's defaults: it must exit 0, within 30 s. */
+const COMMAND_EXIT_CODE = 0;
+const COMMAND_TIMEOUT = 30;
 const requestPath = z
   .string()
   .regex(/^\/[\x21-\x7e]*$/, 'a request path starting with "/" (printable ASCII, no spaces)')
@@ -155,7 +158,17 @@ export const imageTest = z
     name: testName,
     run: argv.optional().describe('Command test: full argv, run without a shell; the entrypoint is not prepended.'),
     ...outputExpectations,
-    timeout: seconds(3600, 30).describe('Command test: seconds before the test is killed and fails.'),
+    // Without a zod default, so a service test that gives them can be told it has none of its own; the command
+    // test's defaults are applied in the transform (and shown to editors through the JSON Schema's `default`).
+    'exit-code': exitCode
+      .optional()
+      .meta({ default: COMMAND_EXIT_CODE, description: 'Command test: the exit code the command must end with.' }),
+    timeout: z
+      .number()
+      .positive()
+      .max(3600)
+      .optional()
+      .meta({ default: COMMAND_TIMEOUT, description: 'Command test: seconds before the test is killed and fails.' }),
     user: userRef.optional().describe('Command test: run as this user instead of the image user.'),
     service: service.optional().describe('Service test: start the image with its own entrypoint.'),
     probes: z
@@ -173,6 +186,20 @@ export const imageTest = z
       for (const k of ['stdout', 'stdout-regex', 'stderr', 'user'] as const) {
         if (t[k] !== undefined) issue(k, `${k} belongs to a command test (or an exec probe)`);
       }
+      // Refused rather than ignored: each wait of a service test has its own key, and so has its exit code.
+      if (t.timeout !== undefined) {
+        issue(
+          'timeout',
+          'a service test has no timeout of its own: wait longer for the server to be ready with ' +
+            "service.ready-timeout, for a probe with the probe's timeout (http, exec), for the stop with service.stop-timeout",
+        );
+      }
+      if (t['exit-code'] !== undefined) {
+        issue(
+          'exit-code',
+          'a service test has no exit-code of its own: the code expected after the stop signal is service.exit-code',
+        );
+      }
     } else if (t.probes !== undefined) issue('probes', 'probes belong to a service test');
     noBothStdout(t, ctx);
   })
@@ -182,8 +209,8 @@ export const imageTest = z
           kind: 'command' as const,
           name: t.name,
           run: t.run ?? [],
-          ...expectations(t),
-          timeout: t.timeout,
+          ...expectations({ ...t, 'exit-code': t['exit-code'] ?? COMMAND_EXIT_CODE }),
+          timeout: t.timeout ?? COMMAND_TIMEOUT,
           ...(t.user === undefined ? {} : { user: t.user }),
         }
       : { kind: 'service' as const, name: t.name, service: t.service, probes: t.probes ?? [] },

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { IroncladError, isIroncladError } from '../../src/core/index.ts';
+import { ERROR_CODES, IroncladError, isIroncladError } from '../../src/core/index.ts';
 import { loadDefinition, MAX_DEFINITION_BYTES, parseDefinition } from '../../src/definition/load.ts';
 
 let dir = '';
@@ -77,6 +77,18 @@ test('cross-field problems are reported once every field is well-formed', () => 
   assert.match(err.message, /2 problems/);
   assert.match(err.message, /image\.yaml:4:7: user: /);
   assert.match(err.message, /image\.yaml:5:11: exclude\.0: /);
+});
+
+test("a service test's top-level timeout is an invalid definition (exit 2) at its line, not ignored", () => {
+  const err = errorOf(
+    `${valid}tests:\n  - name: serves\n    timeout: 300\n    service: {port: 8000}\n    probes: [{tcp: {}}]\n`,
+  );
+  assert.equal(err.code, 'DEFINITION_INVALID');
+  assert.equal(ERROR_CODES[err.code], 2);
+  assert.match(
+    err.message,
+    /image\.yaml:6:14: tests\.0\.timeout: a service test has no timeout of its own: .*ready-timeout/,
+  );
 });
 
 test('a missing required key is reported at the enclosing mapping', () => {

@@ -63,6 +63,32 @@ test('an http probe may wait longer than the default for its answer', () => {
   assert.deepEqual(t.probes[0], { kind: 'http', path: '/', status: 200, headers: {}, timeout: 120 });
 });
 
+test("a service test's own timeout and exit-code are refused at their key, naming the service's keys", () => {
+  const serves = { name: 'serves', service: { port: 8000 }, probes: [{ tcp: {} }] };
+  const timeout = imageTest.safeParse({ ...serves, timeout: 300 });
+  assert.ok(!timeout.success);
+  assert.deepEqual(
+    timeout.error.issues.map((i) => i.path),
+    [['timeout']],
+  );
+  assert.match(timeout.error.issues[0]?.message ?? '', /service\.ready-timeout.*service\.stop-timeout/);
+  const code = imageTest.safeParse({ ...serves, 'exit-code': 143 });
+  assert.ok(!code.success);
+  assert.deepEqual(
+    code.error.issues.map((i) => i.path),
+    [['exit-code']],
+  );
+  assert.match(code.error.issues[0]?.message ?? '', /service\.exit-code/);
+  // Refused even when equal to a command test's default: given at all, the key would be read as meaning something.
+  assert.equal(imageTest.safeParse({ ...serves, timeout: 30, 'exit-code': 0 }).success, false);
+});
+
+test("a command test's timeout and exit-code keep their defaults, 30 s and 0", () => {
+  const t = imageTest.parse({ name: 'x', run: ['a'], timeout: 90, 'exit-code': 7 });
+  assert.ok(t.kind === 'command');
+  assert.deepEqual([t.timeout, t.exitCode], [90, 7]);
+});
+
 test('malformed tests are refused', () => {
   const bad: unknown[] = [
     { name: 'x', service: { port: 0 }, probes: [{ tcp: {} }] },
