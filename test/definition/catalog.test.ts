@@ -112,6 +112,21 @@ for (const name of names) {
   });
 }
 
+// The catalog tells mariadb users to add files to /etc/mysql/conf.d. MariaDB keeps the last value of an option, so
+// that directory must be read after the image's settings, and a directory mounted over it (empty or not) must not
+// take any of them away (docs/definitions.md, "mariadb: the configuration files").
+test('images/mariadb reads /etc/mysql/conf.d last, and keeps none of its own settings there', async () => {
+  const loaded = await loadDefinition(join(IMAGES, 'mariadb'));
+  for (const v of expandVariants(loaded.definition)) {
+    const myCnf = v.paths.find((p) => p.path === '/etc/mysql/my.cnf');
+    assert.ok(myCnf?.type === 'file' && 'content' in myCnf, `${v.variant}: /etc/mysql/my.cnf is a file`);
+    const includes = myCnf.content.split('\n').filter((line) => line.startsWith('!include'));
+    assert.deepEqual(includes, ['!includedir /etc/mysql/mariadb.conf.d/', '!includedir /etc/mysql/conf.d/'], v.variant);
+    const inConfD = v.paths.filter((p) => p.path.startsWith('/etc/mysql/conf.d/')).map((p) => p.path);
+    assert.deepEqual(inConfD, [], `${v.variant}: the image's settings are not in conf.d`);
+  }
+});
+
 test('the reference catalog is not empty', () => {
   assert.ok(references.length >= 1);
 });
