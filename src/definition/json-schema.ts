@@ -8,7 +8,8 @@ export const DEFINITION_SCHEMA_PATH = 'schema/definition.schema.json';
 /**
  * The JSON Schema (draft 2020-12) of what a definition file may contain, generated from the zod schema's input
  * side, so editors (via `# yaml-language-server: $schema=...`) check the same rules `loadDefinition` enforces,
- * except the cross-field ones (duplicates, declared users, what a merged customization must satisfy). A file is
+ * except the cross-field ones (duplicates, declared users, what a merged customization must satisfy) other than
+ * which keys belong to a command test and which to a service test (stated in tests-schema.ts). A file is
  * either a definition or a customization (`extends:`, docs/customization.md); neither admits the other's keys, so
  * exactly one alternative matches a valid file. Returned as the exact text to commit: two-space
  * indentation and a trailing newline.

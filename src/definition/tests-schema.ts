@@ -11,6 +11,8 @@ const testName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$/, 'letter
 const exitCode = z.number().int().min(0).max(255);
 const port = z.number().int().min(1).max(65535);
 const seconds = (max: number, dflt: number) => z.number().positive().max(max).default(dflt);
+/** The keys of a command test that a service test refuses (its server has its own `service` keys). */
+const COMMAND_ONLY_KEYS = ['run', 'exit-code', 'stdout', 'stdout-regex', 'stderr', 'timeout', 'user'];
 /** A command test's defaults: it must exit 0, within 30 s. */
 const COMMAND_EXIT_CODE = 0;
 const COMMAND_TIMEOUT = 30;
@@ -215,7 +217,18 @@ export const imageTest = z
         }
       : { kind: 'service' as const, name: t.name, service: t.service, probes: t.probes ?? [] },
   )
-  .describe('A functional test: a command (run) or a service started with its own entrypoint (service, probes).');
+  .meta({
+    description: 'A functional test: a command (run) or a service started with its own entrypoint (service, probes).',
+    // The kinds' exclusions for editors, as the refinement above enforces them (zod cannot generate these).
+    anyOf: [{ required: ['run'] }, { required: ['service'] }],
+    dependentSchemas: {
+      service: {
+        required: ['probes'],
+        properties: Object.fromEntries(COMMAND_ONLY_KEYS.map((k) => [k, false])),
+      },
+      probes: { required: ['service'] },
+    },
+  });
 
 export type DefinitionTest = z.output<typeof imageTest>;
 export type CommandTest = Extract<DefinitionTest, { kind: 'command' }>;

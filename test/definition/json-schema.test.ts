@@ -30,6 +30,22 @@ test('editors using the JSON Schema accept every catalog definition and catch ty
   );
 });
 
+test('editors also see which keys belong to a command test and which to a service test', () => {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  const validate = ajv.compile(JSON.parse(definitionJsonSchemaText()));
+  const def = (t: Record<string, unknown>) => ({ name: 'x', distro: 'debian-12', packages: ['libc6'], tests: [t] });
+  const serves = { name: 'serves', service: { port: 8000 }, probes: [{ tcp: {} }] };
+  assert.equal(validate(def(serves)), true, JSON.stringify(validate.errors));
+  assert.equal(validate(def({ name: 'v', run: ['a'], timeout: 60, 'exit-code': 1 })), true);
+  for (const k of ['timeout', 'exit-code', 'stdout', 'user']) {
+    assert.equal(validate(def({ ...serves, [k]: k === 'timeout' ? 300 : k === 'exit-code' ? 143 : 'a' })), false, k);
+  }
+  assert.equal(validate(def({ ...serves, run: ['a'] })), false);
+  assert.equal(validate(def({ name: 'neither' })), false);
+  assert.equal(validate(def({ name: 'no-probes', service: { port: 8000 } })), false);
+  assert.equal(validate(def({ name: 'stray-probes', run: ['a'], probes: [{ tcp: {} }] })), false);
+});
+
 test('the JSON Schema describes customizations: extends by name, path or published image, and only what they may set', () => {
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   const validate = ajv.compile(JSON.parse(definitionJsonSchemaText()));
