@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import {
@@ -15,6 +12,7 @@ import {
 import { digestOf, layoutBlobStore, layoutEndpoint, REF_NAME_ANNOTATION } from '../../src/oci/index.ts';
 import { appendCosignLayers } from '../../src/oci/referrers.ts';
 import { file, writeTestImage } from '../support/oci-image.ts';
+import { scratchDir } from '../support/scratch-dir.ts';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const sigLayer = (payload: string, sig: string) =>
@@ -57,7 +55,7 @@ test('the tag manifest is a plain OCI image manifest whose config lists the laye
 });
 
 test('in a layout, cosign tags hang off their image: oci:DIR still names one image, gc keeps them with it', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ironclad-cosign-'));
+  const dir = scratchDir('ironclad-cosign-');
   const { store, manifest } = await writeTestImage(dir, [[file('hello.txt', 'hi\n')]], 'app');
   // Untag the image so the layout holds one unnamed image, addressed as oci:DIR.
   await store.untag('app');

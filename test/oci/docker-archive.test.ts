@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Home, isIroncladError } from '../../src/core/index.ts';
 import { flattenImage, openImageSource, parseImageRef } from '../../src/oci/index.ts';
 import { dir, file, writeTestImage } from '../support/oci-image.ts';
+import { scratchDir } from '../support/scratch-dir.ts';
 
 test('a docker-archive written by skopeo reads back with the same diff_ids and files', async () => {
-  const d = mkdtempSync(join(tmpdir(), 'darch-'));
+  const d = scratchDir('darch-');
   const { diffIds } = await writeTestImage(join(d, 'oci'), [[dir('etc'), file('etc/motd', 'hi\n')], [file('b', 'b')]]);
   const archive = join(d, 'img.tar');
   execFileSync('skopeo', ['copy', '-q', `oci:${join(d, 'oci')}:latest`, `docker-archive:${archive}:example/app:1`]);

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { lstatSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { isIroncladError } from '../../src/core/index.ts';
@@ -15,8 +14,9 @@ import {
   unpackImage,
 } from '../../src/oci/index.ts';
 import { dir, file, symlink, writeTestImage } from '../support/oci-image.ts';
+import { scratchDir } from '../support/scratch-dir.ts';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'fs-'));
+const tmp = () => scratchDir('fs-');
 
 async function image(layers: Parameters<typeof writeTestImage>[1]) {
   const d = tmp();

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { isIroncladError } from '../../src/core/index.ts';
 import { buildIndex, digestOf, imageSourceFrom, layoutBlobStore } from '../../src/oci/index.ts';
 import { file, writeTestImage } from '../support/oci-image.ts';
+import { scratchDir } from '../support/scratch-dir.ts';
 
 test('an index resolves per platform; unknown platforms are NOT_FOUND; digest refs are verified', async () => {
-  const d = mkdtempSync(join(tmpdir(), 'src-'));
+  const d = scratchDir('src-');
   const { store, manifest } = await writeTestImage(d, [[file('a', 'a')]], 'amd');
   const index = buildIndex({
     manifests: [

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { digestOf, MediaType, tarBytes, writeLayer } from '../../src/oci/index.ts';
 import { dir, file } from '../support/oci-image.ts';
+import { scratchDir } from '../support/scratch-dir.ts';
 
 const entries = [dir('etc'), file('etc/os-release', 'ID=debian\n'), file('etc/hostname', 'x\n')];
 
@@ -24,7 +24,7 @@ test('gzip layers are byte-identical across runs, with a pinned gzip header', as
 });
 
 test('uncompressed layers and file output', async () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'layer-')), 'blob');
+  const out = join(scratchDir('layer-'), 'blob');
   const l = await writeLayer(entries, { compression: 'none', file: out });
   assert.equal(l.path, out);
   assert.equal(l.descriptor.mediaType, MediaType.OCI_LAYER_TAR);

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { isIroncladError } from '../../src/core/index.ts';
@@ -15,8 +14,9 @@ import {
 } from '../../src/oci/index.ts';
 import { buildArtifactManifest, EMPTY_DESCRIPTOR, EMPTY_JSON_BYTES } from '../../src/oci/manifest-build.ts';
 import { dir, file, writeTestImage } from '../support/oci-image.ts';
+import { scratchDir } from '../support/scratch-dir.ts';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'layout-'));
+const tmp = () => scratchDir('layout-');
 const layers = [[dir('etc'), file('etc/motd', 'hello\n')], [file('hello.txt', 'world\n')]];
 
 test('skopeo inspects our layout, and copying it to another layout keeps the digest', async () => {

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { isIroncladError } from '../../src/core/index.ts';
 import { readTar, type TarEntry, tarBytes } from '../../src/oci/index.ts';
 import { dir, file, symlink } from '../support/oci-image.ts';
+import { scratchDir } from '../support/scratch-dir.ts';
 
 const longName = `usr/share/${'deep/'.repeat(30)}file-with-a-long-name.txt`;
 const entries: TarEntry[] = [
@@ -28,7 +28,7 @@ test('same entries in any order give identical bytes', () => {
 });
 
 test('GNU tar reads our archive: names, long/UTF-8 paths, links, owners, mtimes', () => {
-  const dirPath = mkdtempSync(join(tmpdir(), 'tarw-'));
+  const dirPath = scratchDir('tarw-');
   const path = join(dirPath, 'l.tar');
   writeFileSync(path, tarBytes(entries));
   const listing = execFileSync('tar', ['--numeric-owner', '--full-time', '-tvf', path], {

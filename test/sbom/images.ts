@@ -1,11 +1,11 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
 import { join } from 'node:path';
 import { silentLogger } from '../../src/core/index.ts';
 import { flattenImage, imageSourceFrom, layoutBlobStore, type TarEntry } from '../../src/oci/index.ts';
 import type { ImageCatalog } from '../../src/sbom/catalog.ts';
 import { catalogImage } from '../../src/sbom/index.ts';
 import { dir, file, symlink, writeTestImage } from '../support/oci-image.ts';
+import { scratchDir } from '../support/scratch-dir.ts';
 
 /** Shared builders for SBOM tests: small images written with our own OCI writer into a fresh layout. */
 
@@ -38,7 +38,7 @@ export function osRelease(): TarEntry[] {
 }
 
 export function tempLayout(): string {
-  return join(mkdtempSync(join(tmpdir(), 'sbom-test-')), 'layout');
+  return join(scratchDir('sbom-test-'), 'layout');
 }
 
 /** Writes the layers as an image and returns an ImageSource for it. */
