@@ -1,4 +1,3 @@
-
 import { join } from 'node:path';
 import { silentLogger } from '../../src/core/index.ts';
 import { flattenImage, imageSourceFrom, layoutBlobStore, type TarEntry } from '../../src/oci/index.ts';
